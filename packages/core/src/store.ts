@@ -1,0 +1,138 @@
+import type { Severity } from "./severity.ts";
+import type { Values } from "./subject.ts";
+import type { EventDraft, Ticket, TicketDetail, TicketStatus } from "./ticket.ts";
+import type { TicketAction, TicketChange } from "./transitions.ts";
+
+/**
+ * What the monitor remembers about one violation key between cycles. A key with no state is
+ * equivalent to "always ok": stores keep rows only for keys that need them.
+ */
+export interface KeyState {
+  readonly key: string;
+  readonly subject: string;
+  readonly invariant: string;
+  readonly entity: string;
+  /** Start of the current uninterrupted violation (`unknown` does not interrupt it; `ok` does). */
+  readonly pendingSince: number | null;
+  /** Start of the current uninterrupted `ok` run while a ticket is open. */
+  readonly clearSince: number | null;
+  /** The last evaluated states, oldest first, `o` (ok) or `v` (violated); at most 21. */
+  readonly history: string;
+  /** Times (epoch ms) the key went from ok to violated, newest last, within the flap window. */
+  readonly onsets: readonly number[];
+  /** Whether the key is currently considered flapping. */
+  readonly flapping: boolean;
+  /** Consecutive failed observations (used by `subject_unreachable`). */
+  readonly failures: number;
+  readonly updatedAt: number;
+}
+
+/** A ticket to create. The store assigns `id`, and sets `previousTicketId` to the key's latest ticket. */
+export interface TicketDraft {
+  readonly key: string;
+  readonly subject: string;
+  readonly invariant: string;
+  readonly entity: string;
+  readonly severity: Severity;
+  readonly message: string;
+  readonly flapping: boolean;
+  readonly firstSeenAt: number;
+  readonly lastSeenAt: number;
+  readonly occurrenceCount: number;
+  readonly batchKey: string;
+  readonly values: Values;
+  readonly createdAt: number;
+  /** Events to append once the ticket has an id (at least `opened`). */
+  readonly events: readonly EventDraft[];
+}
+
+/** What the store holds for some subjects at the start of a cycle, read inside the cycle's transaction. */
+export interface CycleSnapshot {
+  /** Key states by violation key. */
+  readonly states: ReadonlyMap<string, KeyState>;
+  /** Unresolved tickets by violation key (at most one per key). */
+  readonly openTickets: ReadonlyMap<string, Ticket>;
+}
+
+/** One line of the cycle log. */
+export interface CycleLogEntry {
+  /** The cycle id, also the batch key of the tickets it opened. */
+  readonly id: string;
+  readonly startedAt: number;
+  readonly finishedAt: number;
+  readonly invariants: number;
+  readonly violations: number;
+  readonly unknown: number;
+  readonly opened: number;
+  readonly resolved: number;
+  /** Subjects that could not be read, with why. */
+  readonly failures: Readonly<Record<string, string>>;
+}
+
+/** Everything one cycle writes, decided by the monitor from a {@link CycleSnapshot}. */
+export interface CyclePlan {
+  readonly upsertStates: readonly KeyState[];
+  readonly deleteStates: readonly string[];
+  readonly open: readonly TicketDraft[];
+  readonly change: readonly TicketChange[];
+  readonly log: CycleLogEntry;
+}
+
+/** What a cycle wrote. */
+export interface CycleResult {
+  readonly opened: readonly Ticket[];
+  readonly resolved: readonly Ticket[];
+  readonly changed: number;
+}
+
+/** Filters for listing tickets. Unset fields do not filter. */
+export interface TicketFilter {
+  /** Only these statuses. Without it (and without `includeResolved`), unresolved tickets only. */
+  readonly status?: readonly TicketStatus[];
+  /** Include resolved tickets when `status` is not given. @default false */
+  readonly includeResolved?: boolean;
+  readonly severity?: readonly Severity[];
+  readonly subject?: string;
+  readonly invariant?: string;
+  readonly held?: boolean;
+  /** Only tickets last seen at or after this time (epoch ms). */
+  readonly since?: number;
+  /** Only tickets first seen at or before this time (epoch ms). */
+  readonly until?: number;
+  /** Page size. @default 50 */
+  readonly limit?: number;
+  /** Cursor: only tickets with a smaller id than this (from {@link TicketPage.nextCursor}). */
+  readonly before?: number;
+}
+
+/** One page of tickets, newest first. */
+export interface TicketPage {
+  readonly tickets: readonly Ticket[];
+  /** Pass as `before` for the next page; null on the last page. */
+  readonly nextCursor: number | null;
+}
+
+/**
+ * The port the monitor writes through. `@operator/db` implements it on SQLite;
+ * `createMemoryTicketStore()` implements it in memory for tests and plugin authors.
+ */
+export interface TicketStore {
+  /**
+   * Runs one cycle atomically: reads the snapshot of `subjects`, calls `plan` with it (synchronously),
+   * and writes the plan, all in one transaction. If `plan` throws, nothing is written.
+   * Must create at most one unresolved ticket per key even if a plan asks for two.
+   */
+  recordCycle(
+    subjects: readonly string[],
+    plan: (snapshot: CycleSnapshot) => CyclePlan,
+  ): Promise<CycleResult>;
+  /** Tickets matching `filter`, newest first. */
+  listTickets(filter?: TicketFilter): Promise<TicketPage>;
+  /** One ticket with its events. Throws `TicketNotFoundError`. */
+  getTicket(id: number): Promise<TicketDetail>;
+  /**
+   * Applies a person's action atomically (validated by `planAction`). Throws `TicketNotFoundError`
+   * or `TransitionError`; on a throw nothing is written.
+   */
+  applyAction(id: number, action: TicketAction, now?: number): Promise<Ticket>;
+}
