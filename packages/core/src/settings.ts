@@ -1,3 +1,4 @@
+import { parseDuration } from "./duration.ts";
 import { ConfigError } from "./errors.ts";
 import { isSeverity } from "./severity.ts";
 import type { Invariant, InvariantOverride, InvariantOverrides, InvariantSettings } from "./subject.ts";
@@ -27,6 +28,13 @@ export function mergeSettings(
       case "severity":
         if (!isSeverity(value)) throw new ConfigError(`${where}.severity must be critical, warning or info`);
         out.severity = value;
+        break;
+      case "for":
+      case "clear":
+        out[field === "for" ? "forMs" : "clearMs"] = parseDuration(
+          value as string | number,
+          `${where}.${field}`,
+        );
         break;
       case "forMs":
       case "clearMs":

@@ -17,9 +17,14 @@ export interface InvariantSettings {
   readonly thresholds: Readonly<Record<string, number>>;
 }
 
-/** A partial {@link InvariantSettings}, as configuration gives it. Thresholds merge key by key. */
+/**
+ * A partial {@link InvariantSettings}, as configuration gives it. Thresholds merge key by key.
+ * `for` and `clear` accept durations such as `"60s"` in place of `forMs` and `clearMs`.
+ */
 export type InvariantOverride = Partial<Omit<InvariantSettings, "thresholds">> & {
   readonly thresholds?: Readonly<Record<string, number>>;
+  readonly for?: string | number;
+  readonly clear?: string | number;
 };
 
 /** Overrides per invariant name. */
