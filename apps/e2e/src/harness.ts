@@ -1,0 +1,180 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startCluster, startPrometheus } from "@operator/tikv-sim";
+import { onCleanup } from "./cleanup.ts";
+import { type MonitorConfigOptions, writeMonitorConfig } from "./monitor-config.ts";
+import { type MonitorProcess, startMonitorProcess } from "./monitor-process.ts";
+import { type ListedTicket, listTickets } from "./operator-cli.ts";
+import { waitFor } from "./wait.ts";
+
+/** The simulated cluster, as `startCluster` returns it. */
+export type Cluster = Awaited<ReturnType<typeof startCluster>>;
+/** The Prometheus child process, as `startPrometheus` returns it. */
+export type Prometheus = Awaited<ReturnType<typeof startPrometheus>>;
+
+/** PD's hard-coded disconnect threshold, in simulated time. */
+export const PD_DISCONNECT_SIM_MS = 20_000;
+
+/** How to start the shared part of a test file: one cluster and one Prometheus. */
+export interface EnvironmentOptions {
+  /** TiKV stores. @default 3 */
+  readonly stores?: number;
+  /** How much faster PD's clock runs; 20 makes its 20 s disconnect one real second. @default 20 */
+  readonly timeScale?: number;
+  /** Prometheus scrape and rule evaluation interval. @default 1000 */
+  readonly scrapeIntervalMs?: number;
+  /** Prometheus rule files (alerting rules for the comparison). */
+  readonly ruleFiles?: readonly string[];
+}
+
+/** A cluster and a Prometheus scraping it, shared by the scenarios of one file. */
+export interface Environment {
+  readonly cluster: Cluster;
+  readonly prometheus: Prometheus;
+  /** A temp directory removed on close: databases, config files. */
+  readonly dir: string;
+  readonly storeIds: readonly number[];
+  /** PD's 20 s disconnect threshold in real milliseconds. */
+  readonly disconnectMs: number;
+  /** Starts a daemon with its own database and subject name. */
+  startMonitor(options: MonitorRunOptions): Promise<MonitorRun>;
+  /** Clears every injected fault: stores started, latency and disk back to normal, PD healthy. */
+  resetFaults(): Promise<void>;
+  /** Stops the daemons started here, Prometheus and the cluster, and removes the temp directory. */
+  close(): Promise<void>;
+}
+
+/** One scenario's daemon: its subject, config and database. */
+export interface MonitorRunOptions {
+  /** Subject name, unique per scenario so keys tell them apart. */
+  readonly subject: string;
+  /** Cycle interval. @default 1000 */
+  readonly intervalMs?: number;
+  readonly invariants?: MonitorConfigOptions["invariants"];
+  readonly subjectOptions?: MonitorConfigOptions["subjectOptions"];
+  readonly settings?: MonitorConfigOptions["settings"];
+  /** Wait for this many heartbeats before returning. @default 1 */
+  readonly warmupHeartbeats?: number;
+}
+
+/** A scenario's daemon, restartable on the same database. */
+export interface MonitorRun {
+  readonly subject: string;
+  readonly dbPath: string;
+  readonly configPath: string;
+  readonly intervalMs: number;
+  /** The current process (replaced by {@link MonitorRun.restart}). */
+  readonly process: MonitorProcess;
+  /** Every ticket, through `operator tickets list --json --all`. */
+  tickets(): Promise<ListedTicket[]>;
+  /** Tickets of `invariant` (and `entity`, if given). */
+  ticketsOf(invariant: string, entity?: string): Promise<ListedTicket[]>;
+  /** Starts a new process on the same database and config (after a stop or a kill). */
+  restart(): Promise<MonitorProcess>;
+  /** SIGTERM and wait. */
+  stop(): ReturnType<MonitorProcess["stop"]>;
+}
+
+/** Starts the cluster and Prometheus, waiting until Prometheus has samples of every store. */
+export async function startEnvironment(options: EnvironmentOptions = {}): Promise<Environment> {
+  const timeScale = options.timeScale ?? 20;
+  const scrapeIntervalMs = options.scrapeIntervalMs ?? 1000;
+  const dir = await mkdtemp(join(tmpdir(), "operator-e2e-"));
+  const removeDir = onCleanup(() => rm(dir, { recursive: true, force: true }));
+  const cluster = await startCluster({ stores: options.stores ?? 3, timeScale });
+  const closeCluster = onCleanup(() => cluster.close());
+  const prometheus = await startPrometheus({
+    targets: cluster.scrapeTargets,
+    scrapeIntervalMs,
+    evaluationIntervalMs: scrapeIntervalMs,
+    ruleFiles: [...(options.ruleFiles ?? [])],
+  });
+  const stopPrometheus = onCleanup(() => prometheus.stop());
+  await prometheus.waitForSamples();
+  const storeIds = cluster.stores.map((store) => store.id);
+  const runs = new Set<MonitorRun>();
+
+  const environment: Environment = {
+    cluster,
+    prometheus,
+    dir,
+    storeIds,
+    disconnectMs: PD_DISCONNECT_SIM_MS / timeScale,
+    async startMonitor(runOptions) {
+      const run = await _startRun(environment, runOptions);
+      runs.add(run);
+      return run;
+    },
+    async resetFaults() {
+      await cluster.setPdFault(null);
+      for (const id of storeIds) {
+        await cluster.flapStore(id, null);
+        await cluster.slowStore(id, null);
+        await cluster.fillDisk(id, null);
+        await cluster.startStore(id);
+      }
+    },
+    async close() {
+      await Promise.allSettled([...runs].map((run) => run.process.stop(5_000)));
+      await prometheus.stop();
+      stopPrometheus();
+      await cluster.close();
+      closeCluster();
+      await rm(dir, { recursive: true, force: true });
+      removeDir();
+    },
+  };
+  return environment;
+}
+
+/** Waits until the daemon's newest heartbeat says every invariant passes. */
+export async function waitForAllPassing(run: MonitorRun, timeoutMs = 60_000): Promise<void> {
+  await waitFor(() => /all passing/.test(run.process.heartbeats().at(-1)?.text ?? ""), {
+    timeoutMs,
+    intervalMs: 200,
+    description: `an "all passing" heartbeat from ${run.subject}\n${run.process.transcript()}`,
+  });
+}
+
+// --- Internal helpers ---
+
+async function _startRun(env: Environment, options: MonitorRunOptions): Promise<MonitorRun> {
+  const intervalMs = options.intervalMs ?? 1000;
+  const dbPath = join(env.dir, `${options.subject}.db`);
+  const configPath = await writeMonitorConfig(env.dir, {
+    subject: options.subject,
+    pdUrl: env.cluster.pdUrl,
+    prometheusUrl: env.prometheus.url,
+    ...(options.invariants ? { invariants: options.invariants } : {}),
+    ...(options.subjectOptions ? { subjectOptions: options.subjectOptions } : {}),
+    ...(options.settings ? { settings: options.settings } : {}),
+  });
+  const launch = () => startMonitorProcess({ dbPath, configPath, intervalMs });
+  let current = launch();
+  let unregister = onCleanup(() => current.stop(5_000));
+  const run: MonitorRun = {
+    subject: options.subject,
+    dbPath,
+    configPath,
+    intervalMs,
+    get process() {
+      return current;
+    },
+    tickets: () => listTickets(dbPath),
+    async ticketsOf(invariant, entity) {
+      const all = await listTickets(dbPath);
+      return all.filter((t) => t.invariant === invariant && (entity === undefined || t.entity === entity));
+    },
+    async restart() {
+      await current.stop(5_000);
+      unregister();
+      current = launch();
+      unregister = onCleanup(() => current.stop(5_000));
+      return current;
+    },
+    stop: () => current.stop(),
+  };
+  await current.waitForHeartbeat({ after: 0, count: options.warmupHeartbeats ?? 1, timeoutMs: 60_000 });
+  return run;
+}
