@@ -1,0 +1,158 @@
+import type { ObservationFailure } from "@operator/core";
+import ky, { type KyInstance } from "ky";
+
+/** One HTTP request, as reported to {@link HttpSettings.onRequest}. */
+export interface RequestEvent {
+  /** Which server was asked. */
+  readonly source: "pd" | "prometheus";
+  /** The path requested, without query string, e.g. `/pd/api/v1/stores` or `/api/v1/query`. */
+  readonly endpoint: string;
+  /** 0 for the first attempt, 1 for the first retry, ... */
+  readonly attempt: number;
+}
+
+/** The time budget of one call: the cycle's signal and deadline. */
+export interface CallContext {
+  /** Aborted at the cycle's deadline or at shutdown. */
+  readonly signal?: AbortSignal;
+  /** Epoch ms after which no attempt starts or continues. */
+  readonly deadline?: number;
+}
+
+/** How a client talks to its server. */
+export interface HttpSettings {
+  readonly source: "pd" | "prometheus";
+  readonly baseUrl: string;
+  readonly headers: Readonly<Record<string, string>>;
+  /** Budget of one attempt, including reading the body. */
+  readonly timeoutMs: number;
+  /** Extra attempts after a retryable failure (never past the deadline). */
+  readonly retries: number;
+  readonly onRequest?: ((event: RequestEvent) => void) | undefined;
+}
+
+/** A response that arrived, whatever its status. */
+export interface HttpResponse {
+  readonly status: number;
+  readonly text: string;
+}
+
+/** A request that produced no response: the connection failed, timed out or was aborted. */
+export class TransportFailure extends Error {
+  constructor(
+    readonly reason: Extract<ObservationFailure, "timeout" | "unreachable" | "aborted">,
+    readonly detail: string,
+    options?: ErrorOptions,
+  ) {
+    super(detail, options);
+  }
+}
+
+/** Statuses worth another attempt: the server may answer differently a moment later. */
+export function isRetryableStatus(status: number): boolean {
+  return status === 408 || status === 429 || (status >= 500 && status !== 501);
+}
+
+/**
+ * A GET client with a per-attempt timeout that also covers the body, retries for retryable failures
+ * only, and a hard stop at the caller's deadline or signal. Uses ky for the requests themselves.
+ */
+export function createHttp(settings: HttpSettings) {
+  const client: KyInstance = ky.create({
+    prefixUrl: `${settings.baseUrl}/`,
+    headers: { accept: "application/json", ...settings.headers },
+    retry: 0,
+    timeout: false,
+    throwHttpErrors: false,
+  });
+
+  async function attempt(path: string, search: URLSearchParams | undefined, context: CallContext, n: number) {
+    const remaining = (context.deadline ?? Number.POSITIVE_INFINITY) - Date.now();
+    if (remaining <= 0) throw new TransportFailure("timeout", "the cycle's deadline has passed");
+    const budget = Math.min(settings.timeoutMs, remaining);
+    const timer = AbortSignal.timeout(budget);
+    const signal = context.signal ? AbortSignal.any([context.signal, timer]) : timer;
+    settings.onRequest?.({ source: settings.source, endpoint: `/${path}`, attempt: n });
+    try {
+      const response = await client.get(path, { signal, ...(search ? { searchParams: search } : {}) });
+      return { status: response.status, text: await response.text() };
+    } catch (error) {
+      if (context.signal?.aborted) {
+        const reason = context.signal.reason as { name?: string } | undefined;
+        if (reason?.name === "TimeoutError") {
+          throw new TransportFailure("timeout", "the cycle's deadline has passed", { cause: error });
+        }
+        throw new TransportFailure("aborted", "the request was cancelled", { cause: error });
+      }
+      if (timer.aborted) {
+        throw new TransportFailure("timeout", `no complete answer within ${budget} ms`, { cause: error });
+      }
+      throw new TransportFailure("unreachable", _networkDetail(error), { cause: error });
+    }
+  }
+
+  return {
+    /** GETs `path` (relative to the base URL) and returns the response, retrying where it makes sense. */
+    async get(path: string, search?: URLSearchParams, context: CallContext = {}): Promise<HttpResponse> {
+      for (let n = 0; ; n += 1) {
+        let outcome: HttpResponse | TransportFailure;
+        try {
+          outcome = await attempt(path.replace(/^\//, ""), search, context, n);
+          if (!isRetryableStatus(outcome.status) || !_mayRetry(n, settings, context)) return outcome;
+        } catch (error) {
+          if (!(error instanceof TransportFailure)) throw error;
+          if (error.reason === "aborted" || !_mayRetry(n, settings, context)) throw error;
+          outcome = error;
+        }
+        await _sleep(_backoff(n), context.signal);
+        if (context.signal?.aborted) {
+          if (outcome instanceof TransportFailure) throw outcome;
+          return outcome;
+        }
+      }
+    },
+  };
+}
+
+/** The client {@link createHttp} returns. */
+export type Http = ReturnType<typeof createHttp>;
+
+/** The failure an error status stands for: 401/403 `auth`, other 4xx `client_error`, 5xx `server_error`. */
+export function statusFailure(status: number): { reason: ObservationFailure; retryable: boolean } {
+  if (status === 401 || status === 403) return { reason: "auth", retryable: false };
+  if (status >= 400 && status < 500) return { reason: "client_error", retryable: isRetryableStatus(status) };
+  if (status >= 500) return { reason: "server_error", retryable: isRetryableStatus(status) };
+  return { reason: "invalid_response", retryable: false };
+}
+
+// --- Internal helpers ---
+
+const MIN_ATTEMPT_MS = 100;
+
+function _backoff(n: number): number {
+  return Math.min(100 * 2 ** n, 1000);
+}
+
+function _mayRetry(n: number, settings: HttpSettings, context: CallContext): boolean {
+  if (n >= settings.retries || context.signal?.aborted) return false;
+  const deadline = context.deadline ?? Number.POSITIVE_INFINITY;
+  return Date.now() + _backoff(n) + MIN_ATTEMPT_MS < deadline;
+}
+
+function _sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+  });
+}
+
+function _networkDetail(error: unknown): string {
+  const cause = (error as { cause?: { code?: string; message?: string } } | undefined)?.cause;
+  if (cause?.code) return cause.code;
+  return error instanceof Error ? error.message : String(error);
+}

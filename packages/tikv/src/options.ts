@@ -1,0 +1,185 @@
+import { assertName, ConfigError, type InvariantOverrides } from "@operator/core";
+import { z } from "zod";
+import { PREFIX } from "./errors.ts";
+import type { RequestEvent } from "./http.ts";
+
+/** Default per-request timeout (ms). */
+export const DEFAULT_TIMEOUT_MS = 5000;
+/** Default retries per request, for retryable failures only. */
+export const DEFAULT_RETRIES = 1;
+/** Default range of `rate()` in the metric queries. */
+export const DEFAULT_RATE_WINDOW = "1m";
+/** Default range of the leader-count `delta()` (the official rule's 30 s). */
+export const DEFAULT_LEADER_DROP_WINDOW = "30s";
+
+/** {@link TikvOptions} checked and completed with defaults. Secrets never appear in its JSON or string form. */
+export interface ResolvedOptions {
+  readonly name: string;
+  /** PD base URL without a trailing slash or `/pd/api/v1`. */
+  readonly pdUrl: string;
+  /** Prometheus base URL without a trailing slash, if configured. */
+  readonly prometheusUrl: string | undefined;
+  readonly timeoutMs: number;
+  readonly retries: number;
+  readonly rateWindow: string;
+  readonly leaderDropWindow: string;
+  /** Headers sent to PD. */
+  readonly pdHeaders: Readonly<Record<string, string>>;
+  /** Headers sent to Prometheus, including `Authorization` built from `bearerToken` or `basicAuth`. */
+  readonly prometheusHeaders: Readonly<Record<string, string>>;
+  readonly invariants: InvariantOverrides | undefined;
+  readonly onRequest: ((event: RequestEvent) => void) | undefined;
+}
+
+/**
+ * Checks the factory's options and fills in defaults. Throws one {@link ConfigError} naming the first
+ * option that is missing or malformed, e.g. ``[operator] [tikv] Missing required option `pdUrl` ``.
+ */
+export function resolveOptions(input: unknown): ResolvedOptions {
+  if (typeof input !== "object" || input === null || Array.isArray(input)) {
+    throw new ConfigError(`${PREFIX} Options must be an object with at least \`name\` and \`pdUrl\``);
+  }
+  const parsed = OPTIONS.safeParse(input);
+  if (!parsed.success) throw _toConfigError(parsed.error, input as Record<string, unknown>);
+  const options = parsed.data;
+  assertName("subject", options.name);
+  const auth = options.prometheus;
+  if (auth?.bearerToken !== undefined && auth.basicAuth !== undefined) {
+    throw new ConfigError(
+      `${PREFIX} Options \`prometheus.bearerToken\` and \`prometheus.basicAuth\` exclude each other`,
+    );
+  }
+  const prometheusHeaders: Record<string, string> = { ...auth?.headers };
+  if (auth?.bearerToken !== undefined || auth?.basicAuth !== undefined) {
+    if (Object.keys(prometheusHeaders).some((key) => key.toLowerCase() === "authorization")) {
+      throw new ConfigError(
+        `${PREFIX} Option \`prometheus.headers\` sets Authorization as well as \`prometheus.bearerToken\`/\`basicAuth\``,
+      );
+    }
+    prometheusHeaders.authorization = auth.bearerToken
+      ? `Bearer ${auth.bearerToken}`
+      : `Basic ${Buffer.from(`${auth.basicAuth?.username}:${auth.basicAuth?.password}`).toString("base64")}`;
+  }
+  const resolved: ResolvedOptions = {
+    name: options.name,
+    pdUrl: options.pdUrl.replace(/\/+$/, "").replace(/\/pd\/api\/v1$/, ""),
+    prometheusUrl: options.prometheusUrl?.replace(/\/+$/, ""),
+    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    retries: options.retries ?? DEFAULT_RETRIES,
+    rateWindow: options.rateWindow ?? DEFAULT_RATE_WINDOW,
+    leaderDropWindow: options.leaderDropWindow ?? DEFAULT_LEADER_DROP_WINDOW,
+    pdHeaders: { ...options.pd?.headers },
+    prometheusHeaders,
+    invariants: options.invariants as InvariantOverrides | undefined,
+    onRequest: options.onRequest as ((event: RequestEvent) => void) | undefined,
+  };
+  return _withRedaction(resolved);
+}
+
+/** A copy of the options safe to log: header values and credentials replaced by `[redacted]`. */
+export function redactOptions(options: ResolvedOptions): Record<string, unknown> {
+  const hide = (headers: Readonly<Record<string, string>>) =>
+    Object.fromEntries(Object.keys(headers).map((key) => [key, "[redacted]"]));
+  return {
+    name: options.name,
+    pdUrl: options.pdUrl,
+    prometheusUrl: options.prometheusUrl,
+    timeoutMs: options.timeoutMs,
+    retries: options.retries,
+    rateWindow: options.rateWindow,
+    leaderDropWindow: options.leaderDropWindow,
+    pdHeaders: hide(options.pdHeaders),
+    prometheusHeaders: hide(options.prometheusHeaders),
+    invariants: options.invariants,
+  };
+}
+
+// --- Internal helpers ---
+
+const PROM_DURATION = /^(\d+(ms|s|m|h|d|w|y))+$/;
+
+const httpUrl = (option: string, credentialsHint: string) =>
+  z.string().superRefine((value, ctx) => {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      const shown = value.includes("@") ? "" : ` "${value}"`;
+      ctx.addIssue({ code: "custom", message: `Option \`${option}\` is not a valid URL${shown}` });
+      return;
+    }
+    if (url.protocol !== "http:" && url.protocol !== "https:") {
+      ctx.addIssue({ code: "custom", message: `Option \`${option}\` must be an http:// or https:// URL` });
+    } else if (url.username !== "" || url.password !== "") {
+      ctx.addIssue({
+        code: "custom",
+        message: `Option \`${option}\` must not contain credentials; use ${credentialsHint}`,
+      });
+    } else if (url.search !== "" || url.hash !== "") {
+      ctx.addIssue({
+        code: "custom",
+        message: `Option \`${option}\` must not have a query string or fragment`,
+      });
+    }
+  });
+
+const headers = z.record(z.string(), z.string());
+
+const OPTIONS = z.strictObject({
+  name: z.string().min(1),
+  pdUrl: httpUrl("pdUrl", "`pd.headers`"),
+  prometheusUrl: httpUrl("prometheusUrl", "`prometheus.basicAuth`").optional(),
+  timeoutMs: z.number().int().positive().max(600_000).optional(),
+  retries: z.number().int().min(0).max(10).optional(),
+  rateWindow: z.string().regex(PROM_DURATION).optional(),
+  leaderDropWindow: z.string().regex(PROM_DURATION).optional(),
+  prometheus: z
+    .strictObject({
+      headers: headers.optional(),
+      bearerToken: z.string().min(1).optional(),
+      basicAuth: z.strictObject({ username: z.string(), password: z.string() }).optional(),
+    })
+    .optional(),
+  pd: z.strictObject({ headers: headers.optional() }).optional(),
+  invariants: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
+  onRequest: z.custom<(event: RequestEvent) => void>((value) => typeof value === "function").optional(),
+});
+
+const EXPECTED: Readonly<Record<string, string>> = {
+  name: "a non-empty string",
+  timeoutMs: "a whole number of milliseconds between 1 and 600000",
+  retries: "a whole number between 0 and 10",
+  rateWindow: 'a PromQL duration such as "1m" or "30s"',
+  leaderDropWindow: 'a PromQL duration such as "30s"',
+  onRequest: "a function",
+};
+
+function _toConfigError(error: z.ZodError, input: Record<string, unknown>): ConfigError {
+  const issue = error.issues[0] as z.core.$ZodIssue;
+  const option = issue.path.map(String).join(".");
+  if (issue.code === "custom" && issue.message.startsWith("Option")) {
+    return new ConfigError(`${PREFIX} ${issue.message}`);
+  }
+  const top = String(issue.path[0] ?? "");
+  const missingTop = issue.path.length === 1 && input[top] === undefined;
+  if (missingTop || (issue.code === "invalid_type" && issue.message.endsWith("received undefined"))) {
+    return new ConfigError(`${PREFIX} Missing required option \`${option}\``);
+  }
+  if (issue.code === "unrecognized_keys") {
+    const where = option === "" ? "Options have" : `Option \`${option}\` has`;
+    return new ConfigError(`${PREFIX} ${where} no setting \`${issue.keys.join("`, `")}\``);
+  }
+  const expected =
+    EXPECTED[option] ?? issue.message.replace(/^Invalid input: /, "").replace(/^expected /, "");
+  return new ConfigError(`${PREFIX} Invalid option \`${option}\`: expected ${expected}`);
+}
+
+function _withRedaction(options: ResolvedOptions): ResolvedOptions {
+  const safe = () => redactOptions(options);
+  Object.defineProperties(options, {
+    toJSON: { value: safe, enumerable: false },
+    toString: { value: () => `TikvOptions ${JSON.stringify(safe())}`, enumerable: false },
+    [Symbol.for("nodejs.util.inspect.custom")]: { value: safe, enumerable: false },
+  });
+  return Object.freeze(options);
+}
