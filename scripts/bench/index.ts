@@ -1,0 +1,80 @@
+/**
+ * `pnpm bench`: measures Operator against its published targets and writes docs/benchmarks.md.
+ * Not part of the test run. Sections run one after another so they do not compete for the CPU.
+ */
+import { writeFile } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { type BenchArgs, parseBenchArgs, type SectionId, USAGE } from "./cli-args.ts";
+import { benchCliStart } from "./cli-start.ts";
+import { benchCycleCost } from "./cycle-cost.ts";
+import { benchDetection } from "./detection.ts";
+import { benchMemory } from "./memory.ts";
+import { describeMachine, renderReport, type SectionReport } from "./report.ts";
+import { benchStore } from "./store.ts";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+/** Sizes and run counts: the full run is publishable, `--quick` is a smoke run. */
+function plan(args: BenchArgs): Record<SectionId, () => Promise<SectionReport>> {
+  const q = args.quick;
+  return {
+    "cycle-cost": () =>
+      benchCycleCost({
+        sizes: q ? [10, 100, 1000] : [10, 100, 1000, 5000],
+        cycles: q ? 5 : 20,
+        warmup: q ? 2 : 5,
+        budgetMs: q ? 30_000 : 120_000,
+      }),
+    memory: () =>
+      benchMemory({
+        stores: 100,
+        checkpoints: q ? [200, 1000] : [1000, 5000],
+        runs: q ? 1 : 3,
+        faultEveryMs: 2000,
+      }),
+    store: () => benchStore({ quick: q }),
+    "cli-start": () => benchCliStart({ tickets: q ? 20_000 : 100_000, runs: q ? 3 : 10 }),
+    detection: () => benchDetection({ quick: q }),
+  };
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const args = parseBenchArgs(argv);
+  if (args === "help") {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const started = performance.now();
+  const machine = await describeMachine();
+  const sections: SectionReport[] = [];
+  const runners = plan(args);
+  for (const id of args.only) {
+    process.stderr.write(`[bench] ${id}\n`);
+    sections.push(await runners[id]());
+  }
+  const command = ["pnpm bench", ...argv.filter((a) => a !== "--")].join(" ");
+  const markdown = renderReport({
+    date: new Date(),
+    command,
+    machine,
+    sections,
+    durationMs: performance.now() - started,
+    quick: args.quick,
+  });
+  process.stdout.write(markdown);
+  if (args.out !== null) {
+    const out = path.resolve(ROOT, args.out);
+    await writeFile(out, markdown);
+    process.stderr.write(`[bench] wrote ${path.relative(process.cwd(), out) || out}\n`);
+  }
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(error instanceof Error && error.name === "UsageError" ? 2 : 1);
+  },
+);
