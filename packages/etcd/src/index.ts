@@ -1,0 +1,37 @@
+/**
+ * `@operator/etcd`: an Operator subject plugin for etcd. The default export is the factory; the rest
+ * is for people composing or testing it. The HTTP helpers, history and exposition internals beyond
+ * `parseExposition` are private.
+ */
+
+export { EtcdRequestError } from "./errors.ts";
+export type { Exposition, Sample } from "./exposition.ts";
+export { ExpositionParseError, parseExposition } from "./exposition.ts";
+export type { AlarmReading, ClusterMember, HealthReading, MemberStatus } from "./gateway.ts";
+export type { Bucket, Histogram } from "./histogram.ts";
+export { bucketQuantile } from "./histogram.ts";
+export {
+  alarmActive,
+  backendCommitLatency,
+  backendQuota,
+  CLUSTER_ENTITY,
+  ETCD_INVARIANTS,
+  leaderChanges,
+  memberUnreachable,
+  noLeader,
+  walFsyncLatency,
+} from "./invariants/index.ts";
+export type { MemberMetrics } from "./member-metrics.ts";
+export type {
+  ClusterView,
+  Derived,
+  DerivedSource,
+  EtcdObservation,
+  LatencyWindow,
+  LeaderChangeWindow,
+  MemberObservation,
+  MemberRead,
+} from "./observation.ts";
+export { DEFAULT_TIMEOUT_MS } from "./options.ts";
+export type { EtcdOptions } from "./subject.ts";
+export { etcdSubject, etcdSubject as default, SUBJECT_KIND } from "./subject.ts";

@@ -1,0 +1,77 @@
+import type { AlarmReading, ClusterMember, HealthReading, MemberStatus } from "./gateway.ts";
+import type { MemberMetrics } from "./member-metrics.ts";
+
+/** The reads made on every member each cycle. */
+export type MemberRead = "health" | "metrics" | "status" | "alarms";
+
+/** Where a value computed across observations came from. */
+export type DerivedSource = "members" | "prometheus";
+
+/** A value computed across observations, or why it could not be computed this cycle. */
+export type Derived<T> = (T & { readonly source: DerivedSource }) | { readonly unknown: string };
+
+/** How many leader changes a member saw in the leader-change window. */
+export interface LeaderChangeWindow {
+  readonly increase: number;
+  /** The window asked for. */
+  readonly windowMs: number;
+  /** How much of it the samples cover (less than `windowMs` shortly after the monitor starts). */
+  readonly coveredMs: number;
+}
+
+/** The 99th percentile of a latency histogram over a window. */
+export interface LatencyWindow {
+  /** `null` when nothing was observed in the window. */
+  readonly p99Seconds: number | null;
+  /** Observations in the window (e.g. fsync calls); `null` when the source does not say. */
+  readonly operations: number | null;
+  readonly windowMs: number;
+}
+
+/** What one configured endpoint answered this cycle. */
+export interface MemberObservation {
+  /** The configured client URL, normalised (no trailing slash). */
+  readonly endpoint: string;
+  /** The entity of per-member results: the member's name from the member list, else the endpoint. */
+  readonly entity: string;
+  /** False when none of the member's reads succeeded. */
+  readonly reachable: boolean;
+  readonly health: HealthReading | undefined;
+  readonly metrics: MemberMetrics | undefined;
+  readonly status: MemberStatus | undefined;
+  readonly alarms: readonly AlarmReading[] | undefined;
+  /** Why each failed read failed (the error message). */
+  readonly errors: Readonly<Partial<Record<MemberRead, string>>>;
+  readonly leaderChanges: Derived<LeaderChangeWindow>;
+  readonly walFsync: Derived<LatencyWindow>;
+  readonly backendCommit: Derived<LatencyWindow>;
+}
+
+/** The cluster's member list (read from one reachable member), or why it is not known. */
+export type ClusterView =
+  | { readonly members: readonly ClusterMember[]; readonly cached: boolean }
+  | { readonly unknown: string };
+
+/** One cycle's reading of an etcd cluster. Plain data, JSON-serialisable. */
+export interface EtcdObservation {
+  /** Epoch ms when the reads finished. */
+  readonly at: number;
+  /** One entry per configured endpoint, in configuration order. */
+  readonly members: readonly MemberObservation[];
+  readonly cluster: ClusterView;
+  /**
+   * Active alarms of the cluster (the alarm API answers for the whole cluster from any member),
+   * merged across the members that answered; `undefined` when none did.
+   */
+  readonly alarms: readonly AlarmReading[] | undefined;
+  /**
+   * Why Prometheus could not be read this cycle, when a Prometheus URL is configured and it failed;
+   * the cross-cycle values then come from the members' own history.
+   */
+  readonly prometheusError: string | undefined;
+}
+
+/** True when a derived value is known. */
+export function isKnown<T>(value: Derived<T>): value is T & { readonly source: DerivedSource } {
+  return !("unknown" in value);
+}

@@ -1,0 +1,76 @@
+import { applyOverrides, ConfigError, type InvariantOverrides, type SubjectFactory } from "@operator/core";
+import { ETCD_INVARIANTS, leaderChanges } from "./invariants/index.ts";
+import type { EtcdObservation } from "./observation.ts";
+import { createObserver } from "./observe.ts";
+import { resolveOptions } from "./options.ts";
+import { createPrometheusReader } from "./prometheus.ts";
+
+/** The `kind` of every subject this plugin builds. */
+export const SUBJECT_KIND = "etcd";
+
+/** Options of {@link etcdSubject}, as a config file gives them. */
+export interface EtcdOptions {
+  /** The subject's name, first part of every violation key, e.g. `prod-etcd`. */
+  name: string;
+  /**
+   * Client URLs of the members to watch, e.g. `["http://10.0.1.5:2379", "http://10.0.1.6:2379"]`.
+   * Each is read on its own, so list every member: a member missing here is not checked.
+   */
+  endpoints: string[];
+  /**
+   * Timeout of each HTTP request in milliseconds; the cycle's deadline shortens it further.
+   * @default 3000
+   */
+  timeoutMs?: number;
+  /**
+   * Prometheus that scrapes these members. When given, leader changes come from `increase()` over the
+   * window and latency percentiles from `histogram_quantile` over 5 minutes, which survive a monitor
+   * restart; series it lacks (or a failed query) fall back to the members' own `/metrics`.
+   * Without it everything comes from each member's `/metrics`, `/health` and JSON gateway.
+   * @default undefined
+   */
+  prometheusUrl?: string;
+  /**
+   * Extra HTTP headers on every request to the members and Prometheus, e.g. an `authorization` token.
+   * @default {}
+   */
+  headers?: Record<string, string>;
+  /**
+   * Overrides per invariant name, e.g. `{ "backend_quota": { "thresholds": { "ratio": 0.7 } } }`.
+   * @default {}
+   */
+  invariants?: InvariantOverrides;
+}
+
+/**
+ * Builds a subject that watches one etcd cluster through its members' HTTP endpoints. Throws a
+ * `ConfigError` naming the first bad option.
+ *
+ * @example
+ * ```ts
+ * import etcd from "@operator/etcd";
+ * const subject = etcd({ name: "prod-etcd", endpoints: ["http://10.0.1.5:2379"] });
+ * ```
+ */
+export const etcdSubject: SubjectFactory<EtcdOptions, EtcdObservation> = (options) => {
+  const resolved = resolveOptions(options);
+  const invariants = applyOverrides(ETCD_INVARIANTS, resolved.invariants, resolved.name);
+  const leaderSettings = invariants.find((invariant) => invariant.name === leaderChanges.name)?.defaults;
+  const windowSeconds =
+    leaderSettings?.thresholds.windowSeconds ?? (leaderChanges.defaults.thresholds.windowSeconds as number);
+  if (!(windowSeconds > 0)) {
+    throw new ConfigError(
+      `[etcd] ${resolved.name}.invariants.leader_changes.thresholds.windowSeconds must be above 0`,
+    );
+  }
+  const leaderChangeWindowMs = windowSeconds * 1000;
+  const observe = createObserver(resolved, {
+    leaderChangeWindowMs,
+    ...(resolved.prometheusUrl
+      ? { prometheus: createPrometheusReader(resolved.prometheusUrl, leaderChangeWindowMs) }
+      : {}),
+  });
+  return { name: resolved.name, kind: SUBJECT_KIND, invariants, observe };
+};
+
+export default etcdSubject;
