@@ -1,1 +1,10 @@
-export {};
+export type { ClusterOptions, ScrapeTarget, SimCluster, SimStore } from "./cluster.ts";
+export { startCluster } from "./cluster.ts";
+export type { FaultCommand } from "./control.ts";
+export { FAULT_USAGE, parseFaultArgs, parseFaultCommand } from "./control.ts";
+export { PrometheusHarnessError, PrometheusNotFoundError, SimulatorError } from "./errors.ts";
+export { GRPC_BUCKETS } from "./metrics/latency.ts";
+export type { RegionFaultKind } from "./model/regions.ts";
+export type { MetaState, StateName } from "./model/store.ts";
+export { bytesSize, goDuration, parseBytesSize } from "./pd/go-format.ts";
+export type { PdFault } from "./pd/pd-server.ts";

@@ -1,0 +1,273 @@
+import type { FaultCommand } from "./control.ts";
+import { SimulatorError } from "./errors.ts";
+import { ClusterModel, type ClusterModelOptions } from "./model/cluster-model.ts";
+import type { RegionFaultKind } from "./model/regions.ts";
+import type { MetaState, StateName } from "./model/store.ts";
+import { type PdFault, PdServer } from "./pd/pd-server.ts";
+import { SimServer } from "./sim-server.ts";
+
+/** Options of {@link startCluster}. */
+export interface ClusterOptions extends ClusterModelOptions {
+  /** Interface every listener binds to; only loopback is supported. @default "127.0.0.1" */
+  readonly host?: "127.0.0.1";
+}
+
+/** One simulated store as a client sees it. */
+export interface SimStore {
+  readonly id: number;
+  readonly engine: "tikv" | "tiflash";
+  /** Fictional gRPC address PD reports, e.g. `tikv-1.sim:20160`. */
+  readonly address: string;
+  /** Fictional status address PD reports; Prometheus's `instance` label for this store. */
+  readonly statusAddress: string;
+  /** Real URL serving this store's /metrics (`null` for TiFlash stores, which have no TiKV metrics). */
+  readonly metricsUrl: string | null;
+}
+
+/** A Prometheus scrape target for one TiKV store. */
+export interface ScrapeTarget {
+  /** `host:port` Prometheus connects to. */
+  readonly target: string;
+  readonly metricsPath: string;
+  /** The `instance` label to set: the store's fictional status address. */
+  readonly instance: string;
+}
+
+/** A running simulated cluster: PD on one port, every store's /metrics and the control API on another. */
+export interface SimCluster {
+  readonly pdUrl: string;
+  /** Base URL of the control API: `POST <controlUrl>/sim/faults`, `GET <controlUrl>/sim/state`. */
+  readonly controlUrl: string;
+  readonly stores: readonly SimStore[];
+  readonly scrapeTargets: readonly ScrapeTarget[];
+  readonly timeScale: number;
+  /** Simulated time, unix ms (runs `timeScale` times faster than the wall clock). */
+  now(): number;
+  /** PD's `state_name` for a store right now. */
+  stateName(id: number): StateName;
+  /** Stops a store's process: heartbeats stop, scrapes fail. */
+  stopStore(id: number): void;
+  /** Restarts a stopped store (new start time, counters from zero). */
+  startStore(id: number): void;
+  /** Moves the store's gRPC p99 to `p99Seconds`; `null` restores it. */
+  slowStore(id: number, p99Seconds: number | null): void;
+  /** Sets used/capacity (metrics and PD agree). */
+  fillDisk(id: number, usedRatio: number): void;
+  writeStall(id: number, on: boolean): void;
+  /** The store loses all its leaders to the other running stores. */
+  leaderDrop(id: number): void;
+  /** Every store gets its original leader count back. */
+  balanceLeaders(): void;
+  /** Raftstore threads burn `cores` CPU; `null` restores normal load. */
+  raftstoreCpu(id: number, cores: number | null): void;
+  /** `regions` regions with a peer on `storeId` are in condition `kind` (0 clears). */
+  setRegionFault(kind: RegionFaultKind, storeId: number, regions: number): void;
+  /** Alternately stopped and running, half a period each; `null` stops flapping (the store runs). */
+  flapStore(id: number, periodMs: number | null): void;
+  setPdFault(fault: PdFault | null): void;
+  setStoreState(id: number, state: MetaState): void;
+  /** Applies a control command (what `POST /sim/faults` does); resolves once PD has switched. */
+  apply(command: FaultCommand): Promise<void>;
+  /** Undoes every fault: stores run, normal latency/CPU/disk, no region faults, PD healthy. */
+  clearFaults(): Promise<void>;
+  /** Scrapes served so far and the time spent rendering them. */
+  scrapeStats(): { readonly scrapes: number; readonly renderMs: number; readonly bytes: number };
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a simulated TiKV cluster: PD's HTTP API and every TiKV store's /metrics on 127.0.0.1, with
+ * faults to inject from code, from `POST /sim/faults`, or from the `tikv-sim fault` CLI.
+ * @example
+ * const cluster = await startCluster({ stores: 3, timeScale: 20 });
+ * cluster.stopStore(2); // ~1-1.5 s later PD reports store 2 Disconnected
+ */
+export async function startCluster(options: ClusterOptions = {}): Promise<SimCluster> {
+  const host = options.host ?? "127.0.0.1";
+  if (host !== "127.0.0.1")
+    throw new SimulatorError(`Option \`host\` must be 127.0.0.1, got ${String(host)}`);
+  const model = new ClusterModel(options);
+  const control = new Controller(model);
+  const pd = await PdServer.start(model, host);
+  control.pd = pd;
+  const sim = await SimServer.start(model, control, host).catch(async (error: unknown) => {
+    await pd.close();
+    throw error;
+  });
+  const stores: SimStore[] = model.stores.map((s) => ({
+    id: s.spec.id,
+    engine: s.spec.engine,
+    address: s.spec.address,
+    statusAddress: s.spec.statusAddress,
+    metricsUrl: s.spec.engine === "tikv" ? `${sim.url}/stores/${s.spec.id}/metrics` : null,
+  }));
+  const scrapeTargets = stores
+    .filter((s) => s.engine === "tikv")
+    .map((s) => ({ target: sim.address, metricsPath: `/stores/${s.id}/metrics`, instance: s.statusAddress }));
+  let closed = false;
+  const run = (command: FaultCommand): void => {
+    control.apply(command).catch((error: unknown) => process.emitWarning(`[tikv-sim] ${String(error)}`));
+  };
+  return {
+    pdUrl: pd.url,
+    controlUrl: sim.url,
+    stores,
+    scrapeTargets,
+    timeScale: model.clock.timeScale,
+    now: () => model.clock.simNow(),
+    stateName: (id) => model.store(id).stateName(model.maxStoreDownTimeMs),
+    stopStore: (store) => control.applySync({ fault: "stop-store", store }),
+    startStore: (store) => control.applySync({ fault: "start-store", store }),
+    slowStore: (store, p99Seconds) => control.applySync({ fault: "slow-store", store, p99Seconds }),
+    fillDisk: (store, usedRatio) => control.applySync({ fault: "fill-disk", store, usedRatio }),
+    writeStall: (store, on) => control.applySync({ fault: "write-stall", store, on }),
+    leaderDrop: (store) => control.applySync({ fault: "leader-drop", store }),
+    balanceLeaders: () => control.applySync({ fault: "balance-leaders" }),
+    raftstoreCpu: (store, cores) => control.applySync({ fault: "raftstore-cpu", store, cores }),
+    setRegionFault: (kind, store, regions) =>
+      control.applySync({ fault: "region-fault", kind, store, regions }),
+    flapStore: (store, periodMs) => control.applySync({ fault: "flap-store", store, periodMs }),
+    setPdFault: (mode) => run({ fault: "pd", mode }),
+    setStoreState: (store, state) => control.applySync({ fault: "store-state", store, state }),
+    apply: (command) => control.apply(command),
+    clearFaults: () => control.apply({ fault: "clear" }),
+    scrapeStats: () => ({ ...sim.stats }),
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      control.stopTimers();
+      await Promise.all([pd.close(), sim.close()]);
+    },
+  };
+}
+
+// --- Internal helpers ---
+
+/** Applies fault commands to the model; shared by the API, the control endpoint and the CLI. */
+class Controller {
+  pd: PdServer | null = null;
+  readonly #model: ClusterModel;
+
+  constructor(model: ClusterModel) {
+    this.#model = model;
+  }
+
+  async apply(command: FaultCommand): Promise<void> {
+    if (command.fault === "pd") return this.pd?.setFault(command.mode);
+    if (command.fault === "clear") {
+      for (const store of this.#model.stores) {
+        if (store.flapTimer) clearInterval(store.flapTimer);
+        store.flapTimer = null;
+        store.start();
+        store.p99Override = null;
+        store.raftstoreOverride = null;
+        store.writeStall = false;
+        store.usedRatio = store.spec.usedRatio;
+        store.metaState = "Up";
+        store.refreshMetrics();
+        for (const kind of ["down-peer", "miss-peer", "pending-peer", "offline-peer"] as const) {
+          this.#model.regionFaults.set(kind, store.spec.id, 0, 0);
+        }
+      }
+      this.applySync({ fault: "balance-leaders" });
+      return this.pd?.setFault(null);
+    }
+    this.applySync(command);
+  }
+
+  applySync(command: FaultCommand): void {
+    const model = this.#model;
+    switch (command.fault) {
+      case "pd":
+      case "clear":
+        void this.apply(command);
+        return;
+      case "balance-leaders":
+        for (const s of model.stores) s.leaderCount = s.spec.leaderCount;
+        return;
+      case "region-fault":
+        model.store(command.store);
+        model.regionFaults.set(command.kind, command.store, command.regions, model.clock.simNow());
+        return;
+    }
+    const store = model.store(command.store);
+    switch (command.fault) {
+      case "stop-store":
+        store.stop();
+        return;
+      case "start-store":
+        store.start();
+        return;
+      case "slow-store":
+        store.p99Override = command.p99Seconds;
+        break;
+      case "fill-disk":
+        store.usedRatio = command.usedRatio;
+        break;
+      case "write-stall":
+        store.writeStall = command.on;
+        break;
+      case "raftstore-cpu":
+        store.raftstoreOverride = command.cores;
+        break;
+      case "store-state":
+        store.metaState = command.state;
+        break;
+      case "leader-drop": {
+        const receivers = model.stores.filter((s) => s !== store && s.spec.engine === "tikv" && s.running);
+        receivers.forEach((s, i) => {
+          s.leaderCount +=
+            Math.floor(store.leaderCount / receivers.length) +
+            (i < store.leaderCount % receivers.length ? 1 : 0);
+        });
+        store.leaderCount = 0;
+        break;
+      }
+      case "flap-store": {
+        if (store.flapTimer) clearInterval(store.flapTimer);
+        store.flapTimer = null;
+        if (command.periodMs === null) {
+          store.start();
+          return;
+        }
+        store.stop();
+        store.flapTimer = setInterval(
+          () => (store.running ? store.stop() : store.start()),
+          command.periodMs / 2,
+        );
+        store.flapTimer.unref();
+        return;
+      }
+    }
+    store.refreshMetrics();
+  }
+
+  state(): unknown {
+    const model = this.#model;
+    return {
+      now: new Date(model.clock.simNow()).toISOString(),
+      timeScale: model.clock.timeScale,
+      pdFault: this.pd?.fault ?? null,
+      stores: model.stores.map((s) => ({
+        id: s.spec.id,
+        engine: s.spec.engine,
+        statusAddress: s.spec.statusAddress,
+        running: s.running,
+        stateName: s.stateName(model.maxStoreDownTimeMs),
+        flapping: s.flapTimer !== null,
+        p99Seconds: s.p99Override,
+        raftstoreCores: s.raftstoreOverride,
+        writeStall: s.writeStall,
+        usedRatio: Math.round(s.usedRatio * 1000) / 1000,
+        leaderCount: s.leaderCount,
+      })),
+    };
+  }
+
+  stopTimers(): void {
+    for (const store of this.#model.stores) {
+      if (store.flapTimer) clearInterval(store.flapTimer);
+      store.flapTimer = null;
+    }
+  }
+}
