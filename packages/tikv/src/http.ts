@@ -58,9 +58,10 @@ export function isRetryableStatus(status: number): boolean {
  * only, and a hard stop at the caller's deadline or signal. Uses ky for the requests themselves.
  */
 export function createHttp(settings: HttpSettings) {
+  const { baseUrl, headers } = _splitCredentials(settings.baseUrl, settings.headers);
   const client: KyInstance = ky.create({
-    prefixUrl: `${settings.baseUrl}/`,
-    headers: { accept: "application/json", ...settings.headers },
+    prefixUrl: `${baseUrl}/`,
+    headers: { accept: "application/json", ...headers },
     retry: 0,
     timeout: false,
     throwHttpErrors: false,
@@ -126,6 +127,23 @@ export function statusFailure(status: number): { reason: ObservationFailure; ret
 }
 
 // --- Internal helpers ---
+
+/** Credentials in a URL (`http://user:pass@host`) become a Basic header: fetch refuses such URLs. */
+function _splitCredentials(url: string, headers: Readonly<Record<string, string>>) {
+  const parsed = new URL(url);
+  if (parsed.username === "" && parsed.password === "") return { baseUrl: url, headers };
+  const user = decodeURIComponent(parsed.username);
+  const password = decodeURIComponent(parsed.password);
+  parsed.username = "";
+  parsed.password = "";
+  const hasAuth = Object.keys(headers).some((key) => key.toLowerCase() === "authorization");
+  return {
+    baseUrl: parsed.toString().replace(/\/+$/, ""),
+    headers: hasAuth
+      ? headers
+      : { ...headers, authorization: `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}` },
+  };
+}
 
 const MIN_ATTEMPT_MS = 100;
 
