@@ -1,1 +1,24 @@
-export {};
+/**
+ * `@operator/db`: Operator's ticket store on SQLite (Drizzle ORM + better-sqlite3). Implements core's
+ * `TicketStore`; the database itself enforces one unresolved ticket per violation key.
+ * The schema tables are exported for read-only tooling; everything else is internal.
+ */
+
+export type { CycleLogRetention } from "./cycle.ts";
+export {
+  DatabaseError,
+  DatabaseFullError,
+  DatabaseLockedError,
+  DatabaseOpenError,
+  DatabaseReadOnlyError,
+  DuplicateOpenTicketError,
+  NotADatabaseError,
+  SchemaMissingError,
+  SchemaTooNewError,
+} from "./errors.ts";
+export { schemaVersion } from "./migrations.ts";
+export type { OpenTicketStoreOptions } from "./open.ts";
+export { openTicketStore } from "./open.ts";
+export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "./queries.ts";
+export { cycleLog, keyStates, ticketEvents, tickets } from "./schema.ts";
+export type { SqliteTicketStore } from "./store.ts";

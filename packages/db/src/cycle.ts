@@ -1,0 +1,246 @@
+import {
+  assertTransition,
+  type CyclePlan,
+  type CycleResult,
+  type CycleSnapshot,
+  type EventDraft,
+  type KeyState,
+  MONITOR_ACTOR,
+  type Ticket,
+  type TicketChange,
+  TicketNotFoundError,
+  type TicketPatch,
+  TransitionError,
+  type Values,
+} from "@operator/core";
+import { DuplicateOpenTicketError } from "./errors.ts";
+import { patchParams } from "./patch-sql.ts";
+import { ticketFromRow } from "./rows.ts";
+import type { CommittedWrites, SnapshotCache } from "./snapshot-cache.ts";
+import type { Statements } from "./statements.ts";
+
+/** How long the cycle log is kept. */
+export interface CycleLogRetention {
+  /** Keep at most this many rows. @default 50000 */
+  readonly maxRows?: number;
+  /** Drop rows that started longer ago than this. @default 30 days */
+  readonly maxAgeMs?: number;
+}
+
+/** What {@link recordCycleInTransaction} needs besides the statements. */
+export interface CycleContext {
+  readonly path: string;
+  readonly now: () => number;
+  readonly retention: Required<CycleLogRetention>;
+}
+
+/** A cycle's result plus what it wrote, for the snapshot cache once the transaction has committed. */
+export interface CycleOutcome {
+  readonly result: CycleResult;
+  readonly writes: CommittedWrites;
+}
+
+/**
+ * The body of one cycle; the caller runs it inside `BEGIN IMMEDIATE`. Takes the snapshot (from the
+ * cache, or two queries), lets `plan` decide, checks the plan against what is stored, and writes it
+ * with prepared statements. Any throw leaves the caller to roll everything back.
+ */
+export function recordCycleInTransaction(
+  s: Statements,
+  cache: SnapshotCache,
+  ctx: CycleContext,
+  subjects: readonly string[],
+  plan: (snapshot: CycleSnapshot) => CyclePlan,
+): CycleOutcome {
+  const loaded = cache.load(s, subjects);
+  const decided = plan({ states: loaded.states, openTickets: loaded.openTickets });
+  const now = ctx.now();
+
+  const byId = new Map<number, Ticket>();
+  for (const ticket of loaded.openTickets.values()) byId.set(ticket.id, ticket);
+  const written: { ticket: Ticket; lastValuesJson: string | undefined }[] = [];
+  const resolved: Ticket[] = [];
+  const resolvedKeys = new Set<string>();
+  for (const change of decided.change) {
+    const before = byId.get(change.id) ?? loadTicket(s, change.id);
+    const patch = checkedPatch(before, change, now);
+    const stored = loaded.lastValuesJson.get(change.id);
+    const params = patchParams(change.id, patch, stored);
+    s.patcher.run(params);
+    insertEvents(s, change.id, change.events);
+    const after: Ticket = { ...before, ...patch };
+    written.push({ ticket: after, lastValuesJson: (params.lastValues as string | undefined) ?? stored });
+    if (after.status === "resolved") {
+      resolved.push(after);
+      resolvedKeys.add(after.key);
+    }
+  }
+
+  for (const key of decided.deleteStates) s.deleteState.run(key);
+  const upserted = decided.upsertStates.map(normalState);
+  for (const state of upserted) {
+    s.upsertState.run({ ...state, onsets: JSON.stringify(state.onsets), flapping: state.flapping ? 1 : 0 });
+  }
+
+  const opened = insertOpened(s, ctx.path, decided, loaded.openTickets, resolvedKeys);
+  for (const { ticket, valuesJson } of opened) written.push({ ticket, lastValuesJson: valuesJson });
+
+  writeLog(s, ctx, decided, now);
+  return {
+    result: { opened: opened.map((o) => o.ticket), resolved, changed: decided.change.length },
+    writes: { upserted, deleted: decided.deleteStates, tickets: written },
+  };
+}
+
+// --- Internal helpers ---
+
+function loadTicket(s: Statements, id: number): Ticket {
+  const row = s.ticketById.get(id);
+  if (row === undefined) throw new TicketNotFoundError(id);
+  return ticketFromRow(row);
+}
+
+/** Validates a monitor change against the ticket as stored and fills resolve defaults. */
+function checkedPatch(before: Ticket, change: TicketChange, now: number): TicketPatch {
+  const patch = change.patch;
+  if (before.status === "resolved") {
+    throw new TransitionError(
+      before.id,
+      "resolved",
+      patch.status ?? "resolved",
+      `Ticket ${before.id} is resolved: a cycle cannot change it`,
+    );
+  }
+  if (patch.status === undefined || patch.status === before.status) return patch;
+  assertTransition(before.id, before.status, patch.status);
+  if (patch.status !== "resolved") return patch;
+  if (patch.held ?? before.held) {
+    throw new TransitionError(
+      before.id,
+      before.status,
+      "resolved",
+      `Ticket ${before.id} is held: the monitor does not resolve held tickets`,
+    );
+  }
+  return {
+    ...patch,
+    resolvedAt: patch.resolvedAt ?? patch.updatedAt ?? now,
+    resolvedBy: patch.resolvedBy ?? MONITOR_ACTOR,
+  };
+}
+
+function insertEvents(s: Statements, ticketId: number, events: readonly EventDraft[]): void {
+  for (const e of events) {
+    s.insertEvent.run(ticketId, e.at, e.actor, e.kind, e.from ?? null, e.to ?? null, e.comment ?? null);
+  }
+}
+
+/** A key state with exactly the stored fields, so the cache holds what a reload would return. */
+function normalState(state: KeyState): KeyState {
+  return {
+    key: state.key,
+    subject: state.subject,
+    invariant: state.invariant,
+    entity: state.entity,
+    pendingSince: state.pendingSince,
+    clearSince: state.clearSince,
+    history: state.history,
+    onsets: [...state.onsets],
+    flapping: state.flapping,
+    failures: state.failures,
+    updatedAt: state.updatedAt,
+  };
+}
+
+function insertOpened(
+  s: Statements,
+  path: string,
+  plan: CyclePlan,
+  openTickets: ReadonlyMap<string, Ticket>,
+  resolvedKeys: ReadonlySet<string>,
+): { ticket: Ticket; valuesJson: string }[] {
+  if (plan.open.length === 0) return [];
+  const keys = new Set<string>();
+  for (const draft of plan.open) {
+    if (keys.has(draft.key) || (openTickets.has(draft.key) && !resolvedKeys.has(draft.key))) {
+      throw new DuplicateOpenTicketError(path, draft.key);
+    }
+    keys.add(draft.key);
+  }
+  const previous = new Map<string, number>();
+  for (const row of s.latestTicketIds.all(JSON.stringify([...keys]))) previous.set(row.key, row.id);
+  return plan.open.map((draft) => {
+    const valuesJson = JSON.stringify(draft.values);
+    const previousTicketId = previous.get(draft.key) ?? null;
+    let id: number;
+    try {
+      const info = s.insertTicket.run({
+        key: draft.key,
+        subject: draft.subject,
+        invariant: draft.invariant,
+        entity: draft.entity,
+        severity: draft.severity,
+        flapping: draft.flapping ? 1 : 0,
+        message: draft.message,
+        firstSeenAt: draft.firstSeenAt,
+        lastSeenAt: draft.lastSeenAt,
+        occurrenceCount: draft.occurrenceCount,
+        batchKey: draft.batchKey,
+        previousTicketId,
+        values: valuesJson,
+        createdAt: draft.createdAt,
+      });
+      id = Number(info.lastInsertRowid);
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== "SQLITE_CONSTRAINT_UNIQUE") throw error;
+      throw new DuplicateOpenTicketError(path, draft.key, { cause: error });
+    }
+    insertEvents(s, id, draft.events);
+    const values = JSON.parse(valuesJson) as Values;
+    const ticket: Ticket = {
+      id,
+      key: draft.key,
+      subject: draft.subject,
+      invariant: draft.invariant,
+      entity: draft.entity,
+      severity: draft.severity,
+      status: "open",
+      held: false,
+      flapping: draft.flapping,
+      message: draft.message,
+      firstSeenAt: draft.firstSeenAt,
+      lastSeenAt: draft.lastSeenAt,
+      occurrenceCount: draft.occurrenceCount,
+      batchKey: draft.batchKey,
+      previousTicketId,
+      firstValues: values,
+      lastValues: values,
+      diagnosis: null,
+      acknowledgedAt: null,
+      acknowledgedBy: null,
+      resolvedAt: null,
+      resolvedBy: null,
+      createdAt: draft.createdAt,
+      updatedAt: draft.createdAt,
+    };
+    return { ticket, valuesJson };
+  });
+}
+
+function writeLog(s: Statements, ctx: CycleContext, plan: CyclePlan, now: number): void {
+  const log = plan.log;
+  const info = s.insertCycleLog.run(
+    log.id,
+    log.startedAt,
+    log.finishedAt,
+    log.invariants,
+    log.violations,
+    log.unknown,
+    log.opened,
+    log.resolved,
+    JSON.stringify(log.failures),
+  );
+  const seq = Number(info.lastInsertRowid);
+  if (seq > ctx.retention.maxRows) s.pruneCycleLogRows.run(seq - ctx.retention.maxRows);
+  s.pruneCycleLogAge.run(now - ctx.retention.maxAgeMs);
+}

@@ -1,0 +1,83 @@
+import { fileURLToPath } from "node:url";
+import type BetterSqlite3 from "better-sqlite3";
+import { type MigrationMeta, readMigrationFiles } from "drizzle-orm/migrator";
+import { SchemaMissingError, SchemaTooNewError } from "./errors.ts";
+
+/** The committed drizzle-kit migrations; the same path works from `src/` and from `dist/`. */
+const MIGRATIONS_FOLDER = fileURLToPath(new URL("../drizzle", import.meta.url));
+
+/** The table drizzle's migrator keeps; this store writes it in the same format. */
+const MIGRATIONS_TABLE = "__drizzle_migrations";
+
+let cached: readonly MigrationMeta[] | undefined;
+
+/** The migrations this build knows, oldest first. */
+export function knownMigrations(): readonly MigrationMeta[] {
+  cached ??= readMigrationFiles({ migrationsFolder: MIGRATIONS_FOLDER });
+  return cached;
+}
+
+/** The schema version this build writes to `PRAGMA user_version`: the number of known migrations. */
+export function schemaVersion(): number {
+  return knownMigrations().length;
+}
+
+/**
+ * Reads (never writes) the file's migration state and returns the migrations still to apply.
+ * Throws {@link SchemaTooNewError} when a newer build migrated the file: a `user_version` above
+ * ours, or a migration row this build does not know.
+ */
+export function pendingMigrations(db: BetterSqlite3.Database, path: string): readonly MigrationMeta[] {
+  const known = knownMigrations();
+  const userVersion = db.pragma("user_version", { simple: true }) as number;
+  if (userVersion > known.length) {
+    throw new SchemaTooNewError(path, `schema version ${userVersion}`, known.length);
+  }
+  const hasTable = db
+    .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?")
+    .get(MIGRATIONS_TABLE);
+  if (hasTable === undefined) return known;
+  const applied = db.prepare(`SELECT created_at AS createdAt FROM ${MIGRATIONS_TABLE}`).all() as {
+    createdAt: number | string;
+  }[];
+  const knownTimes = new Set(known.map((m) => m.folderMillis));
+  let last = 0;
+  for (const row of applied) {
+    const createdAt = Number(row.createdAt);
+    if (!knownTimes.has(createdAt)) {
+      throw new SchemaTooNewError(path, `unknown migration ${createdAt}`, known.length);
+    }
+    last = Math.max(last, createdAt);
+  }
+  return known.filter((m) => m.folderMillis > last);
+}
+
+/**
+ * Applies pending migrations inside one `BEGIN IMMEDIATE` transaction, re-checking under the lock so
+ * two processes opening a fresh file at once cannot both apply the same migration. (drizzle's own
+ * `migrate()` reads the applied list before its deferred `BEGIN`, which leaves that window open.)
+ * Rows go to `__drizzle_migrations` exactly as drizzle writes them, so drizzle tooling reads the file.
+ */
+export function migrate(db: BetterSqlite3.Database, path: string): void {
+  if (pendingMigrations(db, path).length === 0) return;
+  const apply = db.transaction(() => {
+    const pending = pendingMigrations(db, path);
+    db.exec(
+      `CREATE TABLE IF NOT EXISTS ${MIGRATIONS_TABLE} (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric)`,
+    );
+    const record = db.prepare(`INSERT INTO ${MIGRATIONS_TABLE} (hash, created_at) VALUES (?, ?)`);
+    for (const migration of pending) {
+      for (const statement of migration.sql) {
+        if (statement.trim() !== "") db.exec(statement);
+      }
+      record.run(migration.hash, migration.folderMillis);
+    }
+    db.pragma(`user_version = ${schemaVersion()}`);
+  });
+  apply.immediate();
+}
+
+/** For read-only opens: throws unless the file is fully migrated (and not too new). */
+export function assertMigrated(db: BetterSqlite3.Database, path: string): void {
+  if (pendingMigrations(db, path).length > 0) throw new SchemaMissingError(path);
+}

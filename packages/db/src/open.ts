@@ -1,0 +1,131 @@
+import { accessSync, chmodSync, closeSync, constants, existsSync, openSync, statSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import Database from "better-sqlite3";
+import type { CycleLogRetention } from "./cycle.ts";
+import { DatabaseOpenError, DatabaseReadOnlyError } from "./errors.ts";
+import { assertMigrated, migrate } from "./migrations.ts";
+import { toDatabaseError } from "./sqlite-errors.ts";
+import { createStore, type SqliteTicketStore } from "./store.ts";
+
+/** Options of {@link openTicketStore}. */
+export interface OpenTicketStoreOptions {
+  /**
+   * Open for reading only (for `tickets list/show` while the daemon runs): nothing is migrated or
+   * written, and a file without the current schema is refused. @default false
+   */
+  readonly readonly?: boolean;
+  /** The clock, in epoch ms, for cycle log retention and actions without a time. @default Date.now */
+  readonly now?: () => number;
+  /** How long the cycle log is kept. @default { maxRows: 50000, maxAgeMs: 30 days } */
+  readonly cycleLogRetention?: CycleLogRetention;
+  /** How long to wait for another process's lock before failing with `DatabaseLockedError`. @default 5000 */
+  readonly busyTimeoutMs?: number;
+}
+
+const DEFAULT_BUSY_TIMEOUT_MS = 5000;
+const DEFAULT_RETENTION = { maxRows: 50_000, maxAgeMs: 30 * 24 * 60 * 60 * 1000 };
+
+/**
+ * Opens (creating it, readable by its owner only, if new) the ticket database at `path`, applies the
+ * committed migrations, and returns the store. Every failure is a typed `DatabaseError` naming the file.
+ *
+ * @example
+ * const store = openTicketStore("/var/lib/operator/operator.db");
+ * const { tickets } = await store.listTickets({ severity: ["critical"] });
+ * store.close();
+ */
+export function openTicketStore(path: string, options: OpenTicketStoreOptions = {}): SqliteTicketStore {
+  const file = resolve(path);
+  const readonly = options.readonly ?? false;
+  const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+  prepareFile(file, readonly);
+  let sqlite: Database.Database | undefined;
+  try {
+    sqlite = new Database(file, { readonly, fileMustExist: true, timeout: busyTimeoutMs });
+    configure(sqlite, file, readonly);
+    const store = createStore(sqlite, {
+      path: file,
+      now: options.now ?? Date.now,
+      retention: { ...DEFAULT_RETENTION, ...options.cycleLogRetention },
+      busyTimeoutMs,
+      readonly,
+    });
+    restrictSideFiles(file);
+    return store;
+  } catch (error) {
+    sqlite?.close();
+    throw toDatabaseError(file, error, busyTimeoutMs);
+  }
+}
+
+// --- Internal helpers ---
+
+/** Checks the path and, for a new read-write database, creates the file with mode 0600. */
+function prepareFile(file: string, readonly: boolean): void {
+  if (!existsSync(file)) {
+    if (!existsSync(dirname(file))) {
+      throw new DatabaseOpenError(file, `directory ${dirname(file)} does not exist`);
+    }
+    if (readonly) throw new DatabaseOpenError(file, "the file does not exist (opened read-only)");
+    try {
+      closeSync(openSync(file, "wx", 0o600));
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== "EEXIST") {
+        throw new DatabaseOpenError(file, `cannot create the file (${code ?? String(error)})`, {
+          cause: error,
+        });
+      }
+    }
+    return;
+  }
+  if (!statSync(file).isFile()) throw new DatabaseOpenError(file, "not a regular file");
+  if (!readonly) {
+    try {
+      accessSync(file, constants.R_OK | constants.W_OK);
+    } catch (error) {
+      throw new DatabaseReadOnlyError(file, "no write permission on the file", { cause: error });
+    }
+  }
+}
+
+/**
+ * Reads the schema version first (which also detects a file that is not a database) so that a file
+ * this build must refuse is never written, then sets the pragmas and migrates.
+ */
+function configure(sqlite: Database.Database, file: string, readonly: boolean): void {
+  if (readonly) {
+    assertMigrated(sqlite, file);
+    return;
+  }
+  assertMigratable(sqlite, file);
+  // WAL lets the CLI read while the daemon writes. synchronous=NORMAL in WAL mode may lose the last
+  // commits on power loss but never on a process crash (kill -9), and never corrupts the file; that
+  // trade keeps each cycle's commit cheap.
+  const mode = sqlite.pragma("journal_mode = WAL", { simple: true });
+  if (mode !== "wal") {
+    throw new DatabaseOpenError(file, `cannot switch to WAL journal mode (got ${String(mode)})`);
+  }
+  sqlite.pragma("synchronous = NORMAL");
+  sqlite.pragma("foreign_keys = ON");
+  migrate(sqlite, file);
+}
+
+function assertMigratable(sqlite: Database.Database, file: string): void {
+  try {
+    assertMigrated(sqlite, file);
+  } catch (error) {
+    if ((error as Error).name !== "SchemaMissingError") throw error;
+  }
+}
+
+/** SQLite gives -wal/-shm the main file's mode; this keeps them private even if it was loosened. */
+function restrictSideFiles(file: string): void {
+  for (const suffix of ["-wal", "-shm"]) {
+    try {
+      if ((statSync(file + suffix).mode & 0o077) !== 0) chmodSync(file + suffix, 0o600);
+    } catch {
+      // Absent (read-only open, or not created yet): nothing to restrict.
+    }
+  }
+}

@@ -1,0 +1,80 @@
+import type { TicketPatch } from "@operator/core";
+import type BetterSqlite3 from "better-sqlite3";
+
+/** Every field a `TicketPatch` may set, with its column. */
+const PATCH_COLUMNS = {
+  severity: "severity",
+  status: "status",
+  held: "held",
+  flapping: "flapping",
+  message: "message",
+  firstSeenAt: "first_seen_at",
+  lastSeenAt: "last_seen_at",
+  occurrenceCount: "occurrence_count",
+  batchKey: "batch_key",
+  previousTicketId: "previous_ticket_id",
+  firstValues: "first_values",
+  lastValues: "last_values",
+  diagnosis: "diagnosis",
+  acknowledgedAt: "acknowledged_at",
+  acknowledgedBy: "acknowledged_by",
+  resolvedAt: "resolved_at",
+  resolvedBy: "resolved_by",
+  updatedAt: "updated_at",
+} as const satisfies Record<keyof TicketPatch, string>;
+
+type PatchField = keyof typeof PATCH_COLUMNS;
+
+/** Named parameters of a patch statement: `id` plus one per patched field, in SQLite's types. */
+export type PatchParams = Record<string, string | number | null>;
+
+/**
+ * Applies ticket patches with one prepared `UPDATE ... WHERE id = @id` per distinct set of fields.
+ * A cycle's recurrences all share one field set, so a steady cycle reuses a single statement; only
+ * the columns a patch names are written, which keeps untouched indexes (and unchanged JSON) alone.
+ */
+export class TicketPatcher {
+  readonly #db: BetterSqlite3.Database;
+  readonly #statements = new Map<string, BetterSqlite3.Statement<[PatchParams], unknown>>();
+
+  constructor(db: BetterSqlite3.Database) {
+    this.#db = db;
+  }
+
+  /** Writes `params` (from {@link patchParams}) to the ticket `params.id`. */
+  run(params: PatchParams): void {
+    const fields = Object.keys(params).filter((f) => f !== "id");
+    if (fields.length === 0) return;
+    const signature = fields.join(",");
+    let statement = this.#statements.get(signature);
+    if (statement === undefined) {
+      const sets = fields.map((f) => `${PATCH_COLUMNS[f as PatchField]} = @${f}`);
+      statement = this.#db.prepare<[PatchParams], unknown>(
+        `UPDATE tickets SET ${sets.join(", ")} WHERE id = @id`,
+      );
+      this.#statements.set(signature, statement);
+    }
+    statement.run(params);
+  }
+}
+
+/**
+ * A patch as statement parameters: booleans as 0/1, value snapshots as JSON text. `lastValues` is
+ * left out when its JSON equals `storedLastValues`, so a recurrence does not rewrite unchanged JSON.
+ * Unknown fields are refused rather than silently dropped.
+ */
+export function patchParams(id: number, patch: TicketPatch, storedLastValues?: string): PatchParams {
+  const params: PatchParams = { id };
+  for (const [field, value] of Object.entries(patch)) {
+    if (value === undefined) continue;
+    if (!(field in PATCH_COLUMNS)) throw new TypeError(`Unknown ticket field in patch: ${field}`);
+    if (field === "firstValues" || field === "lastValues") {
+      const text = JSON.stringify(value);
+      if (field === "lastValues" && text === storedLastValues) continue;
+      params[field] = text;
+    } else {
+      params[field] = typeof value === "boolean" ? (value ? 1 : 0) : (value as string | number | null);
+    }
+  }
+  return params;
+}

@@ -1,0 +1,68 @@
+import {
+  ConfigError,
+  type Ticket,
+  type TicketDetail,
+  type TicketFilter,
+  TicketNotFoundError,
+  type TicketPage,
+} from "@operator/core";
+import { and, asc, desc, eq, gte, inArray, lt, lte, ne, type SQL } from "drizzle-orm";
+import type { BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
+import { ticketEvents, tickets } from "./schema.ts";
+
+/** Page size when a filter gives none. */
+export const DEFAULT_PAGE_SIZE = 50;
+
+/** The largest page a listing returns. */
+export const MAX_PAGE_SIZE = 1000;
+
+/**
+ * Tickets matching `filter`, newest first, one page at a time. Pages follow the id (keyset
+ * pagination), so page N costs the same as page 1 and tickets opened meanwhile do not shift pages.
+ */
+export function listTickets(db: BetterSQLite3Database, filter: TicketFilter = {}): TicketPage {
+  const limit = pageSize(filter.limit);
+  const where: SQL[] = [];
+  if (filter.status !== undefined) where.push(inArray(tickets.status, [...filter.status]));
+  else if (filter.includeResolved !== true) where.push(ne(tickets.status, "resolved"));
+  if (filter.severity !== undefined) where.push(inArray(tickets.severity, [...filter.severity]));
+  if (filter.subject !== undefined) where.push(eq(tickets.subject, filter.subject));
+  if (filter.invariant !== undefined) where.push(eq(tickets.invariant, filter.invariant));
+  if (filter.held !== undefined) where.push(eq(tickets.held, filter.held));
+  if (filter.since !== undefined) where.push(gte(tickets.lastSeenAt, filter.since));
+  if (filter.until !== undefined) where.push(lte(tickets.firstSeenAt, filter.until));
+  if (filter.before !== undefined) where.push(lt(tickets.id, filter.before));
+  const rows: Ticket[] = db
+    .select()
+    .from(tickets)
+    .where(and(...where))
+    .orderBy(desc(tickets.id))
+    .limit(limit + 1)
+    .all();
+  const more = rows.length > limit;
+  const page = more ? rows.slice(0, limit) : rows;
+  return { tickets: page, nextCursor: more ? (page.at(-1)?.id ?? null) : null };
+}
+
+/** One ticket with its events, oldest first. Throws `TicketNotFoundError`. */
+export function getTicket(db: BetterSQLite3Database, id: number): TicketDetail {
+  const ticket: Ticket | undefined = db.select().from(tickets).where(eq(tickets.id, id)).get();
+  if (ticket === undefined) throw new TicketNotFoundError(id);
+  const events = db
+    .select()
+    .from(ticketEvents)
+    .where(eq(ticketEvents.ticketId, id))
+    .orderBy(asc(ticketEvents.id))
+    .all();
+  return { ticket, events };
+}
+
+// --- Internal helpers ---
+
+function pageSize(limit: number | undefined): number {
+  if (limit === undefined) return DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(limit) || limit < 1) {
+    throw new ConfigError(`Invalid page size ${limit}: use a whole number from 1 to ${MAX_PAGE_SIZE}`);
+  }
+  return Math.min(limit, MAX_PAGE_SIZE);
+}

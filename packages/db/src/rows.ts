@@ -1,0 +1,119 @@
+import type { CycleLogEntry, KeyState, Severity, Ticket, TicketStatus, Values } from "@operator/core";
+
+/** A `tickets` row as SQLite returns it to a raw prepared statement. */
+export interface TicketRow {
+  id: number;
+  key: string;
+  subject: string;
+  invariant: string;
+  entity: string;
+  severity: string;
+  status: string;
+  held: number;
+  flapping: number;
+  message: string;
+  first_seen_at: number;
+  last_seen_at: number;
+  occurrence_count: number;
+  batch_key: string;
+  previous_ticket_id: number | null;
+  first_values: string;
+  last_values: string;
+  diagnosis: string | null;
+  acknowledged_at: number | null;
+  acknowledged_by: string | null;
+  resolved_at: number | null;
+  resolved_by: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A `key_states` row as SQLite returns it. */
+export interface KeyStateRow {
+  key: string;
+  subject: string;
+  invariant: string;
+  entity: string;
+  pending_since: number | null;
+  clear_since: number | null;
+  history: string;
+  onsets: string;
+  flapping: number;
+  failures: number;
+  updated_at: number;
+}
+
+/** A `cycle_log` row as SQLite returns it. */
+export interface CycleLogRow {
+  id: string;
+  started_at: number;
+  finished_at: number;
+  invariants: number;
+  violations: number;
+  unknown: number;
+  opened: number;
+  resolved: number;
+  failures: string;
+}
+
+/** The ticket a row stores. */
+export function ticketFromRow(row: TicketRow): Ticket {
+  return {
+    id: row.id,
+    key: row.key,
+    subject: row.subject,
+    invariant: row.invariant,
+    entity: row.entity,
+    severity: row.severity as Severity,
+    status: row.status as TicketStatus,
+    held: row.held !== 0,
+    flapping: row.flapping !== 0,
+    message: row.message,
+    firstSeenAt: row.first_seen_at,
+    lastSeenAt: row.last_seen_at,
+    occurrenceCount: row.occurrence_count,
+    batchKey: row.batch_key,
+    previousTicketId: row.previous_ticket_id,
+    firstValues: JSON.parse(row.first_values) as Values,
+    lastValues: JSON.parse(row.last_values) as Values,
+    diagnosis: row.diagnosis,
+    acknowledgedAt: row.acknowledged_at,
+    acknowledgedBy: row.acknowledged_by,
+    resolvedAt: row.resolved_at,
+    resolvedBy: row.resolved_by,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+/** The key state a row stores. */
+export function keyStateFromRow(row: KeyStateRow): KeyState {
+  return {
+    key: row.key,
+    subject: row.subject,
+    invariant: row.invariant,
+    entity: row.entity,
+    pendingSince: row.pending_since,
+    clearSince: row.clear_since,
+    history: row.history,
+    onsets: row.onsets === "[]" ? [] : (JSON.parse(row.onsets) as number[]),
+    flapping: row.flapping !== 0,
+    failures: row.failures,
+    updatedAt: row.updated_at,
+  };
+}
+
+/** The cycle log entry a row stores. */
+export function cycleLogFromRow(row: CycleLogRow): CycleLogEntry {
+  return {
+    id: row.id,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    invariants: row.invariants,
+    violations: row.violations,
+    unknown: row.unknown,
+    opened: row.opened,
+    resolved: row.resolved,
+    failures: JSON.parse(row.failures) as Record<string, string>,
+  };
+}

@@ -1,0 +1,109 @@
+import type { Actor, Severity, TicketEventKind, TicketStatus, Values } from "@operator/core";
+import { sql } from "drizzle-orm";
+import {
+  type AnySQLiteColumn,
+  check,
+  index,
+  integer,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from "drizzle-orm/sqlite-core";
+
+/**
+ * One problem, as people see it. Property names match core's `Ticket`, so a selected row is a ticket.
+ * Times are integer epoch milliseconds, flags integers, value snapshots JSON text.
+ */
+export const tickets = sqliteTable(
+  "tickets",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    key: text("key").notNull(),
+    subject: text("subject").notNull(),
+    invariant: text("invariant").notNull(),
+    entity: text("entity").notNull(),
+    severity: text("severity").$type<Severity>().notNull(),
+    status: text("status").$type<TicketStatus>().notNull(),
+    held: integer("held", { mode: "boolean" }).notNull().default(false),
+    flapping: integer("flapping", { mode: "boolean" }).notNull().default(false),
+    message: text("message").notNull(),
+    firstSeenAt: integer("first_seen_at").notNull(),
+    lastSeenAt: integer("last_seen_at").notNull(),
+    occurrenceCount: integer("occurrence_count").notNull().default(1),
+    batchKey: text("batch_key").notNull(),
+    previousTicketId: integer("previous_ticket_id").references((): AnySQLiteColumn => tickets.id),
+    firstValues: text("first_values", { mode: "json" }).$type<Values>().notNull(),
+    lastValues: text("last_values", { mode: "json" }).$type<Values>().notNull(),
+    diagnosis: text("diagnosis"),
+    acknowledgedAt: integer("acknowledged_at"),
+    acknowledgedBy: text("acknowledged_by").$type<Actor>(),
+    resolvedAt: integer("resolved_at"),
+    resolvedBy: text("resolved_by").$type<Actor>(),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [
+    /** The dedup guarantee: SQLite itself refuses a second unresolved ticket for a key. */
+    uniqueIndex("tickets_one_unresolved_per_key").on(t.key).where(sql`status <> 'resolved'`),
+    index("tickets_key_id").on(t.key, t.id),
+    index("tickets_status_id").on(t.status, t.id),
+    check("tickets_status_valid", sql`status IN ('open', 'acknowledged', 'diagnosed', 'resolved')`),
+    check("tickets_severity_valid", sql`severity IN ('critical', 'warning', 'info')`),
+    check("tickets_resolved_has_time", sql`(status = 'resolved') = (resolved_at IS NOT NULL)`),
+  ],
+);
+
+/** Append-only history of every change to a ticket (update and delete are refused by triggers). */
+export const ticketEvents = sqliteTable(
+  "ticket_events",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    ticketId: integer("ticket_id")
+      .notNull()
+      .references(() => tickets.id),
+    at: integer("at").notNull(),
+    actor: text("actor").$type<Actor>().notNull(),
+    kind: text("kind").$type<TicketEventKind>().notNull(),
+    from: text("from_value"),
+    to: text("to_value"),
+    comment: text("comment"),
+  },
+  (t) => [index("ticket_events_ticket_id").on(t.ticketId, t.id)],
+);
+
+/** What the monitor remembers per violation key between cycles (core's `KeyState`). */
+export const keyStates = sqliteTable(
+  "key_states",
+  {
+    key: text("key").primaryKey(),
+    subject: text("subject").notNull(),
+    invariant: text("invariant").notNull(),
+    entity: text("entity").notNull(),
+    pendingSince: integer("pending_since"),
+    clearSince: integer("clear_since"),
+    history: text("history").notNull().default(""),
+    onsets: text("onsets", { mode: "json" }).$type<readonly number[]>().notNull().default(sql`'[]'`),
+    flapping: integer("flapping", { mode: "boolean" }).notNull().default(false),
+    failures: integer("failures").notNull().default(0),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [index("key_states_subject").on(t.subject)],
+);
+
+/** One row per cycle, pruned by the store's retention settings. */
+export const cycleLog = sqliteTable(
+  "cycle_log",
+  {
+    seq: integer("seq").primaryKey({ autoIncrement: true }),
+    id: text("id").notNull(),
+    startedAt: integer("started_at").notNull(),
+    finishedAt: integer("finished_at").notNull(),
+    invariants: integer("invariants").notNull(),
+    violations: integer("violations").notNull(),
+    unknown: integer("unknown").notNull(),
+    opened: integer("opened").notNull(),
+    resolved: integer("resolved").notNull(),
+    failures: text("failures", { mode: "json" }).$type<Readonly<Record<string, string>>>().notNull(),
+  },
+  (t) => [index("cycle_log_started_at").on(t.startedAt)],
+);

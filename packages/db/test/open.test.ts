@@ -1,0 +1,102 @@
+import { execFileSync } from "node:child_process";
+import { statSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import Database from "better-sqlite3";
+import { describe, expect, it } from "vitest";
+import { openTicketStore, schemaVersion } from "../src/index.ts";
+import { tempDbPath } from "./helpers/temp.ts";
+
+const packageDir = dirname(dirname(fileURLToPath(import.meta.url)));
+
+function schemaObjects(path: string): { type: string; name: string; sql: string | null }[] {
+  const db = new Database(path, { readonly: true });
+  try {
+    return db
+      .prepare("SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name")
+      .all() as { type: string; name: string; sql: string | null }[];
+  } finally {
+    db.close();
+  }
+}
+
+describe("opening a database", () => {
+  it("applies the committed migrations to a new file: tables, indexes and triggers", () => {
+    const path = tempDbPath();
+    openTicketStore(path).close();
+    const objects = schemaObjects(path);
+    const names = (type: string) => objects.filter((o) => o.type === type).map((o) => o.name);
+    expect(names("table")).toEqual([
+      "__drizzle_migrations",
+      "cycle_log",
+      "key_states",
+      "ticket_events",
+      "tickets",
+    ]);
+    expect(names("index")).toEqual(
+      expect.arrayContaining(["tickets_one_unresolved_per_key", "tickets_key_id", "ticket_events_ticket_id"]),
+    );
+    expect(names("trigger")).toEqual([
+      "ticket_events_no_delete",
+      "ticket_events_no_update",
+      "tickets_no_delete",
+      "tickets_no_reopen",
+    ]);
+    const unique = objects.find((o) => o.name === "tickets_one_unresolved_per_key");
+    expect(unique?.sql).toMatch(/CREATE UNIQUE INDEX .* WHERE status <> 'resolved'/);
+  });
+
+  it("records the migrations as drizzle does and sets user_version", () => {
+    const path = tempDbPath();
+    openTicketStore(path).close();
+    const db = new Database(path, { readonly: true });
+    const rows = db.prepare("SELECT hash, created_at FROM __drizzle_migrations").all();
+    expect(rows).toHaveLength(schemaVersion());
+    expect(db.pragma("user_version", { simple: true })).toBe(schemaVersion());
+    expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
+    db.close();
+  });
+
+  it("reopens an existing file without applying anything twice", async () => {
+    const path = tempDbPath();
+    const first = openTicketStore(path);
+    first.close();
+    const second = openTicketStore(path);
+    expect((await second.listTickets()).tickets).toEqual([]);
+    second.close();
+    const db = new Database(path, { readonly: true });
+    expect(db.prepare("SELECT count(*) AS n FROM __drizzle_migrations").get()).toEqual({
+      n: schemaVersion(),
+    });
+    db.close();
+  });
+
+  it("creates the file and its -wal/-shm files readable by the owner only", () => {
+    const path = tempDbPath();
+    const store = openTicketStore(path);
+    for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+      expect((statSync(file).mode & 0o777).toString(8), file).toBe("600");
+    }
+    store.close();
+  });
+
+  it("turns on foreign keys: an event for a missing ticket is refused", () => {
+    const path = tempDbPath();
+    const store = openTicketStore(path);
+    store.close();
+    const db = new Database(path);
+    db.pragma("foreign_keys = ON");
+    expect(() =>
+      db
+        .prepare("INSERT INTO ticket_events (ticket_id, at, actor, kind) VALUES (999, 1, 'x', 'opened')")
+        .run(),
+    ).toThrow(/FOREIGN KEY/);
+    db.close();
+  });
+
+  it("the committed migrations match the schema (drizzle-kit check)", () => {
+    const bin = join(packageDir, "node_modules", ".bin", "drizzle-kit");
+    const out = execFileSync(bin, ["check"], { cwd: packageDir, encoding: "utf8" });
+    expect(out).toContain("Everything's fine");
+  }, 60_000);
+});
