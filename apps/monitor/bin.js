@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+// The `operator` command: runs the built CLI with plain node, so it starts fast and receives signals directly.
+import { existsSync } from "node:fs";
+
+const cli = new URL("./dist/cli.js", import.meta.url);
+if (!existsSync(cli)) {
+  process.stderr.write(
+    "operator: not built yet: run `./dev` (or `pnpm install && pnpm build`) at the repository root first\n",
+  );
+  process.exit(1);
+}
+const { main } = await import(cli.href);
+process.exit(await main(process.argv.slice(2)));

@@ -1,0 +1,105 @@
+import { realpathSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { Command, Option } from "commander";
+import { registerCheckCommand } from "./commands/check.ts";
+import { registerMonitorCommand } from "./commands/monitor.ts";
+import { registerTicketsCommand } from "./commands/tickets.ts";
+import type { CommandContext } from "./context.ts";
+import { classifyError } from "./errors.ts";
+import { EXIT } from "./exit-codes.ts";
+import { VERSION, versions } from "./version.ts";
+
+const EXIT_CODES_HELP = `
+Exit codes:
+  0   success (check: every invariant passed)
+  1   check found violations, or a command failed (unknown ticket id, refused transition)
+  2   usage error: unknown flag, bad value, missing or invalid configuration
+  3   check could not read something (some results are unknown)
+  4   the database cannot be used (missing, locked, read-only, not a database, too new)
+  70  internal error (a bug: please report it)
+
+Data goes to stdout, logs and errors to stderr. NO_COLOR disables colours.
+Documentation: docs/cli.md`;
+
+/** Streams and environment for {@link main}; defaults are the process's own. */
+export type MainOptions = Partial<Pick<CommandContext, "stdout" | "stderr" | "env" | "cwd">>;
+
+/**
+ * Builds the `operator` program. Every command reads its context through `context()`, which
+ * resolves global flags (`--verbose`, `--no-color`) after parsing.
+ */
+export function createProgram(options: MainOptions = {}): Command {
+  const stdout = options.stdout ?? process.stdout;
+  const stderr = options.stderr ?? process.stderr;
+  const env = options.env ?? process.env;
+  const program = new Command("operator");
+  const context = (): CommandContext => {
+    const globals = program.opts<{ verbose?: boolean; color?: boolean }>();
+    return {
+      stdout,
+      stderr,
+      env,
+      cwd: options.cwd ?? process.cwd(),
+      noColor: globals.color === false,
+      verbose: globals.verbose === true || _truthy(env.DEBUG),
+    };
+  };
+  program
+    .description("Watch distributed database clusters and turn what breaks into tickets.")
+    .version(`operator ${VERSION}`, "-V, --version", "print the version and exit")
+    .option("-v, --verbose", "print stack traces of unexpected errors")
+    .addOption(new Option("--no-color", "never colour output (NO_COLOR works too)"))
+    .helpOption("-h, --help", "show help for a command")
+    .helpCommand("help [command]", "show help for a command")
+    .showSuggestionAfterError(true)
+    .configureOutput({
+      writeOut: (text) => stdout.write(text),
+      writeErr: (text) => stderr.write(text),
+      outputError: () => undefined,
+    })
+    .exitOverride()
+    .addHelpText("after", EXIT_CODES_HELP);
+  registerMonitorCommand(program, context);
+  registerCheckCommand(program, context);
+  registerTicketsCommand(program, context);
+  return program;
+}
+
+/**
+ * Runs `operator` with `argv` (without node and script) and resolves to its exit code. The single
+ * place that turns errors into messages and exit codes; it never throws.
+ */
+export async function main(argv: readonly string[], options: MainOptions = {}): Promise<number> {
+  const stderr = options.stderr ?? process.stderr;
+  const env = options.env ?? process.env;
+  const program = createProgram(options);
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    return EXIT.ok;
+  } catch (error) {
+    const verbose = argv.includes("--verbose") || argv.includes("-v") || _truthy(env.DEBUG);
+    const { code, lines } = classifyError(error, versions(), verbose);
+    for (const line of lines) stderr.write(`${line}\n`);
+    return code;
+  }
+}
+
+// --- Internal helpers ---
+
+function _truthy(value: string | undefined): boolean {
+  return value !== undefined && value !== "" && value !== "0" && value !== "false";
+}
+
+function _isEntryPoint(): boolean {
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  try {
+    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (_isEntryPoint()) {
+  process.exit(await main(process.argv.slice(2)));
+}

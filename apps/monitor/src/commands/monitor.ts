@@ -1,0 +1,49 @@
+import type { Command } from "commander";
+import type { CommandContext } from "../context.ts";
+import { createLogger } from "../logger.ts";
+import { resolveRunSettings } from "../settings.ts";
+import { addRunOptions, optionSources } from "./run-options.ts";
+
+/** Registers `operator monitor`: the daemon. */
+export function registerMonitorCommand(program: Command, context: () => CommandContext): void {
+  const command = program
+    .command("monitor")
+    .description(
+      "run the monitor loop until SIGTERM/SIGINT; without --pd, PD_ENDPOINT or --config it runs a demo on a simulated cluster",
+    );
+  addRunOptions(command)
+    .option("--interval <duration>", 'time between cycle starts, e.g. 30s, 500ms (default "30s")')
+    .option(
+      "--unreachable-after <n>",
+      "failed cycles in a row before a subject_unreachable ticket (default 3)",
+    )
+    .option("--listen <host:port>", "serve /metrics and /healthz on this address, e.g. 127.0.0.1:9464")
+    .option("--demo", "monitor a simulated TiKV cluster with a scripted outage")
+    .addHelpText(
+      "after",
+      `
+Heartbeat lines go to stderr after every cycle. SIGTERM or SIGINT finishes the cycle in flight,
+closes the database and exits 0; a second signal exits at once.
+Prometheus credentials: PROMETHEUS_BEARER_TOKEN(_FILE), PROMETHEUS_BASIC_AUTH_USER and
+PROMETHEUS_BASIC_AUTH_PASSWORD(_FILE); they are never printed.`,
+    )
+    .action(async (flags, cmd: Command) => {
+      const ctx = context();
+      const settings = await resolveRunSettings(flags, optionSources(cmd), ctx.env, ctx.cwd);
+      const logger = createLogger(settings.logFormat, ctx.stderr);
+      const { runDaemon } = await import("../daemon.ts");
+      if (settings.mode === "demo") {
+        const { startDemo } = await import("../demo.ts");
+        const demo = await startDemo(ctx, settings, optionSources(cmd), logger);
+        try {
+          await runDaemon({ ...demo.run, logger });
+        } finally {
+          await demo.close();
+        }
+        return;
+      }
+      const { loadSubjects } = await import("../subjects.ts");
+      const subjects = await loadSubjects(settings.subjects);
+      await runDaemon({ settings, subjects, logger });
+    });
+}

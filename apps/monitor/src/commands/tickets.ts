@@ -1,0 +1,176 @@
+import type { Severity, Ticket, TicketAction, TicketFilter, TicketStatus } from "@operator/core";
+import { ConfigError, SEVERITIES, TICKET_STATUSES } from "@operator/core";
+import { type Command, Option } from "commander";
+import type { CommandContext } from "../context.ts";
+import { openStore } from "../open-store.ts";
+import { ticketToJson, toJsonText } from "../output.ts";
+import { dbOption, listOf, positiveInt } from "./options.ts";
+import { printTicketDetail, printTicketTable } from "./tickets-print.ts";
+
+interface ListFlags {
+  db: string;
+  json?: boolean;
+  status?: TicketStatus[];
+  severity?: Severity[];
+  subject?: string;
+  invariant?: string;
+  held?: boolean;
+  all?: boolean;
+  limit: number;
+  before?: number;
+}
+
+interface ActionFlags {
+  db: string;
+  json?: boolean;
+  by?: string;
+  comment?: string;
+  text?: string;
+}
+
+const ACTIONS: readonly { name: string; type: TicketAction["type"]; summary: string }[] = [
+  { name: "ack", type: "acknowledge", summary: "acknowledge a ticket: someone is on it" },
+  { name: "diagnose", type: "diagnose", summary: "record the diagnosis of a ticket" },
+  { name: "resolve", type: "resolve", summary: "resolve a ticket by hand (also clears hold)" },
+  { name: "hold", type: "hold", summary: "hold a ticket: the monitor will not auto-resolve it" },
+  { name: "unhold", type: "unhold", summary: "release a hold: the monitor may auto-resolve it again" },
+];
+
+/** Registers `operator tickets list|show|ack|diagnose|resolve|hold|unhold`. */
+export function registerTicketsCommand(program: Command, context: () => CommandContext): void {
+  const tickets = program.command("tickets").description("list, inspect and act on tickets");
+  tickets
+    .command("list")
+    .description("list tickets, newest first (unresolved only unless --all or --status)")
+    .addOption(dbOption())
+    .option("--json", "print a JSON array of tickets (schema in docs/cli.md)")
+    .option(
+      "--status <list>",
+      `only these statuses (${TICKET_STATUSES.join(", ")})`,
+      listOf(TICKET_STATUSES, "--status"),
+    )
+    .option(
+      "--severity <list>",
+      `only these severities (${SEVERITIES.join(", ")})`,
+      listOf(SEVERITIES, "--severity"),
+    )
+    .option("--subject <name>", "only tickets of this subject")
+    .option("--invariant <name>", "only tickets of this invariant")
+    .option("--held", "only held tickets")
+    .option("--no-held", "only tickets that are not held")
+    .option("--all", "include resolved tickets")
+    .addOption(
+      new Option("--limit <n>", "at most this many tickets").argParser(positiveInt("--limit")).default(50),
+    )
+    .option("--before <id>", "only tickets with a smaller id (paging)", positiveInt("--before"))
+    .action(async (flags: ListFlags, command: Command) => {
+      const held = command.getOptionValueSource("held") === undefined ? undefined : flags.held;
+      await listTickets(context(), flags, held);
+    });
+  tickets
+    .command("show")
+    .description("show one ticket with its events and first/last values")
+    .argument("<id>", "ticket id", positiveInt("ticket id"))
+    .addOption(dbOption())
+    .option("--json", "print the ticket as JSON, with values and events")
+    .action(async (id: number, flags: { db: string; json?: boolean }) => {
+      const store = await openStore(flags.db, { readonly: true, mustExist: true });
+      try {
+        printTicketDetail(context(), await store.getTicket(id), flags.json === true);
+      } finally {
+        store.close();
+      }
+    });
+  for (const action of ACTIONS) {
+    const command = tickets.command(action.name).description(action.summary);
+    command.argument("<id>", "ticket id", positiveInt("ticket id"));
+    if (action.type === "diagnose") {
+      command
+        .argument("[text]", "the diagnosis")
+        .option("--text <text>", "the diagnosis (instead of the argument)");
+    }
+    command
+      .addOption(dbOption())
+      .option("--comment <text>", "a comment recorded with the event")
+      .option("--by <name>", "who acts (default: $USER, else cli)")
+      .option("--json", "print the changed ticket as JSON")
+      .action(async (id: number, ...rest: unknown[]) => {
+        const flags = (action.type === "diagnose" ? rest[1] : rest[0]) as ActionFlags;
+        const text = action.type === "diagnose" ? ((rest[0] as string | undefined) ?? flags.text) : undefined;
+        await applyTicketAction(context(), id, action.type, flags, text);
+      });
+  }
+}
+
+async function listTickets(ctx: CommandContext, flags: ListFlags, held: boolean | undefined): Promise<void> {
+  const filter: TicketFilter = {
+    limit: flags.limit,
+    includeResolved: flags.all === true,
+    ...(flags.status ? { status: flags.status } : {}),
+    ...(flags.severity ? { severity: flags.severity } : {}),
+    ...(flags.subject !== undefined ? { subject: flags.subject } : {}),
+    ...(flags.invariant !== undefined ? { invariant: flags.invariant } : {}),
+    ...(held !== undefined ? { held } : {}),
+    ...(flags.before !== undefined ? { before: flags.before } : {}),
+  };
+  const store = await openStore(flags.db, { readonly: true, mustExist: true });
+  try {
+    const page = await store.listTickets(filter);
+    if (flags.json) {
+      ctx.stdout.write(toJsonText(page.tickets.map(ticketToJson)));
+      return;
+    }
+    printTicketTable(ctx, page.tickets);
+    if (page.nextCursor !== null) {
+      ctx.stderr.write(`operator: more tickets: add --before ${page.nextCursor} for the next page\n`);
+    }
+  } finally {
+    store.close();
+  }
+}
+
+async function applyTicketAction(
+  ctx: CommandContext,
+  id: number,
+  type: TicketAction["type"],
+  flags: ActionFlags,
+  text: string | undefined,
+): Promise<void> {
+  const actor = flags.by ?? (ctx.env.USER || "cli");
+  if (actor.trim() === "") throw new ConfigError("--by needs a name");
+  const comment = flags.comment !== undefined ? { comment: flags.comment } : {};
+  let action: TicketAction;
+  if (type === "diagnose") {
+    if (text === undefined || text.trim() === "") {
+      throw new ConfigError("diagnose needs the diagnosis text, as an argument or with --text");
+    }
+    action = { type, actor, diagnosis: text, ...comment };
+  } else {
+    action = { type, actor, ...comment };
+  }
+  const store = await openStore(flags.db, { mustExist: true });
+  let ticket: Ticket;
+  try {
+    ticket = await store.applyAction(id, action);
+  } finally {
+    store.close();
+  }
+  if (flags.json) {
+    ctx.stdout.write(toJsonText(ticketToJson(ticket)));
+    return;
+  }
+  const state = ticket.held ? `${ticket.status}, held` : ticket.status;
+  ctx.stdout.write(`Ticket ${ticket.id} ${_pastTense(type)} by ${actor} (now ${state}): ${ticket.key}\n`);
+}
+
+// --- Internal helpers ---
+
+function _pastTense(type: TicketAction["type"]): string {
+  return {
+    acknowledge: "acknowledged",
+    diagnose: "diagnosed",
+    resolve: "resolved",
+    hold: "held",
+    unhold: "unheld",
+  }[type];
+}

@@ -1,0 +1,126 @@
+import { readFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
+import { ConfigError, parseDuration } from "@operator/core";
+import { z } from "zod";
+import { LOG_FORMATS, type LogFormat } from "./logger.ts";
+
+/** The default database file, relative to the working directory. */
+export const DEFAULT_DB = "./operator.db";
+/** The default cycle interval. */
+export const DEFAULT_INTERVAL = "30s";
+/** The package that `--pd` builds a subject with. */
+export const TIKV_PACKAGE = "@operator/tikv";
+
+const duration = z.union([z.string(), z.number()]);
+
+/**
+ * The JSON configuration file (`--config`). Unknown keys are refused, so a typo is an error rather
+ * than a silently ignored setting. Relative paths are relative to the file's directory.
+ */
+export const configFileSchema = z.strictObject({
+  $schema: z.string().optional(),
+  /** The SQLite database. @default "./operator.db" */
+  db: z.string().min(1).optional(),
+  /** Time between cycle starts, e.g. `30s`, `500ms`. @default "30s" */
+  interval: duration.optional(),
+  /** Per-cycle deadline; requests still out then are aborted and their results are unknown. */
+  deadline: duration.optional(),
+  /** Failed cycles in a row before a subject_unreachable ticket opens. @default 3 */
+  unreachableAfter: z.number().int().min(1).optional(),
+  /** `host:port` for /metrics and /healthz. */
+  listen: z.string().optional(),
+  logFormat: z.enum(LOG_FORMATS as [LogFormat, ...LogFormat[]]).optional(),
+  /** Subjects as `[packageName, options]` pairs; options go to the package's default export. */
+  subjects: z.array(z.tuple([z.string().min(1), z.record(z.string(), z.unknown())])).min(1),
+});
+
+/** A parsed configuration file. */
+export type ConfigFile = z.infer<typeof configFileSchema>;
+
+/** One subject to load: the plugin package, its options, and where to resolve the package from. */
+export interface SubjectSpec {
+  readonly packageName: string;
+  readonly options: Record<string, unknown>;
+  /** Directories to resolve `packageName` from, in order (the config file's directory first). */
+  readonly resolveFrom: readonly string[];
+  /** Where the subject was declared, for error messages: `config.json subjects[0]` or `--pd`. */
+  readonly origin: string;
+}
+
+/** A `--listen` address. */
+export interface ListenAddress {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** Reads and validates a configuration file; throws one {@link ConfigError} naming the file and the problem. */
+export async function loadConfigFile(path: string): Promise<ConfigFile> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" ? "does not exist" : `cannot be read (${code ?? String(error)})`;
+    throw new ConfigError(`Config file ${path} ${why}`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`Config file ${path} is not valid JSON: ${(error as Error).message}`);
+  }
+  const parsed = configFileSchema.safeParse(raw);
+  if (!parsed.success) {
+    const [first, ...rest] = parsed.error.issues;
+    const where = first && first.path.length > 0 ? `${_formatPath(first.path)}: ` : "";
+    const more = rest.length > 0 ? ` (and ${rest.length} more problem${rest.length > 1 ? "s" : ""})` : "";
+    throw new ConfigError(
+      `Config file ${path} is invalid: ${where}${first?.message ?? "unknown problem"}${more}`,
+    );
+  }
+  return parsed.data;
+}
+
+/** Parses `host:port`, `[::1]:port` or `:port` (all interfaces); throws a {@link ConfigError}. */
+export function parseListen(value: string, what = "--listen"): ListenAddress {
+  const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(value.trim());
+  const port = Number(match?.[3]);
+  if (!match || port > 65_535) {
+    throw new ConfigError(`Invalid ${what} "${value}" (expected host:port, e.g. 127.0.0.1:9464)`);
+  }
+  return { host: match[1] ?? (match[2] || "0.0.0.0"), port };
+}
+
+/** Checks that `value` is an absolute http(s) URL; throws a {@link ConfigError} naming `what`. */
+export function assertHttpUrl(value: string, what: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(`Invalid ${what} URL "${value}" (expected e.g. http://127.0.0.1:2379)`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new ConfigError(`Invalid ${what} URL "${value}": only http and https are supported`);
+  }
+  return value;
+}
+
+/** Parses a duration flag or setting, requiring it to be positive. */
+export function parsePositiveDuration(value: string | number, what: string): number {
+  const ms = parseDuration(value, what);
+  if (ms <= 0) throw new ConfigError(`Invalid ${what}: must be more than 0 (e.g. 500ms, 30s)`);
+  return ms;
+}
+
+/** Directory of a config file, used to resolve relative paths and plugin packages. */
+export function configDir(path: string): string {
+  return dirname(resolve(path));
+}
+
+// --- Internal helpers ---
+
+function _formatPath(path: readonly PropertyKey[]): string {
+  return path
+    .map((part, i) => (typeof part === "number" ? `[${part}]` : `${i === 0 ? "" : "."}${String(part)}`))
+    .join("");
+}

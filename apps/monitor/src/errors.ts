@@ -1,0 +1,90 @@
+import { CommanderError } from "commander";
+import { EXIT, type ExitCode, ExitError } from "./exit-codes.ts";
+import { redact } from "./redact.ts";
+
+/** What the top-level catch prints for an error, and the exit code it ends with. */
+export interface Classified {
+  readonly code: ExitCode;
+  /** Lines for stderr (already prefixed and redacted); empty when nothing should be printed. */
+  readonly lines: readonly string[];
+}
+
+/** Facts printed with an internal error so a report can be acted on. */
+export interface Versions {
+  readonly operator: string;
+  readonly node: string;
+  readonly platform: string;
+}
+
+/**
+ * Classifies anything a command threw. Operator's own errors (and usage errors from the argument
+ * parser) become one line `operator: <message>` with their documented exit code; anything else is a
+ * bug: "internal error, please report" with versions, and the stack only when `verbose`.
+ */
+export function classifyError(error: unknown, versions: Versions, verbose: boolean): Classified {
+  if (error instanceof ExitError) {
+    return { code: error.code, lines: error.message ? [_line(error.message)] : [] };
+  }
+  if (error instanceof CommanderError) {
+    if (error.code === "commander.helpDisplayed" || error.code === "commander.version") {
+      return { code: EXIT.ok, lines: [] };
+    }
+    if (error.code === "commander.help")
+      return { code: error.exitCode === 0 ? EXIT.ok : EXIT.usage, lines: [] };
+    return { code: EXIT.usage, lines: [_line(error.message.replace(/^error:\s*/, ""))] };
+  }
+  if (_isOperatorError(error)) {
+    const lines = [_line(error.message)];
+    if (verbose && error.stack) lines.push(redact(error.stack));
+    return { code: exitCodeOf(error), lines };
+  }
+  const err = error instanceof Error ? error : new Error(String(error));
+  const lines = [
+    _line(`internal error, please report it: ${err.message}`),
+    `operator: operator ${versions.operator}, node ${versions.node}, ${versions.platform}`,
+  ];
+  if (verbose && err.stack) lines.push(redact(err.stack));
+  else lines.push("operator: run again with --verbose (or DEBUG=1) for the stack trace");
+  return { code: EXIT.internal, lines };
+}
+
+/** The exit code for one of Operator's own errors, by its class (checked by name: no imports needed). */
+export function exitCodeOf(error: Error): ExitCode {
+  const names = _classNames(error);
+  if (names.has("ConfigError")) return EXIT.usage;
+  if (names.has("DatabaseError")) return EXIT.database;
+  if (names.has("ObservationError")) return EXIT.unknown;
+  return EXIT.failure;
+}
+
+// --- Internal helpers ---
+
+function _line(message: string): string {
+  const text = message.replace(/^\[operator\]\s*/, "").replace(/\s*\n\s*/g, " ");
+  return `operator: ${redact(text.charAt(0).toLowerCase() === text.charAt(0) ? text : _lowerFirst(text))}`;
+}
+
+/** `No ticket with id 4` -> `no ticket with id 4`, but acronyms and names (`PD`, `Database`) keep case. */
+function _lowerFirst(text: string): string {
+  const word = /^\S+/.exec(text)?.[0] ?? "";
+  return word.length > 1 && word === word.toUpperCase()
+    ? text
+    : `${text.charAt(0).toLowerCase()}${text.slice(1)}`;
+}
+
+function _isOperatorError(error: unknown): error is Error {
+  return (
+    typeof error === "object" &&
+    error !== null &&
+    (error as Record<symbol, unknown>)[Symbol.for("@operator/core.OperatorError")] === true
+  );
+}
+
+function _classNames(error: Error): Set<string> {
+  const names = new Set<string>([error.name]);
+  for (let proto = Object.getPrototypeOf(error); proto && proto !== Error.prototype; ) {
+    names.add((proto.constructor as { name: string }).name);
+    proto = Object.getPrototypeOf(proto);
+  }
+  return names;
+}

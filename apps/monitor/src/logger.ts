@@ -1,0 +1,63 @@
+import { redact } from "./redact.ts";
+
+/** Extra structured fields of one log line. */
+export type LogFields = Readonly<Record<string, unknown>>;
+
+/** Where log lines go: stderr, as text for people or one JSON object per line for machines. */
+export interface CliLogger {
+  info(message: string, fields?: LogFields): void;
+  warn(message: string, fields?: LogFields): void;
+  error(message: string, fields?: LogFields): void;
+}
+
+/** Formats a log line for people or for machines. */
+export type LogFormat = "text" | "json";
+
+/** The log formats `--log-format` accepts. */
+export const LOG_FORMATS: readonly LogFormat[] = ["text", "json"];
+
+type Level = "info" | "warn" | "error";
+
+/**
+ * A logger writing to `stream` (stderr by default). `text` lines read
+ * `2026-01-02T03:04:05.678Z info  Check complete: ... subject=prod`; `json` lines are
+ * `{"time":"...","level":"info","msg":"...",...fields}`. Every line passes through {@link redact}.
+ */
+export function createLogger(
+  format: LogFormat,
+  stream: { write(chunk: string): unknown } = process.stderr,
+  now: () => number = Date.now,
+): CliLogger {
+  const write = (level: Level, message: string, fields?: LogFields): void => {
+    const time = new Date(now()).toISOString();
+    const line =
+      format === "json"
+        ? JSON.stringify({ time, level, msg: message, ...fields }, _jsonReplacer)
+        : `${time} ${level.padEnd(5)} ${message}${_textFields(fields)}`;
+    stream.write(`${redact(line)}\n`);
+  };
+  return {
+    info: (message, fields) => write("info", message, fields),
+    warn: (message, fields) => write("warn", message, fields),
+    error: (message, fields) => write("error", message, fields),
+  };
+}
+
+// --- Internal helpers ---
+
+function _textFields(fields: LogFields | undefined): string {
+  if (!fields) return "";
+  let out = "";
+  for (const [name, value] of Object.entries(fields)) {
+    if (value === undefined) continue;
+    const text = typeof value === "string" ? value : JSON.stringify(value, _jsonReplacer);
+    out += ` ${name}=${/[\s"=]/.test(text) ? JSON.stringify(text) : text}`;
+  }
+  return out;
+}
+
+function _jsonReplacer(_key: string, value: unknown): unknown {
+  if (value instanceof Error) return { name: value.name, message: value.message };
+  if (typeof value === "bigint") return value.toString();
+  return value;
+}

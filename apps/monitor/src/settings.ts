@@ -1,0 +1,146 @@
+import { isAbsolute, resolve } from "node:path";
+import { ConfigError } from "@operator/core";
+import {
+  assertHttpUrl,
+  configDir,
+  DEFAULT_DB,
+  DEFAULT_INTERVAL,
+  type ListenAddress,
+  loadConfigFile,
+  parseListen,
+  parsePositiveDuration,
+  type SubjectSpec,
+  TIKV_PACKAGE,
+} from "./config.ts";
+import type { LogFormat } from "./logger.ts";
+import { prometheusAuthFromEnv, resolveSecretFiles, withPrometheusAuth } from "./secrets.ts";
+
+/** The options shared by `monitor` and `check`, as commander parsed them. */
+export interface RunFlags {
+  readonly pd?: string;
+  readonly prometheus?: string;
+  readonly name?: string;
+  readonly db?: string | false;
+  readonly interval?: string;
+  readonly deadline?: string;
+  readonly unreachableAfter?: string;
+  readonly config?: string;
+  readonly listen?: string;
+  readonly logFormat?: LogFormat;
+  readonly demo?: boolean;
+}
+
+/** Everything `monitor` and `check` need, after flags, environment and config file are merged. */
+export interface RunSettings {
+  /** `demo` when nothing names a cluster: monitor a simulated one. */
+  readonly mode: "subjects" | "demo";
+  /** Absolute database path, or null for an in-memory store (`check --no-db`). */
+  readonly dbPath: string | null;
+  readonly intervalMs: number;
+  readonly deadlineMs: number | undefined;
+  readonly unreachableAfter: number | undefined;
+  readonly listen: ListenAddress | undefined;
+  readonly logFormat: LogFormat;
+  readonly subjects: readonly SubjectSpec[];
+}
+
+/**
+ * Merges command-line flags (and their environment variables) over the config file over defaults.
+ * `given(flag)` tells whether a flag came from the command line or its environment variable rather
+ * than from a default. Throws a {@link ConfigError} for anything that cannot work.
+ */
+export async function resolveRunSettings(
+  flags: RunFlags,
+  given: (flag: keyof RunFlags) => "cli" | "env" | undefined,
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+): Promise<RunSettings> {
+  const file = flags.config === undefined ? undefined : await loadConfigFile(resolve(cwd, flags.config));
+  const baseDir = flags.config === undefined ? cwd : configDir(resolve(cwd, flags.config));
+  for (const flag of ["pd", "prometheus", "name"] as const) {
+    if (given(flag) === "cli" && (file !== undefined || flags.demo)) {
+      throw new ConfigError(`--${flag} cannot be combined with ${flags.demo ? "--demo" : "--config"}`);
+    }
+  }
+  if (flags.demo && file !== undefined) throw new ConfigError("--demo cannot be combined with --config");
+
+  const pd = file === undefined && !flags.demo ? flags.pd : undefined;
+  if (pd === undefined && file === undefined && given("prometheus") === "cli") {
+    throw new ConfigError("--prometheus needs --pd (or PD_ENDPOINT)");
+  }
+  const mode = file === undefined && pd === undefined ? "demo" : "subjects";
+
+  let subjects: SubjectSpec[] = [];
+  if (file !== undefined) {
+    const auth = prometheusAuthFromEnv(env);
+    subjects = file.subjects.map(([packageName, options], i) => {
+      const origin = `${flags.config} subjects[${i}]`;
+      const resolved = resolveSecretFiles(options, baseDir, origin);
+      return {
+        packageName,
+        options: packageName === TIKV_PACKAGE ? withPrometheusAuth(resolved, auth) : resolved,
+        resolveFrom: [baseDir],
+        origin,
+      };
+    });
+  } else if (pd !== undefined) {
+    const options: Record<string, unknown> = { name: flags.name ?? "tikv", pdUrl: assertHttpUrl(pd, "--pd") };
+    if (flags.prometheus !== undefined) {
+      options.prometheusUrl = assertHttpUrl(flags.prometheus, "--prometheus");
+    }
+    subjects = [
+      {
+        packageName: TIKV_PACKAGE,
+        options: withPrometheusAuth(options, prometheusAuthFromEnv(env)),
+        resolveFrom: [],
+        origin: "--pd",
+      },
+    ];
+  }
+
+  const pick = <T>(flag: keyof RunFlags, fromFlag: T | undefined, fromFile: T | undefined): T | undefined =>
+    given(flag) !== undefined && fromFlag !== undefined ? fromFlag : (fromFile ?? fromFlag);
+  const dbFlag = flags.db;
+  const dbPath =
+    dbFlag === false
+      ? null
+      : given("db") !== undefined && dbFlag !== undefined
+        ? resolve(cwd, dbFlag)
+        : file?.db !== undefined
+          ? isAbsolute(file.db)
+            ? file.db
+            : resolve(baseDir, file.db)
+          : resolve(cwd, dbFlag ?? DEFAULT_DB);
+  const interval = pick("interval", flags.interval, file?.interval) ?? DEFAULT_INTERVAL;
+  const intervalMs = parsePositiveDuration(interval, given("interval") ? "--interval" : "interval");
+  const deadline = pick("deadline", flags.deadline, file?.deadline);
+  const deadlineMs = deadline === undefined ? undefined : parsePositiveDuration(deadline, "deadline");
+  if (deadlineMs !== undefined && deadlineMs > intervalMs) {
+    throw new ConfigError(`The deadline (${deadline}) must not exceed the interval (${interval})`);
+  }
+  const unreachable = pick("unreachableAfter", _int(flags.unreachableAfter), file?.unreachableAfter);
+  const listen = pick("listen", flags.listen, file?.listen);
+  return {
+    mode,
+    dbPath,
+    intervalMs,
+    deadlineMs,
+    unreachableAfter: unreachable,
+    listen: listen === undefined ? undefined : parseListen(listen),
+    logFormat: pick("logFormat", flags.logFormat, file?.logFormat) ?? "text",
+    subjects,
+  };
+}
+
+// --- Internal helpers ---
+
+function _int(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new ConfigError(
+      `Invalid --unreachable-after "${value}" (expected a whole number of cycles, 1 or more)`,
+    );
+  }
+  return n;
+}

@@ -1,0 +1,65 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+
+/**
+ * A third-party subject plugin, installed as a real package under `<dir>/node_modules/<name>` (ESM
+ * only: its `exports` has just an `import` condition). Its subject reports one invariant, `probe`,
+ * on entity `e1`, with the outcome named by the option `outcome` (`ok`, `violated`, `unknown`), or
+ * throws from `observe` when `outcome` is `unreachable`. When `outcomeFile` is set, the outcome is
+ * read from that file on every cycle, so a test can change it while the daemon runs.
+ */
+export async function installFakePlugin(dir: string, name = "@example/fake-subject"): Promise<string> {
+  const root = join(dir, "node_modules", ...name.split("/"));
+  await mkdir(root, { recursive: true });
+  await writeFile(
+    join(root, "package.json"),
+    JSON.stringify({ name, version: "1.0.0", type: "module", exports: { ".": { import: "./index.js" } } }),
+  );
+  await writeFile(join(root, "index.js"), FAKE_PLUGIN_SOURCE);
+  return root;
+}
+
+/** Installs a package whose default export is not a function. */
+export async function installNotAPlugin(dir: string, name = "@example/not-a-plugin"): Promise<void> {
+  const root = join(dir, "node_modules", ...name.split("/"));
+  await mkdir(root, { recursive: true });
+  await writeFile(
+    join(root, "package.json"),
+    JSON.stringify({ name, version: "1.0.0", type: "module", main: "index.js" }),
+  );
+  await writeFile(join(root, "index.js"), "export default 42;\n");
+}
+
+const FAKE_PLUGIN_SOURCE = `
+import { readFileSync } from "node:fs";
+
+const defaults = { enabled: true, severity: "warning", forMs: 0, clearMs: 0, thresholds: {} };
+
+export default function fakeSubject(options) {
+  if (typeof options.name !== "string") throw new Error("Missing required option \`name\`");
+  const outcome = () => (options.outcomeFile ? readFileSync(options.outcomeFile, "utf8").trim() : options.outcome ?? "ok");
+  return {
+    name: options.name,
+    kind: "fake",
+    invariants: [
+      {
+        name: "probe",
+        description: "The probe reports ok.",
+        defaults,
+        evaluate(observation) {
+          if (observation.outcome === "violated") {
+            return [{ entity: "e1", outcome: "violated", message: "probe failed on e1", values: { probe: 0 } }];
+          }
+          if (observation.outcome === "unknown") return [{ entity: "e1", outcome: "unknown", reason: "probe unreadable" }];
+          return [{ entity: "e1", outcome: "ok" }];
+        },
+      },
+    ],
+    async observe() {
+      const value = outcome();
+      if (value === "unreachable") throw new Error("fake subject unreachable");
+      return { outcome: value };
+    },
+  };
+}
+`;
