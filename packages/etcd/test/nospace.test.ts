@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import etcd from "../src/index.ts";
+import { startCluster, type TestCluster } from "./helpers/etcd-cluster.ts";
+import { b64, context, resultFor } from "./helpers/evaluate.ts";
+
+const QUOTA = 4 * 1024 * 1024;
+const VALUE = "x".repeat(256 * 1024);
+
+describe("etcd subject when the backend quota fills up (NOSPACE)", () => {
+  let cluster: TestCluster;
+  let endpoint: string;
+  beforeAll(async () => {
+    cluster = await startCluster({ size: 1, quotaBackendBytes: QUOTA });
+    endpoint = cluster.endpoints[0] as string;
+  });
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  async function post(
+    path: string,
+    body: unknown,
+  ): Promise<{ status: number; json: Record<string, unknown> }> {
+    const response = await fetch(`${endpoint}${path}`, { method: "POST", body: JSON.stringify(body) });
+    return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+  }
+
+  it("opens alarm_active and backend_quota when writes hit the quota, and clears them after compaction, defragment and disarm", async () => {
+    const subject = etcd({ name: "tiny", endpoints: [endpoint] });
+    const before = await subject.observe(context());
+    expect(resultFor(subject, before, "alarm_active", "n1")?.outcome).toBe("ok");
+    expect(resultFor(subject, before, "backend_quota", "n1")?.outcome).toBe("ok");
+
+    let refused: { status: number; json: Record<string, unknown> } | undefined;
+    for (let put = 0; put < 200 && !refused; put++) {
+      const answer = await post("/v3/kv/put", { key: b64("big"), value: b64(VALUE) });
+      if (answer.status !== 200) refused = answer;
+    }
+    expect(refused?.status).toBe(429);
+    expect(JSON.stringify(refused?.json)).toMatch(/database space exceeded/);
+
+    const full = await subject.observe(context());
+    const alarm = resultFor(subject, full, "alarm_active", "n1");
+    expect(alarm).toMatchObject({
+      outcome: "violated",
+      message: expect.stringContaining("NOSPACE"),
+      values: { alarms: ["NOSPACE"], memberId: full.members[0]?.status?.memberId },
+    });
+    const quota = resultFor(subject, full, "backend_quota", "n1");
+    expect(quota).toMatchObject({ outcome: "violated", values: { quotaBytes: QUOTA, limit: 0.8 } });
+    expect(quota?.outcome === "violated" && quota.values.ratio).toBeGreaterThan(0.8);
+    expect(full.members[0]?.health?.healthy).toBe(false);
+    expect(resultFor(subject, full, "member_unreachable", "n1")?.outcome).toBe("ok");
+
+    const { header } = (await post("/v3/kv/range", { key: b64("big") })).json as {
+      header: { revision: string };
+    };
+    expect((await post("/v3/kv/compaction", { revision: header.revision, physical: true })).status).toBe(200);
+    expect((await post("/v3/maintenance/defragment", {})).status).toBe(200);
+    const memberID = full.members[0]?.status?.memberId;
+    const disarm = await post("/v3/maintenance/alarm", { action: "DEACTIVATE", memberID, alarm: "NOSPACE" });
+    expect(disarm.status).toBe(200);
+
+    const healed = await subject.observe(context());
+    expect(resultFor(subject, healed, "alarm_active", "n1")?.outcome).toBe("ok");
+    expect(resultFor(subject, healed, "backend_quota", "n1")?.outcome).toBe("ok");
+    expect(healed.members[0]?.metrics?.dbTotalSizeBytes).toBeLessThan(QUOTA * 0.8);
+    expect(healed.alarms).toEqual([]);
+  }, 120_000);
+});

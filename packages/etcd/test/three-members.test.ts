@@ -1,0 +1,93 @@
+import type { EntityResult } from "@operator/core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import etcd, { type EtcdObservation } from "../src/index.ts";
+import { startCluster, type TestCluster, waitFor } from "./helpers/etcd-cluster.ts";
+import { context, resultFor } from "./helpers/evaluate.ts";
+
+describe("etcd subject against a real three-member cluster", () => {
+  let cluster: TestCluster;
+  let subject: ReturnType<typeof etcd>;
+
+  beforeAll(async () => {
+    cluster = await startCluster({ size: 3 });
+    subject = etcd({ name: "trio", endpoints: [...cluster.endpoints], timeoutMs: 1000 });
+  });
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  /** Observes until `invariant` on `entity` has `outcome`; returns that result and its observation. */
+  async function until(
+    invariant: string,
+    entity: string,
+    outcome: EntityResult["outcome"],
+    timeoutMs = 30_000,
+  ) {
+    let last: { result: EntityResult | undefined; observation: EtcdObservation } | undefined;
+    await waitFor(
+      async () => {
+        const observation = await subject.observe(context(5000));
+        last = { result: resultFor(subject, observation, invariant, entity), observation };
+        return last.result?.outcome === outcome;
+      },
+      timeoutMs,
+      () => `last ${invariant}/${entity}: ${JSON.stringify(last?.result)}`,
+    );
+    return last as { result: EntityResult; observation: EtcdObservation };
+  }
+
+  it("sees three reachable members and a leader", async () => {
+    const observation = await subject.observe(context());
+    expect(observation.members.map((member) => [member.entity, member.reachable])).toEqual([
+      ["n1", true],
+      ["n2", true],
+      ["n3", true],
+    ]);
+    expect(resultFor(subject, observation, "no_leader", "cluster")?.outcome).toBe("ok");
+    for (const name of ["n1", "n2", "n3"]) {
+      expect(resultFor(subject, observation, "member_unreachable", name)?.outcome).toBe("ok");
+    }
+  });
+
+  it("reports member_unreachable for a killed member, under its name, and ok again when it returns", async () => {
+    await cluster.kill("n3");
+    const { result, observation } = await until("member_unreachable", "n3", "violated");
+    expect(result).toMatchObject({
+      outcome: "violated",
+      message: expect.stringContaining(`n3 (${cluster.endpoints[2]})`),
+      values: {
+        endpoint: cluster.endpoints[2],
+        errors: expect.objectContaining({ status: expect.any(String) }),
+      },
+    });
+    expect(resultFor(subject, observation, "member_unreachable", "n1")?.outcome).toBe("ok");
+    expect(resultFor(subject, observation, "backend_quota", "n3")?.outcome).toBe("unknown");
+    expect(resultFor(subject, observation, "wal_fsync_latency", "n3")?.outcome).toBe("unknown");
+    // The alarm API goes through Raft: while the survivors elect a new leader it is unknown, then ok.
+    const settled = await until("alarm_active", "n3", "ok");
+    expect(resultFor(subject, settled.observation, "no_leader", "cluster")?.outcome).toBe("ok");
+    expect(resultFor(subject, settled.observation, "member_unreachable", "n3")?.outcome).toBe("violated");
+
+    await cluster.restart("n3");
+    await until("member_unreachable", "n3", "ok");
+  }, 90_000);
+
+  it("reports no_leader on the survivor when two of three are killed, and ok once they return", async () => {
+    await cluster.kill("n2");
+    await cluster.kill("n3");
+    const { result, observation } = await until("no_leader", "cluster", "violated");
+    expect(result).toMatchObject({
+      outcome: "violated",
+      values: { reachableMembers: 1, configuredMembers: 3, members: { n1: { hasLeader: 0 } } },
+    });
+    expect(observation.members[0]?.health?.healthy).toBe(false);
+    expect(resultFor(subject, observation, "member_unreachable", "n2")?.outcome).toBe("violated");
+    expect(resultFor(subject, observation, "member_unreachable", "n3")?.outcome).toBe("violated");
+
+    await cluster.restart("n2");
+    await cluster.restart("n3");
+    await until("no_leader", "cluster", "ok");
+    const healed = await until("member_unreachable", "n3", "ok");
+    expect(resultFor(subject, healed.observation, "member_unreachable", "n2")?.outcome).toBe("ok");
+  }, 120_000);
+});
