@@ -16,6 +16,9 @@ export type Prometheus = Awaited<ReturnType<typeof startPrometheus>>;
 /** PD's hard-coded disconnect threshold, in simulated time. */
 export const PD_DISCONNECT_SIM_MS = 20_000;
 
+/** TiKV's store heartbeat interval, in simulated time. */
+export const TIKV_HEARTBEAT_SIM_MS = 10_000;
+
 /** How to start the shared part of a test file: one cluster and one Prometheus. */
 export interface EnvironmentOptions {
   /** TiKV stores. @default 3 */
@@ -37,8 +40,14 @@ export interface Environment {
   readonly storeIds: readonly number[];
   /** PD's 20 s disconnect threshold in real milliseconds. */
   readonly disconnectMs: number;
+  /** TiKV's 10 s store heartbeat interval in real milliseconds. */
+  readonly heartbeatMs: number;
+  /** The Prometheus `instance` label of a store's metrics. */
+  instanceOf(storeId: number): string;
   /** Starts a daemon with its own database and subject name. */
   startMonitor(options: MonitorRunOptions): Promise<MonitorRun>;
+  /** Stops (SIGTERM) every daemon started here that still runs. */
+  stopMonitors(): Promise<void>;
   /** Clears every injected fault: stores started, latency and disk back to normal, PD healthy. */
   resetFaults(): Promise<void>;
   /** Stops the daemons started here, Prometheus and the cluster, and removes the temp directory. */
@@ -70,6 +79,15 @@ export interface MonitorRun {
   tickets(): Promise<ListedTicket[]>;
   /** Tickets of `invariant` (and `entity`, if given). */
   ticketsOf(invariant: string, entity?: string): Promise<ListedTicket[]>;
+  /**
+   * Polls the ticket list until a ticket matches `predicate` and returns it.
+   * @param description what is awaited, for the timeout message
+   */
+  waitForTicket(
+    predicate: (ticket: ListedTicket) => boolean,
+    description: string,
+    timeoutMs?: number,
+  ): Promise<ListedTicket>;
   /** Starts a new process on the same database and config (after a stop or a kill). */
   restart(): Promise<MonitorProcess>;
   /** SIGTERM and wait. */
@@ -101,22 +119,26 @@ export async function startEnvironment(options: EnvironmentOptions = {}): Promis
     dir,
     storeIds,
     disconnectMs: PD_DISCONNECT_SIM_MS / timeScale,
+    heartbeatMs: TIKV_HEARTBEAT_SIM_MS / timeScale,
+    instanceOf(storeId) {
+      const store = cluster.stores.find((s) => s.id === storeId);
+      if (!store) throw new Error(`No store ${storeId} in the simulated cluster`);
+      return store.statusAddress;
+    },
     async startMonitor(runOptions) {
       const run = await _startRun(environment, runOptions);
       runs.add(run);
       return run;
     },
+    async stopMonitors() {
+      await Promise.allSettled([...runs].map((run) => run.process.stop(5_000)));
+      runs.clear();
+    },
     async resetFaults() {
-      await cluster.setPdFault(null);
-      for (const id of storeIds) {
-        await cluster.flapStore(id, null);
-        await cluster.slowStore(id, null);
-        await cluster.fillDisk(id, null);
-        await cluster.startStore(id);
-      }
+      await cluster.clearFaults();
     },
     async close() {
-      await Promise.allSettled([...runs].map((run) => run.process.stop(5_000)));
+      await environment.stopMonitors();
       await prometheus.stop();
       stopPrometheus();
       await cluster.close();
@@ -165,6 +187,13 @@ async function _startRun(env: Environment, options: MonitorRunOptions): Promise<
     async ticketsOf(invariant, entity) {
       const all = await listTickets(dbPath);
       return all.filter((t) => t.invariant === invariant && (entity === undefined || t.entity === entity));
+    },
+    async waitForTicket(predicate, description, timeoutMs = 30_000) {
+      return waitFor(async () => (await listTickets(dbPath)).find(predicate), {
+        timeoutMs,
+        intervalMs: 300,
+        description: `${description} (daemon output:\n${current.transcript().split("\n").slice(-15).join("\n")})`,
+      });
     },
     async restart() {
       await current.stop(5_000);

@@ -1,4 +1,19 @@
+export type { AlertPoll, AlertRecorder, AlertTimeline } from "./alert-recorder.ts";
+export { alertKey, recordAlerts, timelineOf } from "./alert-recorder.ts";
+export type { AlertRuleOptions, ComparedInvariant, PrometheusAlert } from "./alerting.ts";
+export { ALERT_NAMES, alertExpressions, alertingRules, fetchAlerts, writeAlertingRules } from "./alerting.ts";
 export { onCleanup, runCleanups, trackChild } from "./cleanup.ts";
+export type {
+  ComparisonOptions,
+  ComparisonResult,
+  ComparisonRow,
+  ComparisonSettings,
+  SideResult,
+} from "./comparison.ts";
+export { runDetectionComparison } from "./comparison.ts";
+export type { ComparisonScenario, ComparisonScenarioId, ScenarioContext } from "./comparison-scenarios.ts";
+export { COMPARISON_SCENARIOS, flapPeriodMs } from "./comparison-scenarios.ts";
+export { formatComparisonTable } from "./comparison-table.ts";
 export type {
   Cluster,
   Environment,
@@ -12,7 +27,16 @@ export type { InvariantOverridesConfig, MonitorConfigOptions } from "./monitor-c
 export { monitorConfig, writeMonitorConfig } from "./monitor-config.ts";
 export type { MonitorProcess, MonitorProcessOptions, OutputLine, ProcessExit } from "./monitor-process.ts";
 export { HEARTBEAT, startMonitorProcess } from "./monitor-process.ts";
-export type { CliResult, ListedTicket } from "./operator-cli.ts";
-export { CliError, listTickets, OPERATOR_BIN, runOperator, ticketAction } from "./operator-cli.ts";
+export type { CliResult, ListedTicket, ShownEvent, ShownTicket } from "./operator-cli.ts";
+export {
+  CliError,
+  listTickets,
+  OPERATOR_BIN,
+  runOperator,
+  showTicket,
+  ticketAction,
+} from "./operator-cli.ts";
+export { integrityCheck } from "./sqlite.ts";
+export { byKey, duplicateOpenKeys, isUnresolved, openedAt } from "./tickets.ts";
 export type { WaitOptions } from "./wait.ts";
 export { sleep, WaitTimeoutError, waitFor } from "./wait.ts";

@@ -92,7 +92,10 @@ export function startMonitorProcess(options: MonitorProcessOptions): MonitorProc
   });
   const transcript = () => output.map((line) => `[${line.stream}] ${line.text}`).join("\n");
   const untilExit = async (graceMs: number): Promise<ProcessExit | undefined> =>
-    Promise.race([exited, new Promise<undefined>((resolve) => setTimeout(resolve, graceMs).unref())]);
+    Promise.race([
+      exited,
+      new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), graceMs).unref()),
+    ]);
 
   const monitor: MonitorProcess = {
     pid: child.pid ?? -1,

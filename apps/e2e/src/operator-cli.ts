@@ -4,7 +4,10 @@ import { fileURLToPath } from "node:url";
 /** Path of the operator CLI entry point (the monitor app's bin shim, which loads the built dist). */
 export const OPERATOR_BIN: string = fileURLToPath(new URL("../../monitor/bin.js", import.meta.url));
 
-/** A ticket as `operator tickets list --json` prints it (times are epoch milliseconds). */
+/**
+ * A ticket as `operator tickets list --json` prints it, with its ISO 8601 times turned into epoch
+ * milliseconds for arithmetic.
+ */
 export interface ListedTicket {
   readonly id: number;
   readonly key: string;
@@ -20,12 +23,28 @@ export interface ListedTicket {
   readonly firstSeenAt: number;
   readonly lastSeenAt: number;
   readonly resolvedAt: number | null;
+  readonly resolvedBy: string | null;
   readonly batchKey: string;
-  readonly createdAt?: number;
-  readonly previousTicketId?: number | null;
-  readonly firstValues?: Readonly<Record<string, unknown>>;
-  readonly lastValues?: Readonly<Record<string, unknown>>;
-  readonly [field: string]: unknown;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+  readonly previousTicketId: number | null;
+}
+
+/** One event of a ticket, as `operator tickets show --json` prints it. */
+export interface ShownEvent {
+  readonly at: number;
+  readonly actor: string;
+  readonly kind: string;
+  readonly from: string | null;
+  readonly to: string | null;
+  readonly comment: string | null;
+}
+
+/** A ticket with its values and history, as `operator tickets show ID --json` prints it. */
+export interface ShownTicket extends ListedTicket {
+  readonly firstValues: Readonly<Record<string, unknown>>;
+  readonly lastValues: Readonly<Record<string, unknown>>;
+  readonly events: readonly ShownEvent[];
 }
 
 /** What one CLI run printed and how it ended. */
@@ -67,18 +86,24 @@ export function runOperator(args: readonly string[], timeoutMs = 30_000): Promis
 
 /** Every ticket in the database, resolved ones included, read through `operator tickets list --json --all`. */
 export async function listTickets(dbPath: string): Promise<ListedTicket[]> {
-  const args = ["tickets", "list", "--json", "--all", "--db", dbPath];
-  const result = await runOperator(args);
-  if (result.code !== 0) throw new CliError(args, result, `exited with ${result.code}`);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(result.stdout);
-  } catch {
-    throw new CliError(args, result, `printed no JSON: ${result.stdout.slice(0, 200)}`);
-  }
-  const rows = Array.isArray(parsed) ? parsed : (parsed as { tickets?: unknown })?.tickets;
-  if (!Array.isArray(rows)) throw new CliError(args, result, "printed JSON that is not a list of tickets");
-  return rows as ListedTicket[];
+  const args = ["tickets", "list", "--json", "--all", "--limit", String(MAX_TICKETS), "--db", dbPath];
+  const rows = await _runJson(args);
+  if (!Array.isArray(rows)) throw new CliError(args, EMPTY, "printed JSON that is not a list of tickets");
+  if (rows.length >= MAX_TICKETS) throw new CliError(args, EMPTY, `more than ${MAX_TICKETS - 1} tickets`);
+  return rows.map((row) => _withEpochTimes(row as Record<string, unknown>) as unknown as ListedTicket);
+}
+
+/** One ticket with its values and events, through `operator tickets show ID --json`. */
+export async function showTicket(dbPath: string, id: number): Promise<ShownTicket> {
+  const detail = (await _runJson(["tickets", "show", String(id), "--json", "--db", dbPath])) as Record<
+    string,
+    unknown
+  >;
+  const events = Array.isArray(detail.events) ? detail.events : [];
+  return {
+    ...(_withEpochTimes(detail) as unknown as ShownTicket),
+    events: events.map((event) => _withEpochTimes(event as Record<string, unknown>) as unknown as ShownEvent),
+  };
 }
 
 /** Runs `operator tickets <action> ID --db FILE`; throws unless it exits 0. */
@@ -92,4 +117,37 @@ export async function ticketAction(
   const result = await runOperator(args);
   if (result.code !== 0) throw new CliError(args, result, `exited with ${result.code}`);
   return result;
+}
+
+// --- Internal helpers ---
+
+const MAX_TICKETS = 10_000;
+const EMPTY: CliResult = { code: 0, stdout: "", stderr: "" };
+const TIME_FIELDS = [
+  "firstSeenAt",
+  "lastSeenAt",
+  "resolvedAt",
+  "acknowledgedAt",
+  "createdAt",
+  "updatedAt",
+  "at",
+];
+
+async function _runJson(args: readonly string[]): Promise<unknown> {
+  const result = await runOperator(args);
+  if (result.code !== 0) throw new CliError(args, result, `exited with ${result.code}`);
+  try {
+    return JSON.parse(result.stdout);
+  } catch {
+    throw new CliError(args, result, `printed no JSON: ${result.stdout.slice(0, 200)}`);
+  }
+}
+
+function _withEpochTimes(row: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...row };
+  for (const field of TIME_FIELDS) {
+    const value = out[field];
+    if (typeof value === "string") out[field] = Date.parse(value);
+  }
+  return out;
 }

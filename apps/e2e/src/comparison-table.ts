@@ -1,0 +1,48 @@
+import { alertExpressions } from "./alerting.ts";
+import type { ComparisonResult, SideResult } from "./comparison.ts";
+
+/**
+ * The comparison as a markdown section: how it was measured, then one row per scenario with each
+ * side's time to detect and its resolves while the fault lasted.
+ */
+export function formatComparisonTable(result: ComparisonResult): string {
+  const { settings, rows } = result;
+  const exprs = alertExpressions(settings);
+  const lines = [
+    "Each fault is injected once into a simulated 3-store cluster that one real Prometheus scrapes. The",
+    "`operator monitor` daemon (its own SQLite file per scenario) and Prometheus's own alerting rules, loaded",
+    "into that same Prometheus with the same thresholds and `for`, watch it side by side.",
+    "",
+    `- Settings: monitor interval ${settings.intervalMs} ms; scrape and rule evaluation every ${settings.intervalMs} ms;`,
+    `  PD's clock ${settings.timeScale}x (its 20 s disconnect takes ${settings.storeDownForMs} ms); rate window ${settings.rateWindow};`,
+    `  high_latency \`for\` ${settings.latencyForMs} ms on both sides.`,
+    "- Detected after: from the fault's injection to the ticket's creation (its row's `createdAt`) or to the",
+    "  first poll of `/api/v1/alerts` (every 200 ms) that shows the alert firing. Alertmanager's `group_wait`",
+    "  (30 s by default) would come on top of Prometheus's figure before anyone is notified.",
+    "- False resolves: tickets resolved, or alerts that stopped firing, while the fault was still there.",
+    "  Opened: tickets opened, or times the alert started firing, during the fault (each one a notification).",
+    "- Prometheus rules:",
+    `  - TiKVStoreDown: \`${exprs.store_down}\` for ${settings.storeDownForMs} ms (PD's disconnect time; the monitor reads PD's store state)`,
+    `  - TiKVHighLatency: \`${exprs.high_latency}\` for ${settings.latencyForMs} ms`,
+    `  - TiKVLowDiskSpace: \`${exprs.low_disk_space}\` for 0 s`,
+    "",
+    "| Scenario | Fault | Operator: detected after | Operator: opened / false resolves | Prometheus rule | Prometheus: detected after | Prometheus: opened / false resolves |",
+    "|---|---|---:|---:|---|---:|---:|",
+  ];
+  for (const row of rows) {
+    lines.push(
+      `| ${row.scenario} | ${row.title} | ${_seconds(row.operator.detectMs)} | ${_counts(row.operator)} | ${row.alert} | ${_seconds(row.prometheus.detectMs)} | ${_counts(row.prometheus)} |`,
+    );
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+// --- Internal helpers ---
+
+function _seconds(ms: number | null): string {
+  return ms === null ? "not detected" : `${(ms / 1000).toFixed(1)} s`;
+}
+
+function _counts(side: SideResult): string {
+  return `${side.opened} / ${side.falseResolves}`;
+}

@@ -1,0 +1,186 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { recordAlerts } from "./alert-recorder.ts";
+import { ALERT_NAMES, type ComparedInvariant, fetchAlerts, writeAlertingRules } from "./alerting.ts";
+import {
+  COMPARISON_SCENARIOS,
+  type ComparisonScenario,
+  type ComparisonScenarioId,
+} from "./comparison-scenarios.ts";
+import { type Environment, PD_DISCONNECT_SIM_MS, startEnvironment, waitForAllPassing } from "./harness.ts";
+import { waitFor } from "./wait.ts";
+
+/** Options of {@link runDetectionComparison}. */
+export interface ComparisonOptions {
+  /** Scenarios to run, in this order. @default every scenario */
+  readonly scenarios?: readonly ComparisonScenarioId[];
+  /** PD's clock speed-up. @default 20 */
+  readonly timeScale?: number;
+  /** The monitor's cycle interval, and Prometheus's scrape and evaluation interval. @default 1000 */
+  readonly intervalMs?: number;
+  /** Grace period of high_latency on both sides. @default 10_000 */
+  readonly latencyForMs?: number;
+  /** `rate()` range on both sides. @default "4s" */
+  readonly rateWindow?: string;
+  /** Progress lines (scenario started, detected, ...). */
+  readonly log?: (line: string) => void;
+}
+
+/** What one side (the monitor or Prometheus's alerting) did during one scenario. */
+export interface SideResult {
+  /** Milliseconds from the fault to the ticket opening / the alert firing; `null` if it never did. */
+  readonly detectMs: number | null;
+  /** Tickets opened / alerts that started firing while the fault lasted. */
+  readonly opened: number;
+  /** Resolves while the fault was still there. */
+  readonly falseResolves: number;
+}
+
+/** One row of the comparison table. */
+export interface ComparisonRow {
+  readonly scenario: ComparisonScenarioId;
+  readonly title: string;
+  readonly invariant: ComparedInvariant;
+  readonly alert: string;
+  /** How long the fault lasted, ms. */
+  readonly faultMs: number;
+  readonly operator: SideResult;
+  readonly prometheus: SideResult;
+}
+
+/** The settings a comparison ran with, for the table's preamble. */
+export interface ComparisonSettings {
+  readonly timeScale: number;
+  readonly intervalMs: number;
+  readonly latencyForMs: number;
+  readonly rateWindow: string;
+  readonly storeDownForMs: number;
+}
+
+/** Rows plus the settings they were measured with. */
+export interface ComparisonResult {
+  readonly settings: ComparisonSettings;
+  readonly rows: readonly ComparisonRow[];
+}
+
+/**
+ * Injects the same faults under the monitor and under Prometheus's own alerting rules (equivalent
+ * expressions, thresholds and `for`, loaded into the same Prometheus that the monitor reads), and
+ * measures per scenario how long each took to notice and how often each resolved while the fault was
+ * still there.
+ */
+export async function runDetectionComparison(options: ComparisonOptions = {}): Promise<ComparisonResult> {
+  const settings: ComparisonSettings = {
+    timeScale: options.timeScale ?? 20,
+    intervalMs: options.intervalMs ?? 1000,
+    latencyForMs: options.latencyForMs ?? 10_000,
+    rateWindow: options.rateWindow ?? "4s",
+    storeDownForMs: PD_DISCONNECT_SIM_MS / (options.timeScale ?? 20),
+  };
+  const log = options.log ?? (() => {});
+  const ids = options.scenarios ?? COMPARISON_SCENARIOS.map((s) => s.id);
+  const rulesDir = await mkdtemp(join(tmpdir(), "operator-e2e-rules-"));
+  let env: Environment | undefined;
+  try {
+    const ruleFile = await writeAlertingRules(rulesDir, { ...settings });
+    env = await startEnvironment({
+      stores: 3,
+      timeScale: settings.timeScale,
+      scrapeIntervalMs: settings.intervalMs,
+      ruleFiles: [ruleFile],
+    });
+    const rows: ComparisonRow[] = [];
+    for (const id of ids) {
+      const scenario = COMPARISON_SCENARIOS.find((s) => s.id === id);
+      if (!scenario) throw new Error(`Unknown comparison scenario "${id}"`);
+      log(`comparison: ${scenario.id}: ${scenario.title}`);
+      const row = await _runScenario(env, scenario, settings);
+      log(
+        `comparison: ${scenario.id}: operator ${_ms(row.operator.detectMs)} (${row.operator.falseResolves} false resolves), ` +
+          `prometheus ${_ms(row.prometheus.detectMs)} (${row.prometheus.falseResolves} false resolves)`,
+      );
+      rows.push(row);
+    }
+    return { settings, rows };
+  } finally {
+    await env?.close();
+    await rm(rulesDir, { recursive: true, force: true });
+  }
+}
+
+// --- Internal helpers ---
+
+async function _runScenario(
+  env: Environment,
+  scenario: ComparisonScenario,
+  settings: ComparisonSettings,
+): Promise<ComparisonRow> {
+  await env.resetFaults();
+  await _waitForNoAlerts(env);
+  const run = await env.startMonitor({
+    subject: `cmp-${scenario.id}`,
+    intervalMs: settings.intervalMs,
+    subjectOptions: { rateWindow: settings.rateWindow },
+    invariants: { high_latency: { for: `${settings.latencyForMs}ms` } },
+  });
+  const recorder = recordAlerts(() => env.prometheus.url);
+  const alert = ALERT_NAMES[scenario.invariant];
+  const instance = env.instanceOf(scenario.storeId);
+  const key = `${run.subject}/${scenario.invariant}/${scenario.storeId}`;
+  try {
+    await waitForAllPassing(run);
+    const startedAt = Date.now();
+    await scenario.inject(env);
+    const detectTimeoutMs = settings.latencyForMs + 60_000;
+    await waitFor(
+      async () =>
+        recorder.timeline.firstFiring(alert, instance, startedAt) !== null &&
+        (await run.tickets()).some((t) => t.key === key && t.createdAt >= startedAt),
+      { timeoutMs: detectTimeoutMs, intervalMs: 300, description: `both sides to detect ${scenario.id}` },
+    ).catch(() => undefined);
+    await scenario.during({ env, run, recorder, alert, instance, settings });
+    const endedAt = Date.now();
+    const tickets = (await run.tickets()).filter((t) => t.key === key);
+    const timeline = await recorder.stop();
+    const first = tickets
+      .filter((t) => t.createdAt >= startedAt)
+      .sort((a, b) => a.createdAt - b.createdAt)[0];
+    const firing = timeline.firstFiring(alert, instance, startedAt);
+    return {
+      scenario: scenario.id,
+      title: scenario.title,
+      invariant: scenario.invariant,
+      alert,
+      faultMs: endedAt - startedAt,
+      operator: {
+        detectMs: first ? first.createdAt - startedAt : null,
+        opened: tickets.filter((t) => t.createdAt >= startedAt && t.createdAt <= endedAt).length,
+        falseResolves: tickets.filter(
+          (t) => t.resolvedAt !== null && t.resolvedAt >= startedAt && t.resolvedAt <= endedAt,
+        ).length,
+      },
+      prometheus: {
+        detectMs: firing !== null && firing <= endedAt ? firing - startedAt : null,
+        opened: timeline.firings(alert, instance, startedAt, endedAt),
+        falseResolves: timeline.resolves(alert, instance, startedAt, endedAt),
+      },
+    };
+  } finally {
+    await recorder.stop();
+    await run.stop();
+    await env.resetFaults();
+  }
+}
+
+async function _waitForNoAlerts(env: Environment): Promise<void> {
+  await waitFor(async () => (await fetchAlerts(env.prometheus.url)).length === 0, {
+    timeoutMs: 60_000,
+    intervalMs: 300,
+    description: "Prometheus to have no pending or firing alerts",
+  });
+}
+
+function _ms(ms: number | null): string {
+  return ms === null ? "no detection" : `${(ms / 1000).toFixed(1)} s`;
+}

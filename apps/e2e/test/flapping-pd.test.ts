@@ -1,0 +1,112 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import {
+  duplicateOpenKeys,
+  type Environment,
+  isUnresolved,
+  runCleanups,
+  startEnvironment,
+  waitFor,
+  waitForAllPassing,
+} from "../src/index.ts";
+
+/** Failed cycles in a row before subject_unreachable opens (the default, stated for clarity). */
+const UNREACHABLE_AFTER = 3;
+
+/** Scenarios 6 and 7: a flapping store, and PD unreachable for several cycles. */
+describe("flapping and an unreachable PD", () => {
+  let env: Environment;
+
+  beforeAll(async () => {
+    env = await startEnvironment({ stores: 3 });
+  });
+  afterEach(async () => {
+    await env.stopMonitors();
+    await env.resetFaults();
+  });
+  afterAll(runCleanups);
+
+  it("6. a flapping store: one ticket, marked flapping, stays open with no open/resolve churn", async () => {
+    const run = await env.startMonitor({ subject: "flap" });
+    await waitForAllPassing(run);
+    // Each half-period is long enough for PD to report the store Disconnected, then Up again.
+    const periodMs = 2 * (env.disconnectMs + env.heartbeatMs) + 2 * run.intervalMs;
+    await env.cluster.flapStore(1, periodMs);
+    const flapping = await run.waitForTicket(
+      (t) => t.key === "flap/store_down/1" && isUnresolved(t) && t.flapping,
+      "a store_down ticket for store 1 marked flapping",
+      periodMs * 12,
+    );
+    const before = await run.ticketsOf("store_down", "1");
+    // Three re-openings within ten minutes trip flap detection: at most the first ticket and three more.
+    expect(before.length).toBeLessThanOrEqual(4);
+
+    // Four more flap periods: the same ticket stays open and flapping; nothing new opens or resolves.
+    const from = run.process.heartbeats().length;
+    await run.process.waitForHeartbeat({ after: from, count: Math.ceil((4 * periodMs) / run.intervalMs) });
+    const during = await run.ticketsOf("store_down", "1");
+    expect(during.map((t) => t.id)).toEqual(before.map((t) => t.id));
+    expect(during.find((t) => t.id === flapping.id)).toMatchObject({ status: "open", flapping: true });
+    expect(during.filter((t) => t.status === "resolved").map((t) => t.id)).toEqual(
+      before.filter((t) => t.status === "resolved").map((t) => t.id),
+    );
+
+    // The store settles: flapping ends and the ticket resolves, still without a new ticket.
+    await env.cluster.flapStore(1, null);
+    await env.cluster.startStore(1);
+    const settled = await run.waitForTicket(
+      (t) => t.id === flapping.id && t.status === "resolved",
+      "the flapping ticket to resolve once the store is stable",
+      90_000,
+    );
+    expect(settled.flapping).toBe(false);
+    expect((await run.ticketsOf("store_down", "1")).map((t) => t.id)).toEqual(before.map((t) => t.id));
+  });
+
+  it("7. PD unreachable for several cycles: nothing resolves, one subject_unreachable opens; PD back: it resolves and store tickets carry on", async () => {
+    const run = await env.startMonitor({
+      subject: "pd-out",
+      settings: { unreachableAfter: UNREACHABLE_AFTER },
+    });
+    await waitForAllPassing(run);
+    await env.cluster.stopStore(2);
+    const down = await run.waitForTicket(
+      (t) => t.key === "pd-out/store_down/2",
+      "a store_down ticket for store 2",
+    );
+
+    await env.cluster.setPdFault("unavailable");
+    const unreachable = await run.waitForTicket(
+      (t) => t.key === "pd-out/subject_unreachable/subject" && isUnresolved(t),
+      "a subject_unreachable ticket",
+    );
+    const from = run.process.heartbeats().length;
+    await run.process.waitForHeartbeat({ after: from, count: 3 });
+    let tickets = await run.tickets();
+    expect(tickets.filter((t) => t.invariant === "subject_unreachable")).toHaveLength(1);
+    expect(tickets.filter((t) => t.status === "resolved")).toEqual([]);
+    expect(tickets.find((t) => t.id === down.id)?.status).toBe("open");
+
+    // PD answers again, store 2 still down: the unreachable ticket resolves, the store ticket carries on.
+    await env.cluster.setPdFault(null);
+    await run.waitForTicket(
+      (t) => t.id === unreachable.id && t.status === "resolved",
+      "the subject_unreachable ticket to resolve",
+    );
+    const carried = await waitFor(
+      async () => {
+        const ticket = (await run.tickets()).find((t) => t.id === down.id);
+        return (
+          ticket && ticket.lastSeenAt > (tickets.find((t) => t.id === down.id)?.lastSeenAt ?? 0) && ticket
+        );
+      },
+      { timeoutMs: 30_000, description: "the store_down ticket to be seen again after PD returned" },
+    );
+    expect(carried.status).toBe("open");
+    tickets = await run.tickets();
+    expect(tickets.filter((t) => t.key === "pd-out/store_down/2")).toHaveLength(1);
+    expect(duplicateOpenKeys(tickets)).toEqual([]);
+
+    await env.cluster.startStore(2);
+    await run.waitForTicket((t) => t.id === down.id && t.status === "resolved", "store_down to resolve");
+  });
+});
