@@ -17,6 +17,8 @@ export interface CallContext {
   readonly signal?: AbortSignal;
   /** Epoch ms after which no attempt starts or continues. */
   readonly deadline?: number;
+  /** Called before every attempt of this call, after the client's own hook. */
+  readonly onRequest?: (event: RequestEvent) => void;
 }
 
 /** How a client talks to its server. */
@@ -73,7 +75,9 @@ export function createHttp(settings: HttpSettings) {
     const budget = Math.min(settings.timeoutMs, remaining);
     const timer = AbortSignal.timeout(budget);
     const signal = context.signal ? AbortSignal.any([context.signal, timer]) : timer;
-    settings.onRequest?.({ source: settings.source, endpoint: `/${path}`, attempt: n });
+    const event: RequestEvent = { source: settings.source, endpoint: `/${path}`, attempt: n };
+    settings.onRequest?.(event);
+    context.onRequest?.(event);
     try {
       const response = await client.get(path, { signal, ...(search ? { searchParams: search } : {}) });
       return { status: response.status, text: await response.text() };

@@ -1,0 +1,90 @@
+import type { EntityResult, Evaluation } from "@operator/core";
+import { instanceOf } from "../join.ts";
+import { isMetricFailure, type TikvObservation } from "../observation.ts";
+import type { PdStore } from "../pd-client.ts";
+import type { Sample } from "../prometheus-client.ts";
+import type { MetricName } from "../queries.ts";
+
+/** States whose store is running: its metrics are read and judged. */
+const RUNNING = new Set(["Up", "Offline"]);
+/** States whose store is unreadable: metric invariants say `unknown`, never `ok`. */
+const UNREADABLE = new Set(["Disconnected", "Down"]);
+
+/** How {@link evaluateStores} treats stores. */
+export interface PerStoreOptions {
+  /** Leave Offline stores out (treated as ok), for invariants that removal itself trips. @default false */
+  readonly skipOffline?: boolean;
+}
+
+/**
+ * Evaluates a metric invariant for every TiKV store PD lists. TiFlash and Tombstone stores are left
+ * out; Disconnected/Down stores, stores without a sample and a failed query give `unknown`; `judge`
+ * sees each remaining store with its samples (joined on `instance`, see `instanceOf`).
+ */
+export function evaluateStores(
+  observation: TikvObservation,
+  metric: MetricName,
+  judge: (store: PdStore, samples: readonly Sample[], query: string) => EntityResult,
+  options: PerStoreOptions = {},
+): Evaluation {
+  const reading = observation.metrics[metric];
+  if (!reading)
+    return {
+      unknown: `No Prometheus reading for ${metric}: no Prometheus is configured or the query did not run`,
+    };
+  if (isMetricFailure(reading)) return { unknown: `Prometheus query failed: ${reading.error.message}` };
+  const results: EntityResult[] = [];
+  for (const store of observation.stores) {
+    if (store.engine !== "tikv" || store.stateName === "Tombstone") continue;
+    if (options.skipOffline && store.stateName === "Offline") continue;
+    const entity = store.id;
+    if (UNREADABLE.has(store.stateName)) {
+      results.push({
+        entity,
+        outcome: "unknown",
+        reason: `Store ${entity} is ${store.stateName} in PD; its metrics are not judged`,
+      });
+    } else if (!RUNNING.has(store.stateName)) {
+      results.push({
+        entity,
+        outcome: "unknown",
+        reason: `Store ${entity} has an unrecognised state "${store.stateName}"`,
+      });
+    } else {
+      const instance = instanceOf(store);
+      const samples = reading.samples.filter((sample) => sample.labels.instance === instance);
+      results.push(
+        samples.length === 0
+          ? {
+              entity,
+              outcome: "unknown",
+              reason: `No ${metric} sample for store ${entity} (instance "${instance}")`,
+            }
+          : judge(store, samples, reading.query),
+      );
+    }
+  }
+  return results;
+}
+
+/** The values every per-store result carries: which store, where, in what state. */
+export function storeValues(store: PdStore): Record<string, unknown> {
+  return {
+    store_id: store.id,
+    address: store.address,
+    instance: instanceOf(store),
+    state_name: store.stateName,
+  };
+}
+
+/** A number as JSON can carry it: `NaN` and infinities become Prometheus's strings. */
+export function jsonNumber(value: number, digits = 6): number | string {
+  if (Number.isNaN(value)) return "NaN";
+  if (!Number.isFinite(value)) return value > 0 ? "+Inf" : "-Inf";
+  return Number(value.toPrecision(digits));
+}
+
+/** `Store 4 (10.0.1.4:20160)`: how messages name a store. */
+export function storeLabel(store: PdStore): string {
+  return `Store ${store.id} (${store.address})`;
+}

@@ -1,0 +1,82 @@
+import {
+  DEFAULT_SETTINGS,
+  type EntityResult,
+  formatDuration,
+  type Invariant,
+  SEVERITIES,
+  type Severity,
+} from "@operator/core";
+import type { TikvObservation } from "../observation.ts";
+import type { PdStore } from "../pd-client.ts";
+import { storeLabel } from "./per-store.ts";
+
+/** Name of the store-down invariant. */
+export const STORE_DOWN = "store_down";
+
+/**
+ * Every store PD lists is up. PD's own `state_name` decides: `Disconnected` (no heartbeat for 20 s)
+ * is a warning, `Down` (none for `max-store-down-time`, 30 min by default) is the same key at the
+ * invariant's severity (critical). `Offline` (being removed on purpose) and `Tombstone` are not
+ * failures. Works from PD alone: Prometheus is not needed.
+ */
+export const storeDown: Invariant<TikvObservation> = {
+  name: STORE_DOWN,
+  description: "Every store PD knows is up: none Disconnected or Down.",
+  defaults: { ...DEFAULT_SETTINGS, severity: "critical", forMs: 0 },
+  evaluate(observation, settings) {
+    return observation.stores.map((store): EntityResult => {
+      const entity = store.id;
+      switch (store.stateName) {
+        case "Up":
+        case "Offline":
+        case "Tombstone":
+          return { entity, outcome: "ok" };
+        case "Disconnected":
+        case "Down": {
+          const values = _values(store, observation.at);
+          const silent =
+            values.downSeconds === null
+              ? "no heartbeat recorded"
+              : `no heartbeat for ${formatDuration(values.downSeconds * 1000)}`;
+          return {
+            entity,
+            outcome: "violated",
+            message: `${storeLabel(store)} is ${store.stateName}: ${silent}`,
+            values,
+            ...(store.stateName === "Disconnected"
+              ? { severity: _atMost("warning", settings.severity) }
+              : {}),
+          };
+        }
+        default:
+          return {
+            entity,
+            outcome: "unknown",
+            reason: `Store ${entity} has an unrecognised state "${store.stateName}"`,
+          };
+      }
+    });
+  },
+};
+
+// --- Internal helpers ---
+
+function _values(store: PdStore, at: number) {
+  return {
+    store_id: store.id,
+    state_name: store.stateName,
+    address: store.address,
+    status_address: store.statusAddress ?? null,
+    last_heartbeat_ts: store.status.lastHeartbeatTs ?? null,
+    downSeconds:
+      store.lastHeartbeat === undefined ? null : Math.max(0, Math.round((at - store.lastHeartbeat) / 1000)),
+    engine: store.engine,
+    version: store.version ?? null,
+    labels: store.labels,
+  };
+}
+
+/** The less urgent of two severities. */
+function _atMost(cap: Severity, severity: Severity): Severity {
+  return SEVERITIES.indexOf(severity) > SEVERITIES.indexOf(cap) ? severity : cap;
+}

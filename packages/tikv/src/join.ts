@@ -1,0 +1,44 @@
+import type { PdStore } from "./pd-client.ts";
+import type { Sample } from "./prometheus-client.ts";
+
+/** TiKV's default status port, used when PD knows no status address at all. */
+export const DEFAULT_STATUS_PORT = "20180";
+
+const WILDCARD_HOSTS = new Set(["", "0.0.0.0", "::", "[::]"]);
+
+/**
+ * The Prometheus `instance` a store's TiKV metrics carry: its `status_address` (the scrape target).
+ * When that is empty or a wildcard (`0.0.0.0:20180`, `[::]:20180`), the host of the gRPC `address`
+ * with the status port (20180 if unknown), which is how the store is reachable from elsewhere.
+ */
+export function instanceOf(store: Pick<PdStore, "address" | "statusAddress">): string {
+  const status = splitHostPort(store.statusAddress ?? "");
+  if (store.statusAddress && !WILDCARD_HOSTS.has(status.host)) return store.statusAddress;
+  const { host } = splitHostPort(store.address);
+  return `${host}:${status.port || DEFAULT_STATUS_PORT}`;
+}
+
+/** True for stores whose metrics are TiKV's: TiFlash stores (label `engine=tiflash`) are left out. */
+export function hasTikvMetrics(store: Pick<PdStore, "engine">): boolean {
+  return store.engine === "tikv";
+}
+
+/** The samples of one store: those whose `instance` label is {@link instanceOf} the store. */
+export function samplesOf(store: PdStore, samples: readonly Sample[]): Sample[] {
+  const instance = instanceOf(store);
+  return samples.filter((sample) => sample.labels.instance === instance);
+}
+
+/** Splits `host:port`, `[v6]:port` or a bare host; the host keeps IPv6 brackets. */
+export function splitHostPort(address: string): { host: string; port: string } {
+  if (address.startsWith("[")) {
+    const end = address.indexOf("]");
+    if (end > 0) {
+      const rest = address.slice(end + 1);
+      return { host: address.slice(0, end + 1), port: rest.startsWith(":") ? rest.slice(1) : "" };
+    }
+  }
+  const colon = address.lastIndexOf(":");
+  if (colon < 0 || address.indexOf(":") !== colon) return { host: address, port: "" };
+  return { host: address.slice(0, colon), port: address.slice(colon + 1) };
+}
