@@ -1,0 +1,149 @@
+import {
+  applyOverrides,
+  ConfigError,
+  type Invariant,
+  type InvariantOverrides,
+  type Subject,
+  type SubjectFactory,
+} from "@operator/core";
+import { PREFIX } from "./errors.ts";
+import type { RequestEvent } from "./http.ts";
+import { METRIC_OF, TIKV_INVARIANTS } from "./invariants/index.ts";
+import type { TikvObservation } from "./observation.ts";
+import { createCollector } from "./observe.ts";
+import { resolveOptions } from "./options.ts";
+import { createPdClient } from "./pd-client.ts";
+import { createPrometheusClient } from "./prometheus-client.ts";
+import { buildQueries, type MetricName } from "./queries.ts";
+
+/** The kind of system this plugin watches. */
+export const SUBJECT_KIND = "tikv";
+
+/** Options of {@link tikvSubject}: one TiKV cluster, read through PD and (optionally) Prometheus. */
+export interface TikvOptions {
+  /** Your name for the cluster (`prod-tikv`), the first part of every violation key. */
+  name: string;
+  /** PD's client URL, e.g. `http://10.0.1.10:2379` (`/pd/api/v1` is added). Any PD member will do. */
+  pdUrl: string;
+  /**
+   * Prometheus scraping the cluster's TiKV status ports (`instance` = status address), e.g.
+   * `http://10.0.1.20:9090`. Without it the metric invariants (high_latency, low_disk_space,
+   * raftstore_cpu, write_stall, leader_drop) are left out and only store_down and region_health run.
+   * @default undefined
+   */
+  prometheusUrl?: string;
+  /** Budget of one request attempt in ms, body included; the cycle's deadline caps it. @default 5000 */
+  timeoutMs?: number;
+  /** Extra attempts for timeouts, refused connections and 5xx (GETs only, never past the deadline). @default 1 */
+  retries?: number;
+  /** Range of `rate()` in the metric queries (PromQL duration). @default "1m" */
+  rateWindow?: string;
+  /** Range of the leader-count `delta()` of leader_drop (PromQL duration). @default "30s" */
+  leaderDropWindow?: string;
+  /** How to reach Prometheus. Use either `bearerToken` or `basicAuth`. @default {} */
+  prometheus?: {
+    /** Extra headers, e.g. `X-Scope-OrgID` for a multi-tenant Prometheus. */
+    headers?: Record<string, string>;
+    /** Sent as `Authorization: Bearer <token>`. */
+    bearerToken?: string;
+    /** Sent as `Authorization: Basic ...`. */
+    basicAuth?: { username: string; password: string };
+  };
+  /** How to reach PD. @default {} */
+  pd?: {
+    /** Extra headers sent to PD. */
+    headers?: Record<string, string>;
+  };
+  /**
+   * Per-invariant overrides: `enabled`, `severity`, `for`, `clear`, `thresholds`, e.g.
+   * `{ high_latency: { thresholds: { p99Seconds: 0.2 }, for: "2m" } }`.
+   * @default {}
+   */
+  invariants?: InvariantOverrides;
+  /** Called before every HTTP request attempt (to count requests per cycle). @default undefined */
+  onRequest?: (event: RequestEvent) => void;
+}
+
+/** Running totals of a {@link TikvSubject}. */
+export interface TikvStats {
+  /** Completed `observe` calls (successful or not). */
+  readonly observations: number;
+  /** Request attempts so far, per server. */
+  readonly requests: { readonly pd: number; readonly prometheus: number };
+}
+
+/** A TiKV subject: the core contract plus running request totals. */
+export interface TikvSubject extends Subject<TikvObservation> {
+  /** Running totals, e.g. for a benchmark that counts requests per cycle. */
+  readonly stats: TikvStats;
+}
+
+/**
+ * Builds the subject for one TiKV cluster. Options are checked at once: a missing or malformed
+ * option throws a `ConfigError` naming it. Each `observe` makes one request per PD endpoint and one
+ * per metric, whatever the number of stores.
+ * @example
+ * tikvSubject({ name: "prod-tikv", pdUrl: "http://pd:2379", prometheusUrl: "http://prom:9090" })
+ */
+export const tikvSubject = ((input: TikvOptions): TikvSubject => {
+  const options = resolveOptions(input);
+  const invariants = _invariants(options.invariants, options.name, options.prometheusUrl !== undefined);
+  const totals = { observations: 0, requests: { pd: 0, prometheus: 0 } };
+  const onRequest = (event: RequestEvent) => {
+    totals.requests[event.source] += 1;
+    options.onRequest?.(event);
+  };
+  const client = { timeoutMs: options.timeoutMs, retries: options.retries, onRequest };
+  const pd = createPdClient({ url: options.pdUrl, headers: options.pdHeaders, ...client });
+  const prometheus = options.prometheusUrl
+    ? createPrometheusClient({ url: options.prometheusUrl, headers: options.prometheusHeaders, ...client })
+    : undefined;
+  const queries = _queriesFor(invariants, buildQueries(options));
+  const collect = createCollector({ pd, prometheus, queries });
+  return {
+    name: options.name,
+    kind: SUBJECT_KIND,
+    invariants,
+    get stats(): TikvStats {
+      return { observations: totals.observations, requests: { ...totals.requests } };
+    },
+    async observe(context) {
+      try {
+        return await collect(context);
+      } finally {
+        totals.observations += 1;
+      }
+    },
+  };
+}) satisfies SubjectFactory<TikvOptions, TikvObservation>;
+
+// --- Internal helpers ---
+
+/** Applies overrides; without Prometheus, drops the metric invariants (refusing one explicitly enabled). */
+function _invariants(
+  overrides: InvariantOverrides | undefined,
+  subject: string,
+  hasPrometheus: boolean,
+): Invariant<TikvObservation>[] {
+  const all = applyOverrides(TIKV_INVARIANTS, overrides, subject);
+  if (hasPrometheus) return all;
+  for (const name of Object.keys(METRIC_OF)) {
+    if (overrides?.[name]?.enabled === true) {
+      throw new ConfigError(`${PREFIX} Invariant \`${name}\` reads Prometheus: set option \`prometheusUrl\``);
+    }
+  }
+  return all.filter((invariant) => !(invariant.name in METRIC_OF));
+}
+
+/** The queries the enabled invariants need. */
+function _queriesFor(
+  invariants: readonly Invariant<TikvObservation>[],
+  all: Readonly<Record<MetricName, string>>,
+): Partial<Record<MetricName, string>> {
+  const queries: Partial<Record<MetricName, string>> = {};
+  for (const invariant of invariants) {
+    const metric = METRIC_OF[invariant.name];
+    if (metric && invariant.defaults.enabled) queries[metric] = all[metric];
+  }
+  return queries;
+}
