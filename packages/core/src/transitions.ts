@@ -49,6 +49,14 @@ export interface TicketChange {
  * flag, and returns the fields to set and the event to append. Pure; stores apply it atomically.
  */
 export function planAction(ticket: Ticket, action: TicketAction, now: number): TicketChange {
+  if (typeof action.actor !== "string" || action.actor.trim() === "") {
+    throw new TransitionError(
+      ticket.id,
+      ticket.status,
+      ticket.status,
+      `Ticket ${ticket.id}: an action needs an actor`,
+    );
+  }
   const comment = action.comment ?? null;
   const event = (kind: EventDraft["kind"], from: string | null, to: string | null): EventDraft => ({
     at: now,
@@ -116,6 +124,15 @@ export function planAction(ticket: Ticket, action: TicketAction, now: number): T
         patch: { held, updatedAt: now },
         events: [event(held ? "held" : "unheld", String(!held), String(held))],
       };
+    }
+    default: {
+      const type = String((action as { type?: unknown }).type);
+      throw new TransitionError(
+        ticket.id,
+        ticket.status,
+        ticket.status,
+        `Ticket ${ticket.id}: unknown action "${type}"`,
+      );
     }
   }
 }

@@ -1,0 +1,191 @@
+import { type FlapOptions, onsetsInWindow, recordFlapState } from "./flapping.ts";
+import type { ViolationKeyParts } from "./key.ts";
+import type { Severity } from "./severity.ts";
+import type { KeyState, TicketDraft } from "./store.ts";
+import type { Values } from "./subject.ts";
+import { type EventDraft, MONITOR_ACTOR, type Ticket } from "./ticket.ts";
+import type { TicketChange, TicketPatch } from "./transitions.ts";
+
+/** What one key evaluated to this cycle, with the severity a violation would carry. */
+export type KeyOutcome =
+  | { readonly outcome: "ok" }
+  | {
+      readonly outcome: "violated";
+      readonly message: string;
+      readonly values: Values;
+      readonly severity: Severity;
+    }
+  | { readonly outcome: "unknown"; readonly reason: string };
+
+/** Everything the decision for one key needs. */
+export interface KeyInput {
+  readonly parts: ViolationKeyParts & { readonly key: string };
+  /** The key's stored state; undefined is the same as "always ok". */
+  readonly state: KeyState | undefined;
+  /** The key's unresolved ticket, if any. */
+  readonly ticket: Ticket | undefined;
+  readonly outcome: KeyOutcome;
+  /** Grace period and clear window of the key's invariant. */
+  readonly forMs: number;
+  readonly clearMs: number;
+  readonly now: number;
+  /** The cycle id: batch key of a ticket opened now. */
+  readonly batchKey: string;
+  readonly flap: FlapOptions;
+}
+
+/** What to write for one key. */
+export interface KeyDecision {
+  /** The key's state after this cycle (compare with {@link isEmptyState} to drop the row). */
+  readonly state: KeyState;
+  readonly open: TicketDraft | null;
+  readonly change: TicketChange | null;
+}
+
+/** The state of a key never seen violated: equivalent to having no row at all. */
+export function emptyState(parts: KeyInput["parts"], now: number): KeyState {
+  return {
+    ...parts,
+    pendingSince: null,
+    clearSince: null,
+    history: "",
+    onsets: [],
+    flapping: false,
+    failures: 0,
+    updatedAt: now,
+  };
+}
+
+/**
+ * Decides one key for one cycle (monitor-semantics rules 1-5): `unknown` changes nothing; `violated`
+ * starts or keeps the pending clock and opens a ticket past the grace period, or records a recurrence
+ * on the open one; `ok` stops the pending clock and resolves the open ticket once the clear window has
+ * passed, unless it is held or the key is flapping. Pure.
+ */
+export function decideKey(input: KeyInput): KeyDecision {
+  const { outcome, ticket, now } = input;
+  const base = input.state ?? emptyState(input.parts, now);
+  if (outcome.outcome === "unknown") return { state: base, open: null, change: null };
+
+  const flap = recordFlapState(base, outcome.outcome, now, input.flap);
+  if (outcome.outcome === "violated") {
+    const pendingSince = base.pendingSince ?? now;
+    const state = { ...base, ...flap, pendingSince, clearSince: null, updatedAt: now };
+    if (ticket) return { state, open: null, change: recurrence(ticket, outcome, flap.flapping, now) };
+    if (now - pendingSince < input.forMs) return { state, open: null, change: null };
+    return { state, open: draft(input, outcome, pendingSince, flap.flapping), change: null };
+  }
+
+  if (!ticket) {
+    return {
+      state: { ...base, ...flap, pendingSince: null, clearSince: null, updatedAt: now },
+      open: null,
+      change: null,
+    };
+  }
+  const clearSince = base.clearSince ?? now;
+  const resolves = now - clearSince >= input.clearMs && !ticket.held && !flap.flapping;
+  const events: EventDraft[] = [];
+  const patch: { -readonly [K in keyof TicketPatch]: TicketPatch[K] } = {};
+  if (ticket.flapping !== flap.flapping) {
+    patch.flapping = flap.flapping;
+    events.push(flapEvent(flap.flapping, now));
+  }
+  if (resolves) {
+    Object.assign(patch, { status: "resolved", resolvedAt: now, resolvedBy: MONITOR_ACTOR });
+    events.push(monitorEvent("resolved", now, ticket.status, "resolved"));
+  }
+  const state = {
+    ...base,
+    ...flap,
+    pendingSince: null,
+    clearSince: resolves ? null : clearSince,
+    updatedAt: now,
+  };
+  const change = events.length ? { id: ticket.id, patch: { ...patch, updatedAt: now }, events } : null;
+  return { state, open: null, change };
+}
+
+function recurrence(
+  ticket: Ticket,
+  outcome: Extract<KeyOutcome, { outcome: "violated" }>,
+  flapping: boolean,
+  now: number,
+): TicketChange {
+  const events: EventDraft[] = [];
+  const patch: { -readonly [K in keyof TicketPatch]: TicketPatch[K] } = {
+    lastSeenAt: now,
+    occurrenceCount: ticket.occurrenceCount + 1,
+    message: outcome.message,
+    lastValues: outcome.values,
+    updatedAt: now,
+  };
+  if (outcome.severity !== ticket.severity) {
+    patch.severity = outcome.severity;
+    events.push(monitorEvent("severity_changed", now, ticket.severity, outcome.severity));
+  }
+  if (ticket.flapping !== flapping) {
+    patch.flapping = flapping;
+    events.push(flapEvent(flapping, now));
+  }
+  return { id: ticket.id, patch, events };
+}
+
+function draft(
+  input: KeyInput,
+  outcome: Extract<KeyOutcome, { outcome: "violated" }>,
+  firstSeenAt: number,
+  flapping: boolean,
+): TicketDraft {
+  const { now } = input;
+  const events = [monitorEvent("opened", now, null, "open", outcome.message)];
+  if (flapping) events.push(flapEvent(true, now));
+  return {
+    ...input.parts,
+    severity: outcome.severity,
+    message: outcome.message,
+    flapping,
+    firstSeenAt,
+    lastSeenAt: now,
+    occurrenceCount: 1,
+    batchKey: input.batchKey,
+    values: outcome.values,
+    createdAt: now,
+    events,
+  };
+}
+
+function flapEvent(flapping: boolean, at: number): EventDraft {
+  return monitorEvent(
+    flapping ? "flapping_started" : "flapping_stopped",
+    at,
+    String(!flapping),
+    String(flapping),
+  );
+}
+
+function monitorEvent(
+  kind: EventDraft["kind"],
+  at: number,
+  from: string | null,
+  to: string | null,
+  comment: string | null = null,
+): EventDraft {
+  return { at, actor: MONITOR_ACTOR, kind, from, to, comment };
+}
+
+/**
+ * True when a key's state carries nothing a future cycle needs, so its row can be dropped: no clocks,
+ * no violation in its history, not flapping, no recent onsets, no failures and no unresolved ticket.
+ */
+export function isEmptyState(state: KeyState, hasTicket: boolean, now: number, flap: FlapOptions): boolean {
+  return (
+    !hasTicket &&
+    state.pendingSince === null &&
+    state.clearSince === null &&
+    !state.history.includes("v") &&
+    !state.flapping &&
+    state.failures === 0 &&
+    onsetsInWindow(state.onsets, now, flap) === 0
+  );
+}

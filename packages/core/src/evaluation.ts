@@ -1,0 +1,78 @@
+import { isSeverity } from "./severity.ts";
+import type { EntityResult, Invariant } from "./subject.ts";
+
+/** What one invariant produced in one cycle, checked. */
+export type InvariantOutcome =
+  | { readonly kind: "results"; readonly results: readonly EntityResult[] }
+  | { readonly kind: "unknown"; readonly reason: string }
+  | { readonly kind: "disabled" };
+
+/**
+ * Checks what an invariant's `evaluate` returned. Anything malformed (a result without an entity, a
+ * violation without a message, the same entity twice) makes the whole evaluation `unknown`: a broken
+ * answer is not an all-clear.
+ */
+export function checkEvaluation(evaluation: unknown): InvariantOutcome {
+  if (typeof evaluation === "object" && evaluation !== null && !Array.isArray(evaluation)) {
+    const reason = (evaluation as { unknown?: unknown }).unknown;
+    if (typeof reason === "string" && reason !== "") return { kind: "unknown", reason };
+    return { kind: "unknown", reason: "invalid evaluation: expected an array of results or { unknown }" };
+  }
+  if (!Array.isArray(evaluation)) {
+    return { kind: "unknown", reason: `invalid evaluation: got ${describe(evaluation)}` };
+  }
+  const seen = new Set<string>();
+  for (const [index, result] of evaluation.entries()) {
+    const problem = resultProblem(result);
+    if (problem) return { kind: "unknown", reason: `invalid result #${index}: ${problem}` };
+    const entity = (result as EntityResult).entity;
+    if (seen.has(entity))
+      return { kind: "unknown", reason: `invalid result #${index}: entity "${entity}" twice` };
+    seen.add(entity);
+  }
+  return { kind: "results", results: evaluation as EntityResult[] };
+}
+
+/** Evaluates one invariant safely: a disabled one is skipped, a throw becomes `unknown`. */
+export function evaluateInvariant<O>(invariant: Invariant<O>, observation: O): InvariantOutcome {
+  if (!invariant.defaults.enabled) return { kind: "disabled" };
+  try {
+    return checkEvaluation(invariant.evaluate(observation, invariant.defaults));
+  } catch (error) {
+    return { kind: "unknown", reason: `evaluate threw: ${errorMessage(error)}` };
+  }
+}
+
+/** A one-line description of a thrown value. */
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message.replace(/^\[operator\] /, "");
+  return String(error);
+}
+
+function resultProblem(result: unknown): string | null {
+  if (typeof result !== "object" || result === null) return `got ${describe(result)}`;
+  const r = result as Record<string, unknown>;
+  if (typeof r.entity !== "string" || r.entity === "") return "entity must be a non-empty string";
+  switch (r.outcome) {
+    case "ok":
+      return null;
+    case "unknown":
+      return typeof r.reason === "string" ? null : "an unknown result needs a reason";
+    case "violated":
+      if (typeof r.message !== "string" || r.message === "") return "a violation needs a message";
+      if (typeof r.values !== "object" || r.values === null || Array.isArray(r.values)) {
+        return "a violation needs values (an object)";
+      }
+      if (r.severity !== undefined && !isSeverity(r.severity))
+        return `unknown severity ${String(r.severity)}`;
+      return null;
+    default:
+      return `outcome must be ok, violated or unknown, got ${describe(r.outcome)}`;
+  }
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  return typeof value === "string" ? `"${value}"` : typeof value;
+}

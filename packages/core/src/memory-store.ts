@@ -1,0 +1,169 @@
+import { ConfigError, TicketNotFoundError } from "./errors.ts";
+import type {
+  CycleLogEntry,
+  CyclePlan,
+  CycleResult,
+  CycleSnapshot,
+  KeyState,
+  TicketFilter,
+  TicketPage,
+  TicketStore,
+} from "./store.ts";
+import type { EventDraft, Ticket, TicketDetail, TicketEvent } from "./ticket.ts";
+import { planAction, type TicketAction, type TicketChange } from "./transitions.ts";
+
+/** Options of {@link createMemoryTicketStore}. */
+export interface MemoryTicketStoreOptions {
+  /** Clock for `applyAction` without an explicit time. @default Date.now */
+  readonly now?: () => number;
+}
+
+/** A {@link TicketStore} in memory, with read access to what the monitor keeps between cycles. */
+export interface MemoryTicketStore extends TicketStore {
+  /** Every key state row, sorted by key. */
+  states(): readonly KeyState[];
+  /** Every cycle written, oldest first. */
+  cycles(): readonly CycleLogEntry[];
+}
+
+const MAX_PAGE = 1000;
+
+/**
+ * A complete {@link TicketStore} in memory, for unit tests and plugin authors: one unresolved ticket
+ * per key, `previousTicketId`, filters, pagination newest first, and an append-only event log. Each
+ * `recordCycle` is all-or-nothing.
+ */
+export function createMemoryTicketStore(options: MemoryTicketStoreOptions = {}): MemoryTicketStore {
+  const clock = options.now ?? Date.now;
+  const tickets = new Map<number, Ticket>();
+  const events: TicketEvent[] = [];
+  const states = new Map<string, KeyState>();
+  const cycles: CycleLogEntry[] = [];
+  const openByKey = new Map<string, number>();
+  const latestByKey = new Map<string, number>();
+  let nextTicketId = 1;
+  let nextEventId = 1;
+
+  const append = (ticketId: number, drafts: readonly EventDraft[]) => {
+    for (const draft of drafts) events.push(Object.freeze({ ...draft, id: nextEventId++, ticketId }));
+  };
+  const applyChange = (change: TicketChange): Ticket => {
+    const ticket = tickets.get(change.id);
+    if (!ticket) throw new TicketNotFoundError(change.id);
+    const next = Object.freeze({ ...ticket, ...change.patch });
+    tickets.set(ticket.id, next);
+    if (next.status === "resolved" && openByKey.get(next.key) === next.id) openByKey.delete(next.key);
+    append(ticket.id, change.events);
+    return next;
+  };
+
+  function snapshot(subjects: readonly string[]): CycleSnapshot {
+    const wanted = new Set(subjects);
+    return {
+      states: new Map([...states].filter(([, state]) => wanted.has(state.subject))),
+      openTickets: new Map(
+        [...openByKey.values()]
+          .map((id) => tickets.get(id) as Ticket)
+          .filter((ticket) => wanted.has(ticket.subject))
+          .map((ticket) => [ticket.key, ticket]),
+      ),
+    };
+  }
+
+  function write(plan: CyclePlan): CycleResult {
+    for (const change of plan.change) {
+      if (!tickets.has(change.id)) throw new TicketNotFoundError(change.id);
+    }
+    const resolved: Ticket[] = [];
+    for (const change of plan.change) {
+      const before = tickets.get(change.id) as Ticket;
+      const after = applyChange(change);
+      if (before.status !== "resolved" && after.status === "resolved") resolved.push(after);
+    }
+    const opened: Ticket[] = [];
+    for (const draft of plan.open) {
+      if (openByKey.has(draft.key)) continue;
+      const { events: drafts, values, ...fields } = draft;
+      const ticket: Ticket = Object.freeze({
+        ...fields,
+        id: nextTicketId++,
+        status: "open",
+        held: false,
+        previousTicketId: latestByKey.get(draft.key) ?? null,
+        firstValues: values,
+        lastValues: values,
+        diagnosis: null,
+        acknowledgedAt: null,
+        acknowledgedBy: null,
+        resolvedAt: null,
+        resolvedBy: null,
+        updatedAt: draft.createdAt,
+      });
+      tickets.set(ticket.id, ticket);
+      openByKey.set(ticket.key, ticket.id);
+      latestByKey.set(ticket.key, ticket.id);
+      append(ticket.id, drafts);
+      opened.push(ticket);
+    }
+    for (const key of plan.deleteStates) states.delete(key);
+    for (const state of plan.upsertStates)
+      states.set(state.key, Object.freeze({ ...state, onsets: [...state.onsets] }));
+    cycles.push(Object.freeze({ ...plan.log }));
+    return { opened, resolved, changed: plan.change.length };
+  }
+
+  return {
+    async recordCycle(subjects, plan) {
+      return write(plan(snapshot(subjects)));
+    },
+
+    async listTickets(filter = {}) {
+      const limit = filter.limit ?? 50;
+      if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) {
+        throw new ConfigError(
+          `Invalid ticket filter: limit must be an integer from 1 to ${MAX_PAGE}, got ${limit}`,
+        );
+      }
+      const matching = [...tickets.values()]
+        .filter((ticket) => matches(ticket, filter))
+        .sort((a, b) => b.id - a.id);
+      const page = matching.slice(0, limit);
+      const last = page.at(-1);
+      return {
+        tickets: page,
+        nextCursor: matching.length > limit && last ? last.id : null,
+      } satisfies TicketPage;
+    },
+
+    async getTicket(id) {
+      const ticket = tickets.get(id);
+      if (!ticket) throw new TicketNotFoundError(id);
+      return { ticket, events: events.filter((event) => event.ticketId === id) } satisfies TicketDetail;
+    },
+
+    async applyAction(id, action: TicketAction, now = clock()) {
+      const ticket = tickets.get(id);
+      if (!ticket) throw new TicketNotFoundError(id);
+      return applyChange(planAction(ticket, action, now));
+    },
+
+    states: () => [...states.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)),
+    cycles: () => [...cycles],
+  };
+}
+
+function matches(ticket: Ticket, filter: TicketFilter): boolean {
+  if (filter.status) {
+    if (!filter.status.includes(ticket.status)) return false;
+  } else if (!filter.includeResolved && ticket.status === "resolved") {
+    return false;
+  }
+  if (filter.severity && !filter.severity.includes(ticket.severity)) return false;
+  if (filter.subject !== undefined && ticket.subject !== filter.subject) return false;
+  if (filter.invariant !== undefined && ticket.invariant !== filter.invariant) return false;
+  if (filter.held !== undefined && ticket.held !== filter.held) return false;
+  if (filter.since !== undefined && ticket.lastSeenAt < filter.since) return false;
+  if (filter.until !== undefined && ticket.firstSeenAt > filter.until) return false;
+  if (filter.before !== undefined && ticket.id >= filter.before) return false;
+  return true;
+}

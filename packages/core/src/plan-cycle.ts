@@ -1,0 +1,215 @@
+import { decideKey, emptyState, isEmptyState, type KeyDecision, type KeyOutcome } from "./decide-key.ts";
+import type { InvariantOutcome } from "./evaluation.ts";
+import type { FlapOptions } from "./flapping.ts";
+import { violationKey } from "./key.ts";
+import type { Severity } from "./severity.ts";
+import type { CyclePlan, CycleSnapshot, KeyState, TicketDraft } from "./store.ts";
+import type { InvariantSettings } from "./subject.ts";
+import type { TicketChange } from "./transitions.ts";
+import { UNREACHABLE_ENTITY, UNREACHABLE_INVARIANT, unreachableOutcome } from "./unreachable.ts";
+
+/** One invariant of one subject as the cycle saw it. */
+export interface InvariantCycleInput {
+  readonly name: string;
+  readonly settings: InvariantSettings;
+  readonly outcome: InvariantOutcome;
+}
+
+/** One subject as the cycle saw it. */
+export interface SubjectCycleInput {
+  readonly name: string;
+  /** Why the observation failed (timeout, refused, aborted...); null when it succeeded. */
+  readonly failure: string | null;
+  readonly invariants: readonly InvariantCycleInput[];
+}
+
+/** Everything a cycle observed and evaluated, before it looks at the store. */
+export interface CycleInput {
+  /** The cycle id, also the batch key of the tickets it opens. */
+  readonly id: string;
+  readonly startedAt: number;
+  /** Decision time: clocks are measured against it. */
+  readonly now: number;
+  readonly subjects: readonly SubjectCycleInput[];
+  /** Consecutive failed observations before `subject_unreachable` is violated. */
+  readonly unreachableAfter: number;
+  readonly flap: FlapOptions;
+}
+
+/**
+ * One violated or unknown result of a cycle. A whole invariant that could not be evaluated (its
+ * subject could not be read, it returned `{ unknown }`, it threw) is one finding with `entity: null`.
+ */
+export type Finding = {
+  readonly subject: string;
+  readonly invariant: string;
+  readonly entity: string | null;
+  readonly key: string | null;
+  readonly severity: Severity;
+} & (
+  | { readonly outcome: "violated"; readonly message: string }
+  | { readonly outcome: "unknown"; readonly reason: string }
+);
+
+/** A {@link CyclePlan} with the findings behind it, for the cycle report. */
+export interface PlannedCycle extends CyclePlan {
+  readonly findings: readonly Finding[];
+}
+
+type Parts = { key: string; subject: string; invariant: string; entity: string };
+
+/**
+ * Plans one cycle from what was observed and what the store holds: which key states to write or drop,
+ * which tickets to open and which to change. Pure and synchronous, so a store can run it inside its
+ * transaction. Every known key of an evaluated invariant that has no result counts as `ok`; every key
+ * of an invariant that could not be evaluated is left untouched.
+ */
+export function planCycle(input: CycleInput, snapshot: CycleSnapshot): PlannedCycle {
+  const { now, flap } = input;
+  const known = knownKeys(snapshot);
+  const upsertStates: KeyState[] = [];
+  const deleteStates: string[] = [];
+  const open: TicketDraft[] = [];
+  const change: TicketChange[] = [];
+  const findings: Finding[] = [];
+  let invariants = 0;
+
+  const decide = (
+    parts: Parts,
+    outcome: KeyOutcome,
+    settings: Pick<InvariantSettings, "forMs" | "clearMs">,
+    state = snapshot.states.get(parts.key),
+  ) => {
+    const ticket = snapshot.openTickets.get(parts.key);
+    const decision = decideKey({
+      parts,
+      state,
+      ticket,
+      outcome,
+      ...pick(settings),
+      now,
+      batchKey: input.id,
+      flap,
+    });
+    record(decision, snapshot.states.get(parts.key), ticket !== undefined);
+    if (outcome.outcome === "violated") {
+      findings.push({ ...parts, outcome: "violated", severity: outcome.severity, message: outcome.message });
+    }
+  };
+  const record = (decision: KeyDecision, stored: KeyState | undefined, hadTicket: boolean) => {
+    if (decision.open) open.push(decision.open);
+    if (decision.change) change.push(decision.change);
+    const resolved = decision.change?.patch.status === "resolved";
+    const hasTicket = decision.open !== null || (hadTicket && !resolved);
+    if (isEmptyState(decision.state, hasTicket, now, flap)) {
+      if (stored) deleteStates.push(stored.key);
+    } else if (!stored || !sameState(stored, decision.state)) {
+      upsertStates.push(decision.state);
+    }
+  };
+
+  for (const subject of input.subjects) {
+    const parts = partsOf(subject.name, UNREACHABLE_INVARIANT, UNREACHABLE_ENTITY);
+    const stored = snapshot.states.get(parts.key);
+    const unreachable = unreachableOutcome(subject.name, subject.failure, stored, input.unreachableAfter);
+    const state = { ...(stored ?? emptyState(parts, now)), failures: unreachable.failures, updatedAt: now };
+    decide(parts, unreachable.outcome, { forMs: 0, clearMs: 0 }, state);
+
+    for (const invariant of subject.invariants) {
+      const { outcome, settings } = invariant;
+      if (outcome.kind === "disabled") continue;
+      invariants++;
+      const base = { subject: subject.name, invariant: invariant.name, severity: settings.severity };
+      const reason =
+        subject.failure !== null
+          ? `observation failed: ${subject.failure}`
+          : outcome.kind === "unknown"
+            ? outcome.reason
+            : null;
+      if (reason !== null || outcome.kind !== "results") {
+        findings.push({
+          ...base,
+          entity: null,
+          key: null,
+          outcome: "unknown",
+          reason: reason ?? "not evaluated",
+        });
+        continue;
+      }
+      const seen = new Set<string>();
+      for (const result of outcome.results) {
+        const resultParts = partsOf(subject.name, invariant.name, result.entity);
+        seen.add(resultParts.key);
+        if (result.outcome === "unknown") {
+          findings.push({ ...base, ...resultParts, outcome: "unknown", reason: result.reason });
+          continue;
+        }
+        const keyOutcome: KeyOutcome =
+          result.outcome === "ok" ? result : { ...result, severity: result.severity ?? settings.severity };
+        decide(resultParts, keyOutcome, settings);
+      }
+      for (const absent of known.get(`${subject.name}/${invariant.name}`) ?? []) {
+        if (!seen.has(absent.key)) decide(absent, { outcome: "ok" }, settings);
+      }
+    }
+  }
+
+  const violations = findings.filter((finding) => finding.outcome === "violated").length;
+  const failures = Object.fromEntries(
+    input.subjects.flatMap((subject) => (subject.failure === null ? [] : [[subject.name, subject.failure]])),
+  );
+  return {
+    upsertStates,
+    deleteStates,
+    open,
+    change,
+    findings,
+    log: {
+      id: input.id,
+      startedAt: input.startedAt,
+      finishedAt: now,
+      invariants,
+      violations,
+      unknown: findings.length - violations,
+      opened: open.length,
+      resolved: change.filter((c) => c.patch.status === "resolved").length,
+      failures,
+    },
+  };
+}
+
+function partsOf(subject: string, invariant: string, entity: string): Parts {
+  return { key: violationKey({ subject, invariant, entity }), subject, invariant, entity };
+}
+
+function pick(settings: Pick<InvariantSettings, "forMs" | "clearMs">) {
+  return { forMs: settings.forMs, clearMs: settings.clearMs };
+}
+
+/** Keys the store knows (a state row or an unresolved ticket), grouped by `subject/invariant`. */
+function knownKeys(snapshot: CycleSnapshot): Map<string, Parts[]> {
+  const byKey = new Map<string, Parts>();
+  for (const source of [snapshot.states.values(), snapshot.openTickets.values()]) {
+    for (const { key, subject, invariant, entity } of source)
+      byKey.set(key, { key, subject, invariant, entity });
+  }
+  const grouped = new Map<string, Parts[]>();
+  for (const parts of byKey.values()) {
+    const group = `${parts.subject}/${parts.invariant}`;
+    const list = grouped.get(group);
+    if (list) list.push(parts);
+    else grouped.set(group, [parts]);
+  }
+  return grouped;
+}
+
+function sameState(a: KeyState, b: KeyState): boolean {
+  return (
+    a.pendingSince === b.pendingSince &&
+    a.clearSince === b.clearSince &&
+    a.history === b.history &&
+    a.flapping === b.flapping &&
+    a.failures === b.failures &&
+    a.onsets.join() === b.onsets.join()
+  );
+}
