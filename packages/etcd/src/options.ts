@@ -85,7 +85,10 @@ function _url(value: unknown, option: string): string {
   try {
     parsed = new URL(value);
   } catch {
-    throw _error(`Option \`${option}\` is not a valid URL: "${value}"`);
+    throw _error(`Option \`${option}\` is not a valid URL${value.includes("@") ? "" : `: "${value}"`}`);
+  }
+  if (parsed.username || parsed.password) {
+    throw _error(`Option \`${option}\` must not contain credentials; use \`headers\``);
   }
   if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
     throw _error(`Option \`${option}\` must be an http:// or https:// URL, got "${value}"`);

@@ -40,6 +40,7 @@ describe("etcd subject options", () => {
     [{ name: "x", endpoints: ["ftp://a:2379"] }, /`endpoints\[0\]` must be an http/],
     [{ name: "x", endpoints: ["http://a:2379", "http://a:2379/"] }, /lists http:\/\/a:2379 twice/],
     [{ name: "bad/name", endpoints: ["http://a:2379"] }, /Option `name`: Invalid subject name/],
+    [{ name: "x", endpoints: ["http://root:secret@a:2379"] }, /must not contain credentials; use `headers`/],
     [{ ...base, timeoutMs: 0 }, /`timeoutMs` must be a positive number/],
     [{ ...base, prometheusUrl: "localhost:9090" }, /`prometheusUrl` must be an http/],
     [{ ...base, headers: { authorization: 1 } }, /`headers.authorization` must be a string/],
