@@ -46,16 +46,16 @@ export function createObserver(
       timeoutMs: Math.max(1, Math.min(options.timeoutMs, context.deadline - Date.now())),
       headers: options.headers,
     };
+    const pending = settings
+      .prometheus?.(options.endpoints, requestContext)
+      .catch((error: unknown) => _failedWindows(error));
     const reads = await Promise.all(
       options.endpoints.map((endpoint) => _readMember(endpoint, requestContext)),
     );
     if (!reads.some((read) => read.reachable)) throw _nobodyAnswered(options, reads, context);
-
     const [cluster, prometheus] = await Promise.all([
       _readCluster(reads, requestContext, lastMembers),
-      settings
-        .prometheus?.(options.endpoints, requestContext)
-        .catch((error: unknown) => _failedWindows(error)),
+      pending,
     ]);
     if (!("unknown" in cluster)) lastMembers = cluster.members;
     const at = Date.now();
