@@ -4,7 +4,12 @@ import type { EntityResult, Invariant } from "./subject.ts";
 /** What one invariant produced in one cycle, checked. */
 export type InvariantOutcome =
   | { readonly kind: "results"; readonly results: readonly EntityResult[] }
-  | { readonly kind: "unknown"; readonly reason: string }
+  | {
+      readonly kind: "unknown";
+      readonly reason: string;
+      /** The invariant itself misbehaved (threw, or returned something malformed): worth a warning. */
+      readonly fault?: boolean;
+    }
   | { readonly kind: "disabled" };
 
 /**
@@ -16,15 +21,19 @@ export function checkEvaluation(evaluation: unknown): InvariantOutcome {
   if (typeof evaluation === "object" && evaluation !== null && !Array.isArray(evaluation)) {
     const reason = (evaluation as { unknown?: unknown }).unknown;
     if (typeof reason === "string" && reason !== "") return { kind: "unknown", reason };
-    return { kind: "unknown", reason: "invalid evaluation: expected an array of results or { unknown }" };
+    return {
+      kind: "unknown",
+      reason: "invalid evaluation: expected an array of results or { unknown }",
+      fault: true,
+    };
   }
   if (!Array.isArray(evaluation)) {
-    return { kind: "unknown", reason: `invalid evaluation: got ${describe(evaluation)}` };
+    return { kind: "unknown", reason: `invalid evaluation: got ${describe(evaluation)}`, fault: true };
   }
   const seen = new Set<string>();
   for (const [index, result] of evaluation.entries()) {
     const problem = resultProblem(result);
-    if (problem) return { kind: "unknown", reason: `invalid result #${index}: ${problem}` };
+    if (problem) return { kind: "unknown", reason: `invalid result #${index}: ${problem}`, fault: true };
     const entity = (result as EntityResult).entity;
     if (seen.has(entity))
       return { kind: "unknown", reason: `invalid result #${index}: entity "${entity}" twice` };
@@ -39,7 +48,7 @@ export function evaluateInvariant<O>(invariant: Invariant<O>, observation: O): I
   try {
     return checkEvaluation(invariant.evaluate(observation, invariant.defaults));
   } catch (error) {
-    return { kind: "unknown", reason: `evaluate threw: ${errorMessage(error)}` };
+    return { kind: "unknown", reason: `evaluate threw: ${errorMessage(error)}`, fault: true };
   }
 }
 

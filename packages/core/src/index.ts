@@ -1,3 +1,9 @@
+/**
+ * @operator/core: the subject contract, the ticket model, the monitor loop and the in-memory store.
+ * Internal helpers (per-key decisions, evaluation checks, cycle ids) are deliberately not exported:
+ * `planCycle` and `createMonitor` are the supported entry points.
+ */
+export { checkSubject } from "./check-subject.ts";
 export { formatDuration, parseDuration } from "./duration.ts";
 export type { ObservationFailure } from "./errors.ts";
 export {
@@ -8,11 +14,31 @@ export {
   TicketNotFoundError,
   TransitionError,
 } from "./errors.ts";
+export type { InvariantOutcome } from "./evaluation.ts";
+export type { FlapOptions } from "./flapping.ts";
+export { DEFAULT_FLAP_OPTIONS, flapPercent } from "./flapping.ts";
+export { formatHeartbeat } from "./heartbeat.ts";
 export type { ViolationKeyParts } from "./key.ts";
 export { assertName, parseViolationKey, violationKey } from "./key.ts";
+export type { Logger } from "./logger.ts";
+export { consoleLogger, silentLogger } from "./logger.ts";
+export type { MemoryTicketStore, MemoryTicketStoreOptions } from "./memory-store.ts";
+export { createMemoryTicketStore } from "./memory-store.ts";
+export type { CycleReport, Monitor, MonitorOptions } from "./monitor.ts";
+export { createMonitor } from "./monitor.ts";
+export type {
+  CycleInput,
+  Finding,
+  InvariantCycleInput,
+  PlannedCycle,
+  SubjectCycleInput,
+} from "./plan-cycle.ts";
+export { planCycle } from "./plan-cycle.ts";
 export { applyOverrides, DEFAULT_SETTINGS, mergeSettings } from "./settings.ts";
 export type { Severity } from "./severity.ts";
 export { isSeverity, SEVERITIES } from "./severity.ts";
+export type { SignalTarget, StopOnSignalsOptions } from "./signals.ts";
+export { stopOnSignals } from "./signals.ts";
 export type {
   CycleLogEntry,
   CyclePlan,
@@ -53,3 +79,4 @@ export type {
 export { MONITOR_ACTOR, TICKET_STATUSES } from "./ticket.ts";
 export type { TicketAction, TicketChange, TicketPatch } from "./transitions.ts";
 export { assertTransition, canTransition, planAction, TRANSITIONS } from "./transitions.ts";
+export { DEFAULT_UNREACHABLE_AFTER, UNREACHABLE_INVARIANT } from "./unreachable.ts";

@@ -33,9 +33,9 @@ export function parseViolationKey(key: string): ViolationKeyParts {
 
 /** Throws a {@link ConfigError} unless `name` is a valid subject or invariant name. */
 export function assertName(kind: "subject" | "invariant", name: string): void {
-  if (!NAME.test(name)) {
+  if (typeof name !== "string" || !NAME.test(name)) {
     throw new ConfigError(
-      `Invalid ${kind} name "${name}": use letters, digits, ".", "_" or "-", starting with a letter or digit`,
+      `Invalid ${kind} name ${JSON.stringify(name)}: use letters, digits, ".", "_" or "-", starting with a letter or digit`,
     );
   }
 }

@@ -1,0 +1,349 @@
+import { checkSubject } from "./check-subject.ts";
+import { cycleId } from "./cycle-id.ts";
+import { ConfigError, OperatorError } from "./errors.ts";
+import { errorMessage, evaluateInvariant } from "./evaluation.ts";
+import { type FlapOptions, resolveFlapOptions } from "./flapping.ts";
+import { formatHeartbeat } from "./heartbeat.ts";
+import { consoleLogger, type Logger } from "./logger.ts";
+import { observeSubject } from "./observe-subject.ts";
+import { type Finding, type PlannedCycle, planCycle, type SubjectCycleInput } from "./plan-cycle.ts";
+import type { TicketStore } from "./store.ts";
+import type { Subject } from "./subject.ts";
+import type { Ticket } from "./ticket.ts";
+import { DEFAULT_UNREACHABLE_AFTER } from "./unreachable.ts";
+
+/** Options of {@link createMonitor}. */
+export interface MonitorOptions {
+  /** The systems to watch; names must be unique. */
+  readonly subjects: readonly Subject[];
+  /** Where tickets and key states live. */
+  readonly store: TicketStore;
+  /** Time between cycle starts. @default 30_000 */
+  readonly intervalMs?: number;
+  /** Time after a cycle's start at which outstanding reads are aborted; below the interval. @default 80 % of intervalMs */
+  readonly deadlineMs?: number;
+  /** On stop, reads still out this long are aborted. @default min(deadlineMs, 10_000) */
+  readonly stopGraceMs?: number;
+  /** Consecutive failed reads of a subject before its `subject_unreachable` ticket opens. @default 3 */
+  readonly unreachableAfter?: number;
+  /** Flap detection thresholds. @default DEFAULT_FLAP_OPTIONS */
+  readonly flap?: Partial<FlapOptions>;
+  /** @default consoleLogger */
+  readonly logger?: Logger;
+  /** The clock (epoch ms). @default Date.now */
+  readonly now?: () => number;
+  /** Called with every completed cycle's report. */
+  readonly onCycle?: (report: CycleReport) => void;
+}
+
+/** What one cycle saw and did. */
+export interface CycleReport {
+  /** The cycle id (ISO start time + sequence), also the batch key of the tickets it opened. */
+  readonly id: string;
+  readonly startedAt: number;
+  readonly durationMs: number;
+  /** Enabled invariants evaluated (or attempted) across all subjects. */
+  readonly invariants: number;
+  /** Violated results, whether or not their grace period has passed. */
+  readonly violations: number;
+  /** Unknown results (one per invariant that could not be evaluated at all). */
+  readonly unknown: number;
+  readonly opened: readonly Ticket[];
+  readonly resolved: readonly Ticket[];
+  /** Subjects that could not be read, with why. */
+  readonly failures: Readonly<Record<string, string>>;
+  /** Every violated and unknown result. */
+  readonly findings: readonly Finding[];
+  /** Ticks this cycle missed by running longer than the interval. */
+  readonly missedTicks: number;
+}
+
+/** A monitor loop over some subjects. */
+export interface Monitor {
+  /** Runs one cycle now (after any cycle in flight). Rejects if the store fails. */
+  runOnce(): Promise<CycleReport>;
+  /**
+   * Runs cycles every interval until {@link Monitor.stop} or `signal`; resolves after the cycle in
+   * flight finished, subjects were disposed and `Monitor loop stopped` was logged. A cycle that fails
+   * (e.g. the store cannot write) is logged and the loop goes on.
+   */
+  run(options?: { readonly signal?: AbortSignal }): Promise<void>;
+  /** Stops: no new cycle starts; the one in flight finishes (its reads aborted after the grace). */
+  stop(): Promise<void>;
+  /** Ticks missed since creation because a cycle overran the interval. */
+  readonly missedTicks: number;
+  /** Cycles that failed (the store threw) since creation. */
+  readonly failedCycles: number;
+  readonly lastCycle: CycleReport | undefined;
+}
+
+/** Creates a monitor. Throws a {@link ConfigError} on options or subjects that cannot work. */
+export function createMonitor(options: MonitorOptions): Monitor {
+  const settings = resolveOptions(options);
+  const { subjects, store, intervalMs, deadlineMs, logger, now } = settings;
+  let sequence = 0;
+  let missedTicks = 0;
+  let failedCycles = 0;
+  let lastCycle: CycleReport | undefined;
+  let chain: Promise<unknown> = Promise.resolve();
+  let current: AbortController | undefined;
+  let stopping = false;
+  let loop: Promise<void> | undefined;
+  let stopped: Promise<void> | undefined;
+  let wake: (() => void) | undefined;
+  let disposed: Promise<void> | undefined;
+
+  async function cycle(): Promise<CycleReport> {
+    const startedAt = now();
+    const id = cycleId(startedAt, ++sequence);
+    const controller = new AbortController();
+    current = controller;
+    const timer = setTimeout(
+      () => controller.abort(new OperatorError(`cycle deadline of ${deadlineMs}ms passed`)),
+      deadlineMs,
+    );
+    let inputs: SubjectCycleInput[];
+    try {
+      const readings = await Promise.all(
+        subjects.map((subject) => observeSubject(subject, controller.signal, startedAt + deadlineMs)),
+      );
+      inputs = subjects.map((subject, i) => {
+        const reading = readings[i] ?? { ok: false as const, failure: "no reading" };
+        return {
+          name: subject.name,
+          failure: reading.ok ? null : reading.failure,
+          invariants: subject.invariants.map((invariant) => ({
+            name: invariant.name,
+            settings: invariant.defaults,
+            outcome: reading.ok
+              ? evaluateInvariant(invariant, reading.observation)
+              : { kind: "unknown", reason: reading.failure },
+          })),
+        };
+      });
+    } finally {
+      clearTimeout(timer);
+      current = undefined;
+    }
+    let planned: PlannedCycle | undefined;
+    const result = await store.recordCycle(
+      subjects.map((subject) => subject.name),
+      (snapshot) => {
+        planned = planCycle(
+          {
+            id,
+            startedAt,
+            now: now(),
+            subjects: inputs,
+            unreachableAfter: settings.unreachableAfter,
+            flap: settings.flap,
+          },
+          snapshot,
+        );
+        return planned;
+      },
+    );
+    const plan = planned as PlannedCycle;
+    const durationMs = Math.max(0, now() - startedAt);
+    const report: CycleReport = {
+      id,
+      startedAt,
+      durationMs,
+      invariants: plan.log.invariants,
+      violations: plan.log.violations,
+      unknown: plan.log.unknown,
+      opened: result.opened,
+      resolved: result.resolved,
+      failures: plan.log.failures,
+      findings: plan.findings,
+      missedTicks: overrun(durationMs),
+    };
+    log(report, inputs);
+    lastCycle = report;
+    options.onCycle?.(report);
+    return report;
+  }
+
+  function overrun(durationMs: number): number {
+    if (durationMs <= intervalMs) return 0;
+    const missed = Math.ceil(durationMs / intervalMs) - 1;
+    missedTicks += missed;
+    logger.warn(
+      `Cycle took ${durationMs}ms, longer than the ${intervalMs}ms interval: ${missed} tick${missed === 1 ? "" : "s"} missed`,
+      { durationMs, intervalMs, missed, missedTicks },
+    );
+    return missed;
+  }
+
+  function log(report: CycleReport, inputs: readonly SubjectCycleInput[]) {
+    for (const [subject, reason] of Object.entries(report.failures)) {
+      logger.warn(`Subject "${subject}" could not be read: ${reason}`, { cycle: report.id, subject, reason });
+    }
+    for (const subject of inputs) {
+      for (const invariant of subject.invariants) {
+        const { outcome } = invariant;
+        if (outcome.kind === "unknown" && outcome.fault) {
+          logger.warn(
+            `Invariant "${invariant.name}" of "${subject.name}" could not be evaluated: ${outcome.reason}`,
+            {
+              cycle: report.id,
+              subject: subject.name,
+              invariant: invariant.name,
+            },
+          );
+        }
+      }
+    }
+    logger.info(formatHeartbeat(report), {
+      cycle: report.id,
+      durationMs: report.durationMs,
+      invariants: report.invariants,
+      violations: report.violations,
+      unknown: report.unknown,
+      opened: report.opened.length,
+      resolved: report.resolved.length,
+      missedTicks: report.missedTicks,
+    });
+  }
+
+  function exclusive(): Promise<CycleReport> {
+    const next = chain.then(cycle, cycle);
+    chain = next.catch(() => undefined);
+    return next;
+  }
+
+  async function runLoop(): Promise<void> {
+    while (!stopping) {
+      const startedAt = now();
+      try {
+        await exclusive();
+      } catch (error) {
+        failedCycles++;
+        logger.error(`Cycle failed: ${errorMessage(error)}`, { failedCycles });
+        overrun(Math.max(0, now() - startedAt));
+      }
+      const wait = startedAt + intervalMs - now();
+      if (!stopping && wait > 0) await sleep(wait);
+    }
+    await dispose();
+    logger.info("Monitor loop stopped");
+  }
+
+  function sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        wake = undefined;
+        resolve();
+      }
+      wake = done;
+    });
+  }
+
+  function dispose(): Promise<void> {
+    disposed ??= (async () => {
+      for (const subject of subjects) {
+        try {
+          await subject.dispose?.();
+        } catch (error) {
+          logger.warn(`Subject "${subject.name}" failed to dispose: ${errorMessage(error)}`, {
+            subject: subject.name,
+          });
+        }
+      }
+    })();
+    return disposed;
+  }
+
+  const monitor: Monitor = {
+    runOnce() {
+      if (stopping) return Promise.reject(new OperatorError("The monitor is stopped"));
+      return exclusive();
+    },
+    run(runOptions = {}) {
+      if (loop) return Promise.reject(new OperatorError("The monitor loop is already running"));
+      if (stopping) return Promise.reject(new OperatorError("The monitor is stopped"));
+      const { signal } = runOptions;
+      if (signal?.aborted) stopping = true;
+      signal?.addEventListener("abort", () => void monitor.stop(), { once: true });
+      loop = runLoop();
+      return loop;
+    },
+    stop() {
+      stopped ??= (async () => {
+        stopping = true;
+        wake?.();
+        const inFlight = current;
+        const grace = inFlight
+          ? setTimeout(
+              () => inFlight.abort(new OperatorError("the monitor is stopping")),
+              settings.stopGraceMs,
+            )
+          : undefined;
+        try {
+          await chain;
+          if (loop) await loop;
+          else await dispose();
+        } finally {
+          clearTimeout(grace);
+        }
+      })();
+      return stopped;
+    },
+    get missedTicks() {
+      return missedTicks;
+    },
+    get failedCycles() {
+      return failedCycles;
+    },
+    get lastCycle() {
+      return lastCycle;
+    },
+  };
+  return monitor;
+}
+
+function resolveOptions(options: MonitorOptions) {
+  const intervalMs = options.intervalMs ?? 30_000;
+  if (!Number.isFinite(intervalMs) || intervalMs <= 0) {
+    throw new ConfigError(`Invalid interval: ${intervalMs}ms (expected more than 0)`);
+  }
+  const deadlineMs = options.deadlineMs ?? Math.floor(intervalMs * 0.8);
+  if (!Number.isFinite(deadlineMs) || deadlineMs <= 0 || deadlineMs >= intervalMs) {
+    throw new ConfigError(
+      `Invalid deadline: ${deadlineMs}ms (expected more than 0 and below the ${intervalMs}ms interval)`,
+    );
+  }
+  const stopGraceMs = options.stopGraceMs ?? Math.min(deadlineMs, 10_000);
+  if (!Number.isFinite(stopGraceMs) || stopGraceMs < 0) {
+    throw new ConfigError(`Invalid stop grace: ${stopGraceMs}ms (expected 0 or more)`);
+  }
+  const unreachableAfter = options.unreachableAfter ?? DEFAULT_UNREACHABLE_AFTER;
+  if (!Number.isInteger(unreachableAfter) || unreachableAfter < 1) {
+    throw new ConfigError(
+      `Invalid unreachableAfter: ${unreachableAfter} (expected a whole number of cycles, 1 or more)`,
+    );
+  }
+  if (!options.store || typeof options.store.recordCycle !== "function") {
+    throw new ConfigError("Missing required option `store` (a TicketStore)");
+  }
+  const names = new Set<string>();
+  for (const subject of options.subjects ?? []) {
+    checkSubject(subject);
+    if (names.has(subject.name)) throw new ConfigError(`Two subjects are named "${subject.name}"`);
+    names.add(subject.name);
+  }
+  const clock = options.now ?? (() => Date.now());
+  return {
+    subjects: options.subjects ?? [],
+    store: options.store,
+    intervalMs,
+    deadlineMs,
+    stopGraceMs,
+    unreachableAfter,
+    flap: resolveFlapOptions(options.flap),
+    logger: options.logger ?? consoleLogger,
+    now: clock,
+  };
+}

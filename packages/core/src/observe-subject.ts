@@ -1,0 +1,41 @@
+import { errorMessage } from "./evaluation.ts";
+import type { Subject } from "./subject.ts";
+
+/** What observing one subject gave: its observation, or why there is none. */
+export type SubjectReading<O> =
+  | { readonly ok: true; readonly observation: O }
+  | { readonly ok: false; readonly failure: string };
+
+/**
+ * Calls `subject.observe` and settles by the time `signal` aborts, even if the plugin ignores the
+ * signal: a late answer is dropped and the reading is a failure, so every result of the subject is
+ * `unknown` this cycle. A throw or rejection is a failure too.
+ */
+export async function observeSubject<O>(
+  subject: Subject<O>,
+  signal: AbortSignal,
+  deadline: number,
+): Promise<SubjectReading<O>> {
+  if (signal.aborted) return { ok: false, failure: abortMessage(signal) };
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<SubjectReading<O>>((resolve) => {
+    onAbort = () => resolve({ ok: false, failure: abortMessage(signal) });
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+  const observed = (async (): Promise<SubjectReading<O>> => {
+    try {
+      return { ok: true, observation: await subject.observe({ signal, deadline }) };
+    } catch (error) {
+      return { ok: false, failure: signal.aborted ? abortMessage(signal) : errorMessage(error) };
+    }
+  })();
+  try {
+    return await Promise.race([observed, aborted]);
+  } finally {
+    if (onAbort) signal.removeEventListener("abort", onAbort);
+  }
+}
+
+function abortMessage(signal: AbortSignal): string {
+  return signal.reason instanceof Error ? errorMessage(signal.reason) : "aborted";
+}
