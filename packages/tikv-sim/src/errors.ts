@@ -8,8 +8,13 @@ export class SimulatorError extends OperatorError {
   }
 }
 
+/** The Prometheus child process failed to start, exited early, or did not scrape in time. */
+export class PrometheusHarnessError extends SimulatorError {
+  override name = "PrometheusHarnessError";
+}
+
 /** The Prometheus binary the harness was asked to run does not exist or cannot be executed. */
-export class PrometheusNotFoundError extends SimulatorError {
+export class PrometheusNotFoundError extends PrometheusHarnessError {
   override name = "PrometheusNotFoundError";
   constructor(readonly binary: string) {
     super(
@@ -18,9 +23,4 @@ export class PrometheusNotFoundError extends SimulatorError {
         "the PROMETHEUS_BIN environment variable at a prometheus executable",
     );
   }
-}
-
-/** The Prometheus child process failed to start, exited early, or did not scrape in time. */
-export class PrometheusHarnessError extends SimulatorError {
-  override name = "PrometheusHarnessError";
 }

@@ -12,3 +12,5 @@ export { prometheusConfig } from "./prometheus/config.ts";
 export type { PrometheusHarness, PrometheusOptions, WaitForSamplesOptions } from "./prometheus/harness.ts";
 export { startPrometheus } from "./prometheus/harness.ts";
 export type { PromSample } from "./prometheus/query.ts";
+export type { ScenarioOptions, ScenarioStep } from "./scenario.ts";
+export { demoScenario, runScenario } from "./scenario.ts";
