@@ -1,0 +1,56 @@
+import { testSubject } from "@operator/core/testing";
+import { type PrometheusHarness, type SimCluster, startCluster, startPrometheus } from "@operator/tikv-sim";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { type TikvObservation, tikvSubject } from "../src/index.ts";
+import { closedPort } from "./helpers/http-server.ts";
+
+/** Core's conformance suite, run on a live subject: a simulated cluster scraped by a real Prometheus. */
+
+let cluster: SimCluster;
+let prometheus: PrometheusHarness;
+let deadPort: number;
+
+beforeAll(async () => {
+  cluster = await startCluster({ stores: 3, timeScale: 1 });
+  prometheus = await startPrometheus({ targets: cluster.scrapeTargets, scrapeIntervalMs: 1000 });
+  await prometheus.waitForSamples({ timeoutMs: 60_000 });
+  deadPort = await closedPort();
+}, 120_000);
+
+afterAll(async () => {
+  await prometheus?.stop();
+  await cluster?.close();
+});
+
+testSubject<TikvObservation>({
+  name: "tikv",
+  create: () =>
+    tikvSubject({
+      name: "conformance",
+      pdUrl: cluster.pdUrl,
+      prometheusUrl: prometheus.url,
+      rateWindow: "10s",
+    }),
+  unreachable: () =>
+    tikvSubject({
+      name: "conformance",
+      pdUrl: `http://127.0.0.1:${deadPort}`,
+      prometheusUrl: `http://127.0.0.1:${deadPort}`,
+      timeoutMs: 1000,
+    }),
+  additionalTests: ({ observation }) => {
+    it("reads every store and every metric, with a constant number of requests", async () => {
+      const observed = await observation();
+      expect(observed.stores).toHaveLength(3);
+      expect(Object.keys(observed.metrics).sort()).toEqual([
+        "grpcP99",
+        "leaderDelta",
+        "raftstoreCpu",
+        "storeSize",
+        "writeStall",
+      ]);
+      expect(observed.requests.prometheus).toBe(5);
+      expect([5, 6]).toContain(observed.requests.pd);
+    });
+  },
+});
