@@ -1,0 +1,49 @@
+import { describe, expect, it } from "vitest";
+import * as core from "../src/index.ts";
+import * as testing from "../src/testing/index.ts";
+
+describe("public surface", () => {
+  it("@operator/core exports exactly these values", () => {
+    expect(Object.keys(core).sort()).toEqual([
+      "ConfigError",
+      "DEFAULT_FLAP_OPTIONS",
+      "DEFAULT_SETTINGS",
+      "DEFAULT_UNREACHABLE_AFTER",
+      "MONITOR_ACTOR",
+      "ObservationError",
+      "OperatorError",
+      "SEVERITIES",
+      "TICKET_STATUSES",
+      "TRANSITIONS",
+      "TicketNotFoundError",
+      "TransitionError",
+      "UNREACHABLE_INVARIANT",
+      "applyOverrides",
+      "assertName",
+      "assertTransition",
+      "canTransition",
+      "checkSubject",
+      "consoleLogger",
+      "createMemoryTicketStore",
+      "createMonitor",
+      "flapPercent",
+      "formatDuration",
+      "formatHeartbeat",
+      "isOperatorError",
+      "isSeverity",
+      "isUnknownEvaluation",
+      "mergeSettings",
+      "parseDuration",
+      "parseViolationKey",
+      "planAction",
+      "planCycle",
+      "silentLogger",
+      "stopOnSignals",
+      "violationKey",
+    ]);
+  });
+
+  it("@operator/core/testing exports exactly these values", () => {
+    expect(Object.keys(testing).sort()).toEqual(["manualClock", "memoryLogger", "runCycles", "testSubject"]);
+  });
+});
