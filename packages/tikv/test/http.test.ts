@@ -1,0 +1,93 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  createHttp,
+  isRetryableStatus,
+  type RequestEvent,
+  statusFailure,
+  TransportFailure,
+} from "../src/http.ts";
+import { startTestServer, type TestServer } from "./helpers/http-server.ts";
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(() => server.close());
+
+function client(retries: number, timeoutMs = 2000, events: RequestEvent[] = []) {
+  return createHttp({
+    source: "pd",
+    baseUrl: server.url,
+    headers: {},
+    timeoutMs,
+    retries,
+    onRequest: (event) => events.push(event),
+  });
+}
+
+describe("createHttp", () => {
+  it("retries an attempt that timed out, and reports each attempt", async () => {
+    let calls = 0;
+    server.route("/flaky", () => {
+      calls += 1;
+      return calls === 1 ? { body: '"late"', delayMs: 30_000 } : { body: '"ok"' };
+    });
+    const events: RequestEvent[] = [];
+    const response = await client(1, 300, events).get("/flaky");
+    expect(response).toEqual({ status: 200, text: '"ok"' });
+    expect(events.map((event) => event.attempt)).toEqual([0, 1]);
+    expect(events[0]?.endpoint).toBe("/flaky");
+  });
+
+  it("passes the call's own onRequest too", async () => {
+    server.route("/plain", { body: "1" });
+    const seen: RequestEvent[] = [];
+    await client(0).get("/plain", undefined, { onRequest: (event) => seen.push(event) });
+    expect(seen).toEqual([{ source: "pd", endpoint: "/plain", attempt: 0 }]);
+  });
+
+  it("returns the last retryable response once retries are spent", async () => {
+    server.route("/busy", { status: 503, body: '"busy"' });
+    expect(await client(2).get("/busy")).toEqual({ status: 503, text: '"busy"' });
+  });
+
+  it("fails at once with a deadline already past", async () => {
+    const failure = await client(3)
+      .get("/plain", undefined, { deadline: Date.now() - 1 })
+      .catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(TransportFailure);
+    expect(failure).toMatchObject({ reason: "timeout" });
+  });
+
+  it("an aborted call is not retried", async () => {
+    let calls = 0;
+    server.route("/slow", () => {
+      calls += 1;
+      return { body: "1", delayMs: 30_000 };
+    });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new Error("shutdown")), 100);
+    const failure = await client(3)
+      .get("/slow", undefined, { signal: controller.signal })
+      .catch((error: unknown) => error);
+    expect(failure).toMatchObject({ reason: "aborted" });
+    expect(calls).toBe(1);
+  });
+});
+
+describe("status classification", () => {
+  it.each([
+    [401, "auth", false],
+    [403, "auth", false],
+    [404, "client_error", false],
+    [408, "client_error", true],
+    [429, "client_error", true],
+    [500, "server_error", true],
+    [501, "server_error", false],
+    [503, "server_error", true],
+    [302, "invalid_response", false],
+  ])("%i is %s (retryable %s)", (status, reason, retryable) => {
+    expect(statusFailure(status)).toEqual({ reason, retryable });
+    expect(isRetryableStatus(status)).toBe(retryable);
+  });
+});
