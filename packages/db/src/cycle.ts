@@ -79,7 +79,19 @@ export function recordCycleInTransaction(
   for (const key of decided.deleteStates) s.deleteState.run(key);
   const upserted = decided.upsertStates.map(normalState);
   for (const state of upserted) {
-    s.upsertState.run({ ...state, onsets: JSON.stringify(state.onsets), flapping: state.flapping ? 1 : 0 });
+    s.upsertState.run(
+      state.key,
+      state.subject,
+      state.invariant,
+      state.entity,
+      state.pendingSince,
+      state.clearSince,
+      state.history,
+      JSON.stringify(state.onsets),
+      state.flapping ? 1 : 0,
+      state.failures,
+      state.updatedAt,
+    );
   }
 
   const opened = insertOpened(s, ctx.path, decided, loaded.openTickets, resolvedKeys);
@@ -174,22 +186,24 @@ function insertOpened(
     const previousTicketId = previous.get(draft.key) ?? null;
     let id: number;
     try {
-      const info = s.insertTicket.run({
-        key: draft.key,
-        subject: draft.subject,
-        invariant: draft.invariant,
-        entity: draft.entity,
-        severity: draft.severity,
-        flapping: draft.flapping ? 1 : 0,
-        message: draft.message,
-        firstSeenAt: draft.firstSeenAt,
-        lastSeenAt: draft.lastSeenAt,
-        occurrenceCount: draft.occurrenceCount,
-        batchKey: draft.batchKey,
+      const info = s.insertTicket.run(
+        draft.key,
+        draft.subject,
+        draft.invariant,
+        draft.entity,
+        draft.severity,
+        draft.flapping ? 1 : 0,
+        draft.message,
+        draft.firstSeenAt,
+        draft.lastSeenAt,
+        draft.occurrenceCount,
+        draft.batchKey,
         previousTicketId,
-        values: valuesJson,
-        createdAt: draft.createdAt,
-      });
+        valuesJson,
+        valuesJson,
+        draft.createdAt,
+        draft.createdAt,
+      );
       id = Number(info.lastInsertRowid);
     } catch (error) {
       if ((error as { code?: unknown }).code !== "SQLITE_CONSTRAINT_UNIQUE") throw error;

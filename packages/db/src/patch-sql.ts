@@ -35,7 +35,7 @@ export type PatchParams = Record<string, string | number | null>;
  */
 export class TicketPatcher {
   readonly #db: BetterSqlite3.Database;
-  readonly #statements = new Map<string, BetterSqlite3.Statement<[PatchParams], unknown>>();
+  readonly #statements = new Map<string, BetterSqlite3.Statement<unknown[], unknown>>();
 
   constructor(db: BetterSqlite3.Database) {
     this.#db = db;
@@ -48,13 +48,13 @@ export class TicketPatcher {
     const signature = fields.join(",");
     let statement = this.#statements.get(signature);
     if (statement === undefined) {
-      const sets = fields.map((f) => `${PATCH_COLUMNS[f as PatchField]} = @${f}`);
-      statement = this.#db.prepare<[PatchParams], unknown>(
-        `UPDATE tickets SET ${sets.join(", ")} WHERE id = @id`,
-      );
+      const sets = fields.map((f) => `${PATCH_COLUMNS[f as PatchField]} = ?`);
+      statement = this.#db.prepare<unknown[], unknown>(`UPDATE tickets SET ${sets.join(", ")} WHERE id = ?`);
       this.#statements.set(signature, statement);
     }
-    statement.run(params);
+    const values = fields.map((f) => params[f] ?? null);
+    values.push(params.id ?? null);
+    statement.run(...values);
   }
 }
 

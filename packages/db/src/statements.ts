@@ -32,8 +32,7 @@ export function prepareStatements(db: BetterSqlite3.Database): Statements {
     upsertState: stmt(`
       INSERT INTO key_states (key, subject, invariant, entity, pending_since, clear_since, history, onsets,
         flapping, failures, updated_at)
-      VALUES (@key, @subject, @invariant, @entity, @pendingSince, @clearSince, @history, @onsets,
-        @flapping, @failures, @updatedAt)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (key) DO UPDATE SET subject = excluded.subject, invariant = excluded.invariant,
         entity = excluded.entity, pending_since = excluded.pending_since, clear_since = excluded.clear_since,
         history = excluded.history, onsets = excluded.onsets, flapping = excluded.flapping,
@@ -42,8 +41,7 @@ export function prepareStatements(db: BetterSqlite3.Database): Statements {
       INSERT INTO tickets (key, subject, invariant, entity, severity, status, held, flapping, message,
         first_seen_at, last_seen_at, occurrence_count, batch_key, previous_ticket_id, first_values,
         last_values, created_at, updated_at)
-      VALUES (@key, @subject, @invariant, @entity, @severity, 'open', 0, @flapping, @message, @firstSeenAt,
-        @lastSeenAt, @occurrenceCount, @batchKey, @previousTicketId, @values, @values, @createdAt, @createdAt)`),
+      VALUES (?, ?, ?, ?, ?, 'open', 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     insertEvent: stmt(`
       INSERT INTO ticket_events (ticket_id, at, actor, kind, from_value, to_value, comment)
       VALUES (?, ?, ?, ?, ?, ?, ?)`),
