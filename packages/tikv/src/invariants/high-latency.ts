@@ -29,6 +29,8 @@ export const highLatency: Invariant<TikvObservation> = {
   },
 };
 
+// --- Internal helpers ---
+
 function _ms(seconds: number): string {
   return Number.isFinite(seconds)
     ? `${Number((seconds * 1000).toPrecision(3))} ms`

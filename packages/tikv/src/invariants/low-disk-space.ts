@@ -60,6 +60,8 @@ export const lowDiskSpace: Invariant<TikvObservation> = {
   },
 };
 
+// --- Internal helpers ---
+
 function _percent(ratio: number): string {
   return `${(ratio * 100).toFixed(1)}%`;
 }

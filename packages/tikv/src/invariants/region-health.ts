@@ -55,6 +55,8 @@ export const regionHealth: Invariant<TikvObservation> = {
   },
 };
 
+// --- Internal helpers ---
+
 function _regions(count: number): string {
   return count === 1 ? "region" : "regions";
 }
