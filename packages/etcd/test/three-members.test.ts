@@ -72,6 +72,27 @@ describe("etcd subject against a real three-member cluster", () => {
     await until("member_unreachable", "n3", "ok");
   }, 90_000);
 
+  it("reports leader_changes when leadership moves more than maxChanges times", async () => {
+    await cluster.waitHealthy();
+    const watcher = etcd({ name: "trio", endpoints: [...cluster.endpoints], timeoutMs: 1000 });
+    const baseline = await watcher.observe(context());
+    expect(resultFor(watcher, baseline, "leader_changes", "cluster")?.outcome).toBe("unknown");
+    for (let transfer = 0; transfer < 4; transfer++) {
+      const { members } = await watcher.observe(context());
+      const leader = members.find((member) => member.metrics?.isLeader === 1);
+      const target = members.find((member) => member !== leader && member.reachable)?.status?.memberId;
+      const response = await fetch(`${leader?.endpoint}/v3/maintenance/transfer-leadership`, {
+        method: "POST",
+        body: JSON.stringify({ targetID: target }),
+      });
+      expect(response.status, await response.text()).toBe(200);
+    }
+    const observation = await watcher.observe(context());
+    const result = resultFor(watcher, observation, "leader_changes", "cluster");
+    expect(result).toMatchObject({ outcome: "violated", values: { maxChanges: 3, source: "members" } });
+    expect(result?.outcome === "violated" && (result.values.changes as number)).toBeGreaterThanOrEqual(4);
+  }, 60_000);
+
   it("reports no_leader on the survivor when two of three are killed, and ok once they return", async () => {
     await cluster.kill("n2");
     await cluster.kill("n3");
