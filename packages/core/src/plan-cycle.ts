@@ -81,12 +81,15 @@ export function planCycle(input: CycleInput, snapshot: CycleSnapshot): PlannedCy
     state = snapshot.states.get(parts.key),
   ) => {
     const ticket = snapshot.openTickets.get(parts.key);
+    // A key without state or ticket that stays ok needs nothing: the common case, kept cheap.
+    if (outcome.outcome === "ok" && state === undefined && ticket === undefined) return;
     const decision = decideKey({
       parts,
       state,
       ticket,
       outcome,
-      ...pick(settings),
+      forMs: settings.forMs,
+      clearMs: settings.clearMs,
       now,
       batchKey: input.id,
       flap,
@@ -112,7 +115,10 @@ export function planCycle(input: CycleInput, snapshot: CycleSnapshot): PlannedCy
     const parts = partsOf(subject.name, UNREACHABLE_INVARIANT, UNREACHABLE_ENTITY);
     const stored = snapshot.states.get(parts.key);
     const unreachable = unreachableOutcome(subject.name, subject.failure, stored, input.unreachableAfter);
-    const state = { ...(stored ?? emptyState(parts, now)), failures: unreachable.failures, updatedAt: now };
+    const state =
+      stored === undefined && unreachable.failures === 0
+        ? undefined
+        : { ...(stored ?? emptyState(parts, now)), failures: unreachable.failures, updatedAt: now };
     decide(parts, unreachable.outcome, { forMs: 0, clearMs: 0 }, state);
 
     for (const invariant of subject.invariants) {
@@ -180,10 +186,6 @@ export function planCycle(input: CycleInput, snapshot: CycleSnapshot): PlannedCy
 
 function partsOf(subject: string, invariant: string, entity: string): Parts {
   return { key: violationKey({ subject, invariant, entity }), subject, invariant, entity };
-}
-
-function pick(settings: Pick<InvariantSettings, "forMs" | "clearMs">) {
-  return { forMs: settings.forMs, clearMs: settings.clearMs };
 }
 
 /** Keys the store knows (a state row or an unresolved ticket), grouped by `subject/invariant`. */
