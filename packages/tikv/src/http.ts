@@ -84,7 +84,9 @@ export function createHttp(settings: HttpSettings) {
     } catch (error) {
       if (context.signal?.aborted) {
         const reason = context.signal.reason as { name?: string } | undefined;
-        if (reason?.name === "TimeoutError") {
+        const pastDeadline =
+          context.deadline !== undefined && Date.now() >= context.deadline - DEADLINE_SLACK_MS;
+        if (reason?.name === "TimeoutError" || pastDeadline) {
           throw new TransportFailure("timeout", "the cycle's deadline has passed", { cause: error });
         }
         throw new TransportFailure("aborted", "the request was cancelled", { cause: error });
@@ -150,6 +152,8 @@ function _splitCredentials(url: string, headers: Readonly<Record<string, string>
 }
 
 const MIN_ATTEMPT_MS = 100;
+/** A signal aborted this close to the deadline was aborted by the deadline: a timeout. */
+const DEADLINE_SLACK_MS = 20;
 
 function _backoff(n: number): number {
   return Math.min(100 * 2 ** n, 1000);

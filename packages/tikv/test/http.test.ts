@@ -59,6 +59,15 @@ describe("createHttp", () => {
     expect(failure).toMatchObject({ reason: "timeout" });
   });
 
+  it("a signal aborted at the cycle's deadline is a timeout, whatever its reason", async () => {
+    const controller = new AbortController();
+    controller.abort(new Error("cycle deadline passed"));
+    const failure = await client(0, 60_000)
+      .get("/plain", undefined, { signal: controller.signal, deadline: Date.now() + 10 })
+      .catch((error: unknown) => error);
+    expect(failure).toMatchObject({ reason: "timeout" });
+  });
+
   it("an aborted call is not retried", async () => {
     let calls = 0;
     server.route("/slow", () => {
