@@ -1,17 +1,7 @@
-import type { Logger } from "../src/logger.ts";
 import { DEFAULT_SETTINGS } from "../src/settings.ts";
 import type { EntityResult, Invariant, ObserveContext, Subject } from "../src/subject.ts";
 
-/** A logger that keeps its lines, for asserting what an operator would read. */
-export function memoryLogger() {
-  const lines: { level: "info" | "warn" | "error"; message: string; fields?: Record<string, unknown> }[] = [];
-  const logger: Logger = {
-    info: (message, fields) => void lines.push({ level: "info", message, ...(fields ? { fields } : {}) }),
-    warn: (message, fields) => void lines.push({ level: "warn", message, ...(fields ? { fields } : {}) }),
-    error: (message, fields) => void lines.push({ level: "error", message, ...(fields ? { fields } : {}) }),
-  };
-  return { logger, lines, messages: () => lines.map((line) => line.message) };
-}
+export { memoryLogger } from "../src/testing/memory-logger.ts";
 
 /** An invariant over an observation that is simply the list of results. */
 export const passThrough = (

@@ -322,6 +322,37 @@ describe("restart safety", () => {
   });
 });
 
+describe("restart safety of counters and flap history", () => {
+  it("the unreachable count and a flapping key carry over to a new monitor on the same store", async () => {
+    const store = createMemoryTicketStore();
+    let read: () => readonly EntityResult[] | Error = () => new Error("connect ECONNREFUSED");
+    const make = () =>
+      createMonitor({
+        subjects: [scriptedSubject(() => read()).subject],
+        store,
+        logger: memoryLogger().logger,
+      });
+    const first = make();
+    await first.runOnce();
+    await first.runOnce();
+    await first.stop();
+    const second = make();
+    const third = await second.runOnce();
+    expect(third.opened.map((t) => t.invariant)).toEqual(["subject_unreachable"]);
+
+    let flip = false;
+    read = () => ((flip = !flip) ? [violated("1")] : [ok("1")]);
+    for (let i = 0; i < 4; i++) await second.runOnce();
+    await second.stop();
+    const after = make();
+    read = () => [violated("1")];
+    const report = await after.runOnce();
+    const [ticket] = (await store.listTickets({ invariant: "inv" })).tickets;
+    expect(report.opened.map((t) => t.flapping)).toEqual([true]);
+    expect(ticket?.flapping).toBe(true);
+  });
+});
+
 describe("configuration", () => {
   const store = createMemoryTicketStore();
   it("refuses options that cannot work, naming the problem", () => {
