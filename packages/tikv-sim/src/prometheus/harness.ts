@@ -38,6 +38,8 @@ export interface WaitForSamplesOptions {
 export interface PrometheusHarness {
   /** `http://127.0.0.1:<port>` */
   readonly url: string;
+  /** The child's process id while it runs (for CPU measurements). */
+  readonly pid: number | undefined;
   /** Instant query (now, or at `time` in unix seconds); one sample per series. */
   query(promql: string, options?: { readonly time?: number }): Promise<PromSample[]>;
   /** Polls `count(up == 1)` (and two samples per target) until every target has been scraped. */
@@ -147,6 +149,9 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
   return {
     get url() {
       return url();
+    },
+    get pid() {
+      return (child as ChildProcess | null)?.pid;
     },
     query: (promql, at) => instantQuery(url(), promql, at?.time === undefined ? {} : { time: at.time }),
     waitForSamples: async (wait = {}) => {
