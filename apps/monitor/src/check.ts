@@ -29,7 +29,9 @@ export async function runCheck(
     const monitor = createMonitor({
       subjects,
       store,
-      ...(settings.deadlineMs !== undefined ? { deadlineMs: settings.deadlineMs } : {}),
+      ...(settings.deadlineMs !== undefined
+        ? { deadlineMs: settings.deadlineMs, intervalMs: Math.max(30_000, settings.deadlineMs + 1) }
+        : {}),
       logger,
     });
     report = await monitor.runOnce();
@@ -100,7 +102,7 @@ function printFindings(ctx: CommandContext, report: CycleReport): void {
           style: (t, f) => (f.outcome === "violated" ? p.red(t) : p.yellow(t)),
         },
         { header: "SEVERITY", cell: (f) => f.severity, style: (t, f) => severityStyle(p, f.severity)(t) },
-        { header: "KEY", cell: (f) => f.key },
+        { header: "KEY", cell: (f) => f.key ?? `${f.subject}/${f.invariant}/*` },
         { header: "DETAIL", cell: (f) => f.message ?? f.reason ?? "" },
       ],
       { palette: p, width: ctx.stdout.isTTY ? ctx.stdout.columns : undefined },

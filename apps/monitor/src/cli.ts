@@ -7,6 +7,8 @@ import { registerTicketsCommand } from "./commands/tickets.ts";
 import type { CommandContext } from "./context.ts";
 import { classifyError } from "./errors.ts";
 import { EXIT } from "./exit-codes.ts";
+import type { TextStream } from "./output.ts";
+import { redact } from "./redact.ts";
 import { VERSION, versions } from "./version.ts";
 
 const EXIT_CODES_HELP = `
@@ -29,7 +31,7 @@ export type MainOptions = Partial<Pick<CommandContext, "stdout" | "stderr" | "en
  * resolves global flags (`--verbose`, `--no-color`) after parsing.
  */
 export function createProgram(options: MainOptions = {}): Command {
-  const stdout = options.stdout ?? process.stdout;
+  const stdout = _redacting(options.stdout ?? process.stdout);
   const stderr = options.stderr ?? process.stderr;
   const env = options.env ?? process.env;
   const program = new Command("operator");
@@ -85,6 +87,19 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
 }
 
 // --- Internal helpers ---
+
+/** `stream` with every write passed through {@link redact}: data output cannot leak a secret either. */
+function _redacting(stream: TextStream): TextStream {
+  return {
+    write: (chunk: string) => stream.write(redact(chunk)),
+    get isTTY() {
+      return stream.isTTY;
+    },
+    get columns() {
+      return stream.columns;
+    },
+  };
+}
 
 function _truthy(value: string | undefined): boolean {
   return value !== undefined && value !== "" && value !== "0" && value !== "false";

@@ -4,12 +4,7 @@ import { ConfigError, parseDuration } from "@operator/core";
 import { z } from "zod";
 import { LOG_FORMATS, type LogFormat } from "./logger.ts";
 
-/** The default database file, relative to the working directory. */
-export const DEFAULT_DB = "./operator.db";
-/** The default cycle interval. */
-export const DEFAULT_INTERVAL = "30s";
-/** The package that `--pd` builds a subject with. */
-export const TIKV_PACKAGE = "@operator/tikv";
+export { DEFAULT_DB, DEFAULT_INTERVAL, TIKV_PACKAGE } from "./defaults.ts";
 
 const duration = z.union([z.string(), z.number()]);
 

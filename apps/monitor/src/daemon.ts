@@ -1,5 +1,5 @@
-import type { Subject } from "@operator/core";
-import { ConfigError, createMonitor, formatDuration } from "@operator/core";
+import type { Monitor, Subject } from "@operator/core";
+import { ConfigError, createMonitor, formatDuration, stopOnSignals } from "@operator/core";
 import type { CliLogger } from "./logger.ts";
 import { createMonitorMetrics, type MetricsServer, startMetricsServer } from "./metrics-server.ts";
 import { openStore } from "./open-store.ts";
@@ -13,33 +13,37 @@ export interface DaemonOptions {
   readonly logger: CliLogger;
 }
 
-/** Exit codes after a second signal, as shells report death by that signal. */
-const FORCED_EXIT: Readonly<Record<string, number>> = { SIGINT: 130, SIGTERM: 143 };
-
 /**
  * Runs the monitor loop until SIGTERM or SIGINT: opens (or creates) the database, serves metrics when
- * asked, and on the first signal lets the cycle in flight finish, then closes everything and logs
- * `Monitor loop stopped`. A second signal exits at once.
+ * asked, and on the first signal lets the cycle in flight finish; the loop then disposes the subjects
+ * and logs `Monitor loop stopped`, and the database and the metrics server are closed. A second
+ * signal exits at once (130 for SIGINT, 143 for SIGTERM).
  */
 export async function runDaemon({ settings, subjects, logger }: DaemonOptions): Promise<void> {
   if (settings.dbPath === null) throw new ConfigError("The monitor needs a database (--db)");
-  const store = await openStore(settings.dbPath);
-  const controller = new AbortController();
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (controller.signal.aborted) {
-      logger.warn(`${signal} received again: exiting now`);
-      process.exit(FORCED_EXIT[signal] ?? 1);
-    }
-    logger.info(
-      `${signal} received: finishing the cycle in flight, then stopping (send it again to exit at once)`,
-    );
-    controller.abort();
-  };
+  let monitor: Monitor | undefined;
   let server: MetricsServer | undefined;
-  process.on("SIGTERM", onSignal);
-  process.on("SIGINT", onSignal);
+  let removeSignalHandlers: (() => void) | undefined;
+  const store = await openStore(settings.dbPath);
   try {
     const metrics = createMonitorMetrics();
+    monitor = createMonitor({
+      subjects,
+      store,
+      intervalMs: settings.intervalMs,
+      ...(settings.deadlineMs !== undefined ? { deadlineMs: settings.deadlineMs } : {}),
+      ...(settings.unreachableAfter !== undefined ? { unreachableAfter: settings.unreachableAfter } : {}),
+      logger,
+      onCycle: (report) => {
+        let open: ReturnType<typeof store.openTicketCounts> | undefined;
+        try {
+          open = store.openTicketCounts();
+        } catch (error) {
+          logger.warn(`Cannot count open tickets for the metrics: ${(error as Error).message}`);
+        }
+        metrics.recordCycle(report, open);
+      },
+    });
     if (settings.listen) {
       try {
         server = await startMetricsServer({
@@ -52,34 +56,23 @@ export async function runDaemon({ settings, subjects, logger }: DaemonOptions): 
         throw new ConfigError(`Cannot listen on ${host}:${port}: ${(error as Error).message}`);
       }
     }
-    const monitor = createMonitor({
-      subjects,
-      store,
-      intervalMs: settings.intervalMs,
-      ...(settings.deadlineMs !== undefined ? { deadlineMs: settings.deadlineMs } : {}),
-      ...(settings.unreachableAfter !== undefined ? { unreachableAfter: settings.unreachableAfter } : {}),
-      logger,
-      onCycle: (report) => {
-        let open: ReturnType<typeof store.openTicketCounts> | undefined;
-        try {
-          open = store.openTicketCounts();
-        } catch (error) {
-          logger.warn(`Cannot count open tickets: ${(error as Error).message}`);
-        }
-        metrics.recordCycle(report, open);
-      },
-    });
+    removeSignalHandlers = stopOnSignals(monitor, { logger });
+    const where = server ? `; metrics on ${server.url}/metrics` : "";
     logger.info(
-      `Monitor loop started: ${subjects.map(describeSubject).join(", ")}, every ${formatDuration(settings.intervalMs)}`,
-      { db: settings.dbPath, ...(server ? { metrics: `${server.url}/metrics` } : {}) },
+      `Monitor loop started: ${subjects.map(describeSubject).join(", ")} every ${formatDuration(settings.intervalMs)}; database ${settings.dbPath}${where}`,
+      {
+        subjects: subjects.map((s) => s.name),
+        intervalMs: settings.intervalMs,
+        db: settings.dbPath,
+        metrics: server?.url,
+      },
     );
-    await monitor.run({ signal: controller.signal });
+    await monitor.run();
   } finally {
-    process.off("SIGTERM", onSignal);
-    process.off("SIGINT", onSignal);
+    removeSignalHandlers?.();
     await server?.close();
-    await disposeSubjects(subjects);
+    if (monitor === undefined) await disposeSubjects(subjects);
+    else await monitor.stop();
     store.close();
   }
-  logger.info("Monitor loop stopped");
 }

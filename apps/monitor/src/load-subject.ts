@@ -37,7 +37,14 @@ export async function loadSubjectFactory(
   resolveFrom: readonly string[],
   origin: string,
 ): Promise<(options: unknown) => unknown> {
-  const url = resolvePackage(packageName, resolveFrom);
+  let url: string | null;
+  try {
+    url = resolvePackage(packageName, resolveFrom);
+  } catch (error) {
+    throw new ConfigError(`${origin}: ${(error as Error).message.replace(/^\[operator\]\s*/, "")}`, {
+      cause: error,
+    });
+  }
   if (url === null) {
     const places = [...resolveFrom, _appDir()].join(", ");
     throw new ConfigError(
@@ -73,7 +80,12 @@ export function resolvePackage(packageName: string, from: readonly string[]): st
     try {
       return pathToFileURL(require.resolve(packageName)).href;
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
+      const { code, message } = error as NodeJS.ErrnoException;
+      if (code === "MODULE_NOT_FOUND" && !message.includes(`'${packageName}'`)) {
+        throw new ConfigError(
+          `subject package ${packageName} is installed but broken (not built?): ${message.split("\n")[0]}`,
+        );
+      }
       if (code !== "MODULE_NOT_FOUND" && code !== "ERR_PACKAGE_PATH_NOT_EXPORTED") throw error;
       const esm = _resolveEsmOnly(packageName, dir);
       if (esm) return pathToFileURL(esm).href;

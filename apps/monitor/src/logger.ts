@@ -19,9 +19,10 @@ export const LOG_FORMATS: readonly LogFormat[] = ["text", "json"];
 type Level = "info" | "warn" | "error";
 
 /**
- * A logger writing to `stream` (stderr by default). `text` lines read
- * `2026-01-02T03:04:05.678Z info  Check complete: ... subject=prod`; `json` lines are
- * `{"time":"...","level":"info","msg":"...",...fields}`. Every line passes through {@link redact}.
+ * A logger writing to `stream` (stderr by default). `text` lines are for people and carry the
+ * message only: `2026-01-02T03:04:05.678Z info  Check complete: ...` (messages already state their
+ * facts); `json` lines are `{"time":"...","level":"info","msg":"...",...fields}` with the structured
+ * fields for machines. Every line passes through {@link redact}.
  */
 export function createLogger(
   format: LogFormat,
@@ -33,7 +34,7 @@ export function createLogger(
     const line =
       format === "json"
         ? JSON.stringify({ time, level, msg: message, ...fields }, _jsonReplacer)
-        : `${time} ${level.padEnd(5)} ${message}${_textFields(fields)}`;
+        : `${time} ${level.padEnd(5)} ${message}`;
     stream.write(`${redact(line)}\n`);
   };
   return {
@@ -44,17 +45,6 @@ export function createLogger(
 }
 
 // --- Internal helpers ---
-
-function _textFields(fields: LogFields | undefined): string {
-  if (!fields) return "";
-  let out = "";
-  for (const [name, value] of Object.entries(fields)) {
-    if (value === undefined) continue;
-    const text = typeof value === "string" ? value : JSON.stringify(value, _jsonReplacer);
-    out += ` ${name}=${/[\s"=]/.test(text) ? JSON.stringify(text) : text}`;
-  }
-  return out;
-}
 
 function _jsonReplacer(_key: string, value: unknown): unknown {
   if (value instanceof Error) return { name: value.name, message: value.message };

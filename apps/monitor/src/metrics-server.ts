@@ -12,7 +12,7 @@ export interface CycleFacts {
   readonly violations: number;
   readonly unknown: number;
   readonly failures: Readonly<Record<string, string>>;
-  /** Ticks missed since the monitor started (cumulative). */
+  /** Ticks this cycle missed by overrunning the interval. */
   readonly missedTicks: number;
 }
 
@@ -70,7 +70,6 @@ export function createMonitorMetrics(): MonitorMetrics {
     registers,
   });
   let lastCycleAt: number | undefined;
-  let missedSeen = 0;
   return {
     registry,
     get lastCycleAt() {
@@ -81,8 +80,7 @@ export function createMonitorMetrics(): MonitorMetrics {
       cycles.inc();
       duration.observe(cycle.durationMs / 1000);
       for (const subject of Object.keys(cycle.failures)) failures.inc({ subject });
-      if (cycle.missedTicks > missedSeen) missed.inc(cycle.missedTicks - missedSeen);
-      missedSeen = Math.max(missedSeen, cycle.missedTicks);
+      if (cycle.missedTicks > 0) missed.inc(cycle.missedTicks);
       violations.set(cycle.violations);
       unknown.set(cycle.unknown);
       last.set(lastCycleAt / 1000);

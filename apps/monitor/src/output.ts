@@ -3,8 +3,8 @@ import type { Ticket, TicketDetail, TicketEvent } from "@operator/core";
 /** A writable text stream (stdout in the CLI, a buffer in tests). */
 export interface TextStream {
   write(chunk: string): unknown;
-  readonly isTTY?: boolean;
-  readonly columns?: number;
+  readonly isTTY?: boolean | undefined;
+  readonly columns?: number | undefined;
 }
 
 /**

@@ -31,6 +31,7 @@ export function prometheusAuthFromEnv(env: NodeJS.ProcessEnv): PrometheusAuth | 
       "PROMETHEUS_BASIC_AUTH_USER and PROMETHEUS_BASIC_AUTH_PASSWORD must be set together",
     );
   }
+  registerSecret(Buffer.from(`${user}:${password}`).toString("base64"));
   return { basicAuth: { username: user, password } };
 }
 
@@ -64,6 +65,9 @@ export function resolveSecretFiles(
     } else {
       out[name] = value;
     }
+  }
+  if (typeof out.username === "string" && typeof out.password === "string") {
+    registerSecret(Buffer.from(`${out.username}:${out.password}`).toString("base64"));
   }
   return out;
 }

@@ -115,8 +115,8 @@ export async function resolveRunSettings(
   const intervalMs = parsePositiveDuration(interval, given("interval") ? "--interval" : "interval");
   const deadline = pick("deadline", flags.deadline, file?.deadline);
   const deadlineMs = deadline === undefined ? undefined : parsePositiveDuration(deadline, "deadline");
-  if (deadlineMs !== undefined && deadlineMs > intervalMs) {
-    throw new ConfigError(`The deadline (${deadline}) must not exceed the interval (${interval})`);
+  if (deadlineMs !== undefined && deadlineMs >= intervalMs) {
+    throw new ConfigError(`The deadline (${deadline}) must be shorter than the interval (${interval})`);
   }
   const unreachable = pick("unreachableAfter", _int(flags.unreachableAfter), file?.unreachableAfter);
   const listen = pick("listen", flags.listen, file?.listen);

@@ -1,14 +1,15 @@
-import type { Subject } from "@operator/core";
+import type { EntityResult, Evaluation, Invariant, Subject } from "@operator/core";
 import { ConfigError } from "@operator/core";
 import type { SubjectSpec } from "./config.ts";
 import { loadSubject } from "./load-subject.ts";
+import { redact } from "./redact.ts";
 
 /**
  * Loads every configured subject (plugins in parallel) and checks that their names are unique:
  * names are the first part of every ticket key, so two subjects sharing one would mix their tickets.
  */
 export async function loadSubjects(specs: readonly SubjectSpec[]): Promise<Subject[]> {
-  const subjects = await Promise.all(specs.map((spec) => loadSubject(spec)));
+  const subjects = await Promise.all(specs.map(async (spec) => redactingSubject(await loadSubject(spec))));
   const seen = new Map<string, string>();
   subjects.forEach((subject, i) => {
     const origin = specs[i]?.origin ?? "";
@@ -31,4 +32,52 @@ export async function disposeSubjects(subjects: readonly Subject[]): Promise<voi
 /** One line describing a subject for the start-up log: `prod (tikv)`. */
 export function describeSubject(subject: Subject): string {
   return `${subject.name} (${subject.kind})`;
+}
+
+/**
+ * Wraps a plugin's subject so that nothing it says can carry a secret into a ticket, a log line or
+ * output: error messages thrown by `observe` and the messages and reasons of its results pass
+ * through {@link redact}. (A server that echoes the Authorization header in a 401 body would
+ * otherwise put the token into a `subject_unreachable` ticket.)
+ */
+export function redactingSubject(subject: Subject): Subject {
+  return {
+    name: subject.name,
+    kind: subject.kind,
+    invariants: subject.invariants.map(_redactingInvariant),
+    async observe(context) {
+      try {
+        return await subject.observe(context);
+      } catch (error) {
+        if (error instanceof Error) {
+          error.message = redact(error.message);
+          if (error.stack) error.stack = redact(error.stack);
+        }
+        throw error;
+      }
+    },
+    ...(subject.dispose ? { dispose: () => subject.dispose?.() } : {}),
+  };
+}
+
+// --- Internal helpers ---
+
+function _redactingInvariant(invariant: Invariant): Invariant {
+  return {
+    name: invariant.name,
+    description: invariant.description,
+    defaults: invariant.defaults,
+    evaluate(observation, settings): Evaluation {
+      const evaluation = invariant.evaluate(observation, settings);
+      if (!Array.isArray(evaluation)) {
+        const unknown = (evaluation as { unknown: unknown }).unknown;
+        return typeof unknown === "string" ? { unknown: redact(unknown) } : evaluation;
+      }
+      return evaluation.map((result: EntityResult): EntityResult => {
+        if (result.outcome === "violated") return { ...result, message: redact(result.message) };
+        if (result.outcome === "unknown") return { ...result, reason: redact(result.reason) };
+        return result;
+      });
+    },
+  };
 }

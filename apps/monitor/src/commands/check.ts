@@ -3,7 +3,6 @@ import type { Command } from "commander";
 import { Option } from "commander";
 import type { CommandContext } from "../context.ts";
 import { createLogger } from "../logger.ts";
-import { resolveRunSettings } from "../settings.ts";
 import { addRunOptions, optionSources } from "./run-options.ts";
 
 /** Registers `operator check`: one cycle, findings on stdout, exit 0/1/3. */
@@ -25,6 +24,7 @@ not be read (unknown results), 2 usage or configuration error, 4 database error.
     )
     .action(async (flags, cmd: Command) => {
       const ctx = context();
+      const { resolveRunSettings } = await import("../settings.ts");
       const settings = await resolveRunSettings(flags, optionSources(cmd), ctx.env, ctx.cwd);
       if (settings.mode === "demo") {
         throw new ConfigError("check needs a cluster: pass --pd URL (or set PD_ENDPOINT) or --config FILE");

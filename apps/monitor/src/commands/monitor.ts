@@ -1,7 +1,6 @@
 import type { Command } from "commander";
 import type { CommandContext } from "../context.ts";
 import { createLogger } from "../logger.ts";
-import { resolveRunSettings } from "../settings.ts";
 import { addRunOptions, optionSources } from "./run-options.ts";
 
 /** Registers `operator monitor`: the daemon. */
@@ -29,6 +28,7 @@ PROMETHEUS_BASIC_AUTH_PASSWORD(_FILE); they are never printed.`,
     )
     .action(async (flags, cmd: Command) => {
       const ctx = context();
+      const { resolveRunSettings } = await import("../settings.ts");
       const settings = await resolveRunSettings(flags, optionSources(cmd), ctx.env, ctx.cwd);
       const logger = createLogger(settings.logFormat, ctx.stderr);
       const { runDaemon } = await import("../daemon.ts");

@@ -1,6 +1,6 @@
 import { ConfigError } from "@operator/core";
 import { Option } from "commander";
-import { DEFAULT_DB } from "../config.ts";
+import { DEFAULT_DB } from "../defaults.ts";
 
 /** `--db PATH` (env `OPERATOR_DB`), shared by every command that touches the database. */
 export function dbOption(): Option {

@@ -1,5 +1,5 @@
 import { type Command, Option } from "commander";
-import { DEFAULT_DB } from "../config.ts";
+import { DEFAULT_DB } from "../defaults.ts";
 import { LOG_FORMATS } from "../logger.ts";
 import type { RunFlags } from "../settings.ts";
 

@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { readdirSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
@@ -10,8 +10,8 @@ const DIST_CLI = join(APP_DIR, "dist", "cli.js");
 const SRC_CLI = join(APP_DIR, "src", "cli.ts");
 
 /**
- * How tests start the CLI: the built `bin.js` (plain node, as users run it) when `dist/` is at least
- * as new as every source file, otherwise the sources through tsx. `./dev test` builds first, so CI
+ * How tests start the CLI: the built `bin.js` (plain node, as users run it) when `dist/` here and in
+ * every `@operator/*` dependency is at least as new as the sources, otherwise the sources through tsx. `./dev test` builds first, so CI
  * runs the real shim; a developer editing `src/` still tests what they edited.
  */
 export const CLI_MODE: "dist" | "source" = _distIsFresh() ? "dist" : "source";
@@ -150,21 +150,36 @@ export function startCli(args: readonly string[], options: RunOptions = {}): Cli
 
 // --- Internal helpers ---
 
+/** True when this app's dist and every workspace dependency's dist are at least as new as their sources. */
 function _distIsFresh(): boolean {
   if (process.env.OPERATOR_TEST_CLI === "source") return false;
-  let built: number;
-  try {
-    built = statSync(DIST_CLI).mtimeMs;
-  } catch {
-    return false;
-  }
-  const newest = (dir: string): number =>
-    Math.max(
-      0,
-      ...readdirSync(dir, { withFileTypes: true }).map((entry) => {
-        const path = join(dir, entry.name);
-        return entry.isDirectory() ? newest(path) : statSync(path).mtimeMs;
+  const manifest = JSON.parse(readFileSync(join(APP_DIR, "package.json"), "utf8")) as {
+    dependencies: Record<string, string>;
+  };
+  const packages = [
+    { root: APP_DIR, entry: DIST_CLI },
+    ...Object.keys(manifest.dependencies)
+      .filter((name) => name.startsWith("@operator/"))
+      .map((name) => {
+        const root = realpathSync(join(APP_DIR, "node_modules", name));
+        return { root, entry: join(root, "dist", "index.js") };
       }),
-    );
-  return newest(join(APP_DIR, "src")) <= built;
+  ];
+  return packages.every(({ root, entry }) => {
+    try {
+      return _newest(join(root, "src")) <= statSync(entry).mtimeMs;
+    } catch {
+      return false;
+    }
+  });
+}
+
+function _newest(dir: string): number {
+  return Math.max(
+    0,
+    ...readdirSync(dir, { withFileTypes: true }).map((entry) => {
+      const path = join(dir, entry.name);
+      return entry.isDirectory() ? _newest(path) : statSync(path).mtimeMs;
+    }),
+  );
 }

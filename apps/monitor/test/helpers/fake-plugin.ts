@@ -6,7 +6,8 @@ import { join } from "node:path";
  * only: its `exports` has just an `import` condition). Its subject reports one invariant, `probe`,
  * on entity `e1`, with the outcome named by the option `outcome` (`ok`, `violated`, `unknown`), or
  * throws from `observe` when `outcome` is `unreachable`. When `outcomeFile` is set, the outcome is
- * read from that file on every cycle, so a test can change it while the daemon runs.
+ * read from that file on every cycle, so a test can change it while the daemon runs. `delayMs` makes
+ * every observation take that long, ignoring the abort signal (a slow, stubborn subject).
  */
 export async function installFakePlugin(dir: string, name = "@example/fake-subject"): Promise<string> {
   const root = join(dir, "node_modules", ...name.split("/"));
@@ -56,6 +57,7 @@ export default function fakeSubject(options) {
       },
     ],
     async observe() {
+      if (options.delayMs) await new Promise((resolve) => setTimeout(resolve, options.delayMs));
       const value = outcome();
       if (value === "unreachable") throw new Error("fake subject unreachable");
       return { outcome: value };
