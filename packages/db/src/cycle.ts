@@ -15,7 +15,7 @@ import {
 } from "@operator/core";
 import { DuplicateOpenTicketError } from "./errors.ts";
 import { patchParams } from "./patch-sql.ts";
-import { ticketFromRow } from "./rows.ts";
+import { mergeTicket, ticketFromRow } from "./rows.ts";
 import type { CommittedWrites, SnapshotCache } from "./snapshot-cache.ts";
 import type { Statements } from "./statements.ts";
 
@@ -65,10 +65,10 @@ export function recordCycleInTransaction(
     const before = byId.get(change.id) ?? loadTicket(s, change.id);
     const patch = checkedPatch(before, change, now);
     const stored = loaded.lastValuesJson.get(change.id);
-    const params = patchParams(change.id, patch, stored);
+    const params = patchParams(change.id, patch, { ticket: before, lastValuesJson: stored });
     s.patcher.run(params);
     insertEvents(s, change.id, change.events);
-    const after: Ticket = { ...before, ...patch };
+    const after = mergeTicket(before, patch);
     written.push({ ticket: after, lastValuesJson: (params.lastValues as string | undefined) ?? stored });
     if (after.status === "resolved") {
       resolved.push(after);

@@ -1,4 +1,4 @@
-import type { TicketPatch } from "@operator/core";
+import type { Ticket, TicketPatch } from "@operator/core";
 import type BetterSqlite3 from "better-sqlite3";
 
 /** Every field a `TicketPatch` may set, with its column. */
@@ -59,20 +59,27 @@ export class TicketPatcher {
 }
 
 /**
- * A patch as statement parameters: booleans as 0/1, value snapshots as JSON text. `lastValues` is
- * left out when its JSON equals `storedLastValues`, so a recurrence does not rewrite unchanged JSON.
- * Unknown fields are refused rather than silently dropped.
+ * A patch as statement parameters: booleans as 0/1, value snapshots as JSON text. With `before` (the
+ * ticket as stored, and its stored `lastValues` JSON), fields that would not change are left out, so
+ * a recurrence writes only what moved and never rewrites unchanged JSON. Unknown fields are refused.
  */
-export function patchParams(id: number, patch: TicketPatch, storedLastValues?: string): PatchParams {
+export function patchParams(
+  id: number,
+  patch: TicketPatch,
+  before?: { readonly ticket: Ticket; readonly lastValuesJson: string | undefined },
+): PatchParams {
   const params: PatchParams = { id };
-  for (const [field, value] of Object.entries(patch)) {
+  for (const field in patch) {
+    const value = patch[field as PatchField];
     if (value === undefined) continue;
     if (!(field in PATCH_COLUMNS)) throw new TypeError(`Unknown ticket field in patch: ${field}`);
+    const old = before?.ticket[field as PatchField];
     if (field === "firstValues" || field === "lastValues") {
+      if (field === "lastValues" && value === old && before?.lastValuesJson !== undefined) continue;
       const text = JSON.stringify(value);
-      if (field === "lastValues" && text === storedLastValues) continue;
+      if (field === "lastValues" && text === before?.lastValuesJson) continue;
       params[field] = text;
-    } else {
+    } else if (value !== old) {
       params[field] = typeof value === "boolean" ? (value ? 1 : 0) : (value as string | number | null);
     }
   }

@@ -1,4 +1,12 @@
-import type { CycleLogEntry, KeyState, Severity, Ticket, TicketStatus, Values } from "@operator/core";
+import type {
+  CycleLogEntry,
+  KeyState,
+  Severity,
+  Ticket,
+  TicketPatch,
+  TicketStatus,
+  Values,
+} from "@operator/core";
 
 /** A `tickets` row as SQLite returns it to a raw prepared statement. */
 export interface TicketRow {
@@ -115,5 +123,35 @@ export function cycleLogFromRow(row: CycleLogRow): CycleLogEntry {
     opened: row.opened,
     resolved: row.resolved,
     failures: JSON.parse(row.failures) as Record<string, string>,
+  };
+}
+
+/** `before` with `patch` applied (a field set to `undefined` in the patch is left as it was). */
+export function mergeTicket(before: Ticket, patch: TicketPatch): Ticket {
+  return {
+    id: before.id,
+    key: before.key,
+    subject: before.subject,
+    invariant: before.invariant,
+    entity: before.entity,
+    severity: patch.severity ?? before.severity,
+    status: patch.status ?? before.status,
+    held: patch.held ?? before.held,
+    flapping: patch.flapping ?? before.flapping,
+    message: patch.message ?? before.message,
+    firstSeenAt: patch.firstSeenAt ?? before.firstSeenAt,
+    lastSeenAt: patch.lastSeenAt ?? before.lastSeenAt,
+    occurrenceCount: patch.occurrenceCount ?? before.occurrenceCount,
+    batchKey: patch.batchKey ?? before.batchKey,
+    previousTicketId: patch.previousTicketId === undefined ? before.previousTicketId : patch.previousTicketId,
+    firstValues: patch.firstValues ?? before.firstValues,
+    lastValues: patch.lastValues ?? before.lastValues,
+    diagnosis: patch.diagnosis === undefined ? before.diagnosis : patch.diagnosis,
+    acknowledgedAt: patch.acknowledgedAt === undefined ? before.acknowledgedAt : patch.acknowledgedAt,
+    acknowledgedBy: patch.acknowledgedBy === undefined ? before.acknowledgedBy : patch.acknowledgedBy,
+    resolvedAt: patch.resolvedAt === undefined ? before.resolvedAt : patch.resolvedAt,
+    resolvedBy: patch.resolvedBy === undefined ? before.resolvedBy : patch.resolvedBy,
+    createdAt: before.createdAt,
+    updatedAt: patch.updatedAt ?? before.updatedAt,
   };
 }

@@ -1,4 +1,4 @@
-import { MONITOR_ACTOR, TicketNotFoundError, TransitionError } from "@operator/core";
+import { type CycleSnapshot, MONITOR_ACTOR, TicketNotFoundError, TransitionError } from "@operator/core";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { DuplicateOpenTicketError, type SqliteTicketStore } from "../src/index.ts";
@@ -45,6 +45,35 @@ describe("recordCycle", () => {
       expect(ticket.firstValues).toEqual({ value: 1 });
       expect(ticket.message).toContain("value 49");
     }
+  });
+
+  it("hands the planner the same tickets and states a fresh read of the file returns", async () => {
+    const { store, clock, path } = setup();
+    const keys = ["prod/store_down/1", "prod/store_down/2", "prod/high_latency/1"];
+    await cycle(store, clock, keys);
+    for (let i = 0; i < 5; i++) await cycle(store, clock, new Map(keys.map((k, j) => [k, j === 0 ? 7 : i])));
+    await cycle(store, clock, [keys[0] ?? ""], [keys[1] ?? ""]);
+    const { openTicketStore } = await import("../src/index.ts");
+    const peek = async (target: SqliteTicketStore): Promise<CycleSnapshot | undefined> => {
+      let snapshot: CycleSnapshot | undefined;
+      await target
+        .recordCycle(["prod"], (s) => {
+          snapshot = s;
+          throw new Error("only looking");
+        })
+        .catch(() => undefined);
+      return snapshot;
+    };
+    const cached = await peek(store);
+    const fresh = openTicketStore(path);
+    const read = await peek(fresh);
+    fresh.close();
+    const seen = [cached, read] as const;
+    if (!seen[0] || !seen[1]) throw new Error("no snapshot");
+    expect(Object.fromEntries(seen[0].openTickets)).toEqual(Object.fromEntries(seen[1].openTickets));
+    expect(Object.fromEntries(seen[0].states)).toEqual(Object.fromEntries(seen[1].states));
+    expect(seen[0].states.size).toBe(2);
+    expect(seen[0].openTickets.size).toBe(2);
   });
 
   it("returns opened tickets exactly as stored, sharing the cycle's batch key", async () => {
