@@ -188,6 +188,19 @@ describe("the subject against a simulated cluster and a real Prometheus", () => 
     expect(result(results, "leader_drop", "3")).toMatchObject({ values: { store_id: "3" } });
   }, 90_000);
 
+  it("regions with down peers or missing replicas violate region_health, with their ids", async () => {
+    cluster.setRegionFault("down-peer", 3, 4);
+    cluster.setRegionFault("miss-peer", 1, 2);
+    const results = await until((r) => result(r, "region_health", "cluster")?.outcome === "violated");
+    expect(result(results, "region_health", "cluster")).toMatchObject({
+      outcome: "violated",
+      message: "PD reports 4 regions with a down peer and 2 regions missing a replica",
+      values: { downPeerRegions: 4, missPeerRegions: 2, downPeersByStore: { "3": 4 } },
+    });
+    const entry = result(results, "region_health", "cluster");
+    expect(entry?.outcome === "violated" && entry.values.downPeerRegionIds).toHaveLength(4);
+  }, 90_000);
+
   it("a stopped store violates store_down: Disconnected (warning), then Down, same key", async () => {
     cluster.stopStore(2);
     const stateOf = (r: Results) => {
