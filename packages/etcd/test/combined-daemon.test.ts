@@ -10,7 +10,12 @@ import { startCluster, type TestCluster, waitFor } from "./helpers/etcd-cluster.
 
 const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
 const BIN = join(ROOT, "apps/monitor/bin.js");
-const BUILT = [join(ROOT, "apps/monitor/dist/cli.js"), join(ROOT, "packages/etcd/dist/index.js")];
+const BUILT = [
+  "apps/monitor/dist/cli.js",
+  "packages/core/dist/index.js",
+  "packages/tikv/dist/index.js",
+  "packages/etcd/dist/index.js",
+].map((file) => join(ROOT, file));
 
 /** A ticket as `operator tickets list --json` prints it (the fields used here). */
 interface ListedTicket {
