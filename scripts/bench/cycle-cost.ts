@@ -1,5 +1,5 @@
 import path from "node:path";
-import { createMonitor, openTicketStore, tikvSubject } from "./deps.ts";
+import { createMonitor, openTicketStore, silentLogger, tikvSubject } from "./deps.ts";
 import { num, type SectionReport, type TargetCheck } from "./report.ts";
 import type { SimHandlers } from "./sim-host.ts";
 import { cpuMs, elapsedMs, type Summary, summarize } from "./stats.ts";
@@ -14,8 +14,10 @@ export interface CycleCostOptions {
   readonly cycles: number;
   /** Unmeasured cycles first (JIT, connection pools, ticket state). */
   readonly warmup: number;
-  /** Stop measuring a size that has not finished within this many ms. */
+  /** Stop measuring a size after this many ms of cycles (at least 3 cycles run). */
   readonly budgetMs: number;
+  /** Give up on a size whose Prometheus has not scraped every store within this many ms. */
+  readonly readyTimeoutMs: number;
 }
 
 /** The measurements at one cluster size. */
@@ -23,50 +25,85 @@ interface SizeResult {
   readonly stores: number;
   readonly pd: Summary;
   readonly prometheus: Summary;
+  readonly pdRetries: Summary;
+  readonly prometheusRetries: Summary;
   readonly cpu: Summary;
   readonly wall: Summary;
   readonly db: Summary;
   readonly plan: Summary;
   readonly startMs: number;
+  readonly scrapeIntervalMs: number;
   readonly unknownCycles: number;
+  readonly unknownReasons: readonly string[];
+  /** Requests by path in the last measured cycle. */
+  readonly paths: { readonly pd: Record<string, number>; readonly prometheus: Record<string, number> };
 }
+
+type Series = "pd" | "prometheus" | "pdRetries" | "prometheusRetries" | "cpu" | "wall" | "db" | "plan";
 
 const CPU_TARGET_MS = 50;
 const CPU_TARGET_STORES = 1000;
+/** Per-request timeout of the subject: generous, so a slow Prometheus shows as wall time, not as unknown. */
+const REQUEST_TIMEOUT_MS = 20_000;
 
 /** Scrape less often on big clusters: Prometheus's own load is not what this section measures. */
 function scrapeIntervalFor(stores: number): number {
   if (stores <= 100) return 1000;
   if (stores <= 1000) return 5000;
-  return 15_000;
+  return 30_000;
 }
 
 async function measureSize(stores: number, options: CycleCostOptions): Promise<SizeResult> {
   const sim = startWorker<SimHandlers>(new URL("./sim-host.ts", import.meta.url));
+  const scrapeIntervalMs = scrapeIntervalFor(stores);
   try {
-    const endpoints = await sim.call("start", { stores, scrapeIntervalMs: scrapeIntervalFor(stores) });
+    const endpoints = await sim.call("start", {
+      stores,
+      scrapeIntervalMs,
+      readyTimeoutMs: options.readyTimeoutMs,
+    });
     return await withTempDir(async (dir) => {
       const inner = openTicketStore(path.join(dir, "tickets.db"));
       const timed = timeStore(inner);
+      const retries = { pd: 0, prometheus: 0 };
       const monitor = createMonitor({
         subjects: [
-          tikvSubject({ name: "bench", pdUrl: endpoints.pdUrl, prometheusUrl: endpoints.prometheusUrl }),
+          tikvSubject({
+            name: "bench",
+            pdUrl: endpoints.pdUrl,
+            prometheusUrl: endpoints.prometheusUrl,
+            timeoutMs: REQUEST_TIMEOUT_MS,
+            rateWindow: scrapeIntervalMs > 15_000 ? "2m" : "1m",
+            onRequest: (event) => {
+              if (event.attempt > 0) retries[event.source]++;
+            },
+          }),
         ],
         store: timed.store,
-        intervalMs: 30_000,
-        deadlineMs: 25_000,
+        intervalMs: 60_000,
+        deadlineMs: 50_000,
+        logger: silentLogger,
       });
       const deadline = performance.now() + options.budgetMs;
       try {
         for (let i = 0; i < options.warmup; i++) await monitor.runOnce();
         await sim.call("counts");
-        const samples = { pd: [], prometheus: [], cpu: [], wall: [], db: [], plan: [] } as Record<
-          "pd" | "prometheus" | "cpu" | "wall" | "db" | "plan",
-          number[]
-        >;
+        const samples: Record<Series, number[]> = {
+          pd: [],
+          prometheus: [],
+          pdRetries: [],
+          prometheusRetries: [],
+          cpu: [],
+          wall: [],
+          db: [],
+          plan: [],
+        };
         let unknownCycles = 0;
+        const unknownReasons = new Set<string>();
+        let paths: SizeResult["paths"] = { pd: {}, prometheus: {} };
         for (let i = 0; i < options.cycles && (i < 3 || performance.now() < deadline); i++) {
           timed.reset();
+          retries.pd = retries.prometheus = 0;
           const cpu0 = process.cpuUsage();
           const wall0 = performance.now();
           const report = await monitor.runOnce();
@@ -77,18 +114,29 @@ async function measureSize(stores: number, options: CycleCostOptions): Promise<S
           const counts = await sim.call("counts");
           samples.pd.push(counts.pd);
           samples.prometheus.push(counts.prometheus);
-          if (report.unknown > 0) unknownCycles++;
+          samples.pdRetries.push(retries.pd);
+          samples.prometheusRetries.push(retries.prometheus);
+          paths = { pd: counts.pdPaths, prometheus: counts.prometheusPaths };
+          if (report.unknown > 0) {
+            unknownCycles++;
+            for (const finding of report.findings) {
+              if (finding.outcome === "unknown")
+                unknownReasons.add(`${finding.invariant}: ${finding.reason}`);
+            }
+            for (const failure of Object.values(report.failures)) unknownReasons.add(failure);
+          }
         }
+        const summary = Object.fromEntries(
+          Object.entries(samples).map(([series, values]) => [series, summarize(values)]),
+        ) as Record<Series, Summary>;
         return {
           stores,
-          pd: summarize(samples.pd),
-          prometheus: summarize(samples.prometheus),
-          cpu: summarize(samples.cpu),
-          wall: summarize(samples.wall),
-          db: summarize(samples.db),
-          plan: summarize(samples.plan),
+          ...summary,
           startMs: endpoints.startMs,
+          scrapeIntervalMs,
           unknownCycles,
+          unknownReasons: [...unknownReasons].slice(0, 3),
+          paths,
         };
       } finally {
         await monitor.stop();
@@ -135,26 +183,31 @@ function cycleCostReport(
       return `${num(summary.median, digits)}${unit} (${num(summary.min, digits)}–${num(summary.max, digits)})`;
     }),
   ];
-  const constant = (pick: (r: SizeResult) => Summary): boolean | null => {
+  /** First attempts (requests minus retries) per cycle, which the subject's design decides. */
+  const firstAttempts = (r: SizeResult, side: "pd" | "prometheus"): Summary => {
+    const retries = side === "pd" ? r.pdRetries : r.prometheusRetries;
+    return { ...r[side], median: r[side].median - retries.median };
+  };
+  const constant = (side: "pd" | "prometheus"): boolean | null => {
     if (results.length < 2) return null;
-    const medians = new Set(results.map((r) => pick(r).median));
-    return medians.size === 1 && results.every((r) => pick(r).min === pick(r).max);
+    return new Set(results.map((r) => firstAttempts(r, side).median)).size === 1;
   };
   const at1000 = bySize.get(CPU_TARGET_STORES);
-  const requestCounts = (pick: (r: SizeResult) => Summary): string =>
-    results.map((r) => `${num(pick(r).median, 0)} at ${num(r.stores, 0)}`).join(", ") || "none";
+  const requestCounts = (side: "pd" | "prometheus"): string =>
+    results.map((r) => `${num(firstAttempts(r, side).median, 0)} at ${num(r.stores, 0)}`).join(", ") ||
+    "none";
   const targets: TargetCheck[] = [
     {
       measure: "PD requests per cycle vs cluster size",
       target: "the same count at every size",
-      measured: requestCounts((r) => r.pd),
-      met: constant((r) => r.pd),
+      measured: requestCounts("pd"),
+      met: constant("pd"),
     },
     {
       measure: "Prometheus requests per cycle vs cluster size",
       target: "the same count at every size",
-      measured: requestCounts((r) => r.prometheus),
-      met: constant((r) => r.prometheus),
+      measured: requestCounts("prometheus"),
+      met: constant("prometheus"),
     },
     {
       measure: `CPU per cycle, ${num(CPU_TARGET_STORES, 0)} stores`,
@@ -163,10 +216,25 @@ function cycleCostReport(
       met: at1000 ? at1000.cpu.median < CPU_TARGET_MS : null,
     },
   ];
+  const first = results[0];
+  const listPaths = (paths: Record<string, number>): string =>
+    Object.entries(paths)
+      .map(([p, n]) => (n > 1 ? `\`${p}\` ×${n}` : `\`${p}\``))
+      .join(", ");
   const notes = [
+    ...(first
+      ? [
+          `Requests of one cycle (${num(first.stores, 0)} stores): PD ${listPaths(first.paths.pd)}; ` +
+            `Prometheus ${listPaths(first.paths.prometheus)}.`,
+        ]
+      : []),
     ...results
       .filter((r) => r.unknownCycles > 0)
-      .map((r) => `${num(r.stores, 0)} stores: ${r.unknownCycles} measured cycles had unknown results.`),
+      .map(
+        (r) =>
+          `${num(r.stores, 0)} stores: ${r.unknownCycles} of ${r.cpu.runs} measured cycles had unknown results ` +
+          `(${r.unknownReasons.join("; ")}).`,
+      ),
     ...[...failed].map(([stores, why]) => `${num(stores, 0)} stores: not measured: ${why}`),
   ];
   return {
@@ -177,18 +245,31 @@ function cycleCostReport(
       `cluster, a real Prometheus and two counting proxies run in other processes, so CPU time here is the ` +
       `monitor's own (process.cpuUsage around runOnce(), all threads of the process). ${options.warmup} warm-up ` +
       `cycles, then up to ${options.cycles} measured cycles per size; median (min–max). Database time is the time ` +
-      "inside the store's recordCycle minus the monitor's planning callback. Requests are counted at the proxies. " +
-      "Prometheus scrapes every 1 s up to 100 stores, 5 s at 1,000 and 15 s above (its own load is not measured).",
+      "inside the store's recordCycle minus the monitor's planning callback (shown apart). Requests are counted " +
+      "at the proxies; retries (the subject's `onRequest` hook, attempt > 0) are shown apart and the request target " +
+      "is judged on first attempts. Wall time includes one loopback proxy hop per request and Prometheus's query " +
+      `time; the subject's request timeout is ${REQUEST_TIMEOUT_MS / 1000} s so that a slow Prometheus shows as ` +
+      "wall time rather than as unknown results. Prometheus scrapes less often on big clusters (row below; rate " +
+      "window 2m at 30 s), since its own load is not what is measured.",
     tables: [
       {
         columns: ["Per cycle", ...sizes.map((s) => `${num(s, 0)} stores`)],
         rows: [
           row("PD requests", (r) => r.pd, "", 0),
+          row("… of which retries", (r) => r.pdRetries, "", 0),
           row("Prometheus requests", (r) => r.prometheus, "", 0),
+          row("… of which retries", (r) => r.prometheusRetries, "", 0),
           row("CPU time", (r) => r.cpu, " ms"),
           row("Wall time", (r) => r.wall, " ms"),
           row("Database time", (r) => r.db, " ms", 2),
           row("Planning time (in the transaction)", (r) => r.plan, " ms", 2),
+          [
+            "Prometheus scrape interval",
+            ...sizes.map((s) => {
+              const r = bySize.get(s);
+              return r ? `${num(r.scrapeIntervalMs / 1000)} s` : "—";
+            }),
+          ],
           [
             "Cluster + Prometheus ready after",
             ...sizes.map((s) => {

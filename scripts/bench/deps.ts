@@ -13,7 +13,8 @@ export type {
   Subject,
   TicketStore,
 } from "../../packages/core/src/index.ts";
-export { ConfigError, createMemoryTicketStore, createMonitor } from "../../packages/core/src/index.ts";
+export { ConfigError, createMonitor, silentLogger } from "../../packages/core/src/index.ts";
 export { openTicketStore } from "../../packages/db/src/index.ts";
 export { default as tikvSubject } from "../../packages/tikv/src/index.ts";
+export type { FaultCommand } from "../../packages/tikv-sim/src/index.ts";
 export { startCluster, startPrometheus } from "../../packages/tikv-sim/src/index.ts";

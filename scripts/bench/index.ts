@@ -21,10 +21,11 @@ function plan(args: BenchArgs): Record<SectionId, () => Promise<SectionReport>> 
   return {
     "cycle-cost": () =>
       benchCycleCost({
-        sizes: q ? [10, 100, 1000] : [10, 100, 1000, 5000],
-        cycles: q ? 5 : 20,
-        warmup: q ? 2 : 5,
-        budgetMs: q ? 30_000 : 120_000,
+        sizes: q ? [10, 100] : [10, 100, 1000, 5000],
+        cycles: q ? 5 : 15,
+        warmup: q ? 2 : 3,
+        budgetMs: q ? 20_000 : 60_000,
+        readyTimeoutMs: q ? 120_000 : 360_000,
       }),
     memory: () =>
       benchMemory({
@@ -35,7 +36,7 @@ function plan(args: BenchArgs): Record<SectionId, () => Promise<SectionReport>> 
       }),
     store: () => benchStore({ quick: q }),
     "cli-start": () => benchCliStart({ tickets: q ? 20_000 : 100_000, runs: q ? 3 : 10 }),
-    detection: () => benchDetection({ quick: q }),
+    detection: () => benchDetection({ runs: q ? 1 : 2 }),
   };
 }
 

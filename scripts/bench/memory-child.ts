@@ -2,7 +2,7 @@
  * Worker process for the memory section: runs monitor cycles back to back against the simulated
  * cluster and reports its own resident size at checkpoints. Started with `--expose-gc`.
  */
-import { createMonitor, openTicketStore, tikvSubject } from "./deps.ts";
+import { createMonitor, openTicketStore, silentLogger, tikvSubject } from "./deps.ts";
 import { serve } from "./worker.ts";
 
 /** Options of {@link MemoryHandlers.run}. */
@@ -34,6 +34,7 @@ const handlers = {
       store,
       intervalMs: 1000,
       deadlineMs: 900,
+      logger: silentLogger,
     });
     const samples: MemorySample[] = [];
     const started = performance.now();

@@ -1,7 +1,8 @@
 import path from "node:path";
+import type { FaultCommand } from "./deps.ts";
 import type { MemoryHandlers, MemorySample } from "./memory-child.ts";
 import { cell, num, type SectionReport } from "./report.ts";
-import type { SimFault, SimHandlers } from "./sim-host.ts";
+import type { SimHandlers } from "./sim-host.ts";
 import { summarize } from "./stats.ts";
 import { withTempDir } from "./temp-dir.ts";
 import { startWorker } from "./worker.ts";
@@ -20,20 +21,24 @@ const RSS_TARGET_MB = 100;
 const GROWTH_TARGET_MB = 10;
 
 /** Faults toggled during a run, in a loop, so tickets open, recur and resolve. */
-const FAULTS: readonly SimFault[] = [
-  { action: "stop", store: 1 },
-  { action: "slow", store: 2 },
-  { action: "restart", store: 1 },
-  { action: "fillDisk", store: 3 },
-  { action: "heal", store: 2 },
-  { action: "freeDisk", store: 3 },
+const FAULTS: readonly FaultCommand[] = [
+  { fault: "stop-store", store: 1 },
+  { fault: "slow-store", store: 2, p99Seconds: 2 },
+  { fault: "start-store", store: 1 },
+  { fault: "fill-disk", store: 3, usedRatio: 0.95 },
+  { fault: "slow-store", store: 2, p99Seconds: null },
+  { fault: "fill-disk", store: 3, usedRatio: 0.4 },
 ];
 
 async function oneRun(options: MemoryOptions): Promise<MemorySample[]> {
   const sim = startWorker<SimHandlers>(new URL("./sim-host.ts", import.meta.url));
   const child = startWorker<MemoryHandlers>(new URL("./memory-child.ts", import.meta.url), ["--expose-gc"]);
   try {
-    const endpoints = await sim.call("start", { stores: options.stores, scrapeIntervalMs: 1000 });
+    const endpoints = await sim.call("start", {
+      stores: options.stores,
+      scrapeIntervalMs: 1000,
+      timeScale: 20,
+    });
     return await withTempDir(async (dir) => {
       let done = false;
       const running = child

@@ -30,6 +30,8 @@ export interface SectionReport {
   readonly tables: readonly Table[];
   readonly targets: readonly TargetCheck[];
   readonly notes: readonly string[];
+  /** Raw markdown after the notes, e.g. a detailed table from another package's formatter. */
+  readonly appendix?: readonly string[];
 }
 
 /** The machine and software the numbers come from. */
@@ -39,6 +41,8 @@ export interface MachineDescription {
   readonly os: string;
   readonly node: string;
   readonly prometheus: string;
+  /** 1-minute load average when the run started. */
+  readonly loadAtStart: number;
 }
 
 /** Cell text for a target check's verdict. */
@@ -76,6 +80,7 @@ export async function describeMachine(): Promise<MachineDescription> {
     os: `${os.type()} ${os.release()} (${os.arch()})`,
     node: process.version,
     prometheus,
+    loadAtStart: os.loadavg()[0] ?? 0,
   };
 }
 
@@ -125,6 +130,8 @@ export function renderReport(input: ReportInput): string {
       `- OS: ${machine.os}`,
       `- Node: ${machine.node}`,
       `- Prometheus: ${machine.prometheus}`,
+      `- Load average (1 min): ${num(machine.loadAtStart, 1)} at the start, ${num(os.loadavg()[0] ?? 0, 1)} at the end ` +
+        `(anything above ${os.cpus().length} means other work competed for the CPU and wall times suffer; CPU times less so)`,
     ].join("\n"),
     "## Targets",
     `${targets.length - missed - unmeasured} met, ${missed} missed, ${unmeasured} not measured.`,
@@ -137,6 +144,7 @@ export function renderReport(input: ReportInput): string {
     parts.push(`## ${section.title}`, section.method);
     for (const table of section.tables) parts.push(renderTable(table));
     if (section.notes.length > 0) parts.push(section.notes.map((note) => `- ${note}`).join("\n"));
+    parts.push(...(section.appendix ?? []));
   }
   return `${parts.join("\n\n")}\n`;
 }

@@ -1,4 +1,4 @@
-import { createMonitor, type Subject, type TicketStore } from "./deps.ts";
+import { createMonitor, type Subject, silentLogger, type TicketStore } from "./deps.ts";
 
 /**
  * A subject whose one invariant is violated for `count()` entities, so a real monitor cycle opens
@@ -35,6 +35,7 @@ export async function seedTickets(store: TicketStore, tickets: number, perCycle 
       store,
       intervalMs: 60_000,
       deadlineMs: 50_000,
+      logger: silentLogger,
     });
     await monitor.runOnce();
     await monitor.stop();

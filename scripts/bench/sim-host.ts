@@ -3,8 +3,9 @@
  * proxies in front of PD and Prometheus. It runs apart from the measured process so that the
  * simulator's CPU time and memory are not counted as the monitor's.
  */
+
+import { type FaultCommand, startCluster, startPrometheus } from "../../packages/tikv-sim/src/index.ts";
 import { type CountingProxy, startCountingProxy } from "./counting-proxy.ts";
-import { startCluster, startPrometheus } from "./deps.ts";
 import { serve } from "./worker.ts";
 
 type Cluster = Awaited<ReturnType<typeof startCluster>>;
@@ -14,6 +15,10 @@ type Prometheus = Awaited<ReturnType<typeof startPrometheus>>;
 export interface SimStartOptions {
   readonly stores: number;
   readonly scrapeIntervalMs: number;
+  /** Simulated seconds per real second (PD's 20 s disconnect takes 20 / timeScale s). @default 1 */
+  readonly timeScale?: number;
+  /** Give up if Prometheus has not scraped every store twice by then. @default 600000 */
+  readonly readyTimeoutMs?: number;
 }
 
 /** Where the monitor should point: the counting proxies' URLs. */
@@ -32,12 +37,6 @@ export interface SimCounts {
   readonly prometheusPaths: Record<string, number>;
 }
 
-/** A fault to inject into (or remove from) one store. */
-export interface SimFault {
-  readonly action: "stop" | "restart" | "slow" | "heal" | "fillDisk" | "freeDisk";
-  readonly store: number;
-}
-
 let cluster: Cluster | undefined;
 let prometheus: Prometheus | undefined;
 let pdProxy: CountingProxy | undefined;
@@ -46,12 +45,17 @@ let prometheusProxy: CountingProxy | undefined;
 const handlers = {
   async start(options: SimStartOptions): Promise<SimEndpoints> {
     const started = performance.now();
-    cluster = await startCluster({ stores: options.stores });
+    cluster = await startCluster({ stores: options.stores, timeScale: options.timeScale ?? 1 });
     prometheus = await startPrometheus({
       targets: cluster.scrapeTargets,
       scrapeIntervalMs: options.scrapeIntervalMs,
     });
-    await prometheus.waitForSamples();
+    await waitForScrapes(
+      prometheus,
+      cluster.scrapeTargets.length,
+      options.scrapeIntervalMs,
+      options.readyTimeoutMs ?? 600_000,
+    );
     pdProxy = await startCountingProxy(cluster.pdUrl);
     prometheusProxy = await startCountingProxy(prometheus.url);
     return {
@@ -71,28 +75,9 @@ const handlers = {
     prometheusProxy?.reset();
     return counts;
   },
-  async fault(fault: SimFault): Promise<void> {
+  async fault(command: FaultCommand): Promise<void> {
     if (!cluster) throw new Error("the cluster is not started");
-    switch (fault.action) {
-      case "stop":
-        await cluster.stopStore(fault.store);
-        break;
-      case "restart":
-        await cluster.startStore(fault.store);
-        break;
-      case "slow":
-        cluster.slowStore(fault.store, 2);
-        break;
-      case "heal":
-        cluster.slowStore(fault.store, 0.001);
-        break;
-      case "fillDisk":
-        cluster.fillDisk(fault.store, 0.95);
-        break;
-      case "freeDisk":
-        cluster.fillDisk(fault.store, 0.3);
-        break;
-    }
+    await cluster.apply(command);
   },
   async stop(): Promise<void> {
     await shutdown();
@@ -101,6 +86,34 @@ const handlers = {
 
 /** The methods this worker serves. */
 export type SimHandlers = typeof handlers;
+
+/**
+ * Waits until every target is up and has been scraped twice (so `rate()` has data). Polls with
+ * patience: with thousands of targets Prometheus needs a minute or more to reach all of them.
+ */
+async function waitForScrapes(
+  prom: Prometheus,
+  targets: number,
+  intervalMs: number,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const query = "count(count_over_time(up[2m]) >= 2 and up == 1)";
+  let last = -1;
+  for (;;) {
+    const [sample] = await prom.query(query).catch(() => []);
+    const seen = sample?.value ?? 0;
+    if (seen >= targets) return;
+    if (Date.now() > deadline)
+      throw new Error(
+        `Prometheus had scraped ${seen} of ${targets} stores twice after ${Math.round(timeoutMs / 1000)} s`,
+      );
+    if (seen !== last && targets > 100)
+      process.stderr.write(`[bench] sim: ${seen}/${targets} targets scraped\n`);
+    last = seen;
+    await new Promise((resolve) => setTimeout(resolve, Math.min(intervalMs, 5000)));
+  }
+}
 
 async function shutdown(): Promise<void> {
   await pdProxy?.close();
