@@ -34,10 +34,7 @@ export const storeDown: Invariant<TikvObservation> = {
         case "Disconnected":
         case "Down": {
           const values = _values(store, observation.at);
-          const silent =
-            values.downSeconds === null
-              ? "no heartbeat recorded"
-              : `no heartbeat for ${formatDuration(values.downSeconds * 1000)}`;
+          const silent = _silence(values.downSeconds, values.last_heartbeat_ts);
           return {
             entity,
             outcome: "violated",
@@ -74,6 +71,20 @@ function _values(store: PdStore, at: number) {
     version: store.version ?? null,
     labels: store.labels,
   };
+}
+
+/** PD calls a store Disconnected after 20 s without a heartbeat. */
+const DISCONNECT_SECONDS = 20;
+
+/**
+ * How long the store has been silent. A shorter time than PD's own 20 s means this host's clock is
+ * behind PD's: then the last heartbeat's time is shown instead.
+ */
+function _silence(downSeconds: number | null, lastHeartbeatTs: string | null): string {
+  if (downSeconds !== null && downSeconds >= DISCONNECT_SECONDS) {
+    return `no heartbeat for ${formatDuration(downSeconds * 1000)}`;
+  }
+  return lastHeartbeatTs ? `last heartbeat at ${lastHeartbeatTs}` : "no heartbeat recorded";
 }
 
 /** The less urgent of two severities. */

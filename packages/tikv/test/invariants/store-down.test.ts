@@ -71,9 +71,19 @@ describe("store_down on the recorded stores", () => {
     });
   });
 
+  it("shows the last heartbeat's time when this host's clock is behind PD's", () => {
+    const late = results(observation({ at: 1679593416896 + 3000 })).get("4");
+    expect(late).toMatchObject({
+      message: "Store 4 (10.0.1.4:20160) is Disconnected: last heartbeat at 2023-03-23T17:43:36.896421303Z",
+      values: { downSeconds: 3 },
+    });
+  });
+
   it("a store without a heartbeat has no down time", () => {
     const stores = recordedStores().map((store) =>
-      store.id === "4" ? { ...store, lastHeartbeat: undefined } : store,
+      store.id === "4"
+        ? { ...store, lastHeartbeat: undefined, status: { ...store.status, lastHeartbeatTs: undefined } }
+        : store,
     );
     expect(results(observation({ stores })).get("4")).toMatchObject({
       message: "Store 4 (10.0.1.4:20160) is Disconnected: no heartbeat recorded",
