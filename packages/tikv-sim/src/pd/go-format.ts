@@ -68,36 +68,25 @@ export type GoJsonValue =
  * Go's HTML-safe escaping.
  */
 export function goJson(value: GoJsonValue, indent: boolean): string {
-  const text = write(value, indent ? "\n" : "", indent);
+  const text = JSON.stringify(value, bigintMarker, indent ? 2 : undefined)
+    .replace(BIGINT_MARKED, "$1")
+    .replace(GO_ESCAPED, goEscape);
   return indent ? `${text}\n` : text;
 }
 
 // --- Internal helpers ---
 
-function write(value: GoJsonValue, newline: string, indent: boolean): string {
-  if (value === null || value === undefined) return "null";
-  if (typeof value === "bigint") return value.toString();
-  if (typeof value === "number") return Number.isFinite(value) ? String(value) : "null";
-  if (typeof value === "boolean") return value ? "true" : "false";
-  if (typeof value === "string") return goString(value);
-  const inner = indent ? `${newline}  ` : "";
-  const colon = indent ? ": " : ":";
-  if (Array.isArray(value)) {
-    if (value.length === 0) return "[]";
-    const items = value.map((item: GoJsonValue) => inner + write(item, inner, indent));
-    return `[${items.join(",")}${newline}]`;
-  }
-  const entries = Object.entries(value as Record<string, GoJsonValue>).filter(([, v]) => v !== undefined);
-  if (entries.length === 0) return "{}";
-  const items = entries.map(([k, v]) => `${inner}${goString(k)}${colon}${write(v, inner, indent)}`);
-  return `{${items.join(",")}${newline}}`;
+const BIGINT_MARKED = /"@@uint64:(\d+)@@"/g;
+const GO_ESCAPED = /[<>&\u2028\u2029]/g;
+
+/** JSON.stringify cannot write a bigint: mark it as a string, then unquote it. */
+function bigintMarker(_key: string, value: unknown): unknown {
+  return typeof value === "bigint" ? `@@uint64:${value}@@` : value;
 }
 
-function goString(text: string): string {
-  return JSON.stringify(text).replace(
-    /[<>&\u2028\u2029]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
-  );
+/** Go's encoding/json escapes these even inside strings (HTML safety). */
+function goEscape(c: string): string {
+  return `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
 }
 
 function fraction(value: bigint, unit: bigint): string {

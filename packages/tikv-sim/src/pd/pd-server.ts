@@ -56,15 +56,17 @@ export class PdServer {
     this.#fault = fault;
     if (previous === "hang" && fault !== "hang") this.#releaseHung();
     if ((previous === "down") === (fault === "down")) return this.#transition;
-    this.#transition = this.#transition.then(async () => {
-      if (fault === "down") {
-        const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
-        this.#server.closeAllConnections();
-        await closed;
-      } else {
-        await listen(this.#server, this.#port, this.#host);
-      }
-    });
+    this.#transition = this.#transition
+      .catch(() => undefined)
+      .then(async () => {
+        if (fault === "down") {
+          const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+          this.#server.closeAllConnections();
+          await closed;
+        } else {
+          await listen(this.#server, this.#port, this.#host);
+        }
+      });
     return this.#transition;
   }
 
