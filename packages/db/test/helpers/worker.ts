@@ -26,7 +26,7 @@ export interface Writer {
  * Starts the writer in its own Node process, running from TypeScript source through tsx's loader
  * (in-process, so a SIGKILL hits the process that writes).
  */
-export function startWriter(path: string, keys: number, mode: "always" | "random", seed = 1): Writer {
+export function startWriter(path: string, entities: number, mode: "always" | "random", seed = 1): Writer {
   const child = spawn(
     process.execPath,
     [
@@ -35,7 +35,7 @@ export function startWriter(path: string, keys: number, mode: "always" | "random
       "--conditions=@operator/source",
       "test/workers/writer.ts",
       path,
-      String(keys),
+      String(entities),
       mode,
       String(seed),
     ],

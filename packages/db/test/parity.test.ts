@@ -1,0 +1,99 @@
+import {
+  type CycleSnapshot,
+  createMemoryTicketStore,
+  type TicketAction,
+  type TicketEvent,
+  type TicketStore,
+} from "@operator/core";
+import { describe, expect, it } from "vitest";
+import { openTicketStore, type SqliteTicketStore } from "../src/index.ts";
+import { realPlan, seeded, TestWorld } from "./helpers/real-planner.ts";
+import { testClock } from "./helpers/store.ts";
+import { tempDbPath } from "./helpers/temp.ts";
+
+const CYCLE_MS = 30_000;
+
+/** Everything a store holds that a person or the planner can see, in a comparable form. */
+async function contents(store: TicketStore, peekStates: () => Promise<CycleSnapshot["states"]>) {
+  const page = await store.listTickets({ includeResolved: true, limit: 1000 });
+  const events: Omit<TicketEvent, "id">[][] = [];
+  for (const ticket of page.tickets) {
+    events.push((await store.getTicket(ticket.id)).events.map(({ id: _id, ...rest }) => rest));
+  }
+  const states = Object.fromEntries(await peekStates());
+  return { tickets: page.tickets, events, states };
+}
+
+async function peek(store: TicketStore, subjects: readonly string[]): Promise<CycleSnapshot["states"]> {
+  let states: CycleSnapshot["states"] = new Map();
+  await store
+    .recordCycle(subjects, (snapshot) => {
+      states = snapshot.states;
+      throw new Error("only looking");
+    })
+    .catch(() => undefined);
+  return states;
+}
+
+describe("parity with core's in-memory store under core's real planner", () => {
+  for (const seed of [1, 2, 3]) {
+    it(`seed ${seed}: 240 cycles with grace periods, flapping, unknowns and people's actions`, async () => {
+      const clock = testClock();
+      const subjects = ["alpha", "beta"];
+      const world = new TestWorld(subjects, 6, 0.12, seed);
+      const random = seeded(seed * 7919);
+      const memory = createMemoryTicketStore({ now: clock.now });
+      const sqlite: SqliteTicketStore = openTicketStore(tempDbPath(), { now: clock.now });
+      try {
+        for (let step = 0; step < 240; step++) {
+          const now = clock.advance(CYCLE_MS);
+          const plan = realPlan(`cycle-${step}`, now, world.next());
+          const expected = await memory.recordCycle(subjects, plan);
+          const actual = await sqlite.recordCycle(subjects, plan);
+          expect(actual, `cycle ${step}`).toEqual(expected);
+
+          if (random() < 0.25) {
+            const open = (await memory.listTickets({ limit: 1000 })).tickets;
+            const target = open[Math.floor(random() * open.length)];
+            if (target) {
+              const action = randomAction(random);
+              const at = now + 1000;
+              const want = await memory.applyAction(target.id, action, at).catch((e: Error) => e.name);
+              const got = await sqlite.applyAction(target.id, action, at).catch((e: Error) => e.name);
+              expect(got, `${action.type} on ${target.id} at cycle ${step}`).toEqual(want);
+            }
+          }
+          if (step % 60 === 59) {
+            const want = await contents(memory, () => peek(memory, subjects));
+            const got = await contents(sqlite, () => peek(sqlite, subjects));
+            expect(got).toEqual(want);
+          }
+        }
+        const tickets = (await sqlite.listTickets({ includeResolved: true, limit: 1000 })).tickets;
+        expect(tickets.length).toBeGreaterThan(10);
+        expect(tickets.some((t) => t.flapping)).toBe(true);
+        expect(tickets.some((t) => t.previousTicketId !== null)).toBe(true);
+        expect(sqlite.recentCycles(1000)).toEqual([...memory.cycles()].reverse());
+      } finally {
+        sqlite.close();
+      }
+    }, 120_000);
+  }
+});
+
+function randomAction(random: () => number): TicketAction {
+  const actor = random() < 0.5 ? "alice" : "bob";
+  const pick = Math.floor(random() * 5);
+  switch (pick) {
+    case 0:
+      return { type: "acknowledge", actor };
+    case 1:
+      return { type: "diagnose", actor, diagnosis: "disk latency on the host" };
+    case 2:
+      return { type: "hold", actor, comment: "maintenance" };
+    case 3:
+      return { type: "unhold", actor };
+    default:
+      return { type: "resolve", actor, comment: "fixed by hand" };
+  }
+}
