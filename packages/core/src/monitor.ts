@@ -1,40 +1,13 @@
-import { checkSubject } from "./check-subject.ts";
 import { cycleId } from "./cycle-id.ts";
-import { ConfigError, OperatorError } from "./errors.ts";
-import { errorMessage, evaluateInvariant } from "./evaluation.ts";
-import { type FlapOptions, resolveFlapOptions } from "./flapping.ts";
+import { OperatorError } from "./errors.ts";
+import { errorMessage } from "./evaluation.ts";
 import { formatHeartbeat } from "./heartbeat.ts";
-import { consoleLogger, type Logger } from "./logger.ts";
-import { observeSubject } from "./observe-subject.ts";
+import { type MonitorOptions, resolveMonitorOptions } from "./monitor-options.ts";
+import { readSubjects } from "./observe-subject.ts";
 import { type Finding, type PlannedCycle, planCycle, type SubjectCycleInput } from "./plan-cycle.ts";
-import type { TicketStore } from "./store.ts";
-import type { Subject } from "./subject.ts";
 import type { Ticket } from "./ticket.ts";
-import { DEFAULT_UNREACHABLE_AFTER } from "./unreachable.ts";
 
-/** Options of {@link createMonitor}. */
-export interface MonitorOptions {
-  /** The systems to watch; names must be unique. */
-  readonly subjects: readonly Subject[];
-  /** Where tickets and key states live. */
-  readonly store: TicketStore;
-  /** Time between cycle starts. @default 30_000 */
-  readonly intervalMs?: number;
-  /** Time after a cycle's start at which outstanding reads are aborted; below the interval. @default 80 % of intervalMs */
-  readonly deadlineMs?: number;
-  /** On stop, reads still out this long are aborted. @default min(deadlineMs, 10_000) */
-  readonly stopGraceMs?: number;
-  /** Consecutive failed reads of a subject before its `subject_unreachable` ticket opens. @default 3 */
-  readonly unreachableAfter?: number;
-  /** Flap detection thresholds. @default DEFAULT_FLAP_OPTIONS */
-  readonly flap?: Partial<FlapOptions>;
-  /** @default consoleLogger */
-  readonly logger?: Logger;
-  /** The clock (epoch ms). @default Date.now */
-  readonly now?: () => number;
-  /** Called with every completed cycle's report. */
-  readonly onCycle?: (report: CycleReport) => void;
-}
+export type { MonitorOptions } from "./monitor-options.ts";
 
 /** What one cycle saw and did. */
 export interface CycleReport {
@@ -79,7 +52,7 @@ export interface Monitor {
 
 /** Creates a monitor. Throws a {@link ConfigError} on options or subjects that cannot work. */
 export function createMonitor(options: MonitorOptions): Monitor {
-  const settings = resolveOptions(options);
+  const settings = resolveMonitorOptions(options);
   const { subjects, store, intervalMs, deadlineMs, logger, now } = settings;
   let sequence = 0;
   let missedTicks = 0;
@@ -104,23 +77,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
     );
     let inputs: SubjectCycleInput[];
     try {
-      const readings = await Promise.all(
-        subjects.map((subject) => observeSubject(subject, controller.signal, startedAt + deadlineMs)),
-      );
-      inputs = subjects.map((subject, i) => {
-        const reading = readings[i] ?? { ok: false as const, failure: "no reading" };
-        return {
-          name: subject.name,
-          failure: reading.ok ? null : reading.failure,
-          invariants: subject.invariants.map((invariant) => ({
-            name: invariant.name,
-            settings: invariant.defaults,
-            outcome: reading.ok
-              ? evaluateInvariant(invariant, reading.observation)
-              : { kind: "unknown", reason: reading.failure },
-          })),
-        };
-      });
+      inputs = await readSubjects(subjects, controller.signal, startedAt + deadlineMs);
     } finally {
       clearTimeout(timer);
       current = undefined;
@@ -302,48 +259,4 @@ export function createMonitor(options: MonitorOptions): Monitor {
     },
   };
   return monitor;
-}
-
-function resolveOptions(options: MonitorOptions) {
-  const intervalMs = options.intervalMs ?? 30_000;
-  if (!Number.isFinite(intervalMs) || intervalMs <= 0) {
-    throw new ConfigError(`Invalid interval: ${intervalMs}ms (expected more than 0)`);
-  }
-  const deadlineMs = options.deadlineMs ?? Math.floor(intervalMs * 0.8);
-  if (!Number.isFinite(deadlineMs) || deadlineMs <= 0 || deadlineMs >= intervalMs) {
-    throw new ConfigError(
-      `Invalid deadline: ${deadlineMs}ms (expected more than 0 and below the ${intervalMs}ms interval)`,
-    );
-  }
-  const stopGraceMs = options.stopGraceMs ?? Math.min(deadlineMs, 10_000);
-  if (!Number.isFinite(stopGraceMs) || stopGraceMs < 0) {
-    throw new ConfigError(`Invalid stop grace: ${stopGraceMs}ms (expected 0 or more)`);
-  }
-  const unreachableAfter = options.unreachableAfter ?? DEFAULT_UNREACHABLE_AFTER;
-  if (!Number.isInteger(unreachableAfter) || unreachableAfter < 1) {
-    throw new ConfigError(
-      `Invalid unreachableAfter: ${unreachableAfter} (expected a whole number of cycles, 1 or more)`,
-    );
-  }
-  if (!options.store || typeof options.store.recordCycle !== "function") {
-    throw new ConfigError("Missing required option `store` (a TicketStore)");
-  }
-  const names = new Set<string>();
-  for (const subject of options.subjects ?? []) {
-    checkSubject(subject);
-    if (names.has(subject.name)) throw new ConfigError(`Two subjects are named "${subject.name}"`);
-    names.add(subject.name);
-  }
-  const clock = options.now ?? (() => Date.now());
-  return {
-    subjects: options.subjects ?? [],
-    store: options.store,
-    intervalMs,
-    deadlineMs,
-    stopGraceMs,
-    unreachableAfter,
-    flap: resolveFlapOptions(options.flap),
-    logger: options.logger ?? consoleLogger,
-    now: clock,
-  };
 }

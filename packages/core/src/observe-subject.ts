@@ -1,4 +1,5 @@
-import { errorMessage } from "./evaluation.ts";
+import { errorMessage, evaluateInvariant } from "./evaluation.ts";
+import type { SubjectCycleInput } from "./plan-cycle.ts";
 import type { Subject } from "./subject.ts";
 
 /** What observing one subject gave: its observation, or why there is none. */
@@ -34,6 +35,34 @@ export async function observeSubject<O>(
   } finally {
     if (onAbort) signal.removeEventListener("abort", onAbort);
   }
+}
+
+/**
+ * Observes every subject in parallel and evaluates each enabled invariant on what was read. A subject
+ * that could not be read gets its failure and no results.
+ */
+export async function readSubjects(
+  subjects: readonly Subject[],
+  signal: AbortSignal,
+  deadline: number,
+): Promise<SubjectCycleInput[]> {
+  const readings = await Promise.all(subjects.map((subject) => observeSubject(subject, signal, deadline)));
+  return subjects.map((subject, i) => {
+    const reading = readings[i] ?? { ok: false as const, failure: "no reading" };
+    return {
+      name: subject.name,
+      failure: reading.ok ? null : reading.failure,
+      invariants: subject.invariants.map((invariant) => ({
+        name: invariant.name,
+        settings: invariant.defaults,
+        outcome: !invariant.defaults.enabled
+          ? { kind: "disabled" as const }
+          : reading.ok
+            ? evaluateInvariant(invariant, reading.observation)
+            : { kind: "unknown" as const, reason: reading.failure },
+      })),
+    };
+  });
 }
 
 function abortMessage(signal: AbortSignal): string {

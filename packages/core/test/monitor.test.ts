@@ -88,6 +88,20 @@ describe("createMonitor", () => {
     ]);
   });
 
+  it("does not count a disabled invariant, even when its subject cannot be read", async () => {
+    const disabled = passThrough("off", { defaults: { ...passThrough().defaults, enabled: false } });
+    const { subject } = scriptedSubject(() => new Error("timeout"), {
+      invariants: [passThrough(), disabled],
+    });
+    const report = await createMonitor({
+      subjects: [subject],
+      store: createMemoryTicketStore(),
+      logger: memoryLogger().logger,
+    }).runOnce();
+    expect(report).toMatchObject({ invariants: 1, unknown: 1 });
+    expect(report.findings.map((finding) => finding.invariant)).toEqual(["inv"]);
+  });
+
   it("warns when an invariant throws and keeps its keys", async () => {
     const broken = passThrough("inv", {
       evaluate: () => {
@@ -340,8 +354,8 @@ describe("restart safety of counters and flap history", () => {
     const third = await second.runOnce();
     expect(third.opened.map((t) => t.invariant)).toEqual(["subject_unreachable"]);
 
-    let flip = false;
-    read = () => ((flip = !flip) ? [violated("1")] : [ok("1")]);
+    let calls = 0;
+    read = () => (calls++ % 2 === 0 ? [violated("1")] : [ok("1")]);
     for (let i = 0; i < 4; i++) await second.runOnce();
     await second.stop();
     const after = make();
