@@ -100,7 +100,8 @@ export function createMonitor(options: MonitorOptions): Monitor {
         return planned;
       },
     );
-    const plan = planned as PlannedCycle;
+    const plan = planned;
+    if (!plan) throw new OperatorError("The ticket store returned without running the cycle's plan");
     const durationMs = Math.max(0, now() - startedAt);
     const report: CycleReport = {
       id,
@@ -117,7 +118,11 @@ export function createMonitor(options: MonitorOptions): Monitor {
     };
     log(report, inputs);
     lastCycle = report;
-    options.onCycle?.(report);
+    try {
+      options.onCycle?.(report);
+    } catch (error) {
+      logger.error(`onCycle failed: ${errorMessage(error)}`, { cycle: id });
+    }
     return report;
   }
 

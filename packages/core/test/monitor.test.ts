@@ -222,6 +222,24 @@ describe("createMonitor", () => {
     await running;
   });
 
+  it("an onCycle callback that throws is logged; the cycle still counts as done", async () => {
+    const { subject } = scriptedSubject(() => [violated("1")]);
+    const log = memoryLogger();
+    const monitor = createMonitor({
+      subjects: [subject],
+      store: createMemoryTicketStore(),
+      logger: log.logger,
+      onCycle: () => {
+        throw new Error("metrics registry closed");
+      },
+    });
+    expect((await monitor.runOnce()).opened).toHaveLength(1);
+    expect(log.lines.at(-1)).toMatchObject({
+      level: "error",
+      message: "onCycle failed: metrics registry closed",
+    });
+  });
+
   it("logs a cycle whose store write fails and carries on", async () => {
     const memory = createMemoryTicketStore();
     let fail = true;
