@@ -35,6 +35,16 @@ export async function runDaemon({ settings, subjects, logger }: DaemonOptions): 
       ...(settings.unreachableAfter !== undefined ? { unreachableAfter: settings.unreachableAfter } : {}),
       logger,
       onCycle: (report) => {
+        for (const ticket of report.opened) {
+          logger.warn(`Ticket ${ticket.id} opened [${ticket.severity}] ${ticket.key}: ${ticket.message}`, {
+            ticket: ticket.id,
+            key: ticket.key,
+            severity: ticket.severity,
+          });
+        }
+        for (const ticket of report.resolved) {
+          logger.info(`Ticket ${ticket.id} resolved: ${ticket.key}`, { ticket: ticket.id, key: ticket.key });
+        }
         let open: ReturnType<typeof store.openTicketCounts> | undefined;
         try {
           open = store.openTicketCounts();

@@ -2,21 +2,15 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Subject } from "@operator/core";
-import { TIKV_PACKAGE } from "./config.ts";
 import type { CommandContext } from "./context.ts";
+import { TIKV_PACKAGE } from "./defaults.ts";
 import { loadSubject } from "./load-subject.ts";
 import type { CliLogger } from "./logger.ts";
 import type { RunFlags, RunSettings } from "./settings.ts";
+import { redactingSubject } from "./subjects.ts";
 
-/** The simulated cluster's clock runs this many times faster than the wall clock. */
-const DEMO_TIME_SCALE = 5;
 /** The demo's cycle interval unless `--interval` is given. */
 const DEMO_INTERVAL_MS = 2000;
-/** When (after start) the scripted outage begins and ends. */
-const OUTAGE_START_MS = 12_000;
-const OUTAGE_END_MS = 50_000;
-/** The store that goes down. */
-const OUTAGE_STORE = 2;
 
 /** A running demo: what to monitor, and how to tear the simulation down. */
 export interface Demo {
@@ -26,9 +20,10 @@ export interface Demo {
 
 /**
  * Starts the demo: a simulated three-store TiKV cluster (`@operator/tikv-sim`), a real Prometheus
- * scraping it when one is installed, and a scripted outage (store 2 stops, then comes back), monitored
- * every 2 s so that a ticket visibly opens and resolves within about a minute. Without Prometheus it
- * runs anyway and says which invariants will be unknown.
+ * scraping it when one is installed, and the simulator's scripted outage (`demoScenario`: store 2
+ * stops about 20 s in and comes back about 70 s in), monitored every 2 s so that a ticket visibly
+ * opens and resolves within about two minutes. Without Prometheus it runs anyway and says which
+ * invariants will be unknown. The database is a new temporary file unless `--db`/`OPERATOR_DB` is given.
  */
 export async function startDemo(
   ctx: CommandContext,
@@ -38,32 +33,16 @@ export async function startDemo(
 ): Promise<Demo> {
   const sim = await import("@operator/tikv-sim");
   logger.info("Demo: no --pd, PD_ENDPOINT or --config given, so monitoring a simulated TiKV cluster");
-  const cluster = await sim.startCluster({ stores: 3, timeScale: DEMO_TIME_SCALE });
-  const timers: NodeJS.Timeout[] = [];
+  const cluster = await sim.startCluster({ stores: 3 });
+  const script = new AbortController();
   let prometheus: Awaited<ReturnType<typeof sim.startPrometheus>> | undefined;
   const close = async () => {
-    for (const timer of timers) clearTimeout(timer);
+    script.abort();
     await prometheus?.stop().catch(() => undefined);
     await cluster.close();
   };
   try {
-    try {
-      prometheus = await sim.startPrometheus({ targets: cluster.scrapeTargets, scrapeIntervalMs: 1000 });
-      logger.info("Demo: Prometheus started; waiting for its first scrapes (about 10 s)", {
-        url: prometheus.url,
-      });
-      await prometheus.waitForSamples({ timeoutMs: 60_000 });
-    } catch (error) {
-      await prometheus?.stop().catch(() => undefined);
-      prometheus = undefined;
-      const hint =
-        (error as Error).name === "PrometheusNotFoundError"
-          ? "install it with `apt-get install -y --no-install-recommends prometheus` (or set PROMETHEUS_BIN)"
-          : (error as Error).message.replace(/^\[operator\]\s*/, "");
-      logger.warn(
-        `Demo: running WITHOUT Prometheus: ${hint}. Store state comes from PD alone; latency, disk and CPU invariants will be unknown`,
-      );
-    }
+    prometheus = await _startPrometheus(sim, cluster.scrapeTargets, logger);
     const subject = await loadSubject({
       packageName: TIKV_PACKAGE,
       options: {
@@ -79,39 +58,59 @@ export async function startDemo(
         ? settings.dbPath
         : join(mkdtempSync(join(tmpdir(), "operator-demo-")), "operator.db");
     const intervalMs = given("interval") !== undefined ? settings.intervalMs : DEMO_INTERVAL_MS;
-    logger.info(
-      `Demo: store ${OUTAGE_STORE} will stop in ${OUTAGE_START_MS / 1000} s and come back ${(OUTAGE_END_MS - OUTAGE_START_MS) / 1000} s later`,
-      { db: dbPath },
-    );
-    timers.push(
-      setTimeout(() => {
-        logger.warn(
-          `Demo: stopping store ${OUTAGE_STORE} (simulated crash); a store_down ticket should open`,
-        );
-        cluster.stopStore(OUTAGE_STORE);
-      }, OUTAGE_START_MS),
-      setTimeout(() => {
+    const steps = sim.demoScenario.map((step) => `at ${Math.round(step.atMs / 1000)} s ${step.note}`);
+    logger.info(`Demo: the script: ${steps.join("; ")}`);
+    const db = resolve(ctx.cwd, dbPath);
+    void sim
+      .runScenario(cluster, sim.demoScenario, (line) => logger.warn(`Demo: ${line}`), {
+        signal: script.signal,
+      })
+      .then(() => new Promise((done) => setTimeout(done, 5 * intervalMs).unref()))
+      .then(() => {
+        if (script.signal.aborted) return;
         logger.info(
-          `Demo: starting store ${OUTAGE_STORE} again; its ticket should resolve on the next cycle`,
+          `Demo: script complete. See the tickets with: operator tickets list --all --db ${db} ; Ctrl-C stops`,
         );
-        cluster.startStore(OUTAGE_STORE);
-      }, OUTAGE_END_MS),
-      setTimeout(
-        () => {
-          const db = resolve(ctx.cwd, dbPath);
-          logger.info(
-            `Demo: scenario complete. See the tickets with: operator tickets list --all --db ${db} ; Ctrl-C stops`,
-          );
-        },
-        OUTAGE_END_MS + 3 * intervalMs,
-      ),
-    );
+      })
+      .catch((error: unknown) => logger.error(`Demo: the script failed: ${(error as Error).message}`));
     return {
-      run: { settings: { ...settings, dbPath, intervalMs, mode: "subjects" }, subjects: [subject] },
+      run: {
+        settings: { ...settings, dbPath, intervalMs, mode: "subjects" },
+        subjects: [redactingSubject(subject)],
+      },
       close,
     };
   } catch (error) {
     await close();
     throw error;
+  }
+}
+
+// --- Internal helpers ---
+
+type Sim = typeof import("@operator/tikv-sim");
+
+/** Starts Prometheus and waits for its first scrapes; undefined (with a warning saying why) when it cannot. */
+async function _startPrometheus(
+  sim: Sim,
+  targets: Parameters<Sim["startPrometheus"]>[0]["targets"],
+  logger: CliLogger,
+): Promise<Awaited<ReturnType<Sim["startPrometheus"]>> | undefined> {
+  let prometheus: Awaited<ReturnType<Sim["startPrometheus"]>> | undefined;
+  try {
+    prometheus = await sim.startPrometheus({ targets, scrapeIntervalMs: 1000 });
+    logger.info(`Demo: Prometheus started at ${prometheus.url}; waiting for its first scrapes (about 10 s)`);
+    await prometheus.waitForSamples({ timeoutMs: 60_000 });
+    return prometheus;
+  } catch (error) {
+    await prometheus?.stop().catch(() => undefined);
+    const hint =
+      (error as Error).name === "PrometheusNotFoundError"
+        ? "install it with `apt-get install -y --no-install-recommends prometheus` (or set PROMETHEUS_BIN)"
+        : (error as Error).message.replace(/^\[operator\]\s*/, "");
+    logger.warn(
+      `Demo: running WITHOUT Prometheus: ${hint}. Store states come from PD alone; latency, disk and CPU invariants will be unknown`,
+    );
+    return undefined;
   }
 }

@@ -98,6 +98,10 @@ describe("operator monitor", () => {
       "the ticket to resolve",
     );
     expect(resolved).toMatchObject({ id: opened.id, resolvedBy: "monitor" });
+    await proc.waitForLine(new RegExp(`Ticket ${opened.id} resolved: fake/probe/e1`));
+    expect(proc.stderr.join("\n")).toContain(
+      `Ticket ${opened.id} opened [warning] fake/probe/e1: probe failed on e1`,
+    );
     proc.child.kill("SIGINT");
     expect(await proc.exited).toBe(0);
   });
@@ -204,5 +208,31 @@ describe("operator monitor", () => {
     ]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/^operator: cannot listen on 127\.0\.0\.1:\d+: .*EADDRINUSE/);
+  });
+});
+
+describe("operator monitor demo", () => {
+  it("runs the simulated cluster with a real Prometheus when nothing names a cluster, and stops cleanly", async () => {
+    const proc = start(["--db", join(dir, "demo.db")]);
+    await proc.waitForLine(/Demo: no --pd, PD_ENDPOINT or --config given/);
+    await proc.waitForLine(/Monitor loop started: demo \(tikv\) every 2\.0s/, 120_000);
+    await heartbeats(proc, 1);
+    expect(proc.stderr.join("\n")).toMatch(/Demo: the script: at 20 s store 2 stops/);
+    expect(proc.stderr.join("\n")).toMatch(/Demo: Prometheus started at http:\/\/127\.0\.0\.1:\d+/);
+    proc.child.kill("SIGTERM");
+    expect(await proc.exited).toBe(0);
+    expect(proc.stderr.at(-1)).toMatch(/Monitor loop stopped$/);
+  });
+
+  it("says so and runs without Prometheus when it is not installed", async () => {
+    const proc = startCli(["monitor", "--demo", "--db", join(dir, "demo-no-prom.db")], {
+      env: { PROMETHEUS_BIN: join(dir, "no-such-prometheus") },
+    });
+    running.push(proc);
+    const warning = await proc.waitForLine(/running WITHOUT Prometheus/, 120_000);
+    expect(warning).toMatch(/apt-get install -y --no-install-recommends prometheus/);
+    await heartbeats(proc, 1);
+    proc.child.kill("SIGINT");
+    expect(await proc.exited).toBe(0);
   });
 });

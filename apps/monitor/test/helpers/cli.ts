@@ -42,7 +42,12 @@ export interface RunOptions {
 export function cliEnv(extra: RunOptions["env"] = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of Object.keys(env)) {
-    if (/^(PD_ENDPOINT|PROMETHEUS_|OPERATOR_|NO_COLOR|FORCE_COLOR|DEBUG$)/.test(name)) delete env[name];
+    if (
+      /^(PD_ENDPOINT|PROMETHEUS_URL|PROMETHEUS_BEARER|PROMETHEUS_BASIC|PROMETHEUS_BIN|OPERATOR_|NO_COLOR|FORCE_COLOR|DEBUG$)/.test(
+        name,
+      )
+    )
+      delete env[name];
   }
   for (const [name, value] of Object.entries(extra)) {
     if (value === undefined) delete env[name];
