@@ -40,6 +40,8 @@ export interface SimCluster {
   readonly controlUrl: string;
   readonly stores: readonly SimStore[];
   readonly scrapeTargets: readonly ScrapeTarget[];
+  /** PD's own /metrics (`pd_cluster_status`, `pd_regions_status`), for Prometheus's `pd` job. */
+  readonly pdScrapeTarget: ScrapeTarget;
   readonly timeScale: number;
   /** Simulated time, unix ms (runs `timeScale` times faster than the wall clock). */
   now(): number;
@@ -113,6 +115,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<SimClu
     controlUrl: sim.url,
     stores,
     scrapeTargets,
+    pdScrapeTarget: { target: new URL(pd.url).host, metricsPath: "/metrics", instance: "pd-1.sim:2379" },
     timeScale: model.clock.timeScale,
     now: () => model.clock.simNow(),
     stateName: (id) => model.store(id).stateName(model.maxStoreDownTimeMs),

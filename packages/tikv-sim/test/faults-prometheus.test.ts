@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, it } from "vitest";
 import { type PrometheusHarness, type SimCluster, startCluster, startPrometheus } from "../src/index.ts";
 import { parseBytesSize } from "../src/pd/go-format.ts";
@@ -8,6 +11,28 @@ import { parseBytesSize } from "../src/pd/go-format.ts";
  */
 let cluster: SimCluster;
 let prometheus: PrometheusHarness;
+let rulesDir: string;
+
+/** Two official alerting rules (tikv-pd.md 3.1-3.2), with `for` shortened so they fire in a test. */
+const RULES = `groups:
+  - name: official
+    rules:
+      - alert: PD_cluster_lost_connect_store_nums
+        expr: (sum(pd_cluster_status{type="store_disconnected_count"}) by (instance) > 0) and (sum(etcd_server_is_leader) by (instance) > 0)
+        for: 1s
+      - alert: TiKV_low_space
+        expr: sum(tikv_store_size_bytes{type="available"}) by (instance) / sum(tikv_store_size_bytes{type="capacity"}) by (instance) < 0.2
+        for: 1s
+`;
+
+async function firing(alertname: string): Promise<string[]> {
+  const body = (await (await fetch(`${prometheus.url}/api/v1/alerts`)).json()) as {
+    data: { alerts: { labels: Record<string, string>; state: string }[] };
+  };
+  return body.data.alerts
+    .filter((a) => a.labels.alertname === alertname && a.state === "firing")
+    .map((a) => a.labels.instance ?? "");
+}
 const POLL = { timeout: 45_000, interval: 500 } as const;
 
 const instance = (id: number): string => `tikv-${id}.sim:20180`;
@@ -25,18 +50,26 @@ async function pdStore(
 
 beforeAll(async () => {
   cluster = await startCluster({ stores: 6, timeScale: 20, seed: 7 });
-  prometheus = await startPrometheus({ targets: cluster.scrapeTargets, scrapeIntervalMs: 1000 });
+  rulesDir = mkdtempSync(join(tmpdir(), "tikv-sim-rules-"));
+  writeFileSync(join(rulesDir, "rules.yml"), RULES);
+  prometheus = await startPrometheus({
+    targets: cluster.scrapeTargets,
+    pdTargets: [cluster.pdScrapeTarget],
+    ruleFiles: [join(rulesDir, "rules.yml")],
+    scrapeIntervalMs: 1000,
+  });
   await prometheus.waitForSamples();
 }, 90_000);
 
 afterAll(async () => {
   await prometheus?.stop();
   await cluster?.close();
+  if (rulesDir) rmSync(rulesDir, { recursive: true, force: true });
 });
 
 describe("scrape layout", () => {
   it("scrapes every store with instance = PD's status_address and job tikv", async ({ expect }) => {
-    const up = await prometheus.query("up == 1");
+    const up = await prometheus.query('up{job="tikv"} == 1');
     expect(up.map((s) => s.metric.instance).sort()).toEqual(
       cluster.stores.map((s) => s.statusAddress).sort(),
     );
@@ -93,6 +126,8 @@ describe.concurrent("faults seen through PromQL", { timeout: 90_000 }, () => {
       'sum(tikv_store_size_bytes{type="available"}) by (instance) / sum(tikv_store_size_bytes{type="capacity"}) by (instance) < 0.2',
     );
     expect(low.map((s) => s.metric.instance)).toEqual([instance(3)]);
+    await expect.poll(() => firing("TiKV_low_space"), POLL).toEqual([instance(3)]);
+    await expect.poll(() => value('pd_cluster_status{type="store_low_space_count",store="3"}'), POLL).toBe(1);
   });
 
   it("leader drop: the store's leader gauge goes to 0 and the leaders move elsewhere", async ({ expect }) => {
@@ -132,6 +167,18 @@ describe.concurrent("faults seen through PromQL", { timeout: 90_000 }, () => {
   });
 });
 
+describe("PD's own metrics", () => {
+  it("counts region faults in pd_regions_status with PD's hyphenated types", async ({ expect }) => {
+    cluster.setRegionFault("down-peer", 2, 3);
+    try {
+      await expect.poll(() => value('pd_regions_status{type="down-peer-region-count"}'), POLL).toBe(3);
+      expect(await value('pd_regions_status{type="miss-peer-region-count"}')).toBe(0);
+    } finally {
+      cluster.setRegionFault("down-peer", 2, 0);
+    }
+  });
+});
+
 describe("process faults", { timeout: 90_000 }, () => {
   it("stopped store: up == 0 in Prometheus and Disconnected in PD; a restart resets start time", async ({
     expect,
@@ -140,6 +187,10 @@ describe("process faults", { timeout: 90_000 }, () => {
     cluster.stopStore(6);
     await expect.poll(() => value(`up{instance="${instance(6)}"}`), POLL).toBe(0);
     await expect.poll(async () => (await pdStore(6)).store.state_name, POLL).toBe("Disconnected");
+    await expect
+      .poll(() => value('pd_cluster_status{type="store_disconnected_count",store="6"}'), POLL)
+      .toBe(1);
+    await expect.poll(() => firing("PD_cluster_lost_connect_store_nums"), POLL).toEqual(["pd-1.sim:2379"]);
     const targets = (await (await fetch(`${prometheus.url}/api/v1/targets`)).json()) as {
       data: { activeTargets: { labels: { instance: string }; health: string }[] };
     };

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import type { ClusterModel } from "../model/cluster-model.ts";
 import { goJson } from "./go-format.ts";
+import { pdMetricsText } from "./pd-metrics.ts";
 import { routePd } from "./routes.ts";
 
 /**
@@ -15,12 +16,16 @@ export const PD_FAULTS: readonly PdFault[] = ["unavailable", "garbage", "hang", 
 
 const NO_LEADER = "[PD:apiutil:ErrRedirectNoLeader]redirect finds no leader";
 
-/** PD's HTTP API for a {@link ClusterModel}, on one port of 127.0.0.1, with injectable faults. */
+/**
+ * PD's HTTP API for a {@link ClusterModel}, on one port of 127.0.0.1, with injectable faults, and PD's
+ * own `/metrics` (which a PD without a leader still serves, so only `hang` and `down` affect it).
+ */
 export class PdServer {
   readonly #cluster: ClusterModel;
   readonly #server: Server;
   readonly #host: string;
   readonly #hung = new Set<ServerResponse>();
+  readonly #startSeconds = Math.floor(Date.now() / 1000);
   #port = 0;
   #fault: PdFault | null = null;
   #transition: Promise<void> = Promise.resolve();
@@ -89,6 +94,15 @@ export class PdServer {
     }
     if (fault === "down") {
       req.socket.destroy();
+      return;
+    }
+    if ((req.url ?? "").split("?")[0] === "/metrics") {
+      send(
+        res,
+        200,
+        pdMetricsText(this.#cluster, this.#startSeconds),
+        "text/plain; version=0.0.4; charset=utf-8",
+      );
       return;
     }
     if (fault === "unavailable") {

@@ -3,6 +3,8 @@ import type { ScrapeTarget } from "../cluster.ts";
 /** What goes into the generated prometheus.yml. */
 export interface PrometheusConfigOptions {
   readonly targets: readonly ScrapeTarget[];
+  /** Scraped as job `pd` (PD's own metrics). @default none */
+  readonly pdTargets?: readonly ScrapeTarget[];
   readonly scrapeIntervalMs: number;
   readonly evaluationIntervalMs: number;
   readonly ruleFiles: readonly string[];
@@ -27,25 +29,26 @@ export function prometheusConfig(options: PrometheusConfigOptions): string {
   if (options.ruleFiles.length > 0) {
     lines.push("rule_files:", ...options.ruleFiles.map((file) => `  - ${yamlString(file)}`));
   }
-  lines.push(
-    "scrape_configs:",
-    `  - job_name: ${yamlString(options.jobName ?? "tikv")}`,
-    "    honor_labels: true",
-  );
-  if (options.targets.length === 0) {
-    lines.push("    static_configs: []");
-  } else {
-    lines.push("    static_configs:");
-    for (const t of options.targets) {
-      lines.push(
-        `      - targets: [${yamlString(t.target)}]`,
-        "        labels:",
-        `          __metrics_path__: ${yamlString(t.metricsPath)}`,
-        `          instance: ${yamlString(t.instance)}`,
-      );
-    }
-  }
+  lines.push("scrape_configs:", ...job(options.jobName ?? "tikv", options.targets));
+  if (options.pdTargets && options.pdTargets.length > 0) lines.push(...job("pd", options.pdTargets));
   return `${lines.join("\n")}\n`;
+}
+
+// --- Internal helpers ---
+
+function job(name: string, targets: readonly ScrapeTarget[]): string[] {
+  const lines = [`  - job_name: ${yamlString(name)}`, "    honor_labels: true"];
+  if (targets.length === 0) return [...lines, "    static_configs: []"];
+  lines.push("    static_configs:");
+  for (const t of targets) {
+    lines.push(
+      `      - targets: [${yamlString(t.target)}]`,
+      "        labels:",
+      `          __metrics_path__: ${yamlString(t.metricsPath)}`,
+      `          instance: ${yamlString(t.instance)}`,
+    );
+  }
+  return lines;
 }
 
 /** A double-quoted YAML scalar (JSON string syntax is valid YAML). */

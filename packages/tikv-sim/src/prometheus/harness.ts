@@ -12,6 +12,8 @@ import { instantQuery, type PromSample } from "./query.ts";
 /** Options of {@link startPrometheus}. */
 export interface PrometheusOptions {
   readonly targets: readonly ScrapeTarget[];
+  /** Also scrape PD's own metrics as job `pd` (e.g. `[cluster.pdScrapeTarget]`). @default none */
+  readonly pdTargets?: readonly ScrapeTarget[];
   /** @default 1000 */
   readonly scrapeIntervalMs?: number;
   /** @default the scrape interval */
@@ -44,7 +46,7 @@ export interface PrometheusHarness {
   query(promql: string, options?: { readonly time?: number }): Promise<PromSample[]>;
   /** Polls `count(up == 1)` (and two samples per target) until every target has been scraped. */
   waitForSamples(options?: WaitForSamplesOptions): Promise<void>;
-  /** Rewrites the scrape targets and reloads the configuration. */
+  /** Rewrites the TiKV scrape targets (PD targets stay) and reloads the configuration. */
   setTargets(targets: readonly ScrapeTarget[]): Promise<void>;
   /** `POST /-/reload`. */
   reload(): Promise<void>;
@@ -82,9 +84,11 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
       scrapeIntervalMs: interval,
       evaluationIntervalMs: options.evaluationIntervalMs ?? interval,
       ruleFiles: options.ruleFiles ?? [],
+      pdTargets: options.pdTargets ?? [],
     });
   writeFileSync(configFile, renderConfig(options.targets));
-  let targetCount = options.targets.length;
+  const pdCount = options.pdTargets?.length ?? 0;
+  let targetCount = options.targets.length + pdCount;
   let port = await freePort();
   let child: ChildProcess | null = null;
   let log = "";
@@ -173,7 +177,7 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
       }
     },
     setTargets: async (targets) => {
-      targetCount = targets.length;
+      targetCount = targets.length + pdCount;
       const tmp = `${configFile}.tmp`;
       await writeFile(tmp, renderConfig(targets));
       await rename(tmp, configFile);
