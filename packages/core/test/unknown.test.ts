@@ -16,6 +16,9 @@ describe("rule 1: three outcomes, not two", () => {
     }
     expect(await h.open()).toEqual([ticket]);
     expect(await h.events(ticket?.id ?? 0)).toHaveLength(1);
+    expect(h.store.states()).toEqual([
+      expect.objectContaining({ history: "v", pendingSince: ticket?.firstSeenAt }),
+    ]);
   });
 
   it("a metric missing for one store makes only that store's key unknown", async () => {
