@@ -1,5 +1,6 @@
 import { accessSync, chmodSync, closeSync, constants, existsSync, openSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
+import { ConfigError } from "@operator/core";
 import Database from "better-sqlite3";
 import type { CycleLogRetention } from "./cycle.ts";
 import { DatabaseOpenError, DatabaseReadOnlyError } from "./errors.ts";
@@ -35,9 +36,14 @@ const DEFAULT_RETENTION = { maxRows: 50_000, maxAgeMs: 30 * 24 * 60 * 60 * 1000 
  * store.close();
  */
 export function openTicketStore(path: string, options: OpenTicketStoreOptions = {}): SqliteTicketStore {
+  if (typeof path !== "string" || path === "") throw new ConfigError("Missing database path");
   const file = resolve(path);
   const readonly = options.readonly ?? false;
   const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+  const retention = { ...DEFAULT_RETENTION, ...options.cycleLogRetention };
+  assertWhole("busyTimeoutMs", busyTimeoutMs, 0);
+  assertWhole("cycleLogRetention.maxRows", retention.maxRows, 1);
+  assertWhole("cycleLogRetention.maxAgeMs", retention.maxAgeMs, 1);
   prepareFile(file, readonly);
   let sqlite: Database.Database | undefined;
   try {
@@ -46,7 +52,7 @@ export function openTicketStore(path: string, options: OpenTicketStoreOptions = 
     const store = createStore(sqlite, {
       path: file,
       now: options.now ?? Date.now,
-      retention: { ...DEFAULT_RETENTION, ...options.cycleLogRetention },
+      retention,
       busyTimeoutMs,
       readonly,
     });
@@ -59,6 +65,12 @@ export function openTicketStore(path: string, options: OpenTicketStoreOptions = 
 }
 
 // --- Internal helpers ---
+
+function assertWhole(name: string, value: number, min: number): void {
+  if (!Number.isSafeInteger(value) || value < min) {
+    throw new ConfigError(`Invalid store option ${name}: ${value} (expected a whole number >= ${min})`);
+  }
+}
 
 /** Checks the path and, for a new read-write database, creates the file with mode 0600. */
 function prepareFile(file: string, readonly: boolean): void {

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
@@ -99,4 +99,17 @@ describe("opening a database", () => {
     const out = execFileSync(bin, ["check"], { cwd: packageDir, encoding: "utf8" });
     expect(out).toContain("Everything's fine");
   }, 60_000);
+});
+
+describe("options", () => {
+  it("refuses invalid options with a ConfigError naming the option", async () => {
+    const { ConfigError } = await import("@operator/core");
+    const path = tempDbPath();
+    expect(() => openTicketStore(path, { busyTimeoutMs: -1 })).toThrow(ConfigError);
+    expect(() => openTicketStore(path, { cycleLogRetention: { maxRows: 0 } })).toThrow(
+      "Invalid store option cycleLogRetention.maxRows: 0",
+    );
+    expect(() => openTicketStore("")).toThrow("Missing database path");
+    expect(existsSync(path)).toBe(false);
+  });
 });
