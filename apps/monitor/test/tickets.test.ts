@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { copyFile, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
@@ -300,6 +301,24 @@ describe("database errors", () => {
     expect(await import("node:fs/promises").then((fs) => fs.readFile(bogus, "utf8"))).toBe(before);
   });
 
+  it("a database locked by another writer exits 4 after the busy timeout and stays unchanged", async () => {
+    const before = await dumpDatabase(db);
+    const Database = _betterSqlite3();
+    const holder = new Database(db);
+    holder.exec("BEGIN EXCLUSIVE");
+    try {
+      const result = await runCli(["tickets", "ack", "1", "--db", db]);
+      expect(result.code, result.stderr).toBe(4);
+      expect(result.stderr.trimEnd().split("\n")).toEqual([
+        expect.stringMatching(/^operator: database .* is locked by another process/),
+      ]);
+    } finally {
+      holder.exec("ROLLBACK");
+      holder.close();
+    }
+    expect(await dumpDatabase(db)).toEqual(before);
+  });
+
   it("OPERATOR_DB selects the database", async () => {
     const copy = join(dirs[0] as string, "copy.db");
     await copyFile(db, copy);
@@ -308,3 +327,9 @@ describe("database errors", () => {
     expect(JSON.parse(result.stdout)).toHaveLength(3);
   });
 });
+
+/** better-sqlite3 as @operator/db resolves it (this app does not depend on it directly). */
+function _betterSqlite3(): new (path: string) => { exec(sql: string): void; close(): void } {
+  const db = createRequire(import.meta.url).resolve("@operator/db/package.json");
+  return createRequire(db)("better-sqlite3");
+}
