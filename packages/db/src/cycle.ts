@@ -69,7 +69,10 @@ export function recordCycleInTransaction(
     s.patcher.run(params);
     insertEvents(s, change.id, change.events);
     const after = mergeTicket(before, patch);
-    written.push({ ticket: after, lastValuesJson: (params.lastValues as string | undefined) ?? stored });
+    const lastValuesJson = (params.lastValues as string | undefined) ?? stored;
+    written.push({ ticket: after, lastValuesJson });
+    byId.set(after.id, after);
+    if (lastValuesJson !== undefined) loaded.lastValuesJson.set(after.id, lastValuesJson);
     if (after.status === "resolved") {
       resolved.push(after);
       resolvedKeys.add(after.key);

@@ -119,6 +119,8 @@ function configure(sqlite: Database.Database, file: string, readonly: boolean): 
     throw new DatabaseOpenError(file, `cannot switch to WAL journal mode (got ${String(mode)})`);
   }
   sqlite.pragma("synchronous = NORMAL");
+  // After a checkpoint, shrink a -wal file that a burst of writes made large.
+  sqlite.pragma("journal_size_limit = 67108864");
   sqlite.pragma("foreign_keys = ON");
   migrate(sqlite, file);
 }

@@ -17,6 +17,7 @@ import type BetterSqlite3 from "better-sqlite3";
 import { type BetterSQLite3Database, drizzle } from "drizzle-orm/better-sqlite3";
 import { applyActionInTransaction } from "./actions.ts";
 import { type CycleContext, recordCycleInTransaction } from "./cycle.ts";
+import { DatabaseError } from "./errors.ts";
 import { getTicket, listTickets } from "./queries.ts";
 import { cycleLogFromRow } from "./rows.ts";
 import { SnapshotCache } from "./snapshot-cache.ts";
@@ -117,6 +118,7 @@ class Store implements SqliteTicketStore {
   }
 
   #guard<T>(fn: () => T): T {
+    if (!this.#sqlite.open) throw new DatabaseError(this.path, `Database ${this.path} is closed`);
     try {
       return fn();
     } catch (error) {

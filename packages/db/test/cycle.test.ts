@@ -297,3 +297,30 @@ describe("recordCycle", () => {
     expect(store.openTicketCounts()).toEqual({ critical: 2, warning: 0, info: 1 });
   });
 });
+
+describe("a closed store", () => {
+  it("fails with a DatabaseError saying so", async () => {
+    const { store, path } = freshStore();
+    store.close();
+    store.close();
+    await expect(store.listTickets()).rejects.toThrow(`[operator] Database ${path} is closed`);
+    expect(() => store.openTicketCounts()).toThrow(/is closed/);
+  });
+});
+
+describe("a plan changing one ticket twice", () => {
+  it("applies both changes in order", async () => {
+    const { store, clock } = setup();
+    const [ticket] = (await cycle(store, clock, ["prod/store_down/1"])).opened;
+    const id = ticket?.id ?? 0;
+    const at = clock.advance(30_000);
+    await store.recordCycle(["prod"], (snapshot) => ({
+      ...simplePlan({ cycleId: "twice", at, violated: new Map(), ok: [] })(snapshot),
+      change: [
+        { id, patch: { message: "first", updatedAt: at }, events: [] },
+        { id, patch: { message: ticket?.message ?? "", updatedAt: at }, events: [] },
+      ],
+    }));
+    expect((await store.getTicket(id)).ticket.message).toBe(ticket?.message);
+  });
+});
