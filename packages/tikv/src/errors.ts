@@ -18,21 +18,27 @@ export interface RequestErrorDetails {
 
 /**
  * PD could not be read: `GET <endpoint>` timed out, was refused, or answered with an error status.
- * `endpoint` is the path below the PD URL, e.g. `/pd/api/v1/stores`.
+ * `endpoint` is the path, e.g. `/pd/api/v1/stores`; `url` the PD member asked.
  */
 export class PdError extends ObservationError {
   override name = "PdError";
   /** The path requested, e.g. `/pd/api/v1/stores`. */
   readonly endpoint: string;
+  /** The PD member asked (its base URL, without credentials), when known. */
+  readonly url: string | undefined;
   /** The HTTP status, when a response arrived. */
   readonly status: number | undefined;
-  constructor(endpoint: string, details: RequestErrorDetails) {
-    super(`${PREFIX} PD request ${describeFailure(details)}: GET ${endpoint}${suffix(details.detail)}`, {
-      reason: details.reason,
-      retryable: details.retryable ?? defaultRetryable(details),
-      cause: details.cause,
-    });
+  constructor(endpoint: string, details: RequestErrorDetails & { url?: string | undefined }) {
+    super(
+      `${PREFIX} PD request ${describeFailure(details)}: GET ${details.url ?? ""}${endpoint}${suffix(details.detail)}`,
+      {
+        reason: details.reason,
+        retryable: details.retryable ?? defaultRetryable(details),
+        cause: details.cause,
+      },
+    );
     this.endpoint = endpoint;
+    this.url = details.url;
     this.status = details.status;
   }
 }

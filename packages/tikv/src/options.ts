@@ -15,8 +15,8 @@ export const DEFAULT_LEADER_DROP_WINDOW = "30s";
 /** {@link TikvOptions} checked and completed with defaults. Secrets never appear in its JSON or string form. */
 export interface ResolvedOptions {
   readonly name: string;
-  /** PD base URL without a trailing slash or `/pd/api/v1`. */
-  readonly pdUrl: string;
+  /** PD base URLs (one or more members) without a trailing slash or `/pd/api/v1`. */
+  readonly pdUrls: readonly string[];
   /** Prometheus base URL without a trailing slash, if configured. */
   readonly prometheusUrl: string | undefined;
   readonly timeoutMs: number;
@@ -62,7 +62,9 @@ export function resolveOptions(input: unknown): ResolvedOptions {
   }
   const resolved: ResolvedOptions = {
     name: options.name,
-    pdUrl: options.pdUrl.replace(/\/+$/, "").replace(/\/pd\/api\/v1$/, ""),
+    pdUrls: (typeof options.pdUrl === "string" ? [options.pdUrl] : options.pdUrl).map((url) =>
+      url.replace(/\/+$/, "").replace(/\/pd\/api\/v1$/, ""),
+    ),
     prometheusUrl: options.prometheusUrl?.replace(/\/+$/, ""),
     timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     retries: options.retries ?? DEFAULT_RETRIES,
@@ -82,7 +84,7 @@ export function redactOptions(options: ResolvedOptions): Record<string, unknown>
     Object.fromEntries(Object.keys(headers).map((key) => [key, "[redacted]"]));
   return {
     name: options.name,
-    pdUrl: options.pdUrl,
+    pdUrls: options.pdUrls,
     prometheusUrl: options.prometheusUrl,
     timeoutMs: options.timeoutMs,
     retries: options.retries,
@@ -98,36 +100,50 @@ export function redactOptions(options: ResolvedOptions): Record<string, unknown>
 
 const PROM_DURATION = /^(\d+(ms|s|m|h|d|w|y))+$/;
 
+/** Why `value` is not a usable http(s) URL for `option`, or undefined when it is. Never echoes credentials. */
+function _urlProblem(value: string, option: string, credentialsHint: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    const shown = value.includes("@") ? "" : ` "${value}"`;
+    return `Option \`${option}\` is not a valid URL${shown}`;
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    return `Option \`${option}\` must be an http:// or https:// URL`;
+  }
+  if (url.username !== "" || url.password !== "") {
+    return `Option \`${option}\` must not contain credentials; use ${credentialsHint}`;
+  }
+  if (url.search !== "" || url.hash !== "")
+    return `Option \`${option}\` must not have a query string or fragment`;
+  return undefined;
+}
+
 const httpUrl = (option: string, credentialsHint: string) =>
   z.string().superRefine((value, ctx) => {
-    let url: URL;
-    try {
-      url = new URL(value);
-    } catch {
-      const shown = value.includes("@") ? "" : ` "${value}"`;
-      ctx.addIssue({ code: "custom", message: `Option \`${option}\` is not a valid URL${shown}` });
-      return;
-    }
-    if (url.protocol !== "http:" && url.protocol !== "https:") {
-      ctx.addIssue({ code: "custom", message: `Option \`${option}\` must be an http:// or https:// URL` });
-    } else if (url.username !== "" || url.password !== "") {
-      ctx.addIssue({
-        code: "custom",
-        message: `Option \`${option}\` must not contain credentials; use ${credentialsHint}`,
-      });
-    } else if (url.search !== "" || url.hash !== "") {
-      ctx.addIssue({
-        code: "custom",
-        message: `Option \`${option}\` must not have a query string or fragment`,
-      });
-    }
+    const problem = _urlProblem(value, option, credentialsHint);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
   });
+
+const pdUrls = z.union([
+  httpUrl("pdUrl", "`pd.headers`"),
+  z
+    .array(z.string(), { error: "expected a URL or a list of URLs" })
+    .min(1, { error: "expected at least one URL" })
+    .superRefine((values, ctx) => {
+      values.forEach((value, i) => {
+        const problem = _urlProblem(value, `pdUrl[${i}]`, "`pd.headers`");
+        if (problem) ctx.addIssue({ code: "custom", message: problem, path: [i] });
+      });
+    }),
+]);
 
 const headers = z.record(z.string(), z.string());
 
 const OPTIONS = z.strictObject({
   name: z.string().min(1),
-  pdUrl: httpUrl("pdUrl", "`pd.headers`"),
+  pdUrl: pdUrls,
   prometheusUrl: httpUrl("prometheusUrl", "`prometheus.basicAuth`").optional(),
   timeoutMs: z.number().int().positive().max(600_000).optional(),
   retries: z.number().int().min(0).max(10).optional(),
@@ -155,7 +171,7 @@ const EXPECTED: Readonly<Record<string, string>> = {
 };
 
 function _toConfigError(error: z.ZodError, input: Record<string, unknown>): ConfigError {
-  const issue = error.issues[0] as z.core.$ZodIssue;
+  const issue = _innermost(error.issues[0] as z.core.$ZodIssue);
   const option = issue.path.map(String).join(".");
   if (issue.code === "custom" && issue.message.startsWith("Option")) {
     return new ConfigError(`${PREFIX} ${issue.message}`);
@@ -172,6 +188,18 @@ function _toConfigError(error: z.ZodError, input: Record<string, unknown>): Conf
   const expected =
     EXPECTED[option] ?? issue.message.replace(/^Invalid input: /, "").replace(/^expected /, "");
   return new ConfigError(`${PREFIX} Invalid option \`${option}\`: expected ${expected}`);
+}
+
+/** For a failed union (`pdUrl`), the issue of the branch that matched the input's type, if any. */
+function _innermost(issue: z.core.$ZodIssue): z.core.$ZodIssue {
+  if (issue.code !== "invalid_union") return issue;
+  for (const branch of issue.errors) {
+    const inner = branch[0];
+    if (inner && (inner.code !== "invalid_type" || inner.path.length > 0)) {
+      return _innermost({ ...inner, path: [...issue.path, ...inner.path] } as z.core.$ZodIssue);
+    }
+  }
+  return { ...issue, message: "expected a URL or a list of URLs" } as z.core.$ZodIssue;
 }
 
 function _withRedaction(options: ResolvedOptions): ResolvedOptions {

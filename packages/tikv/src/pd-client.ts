@@ -1,6 +1,13 @@
 import type { z } from "zod";
 import { PdError } from "./errors.ts";
-import { type CallContext, createHttp, type RequestEvent, statusFailure, TransportFailure } from "./http.ts";
+import {
+  type CallContext,
+  createHttp,
+  type HttpResponse,
+  type RequestEvent,
+  statusFailure,
+  TransportFailure,
+} from "./http.ts";
 import { decode, parseJson } from "./json.ts";
 import {
   clusterResponse,
@@ -49,8 +56,12 @@ export interface RegionCheck {
 
 /** Settings of {@link createPdClient}. */
 export interface PdClientOptions {
-  /** PD base URL, e.g. `http://10.0.1.10:2379`. */
-  readonly url: string;
+  /**
+   * PD base URL, e.g. `http://10.0.1.10:2379`, or the URLs of several PD members. With several, each
+   * request goes to the member that answered last; a timeout, refused connection or retryable status
+   * moves it on to the next member instead of retrying the same one.
+   */
+  readonly url: string | readonly string[];
   readonly headers?: Readonly<Record<string, string>>;
   /** Budget per attempt (ms), body included. @default 5000 */
   readonly timeoutMs?: number;
@@ -83,14 +94,52 @@ export interface PdClient {
 
 /** Creates a {@link PdClient}. */
 export function createPdClient(options: PdClientOptions): PdClient {
-  const http = createHttp({
-    source: "pd",
-    baseUrl: options.url.replace(/\/+$/, ""),
-    headers: options.headers ?? {},
-    timeoutMs: options.timeoutMs ?? 5000,
-    retries: options.retries ?? 1,
-    onRequest: options.onRequest,
+  const urls = typeof options.url === "string" ? [options.url] : [...options.url];
+  if (urls.length === 0) throw new TypeError("createPdClient needs at least one PD URL");
+  const members = urls.map((url) => {
+    const baseUrl = url.replace(/\/+$/, "");
+    const http = createHttp({
+      source: "pd",
+      baseUrl,
+      headers: options.headers ?? {},
+      timeoutMs: options.timeoutMs ?? 5000,
+      retries: urls.length === 1 ? (options.retries ?? 1) : 0,
+      onRequest: options.onRequest,
+    });
+    return { url: _withoutCredentials(baseUrl), http };
   });
+  let preferred = 0;
+
+  async function getFrom<S extends z.ZodType>(
+    member: (typeof members)[number],
+    endpoint: string,
+    schema: S,
+    context?: CallContext,
+  ): Promise<z.output<S>> {
+    let response: HttpResponse;
+    try {
+      response = await member.http.get(endpoint, undefined, context);
+    } catch (error) {
+      if (error instanceof TransportFailure) {
+        throw new PdError(endpoint, {
+          url: member.url,
+          reason: error.reason,
+          detail: error.detail,
+          cause: error,
+        });
+      }
+      throw error;
+    }
+    if (response.status < 200 || response.status > 299) {
+      throw new PdError(endpoint, {
+        ...statusFailure(response.status),
+        url: member.url,
+        status: response.status,
+        detail: _pdMessage(response.text),
+      });
+    }
+    return decode(schema, response.text, "pd", endpoint);
+  }
 
   async function get<S extends z.ZodType>(
     path: string,
@@ -98,23 +147,20 @@ export function createPdClient(options: PdClientOptions): PdClient {
     context?: CallContext,
   ): Promise<z.output<S>> {
     const endpoint = `${PD_API}${path}`;
-    let response: Awaited<ReturnType<typeof http.get>>;
-    try {
-      response = await http.get(endpoint, undefined, context);
-    } catch (error) {
-      if (error instanceof TransportFailure) {
-        throw new PdError(endpoint, { reason: error.reason, detail: error.detail, cause: error });
+    const first = preferred;
+    for (let i = 0; ; i += 1) {
+      const index = (first + i) % members.length;
+      try {
+        const result = await getFrom(members[index] as (typeof members)[number], endpoint, schema, context);
+        preferred = index;
+        return result;
+      } catch (error) {
+        const last = i === members.length - 1;
+        const stopped =
+          context?.signal?.aborted || (context?.deadline ?? Number.POSITIVE_INFINITY) <= Date.now();
+        if (last || stopped || !(error instanceof PdError) || !error.retryable) throw error;
       }
-      throw error;
     }
-    if (response.status < 200 || response.status > 299) {
-      throw new PdError(endpoint, {
-        ...statusFailure(response.status),
-        status: response.status,
-        detail: _pdMessage(response.text),
-      });
-    }
-    return decode(schema, response.text, "pd", endpoint);
   }
 
   return {
@@ -148,6 +194,13 @@ function _pdMessage(text: string): string | undefined {
     // not JSON: fall through to the raw text
   }
   return _shorten(trimmed);
+}
+
+function _withoutCredentials(url: string): string {
+  const parsed = new URL(url);
+  parsed.username = "";
+  parsed.password = "";
+  return parsed.toString().replace(/\/+$/, "");
 }
 
 function _shorten(text: string): string {

@@ -23,8 +23,12 @@ export const SUBJECT_KIND = "tikv";
 export interface TikvOptions {
   /** Your name for the cluster (`prod-tikv`), the first part of every violation key. */
   name: string;
-  /** PD's client URL, e.g. `http://10.0.1.10:2379` (`/pd/api/v1` is added). Any PD member will do. */
-  pdUrl: string;
+  /**
+   * PD's client URL, e.g. `http://10.0.1.10:2379` (`/pd/api/v1` is added), or the URLs of several PD
+   * members: each request then goes to the member that answered last and moves on to the next one
+   * when a member cannot be reached, times out or answers 5xx.
+   */
+  pdUrl: string | string[];
   /**
    * Prometheus scraping the cluster's TiKV status ports (`instance` = status address), e.g.
    * `http://10.0.1.20:9090`. Without it the metric invariants (high_latency, low_disk_space,
@@ -94,7 +98,7 @@ export const tikvSubject = ((input: TikvOptions): TikvSubject => {
     options.onRequest?.(event);
   };
   const client = { timeoutMs: options.timeoutMs, retries: options.retries, onRequest };
-  const pd = createPdClient({ url: options.pdUrl, headers: options.pdHeaders, ...client });
+  const pd = createPdClient({ url: options.pdUrls, headers: options.pdHeaders, ...client });
   const prometheus = options.prometheusUrl
     ? createPrometheusClient({ url: options.prometheusUrl, headers: options.prometheusHeaders, ...client })
     : undefined;

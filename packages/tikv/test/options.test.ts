@@ -21,7 +21,7 @@ describe("resolveOptions", () => {
     const options = resolveOptions(base);
     expect(options).toMatchObject({
       name: "prod-tikv",
-      pdUrl: "http://127.0.0.1:2379",
+      pdUrls: ["http://127.0.0.1:2379"],
       prometheusUrl: undefined,
       timeoutMs: 5000,
       retries: 1,
@@ -36,8 +36,13 @@ describe("resolveOptions", () => {
       pdUrl: "https://pd.example:2379/pd/api/v1/",
       prometheusUrl: "http://prom.example/prometheus/",
     });
-    expect(options.pdUrl).toBe("https://pd.example:2379");
+    expect(options.pdUrls).toEqual(["https://pd.example:2379"]);
     expect(options.prometheusUrl).toBe("http://prom.example/prometheus");
+  });
+
+  it("accepts several PD members", () => {
+    const options = resolveOptions({ ...base, pdUrl: ["http://pd-1:2379/", "https://pd-2:2379/pd/api/v1"] });
+    expect(options.pdUrls).toEqual(["http://pd-1:2379", "https://pd-2:2379"]);
   });
 
   it("names a missing required option", () => {
@@ -56,6 +61,12 @@ describe("resolveOptions", () => {
     [{ pdUrl: 2379 }, /Invalid option `pdUrl`/],
     [{ prometheusUrl: "tcp://prom:9090" }, /Option `prometheusUrl` must be an http/],
     [{ pdUrl: "http://pd:2379/?x=1" }, /must not have a query string/],
+    [{ pdUrl: [] }, /Invalid option `pdUrl`: expected at least one URL/],
+    [
+      { pdUrl: ["http://pd-1:2379", "pd-2:2379"] },
+      /Option `pdUrl\[1\]` must be an http:\/\/ or https:\/\/ URL/,
+    ],
+    [{ pdUrl: ["http://pd-1:2379", 7] }, /Invalid option `pdUrl.1`: expected string, received number/],
     [{ timeoutMs: -1 }, /Invalid option `timeoutMs`: expected a whole number of milliseconds/],
     [{ timeoutMs: "5s" }, /Invalid option `timeoutMs`/],
     [{ retries: 1.5 }, /Invalid option `retries`: expected a whole number between 0 and 10/],
@@ -66,7 +77,7 @@ describe("resolveOptions", () => {
       { prometheus: { basicAuth: { username: "u" } } },
       /Missing required option `prometheus.basicAuth.password`/,
     ],
-    [{ pdUrl: 2379 }, /Invalid option `pdUrl`: expected string, received number/],
+    [{ pdUrl: 2379 }, /Invalid option `pdUrl`: expected a URL or a list of URLs/],
     [{ name: "bad/name" }, /Invalid subject name "bad\/name"/],
     [{ invariants: { store_down: 3 } }, /Invalid option `invariants.store_down`/],
   ])("rejects %j with a message naming the option", (patch, message) => {

@@ -183,8 +183,9 @@ describe("failures", () => {
     expect(error).toBeInstanceOf(PdError);
     expect(error).toMatchObject({ reason, retryable, status, endpoint: `${API}/store/999` });
     expect(error.message).toContain(
-      `[operator] [tikv] PD request failed with status ${status}: GET ${API}/store/999`,
+      `[operator] [tikv] PD request failed with status ${status}: GET ${server.url}${API}/store/999`,
     );
+    expect(error).toMatchObject({ url: server.url });
     expect(error.message).toContain(detail);
   });
 
@@ -244,7 +245,9 @@ describe("failures", () => {
     const client = createPdClient({ url: `http://127.0.0.1:${await closedPort()}`, retries: 0 });
     const error = await failure(client.stores());
     expect(error).toMatchObject({ reason: "unreachable", retryable: true });
-    expect(error.message).toMatch(/could not connect: GET \/pd\/api\/v1\/stores \(ECONNREFUSED\)/);
+    expect(error.message).toMatch(
+      /could not connect: GET http:\/\/127\.0\.0\.1:\d+\/pd\/api\/v1\/stores \(ECONNREFUSED\)/,
+    );
   });
 
   it("a slow answer past the timeout is aborted with reason timeout", async () => {
@@ -329,5 +332,38 @@ describe("retries", () => {
     const client = createPdClient({ url: server.url, headers: { "x-tenant": "blue" } });
     await client.health();
     expect(server.headers.at(-1)?.["x-tenant"]).toBe("blue");
+  });
+});
+
+describe("several PD members", () => {
+  it("moves on from a member that cannot be reached, and stays with the one that answered", async () => {
+    const dead = `http://127.0.0.1:${await closedPort()}`;
+    const seen: RequestEvent[] = [];
+    const client = createPdClient({ url: [dead, server.url], retries: 3 });
+    const context = { onRequest: (event: RequestEvent) => seen.push(event) };
+    expect(await client.clusterId(context)).toBe("6493707687106161130");
+    expect(seen).toHaveLength(2);
+    seen.length = 0;
+    expect(await client.clusterId(context)).toBe("6493707687106161130");
+    expect(seen).toHaveLength(1);
+  });
+
+  it("moves on from a member answering 503, not from one answering 404", async () => {
+    const sick = await startTestServer({ [`${API}/health`]: { status: 503, body: '"no leader"\n' } });
+    try {
+      const client = createPdClient({ url: [sick.url, server.url] });
+      expect(await client.health()).toHaveLength(1);
+      const lost = await failure(createPdClient({ url: [sick.url, server.url] }).store("999999"));
+      expect(lost).toMatchObject({ status: 404, url: sick.url });
+    } finally {
+      await sick.close();
+    }
+  });
+
+  it("reports the last member's failure when none answers", async () => {
+    const ports = [await closedPort(), await closedPort()];
+    const client = createPdClient({ url: ports.map((port) => `http://127.0.0.1:${port}`) });
+    const error = await failure(client.stores());
+    expect(error).toMatchObject({ reason: "unreachable", url: `http://127.0.0.1:${ports[1]}` });
   });
 });

@@ -6,7 +6,7 @@ import tikvSubjectDefault, {
   type TikvObservation,
   tikvSubject,
 } from "../src/index.ts";
-import { compact, fixture, startTestServer, type TestServer } from "./helpers/http-server.ts";
+import { closedPort, compact, fixture, startTestServer, type TestServer } from "./helpers/http-server.ts";
 
 const API = "/pd/api/v1";
 let pd: TestServer;
@@ -198,6 +198,15 @@ describe("tikvSubject", () => {
     } finally {
       pd.route(`${API}/stores`, () => ({ body: storesBody(storeCount) }));
     }
+  });
+
+  it("with several PD members, a dead one does not blind the subject", async () => {
+    const dead = `http://127.0.0.1:${await closedPort()}`;
+    const subject = tikvSubject({ name: "prod", pdUrl: [dead, pd.url] });
+    const first = await subject.observe(context());
+    expect(first.stores).toHaveLength(storeCount);
+    const second = await subject.observe(context());
+    expect(second.requests.pd).toBe(5);
   });
 
   it("without prometheusUrl, runs the PD invariants only and never asks Prometheus", async () => {
