@@ -16,6 +16,12 @@ export type Prometheus = Awaited<ReturnType<typeof startPrometheus>>;
 /** PD's hard-coded disconnect threshold, in simulated time. */
 export const PD_DISCONNECT_SIM_MS = 20_000;
 
+/**
+ * The `rate()` range the daemons use unless a scenario says otherwise: four 1 s scrapes, so that one
+ * scenario's latency has left the window before the next scenario starts.
+ */
+export const DEFAULT_RATE_WINDOW = "4s";
+
 /** TiKV's store heartbeat interval, in simulated time. */
 export const TIKV_HEARTBEAT_SIM_MS = 10_000;
 
@@ -61,6 +67,7 @@ export interface MonitorRunOptions {
   /** Cycle interval. @default 1000 */
   readonly intervalMs?: number;
   readonly invariants?: MonitorConfigOptions["invariants"];
+  /** Options of the tikv plugin. @default { rateWindow: DEFAULT_RATE_WINDOW } */
   readonly subjectOptions?: MonitorConfigOptions["subjectOptions"];
   readonly settings?: MonitorConfigOptions["settings"];
   /** Wait for this many heartbeats before returning. @default 1 */
@@ -155,7 +162,7 @@ export async function waitForAllPassing(run: MonitorRun, timeoutMs = 60_000): Pr
   await waitFor(() => /all passing/.test(run.process.heartbeats().at(-1)?.text ?? ""), {
     timeoutMs,
     intervalMs: 200,
-    description: `an "all passing" heartbeat from ${run.subject}\n${run.process.transcript()}`,
+    description: () => `an "all passing" heartbeat from ${run.subject}\n${run.process.transcript()}`,
   });
 }
 
@@ -169,7 +176,7 @@ async function _startRun(env: Environment, options: MonitorRunOptions): Promise<
     pdUrl: env.cluster.pdUrl,
     prometheusUrl: env.prometheus.url,
     ...(options.invariants ? { invariants: options.invariants } : {}),
-    ...(options.subjectOptions ? { subjectOptions: options.subjectOptions } : {}),
+    subjectOptions: { rateWindow: DEFAULT_RATE_WINDOW, ...options.subjectOptions },
     ...(options.settings ? { settings: options.settings } : {}),
   });
   const launch = () => startMonitorProcess({ dbPath, configPath, intervalMs });
@@ -192,7 +199,8 @@ async function _startRun(env: Environment, options: MonitorRunOptions): Promise<
       return waitFor(async () => (await listTickets(dbPath)).find(predicate), {
         timeoutMs,
         intervalMs: 300,
-        description: `${description} (daemon output:\n${current.transcript().split("\n").slice(-15).join("\n")})`,
+        description: () =>
+          `${description} (daemon output:\n${current.transcript().split("\n").slice(-30).join("\n")})`,
       });
     },
     async restart() {

@@ -22,7 +22,13 @@ export type {
   MonitorRunOptions,
   Prometheus,
 } from "./harness.ts";
-export { PD_DISCONNECT_SIM_MS, startEnvironment, waitForAllPassing } from "./harness.ts";
+export {
+  DEFAULT_RATE_WINDOW,
+  PD_DISCONNECT_SIM_MS,
+  startEnvironment,
+  TIKV_HEARTBEAT_SIM_MS,
+  waitForAllPassing,
+} from "./harness.ts";
 export type { InvariantOverridesConfig, MonitorConfigOptions } from "./monitor-config.ts";
 export { monitorConfig, writeMonitorConfig } from "./monitor-config.ts";
 export type { MonitorProcess, MonitorProcessOptions, OutputLine, ProcessExit } from "./monitor-process.ts";
@@ -39,4 +45,4 @@ export {
 export { integrityCheck } from "./sqlite.ts";
 export { byKey, duplicateOpenKeys, isUnresolved, openedAt } from "./tickets.ts";
 export type { WaitOptions } from "./wait.ts";
-export { sleep, WaitTimeoutError, waitFor } from "./wait.ts";
+export { GiveUpError, sleep, WaitTimeoutError, waitFor } from "./wait.ts";

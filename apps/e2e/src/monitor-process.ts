@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { trackChild } from "./cleanup.ts";
 import { OPERATOR_BIN } from "./operator-cli.ts";
-import { waitFor } from "./wait.ts";
+import { GiveUpError, waitFor } from "./wait.ts";
 
 /** How to start `operator monitor`. */
 export interface MonitorProcessOptions {
@@ -107,7 +107,7 @@ export function startMonitorProcess(options: MonitorProcessOptions): MonitorProc
       const base = after ?? monitor.heartbeats().length;
       return waitFor(
         () => {
-          if (exit) throw new Error(`the daemon exited (${JSON.stringify(exit)}):\n${transcript()}`);
+          if (exit) throw new GiveUpError(`The daemon exited (${JSON.stringify(exit)}):\n${transcript()}`);
           const beats = monitor.heartbeats();
           return beats.length >= base + count ? beats.at(-1) : undefined;
         },

@@ -4,8 +4,11 @@ export interface WaitOptions {
   readonly timeoutMs?: number;
   /** Pause between probes. @default 250 */
   readonly intervalMs?: number;
-  /** What is awaited, for the error message, e.g. `a store_down ticket for store 2`. */
-  readonly description?: string;
+  /**
+   * What is awaited, for the error message, e.g. `a store_down ticket for store 2`; a function is
+   * called at the timeout, so it can describe the state at that moment.
+   */
+  readonly description?: string | (() => string);
 }
 
 /** Thrown by {@link waitFor} when the condition did not hold in time. Carries the last probe's outcome. */
@@ -25,9 +28,17 @@ export class WaitTimeoutError extends Error {
 }
 
 /**
+ * Thrown by a probe to stop {@link waitFor} at once: the awaited condition can no longer come true
+ * (e.g. the daemon exited).
+ */
+export class GiveUpError extends Error {
+  override name = "GiveUpError";
+}
+
+/**
  * Polls `probe` until it returns a truthy value and resolves with that value. A probe that throws is
  * retried like one that returned nothing (the system under test may be between states); the last error
- * is reported on timeout.
+ * is reported on timeout. A {@link GiveUpError} ends the wait at once.
  */
 export async function waitFor<T>(
   probe: () => T | Promise<T>,
@@ -45,10 +56,13 @@ export async function waitFor<T>(
       lastValue = value;
       if (value) return value as Exclude<T, false | null | undefined | 0 | "">;
     } catch (error) {
+      if (error instanceof GiveUpError) throw error;
       lastError = error;
     }
     if (Date.now() >= deadline) {
-      throw new WaitTimeoutError(options.description ?? "a condition", timeoutMs, lastValue, lastError);
+      const { description = "a condition" } = options;
+      const text = typeof description === "function" ? description() : description;
+      throw new WaitTimeoutError(text, timeoutMs, lastValue, lastError);
     }
     await sleep(Math.min(intervalMs, Math.max(0, deadline - Date.now())));
   }

