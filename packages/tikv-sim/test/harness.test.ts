@@ -1,4 +1,5 @@
-import { existsSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type PrometheusHarness,
@@ -91,5 +92,38 @@ describe("temporary directories", () => {
     expect(flags.data["web.enable-lifecycle"]).toBe("true");
     await harness.stop();
     expect(existsSync(dataDir)).toBe(false);
+  });
+});
+
+describe("a Node process that exits without stopping its harness", { timeout: 60_000 }, () => {
+  it("takes its Prometheus and temporary directory with it", async () => {
+    const script = [
+      `import { startPrometheus } from ${JSON.stringify(new URL("../src/index.ts", import.meta.url).href)};`,
+      "const h = await startPrometheus({ targets: [] });",
+      "const flags = await (await fetch(h.url + '/api/v1/status/flags')).json();",
+      "console.log(JSON.stringify({ pid: h.pid, dir: flags.data['storage.tsdb.path'] }));",
+      "process.exit(0);",
+    ].join("\n");
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", "--conditions=@operator/source", "--input-type=module", "-e", script],
+      {
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    );
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => (out += d));
+    await new Promise((resolve) => child.once("exit", resolve));
+    const { pid, dir } = JSON.parse(out) as { pid: number; dir: string };
+    const alive = (): boolean => {
+      try {
+        process.kill(pid, 0);
+        return !readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.startsWith("Z");
+      } catch {
+        return false;
+      }
+    };
+    await expect.poll(alive, { timeout: 10_000 }).toBe(false);
+    expect(existsSync(dir)).toBe(false);
   });
 });

@@ -59,7 +59,8 @@ export interface PrometheusHarness {
 }
 
 const READY_TIMEOUT_MS = 30_000;
-const live = new Set<ChildProcess>();
+/** Running children and their temporary directories, cleaned up if the Node process exits first. */
+const live = new Map<ChildProcess, string>();
 let exitHookInstalled = false;
 
 /**
@@ -110,7 +111,7 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
         ],
         { stdio: ["ignore", "pipe", "pipe"] },
       );
-      live.add(child);
+      live.set(child, dir);
       const collect = (chunk: Buffer): void => {
         log = (log + chunk.toString()).slice(-8_000);
       };
@@ -235,6 +236,9 @@ function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   process.once("exit", () => {
-    for (const child of live) child.kill("SIGKILL");
+    for (const [child, dir] of live) {
+      child.kill("SIGKILL");
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 }
