@@ -75,12 +75,15 @@ export class GrpcHistogram {
       const dist = this.#distFor(t);
       const added = (this.#rates[t] as number) * dt;
       const base = this.#buckets[t] as Float64Array;
+      let last = Number.NaN;
+      let text = "";
       for (let i = 0; i < base.length; i++) {
-        out.push(
-          prefix.buckets[i] as string,
-          formatCount((base[i] as number) + added * (dist.cdf[i] as number)),
-          "\n",
-        );
+        const value = Math.floor(((base[i] as number) + added * (dist.cdf[i] as number)) * 1000) / 1000;
+        if (value !== last) {
+          last = value;
+          text = String(value);
+        }
+        out.push(prefix.buckets[i] as string, text, "\n");
       }
       const count = formatCount((this.#counts[t] as number) + added);
       out.push(prefix.inf, count, "\n");
