@@ -29,10 +29,11 @@ function plan(args: BenchArgs): Record<SectionId, () => Promise<SectionReport>> 
       }),
     memory: () =>
       benchMemory({
-        stores: 100,
-        checkpoints: q ? [200, 1000] : [1000, 5000],
-        runs: q ? 1 : 3,
+        stores: 10,
+        checkpoints: q ? [100, 500] : [1000, 2000, 3000, 4000, 5000],
+        runs: 1,
         faultEveryMs: 2000,
+        budgetMs: q ? 90_000 : 420_000,
       }),
     store: () => benchStore({ quick: q }),
     "cli-start": () => benchCliStart({ tickets: q ? 20_000 : 100_000, runs: q ? 3 : 10 }),

@@ -1,21 +1,50 @@
 import path from "node:path";
 import type { FaultCommand } from "./deps.ts";
-import type { MemoryHandlers, MemorySample } from "./memory-child.ts";
 import { cell, num, type SectionReport } from "./report.ts";
 import type { SimHandlers } from "./sim-host.ts";
-import { summarize } from "./stats.ts";
+import { type Summary, summarize } from "./stats.ts";
 import { withTempDir } from "./temp-dir.ts";
 import { startWorker } from "./worker.ts";
 
 /** How the memory section runs. */
 export interface MemoryOptions {
   readonly stores: number;
-  /** Two checkpoints: the early one and the late one (cycles). */
-  readonly checkpoints: readonly [number, number];
+  /** Cycle counts at which memory is read; the target compares the first with the last. */
+  readonly checkpoints: readonly number[];
   readonly runs: number;
   /** Time between two fault toggles (ms). */
   readonly faultEveryMs: number;
+  /** A run stops early, at the cycle it reached, after this many ms. */
+  readonly budgetMs: number;
 }
+
+/** Options of the memory worker's `run` (memory-child.mjs). */
+export interface MemoryRunOptions {
+  readonly pdUrl: string;
+  readonly prometheusUrl: string;
+  readonly dbFile: string;
+  /** Cycle counts after which to sample memory, ascending. */
+  readonly checkpoints: readonly number[];
+  /** Stop early (with one last sample) once this many ms have passed. */
+  readonly budgetMs: number;
+}
+
+/** Memory of the worker after a number of cycles, read after a full garbage collection. */
+export interface MemorySample {
+  readonly cycles: number;
+  readonly rssMb: number;
+  readonly heapUsedMb: number;
+  readonly externalMb: number;
+  readonly elapsedMs: number;
+  /** Cycles so far in which some result was unknown. */
+  readonly unknownCycles: number;
+  /** Tickets opened and resolved so far. */
+  readonly opened: number;
+  readonly resolved: number;
+}
+
+/** What memory-child.mjs serves. */
+type MemoryHandlers = { run(options: MemoryRunOptions): MemorySample[] };
 
 const RSS_TARGET_MB = 100;
 const GROWTH_TARGET_MB = 10;
@@ -32,7 +61,10 @@ const FAULTS: readonly FaultCommand[] = [
 
 async function oneRun(options: MemoryOptions): Promise<MemorySample[]> {
   const sim = startWorker<SimHandlers>(new URL("./sim-host.ts", import.meta.url));
-  const child = startWorker<MemoryHandlers>(new URL("./memory-child.ts", import.meta.url), ["--expose-gc"]);
+  const child = startWorker<MemoryHandlers>(new URL("./memory-child.mjs", import.meta.url), {
+    nodeFlags: ["--expose-gc"],
+    plainNode: true,
+  });
   try {
     const endpoints = await sim.call("start", {
       stores: options.stores,
@@ -47,6 +79,7 @@ async function oneRun(options: MemoryOptions): Promise<MemorySample[]> {
           prometheusUrl: endpoints.prometheusUrl,
           dbFile: path.join(dir, "tickets.db"),
           checkpoints: options.checkpoints,
+          budgetMs: options.budgetMs,
         })
         .finally(() => {
           done = true;
@@ -84,62 +117,101 @@ export async function benchMemory(options: MemoryOptions): Promise<SectionReport
       );
     }
   }
-  const [early, late] = options.checkpoints;
-  const at = (index: 0 | 1, pick: (s: MemorySample) => number): number[] =>
-    runs.map((samples) => samples[index]).flatMap((s) => (s ? [pick(s)] : []));
-  const measured = runs.length > 0;
-  const rssEarly = measured ? summarize(at(0, (s) => s.rssMb)) : null;
-  const rssLate = measured ? summarize(at(1, (s) => s.rssMb)) : null;
-  const growth = measured
-    ? summarize(runs.map((s) => (s[1]?.rssMb ?? Number.NaN) - (s[0]?.rssMb ?? Number.NaN)))
-    : null;
-  const heapEarly = measured ? summarize(at(0, (s) => s.heapUsedMb)) : null;
-  const heapLate = measured ? summarize(at(1, (s) => s.heapUsedMb)) : null;
-  const heapGrowth = measured
-    ? summarize(runs.map((s) => (s[1]?.heapUsedMb ?? Number.NaN) - (s[0]?.heapUsedMb ?? Number.NaN)))
-    : null;
-  const cyclesPerSecond = measured
-    ? summarize(runs.map((s) => ((s[1]?.cycles ?? 0) / (s[1]?.elapsedMs ?? Number.NaN)) * 1000))
-    : null;
-  const unknown = runs.map((s) => s[1]?.unknownCycles ?? 0);
-  if (unknown.some((n) => n > 0)) {
-    notes.push(
-      `Cycles with unknown results (expected while a store is stopped), per run: ${unknown.join(", ")}.`,
-    );
+  const first = options.checkpoints[0] ?? 0;
+  const last = options.checkpoints.at(-1) ?? 0;
+  const at = (cycles: number, pick: (s: MemorySample) => number): Summary | null => {
+    const values = runs.flatMap((samples) => samples.filter((s) => s.cycles === cycles).map(pick));
+    return values.length > 0 ? summarize(values) : null;
+  };
+  const growth = (pick: (s: MemorySample) => number): Summary | null => {
+    const values = runs.flatMap((samples) => {
+      const a = samples.find((s) => s.cycles === first);
+      const b = samples.find((s) => s.cycles === last);
+      return a && b ? [pick(b) - pick(a)] : [];
+    });
+    return values.length > 0 ? summarize(values) : null;
+  };
+  const show = (s: Summary | null, unit: string): string => (s ? cell(s, unit) : "not reached");
+  for (const [i, samples] of runs.entries()) {
+    const end = samples.at(-1);
+    if (end && end.cycles < last) {
+      notes.push(
+        `Run ${i + 1} stopped at ${num(end.cycles, 0)} cycles after its ${num(options.budgetMs / 60_000)} min budget ` +
+          `(${num(end.cycles / (end.elapsedMs / 1000))} cycles/s on this machine); RSS then ${num(end.rssMb)} MB.`,
+      );
+    }
+    if (end) {
+      notes.push(
+        `Run ${i + 1}: ${num(end.cycles, 0)} cycles in ${num(end.elapsedMs / 1000)} s, ${end.opened} tickets opened, ` +
+          `${end.resolved} resolved, ${end.unknownCycles} cycles with an unknown result.`,
+      );
+    }
   }
-  const show = (s: ReturnType<typeof summarize> | null, unit: string): string =>
-    s ? cell(s, unit) : "not measured";
+  const rssFirst = at(first, (s) => s.rssMb);
+  const rssLast = at(last, (s) => s.rssMb);
+  const rssGrowth = growth((s) => s.rssMb);
   return {
     id: "memory",
     title: "Memory",
     method:
-      `A monitor process (TiKV subject + SQLite store, Node started with --expose-gc) runs cycles back to back ` +
+      "A monitor process (createMonitor with the TiKV subject and the SQLite store from the built packages, on " +
+      `plain Node with --expose-gc, no TypeScript loader) runs cycles back to back ` +
       `against ${num(options.stores, 0)} simulated stores and a real Prometheus in other processes, while a store is ` +
       `stopped, slowed, filled and healed in turn every ${num(options.faultEveryMs / 1000)} s. Resident set size ` +
-      `(RSS) and heap in use are read after a full GC at ${num(early, 0)} and ${num(late, 0)} cycles; ` +
-      `${options.runs} runs, each in a fresh process; median (min–max).`,
+      `(RSS) and heap in use are read after a full GC at each checkpoint; ${options.runs} run(s), each in a fresh ` +
+      "process; median (min–max) over runs.",
     tables: [
       {
-        columns: ["Measure", `After ${num(early, 0)} cycles`, `After ${num(late, 0)} cycles`, "Growth"],
+        columns: ["Cycles", "RSS", "Heap used (after GC)", "External (after GC)", "Elapsed"],
         rows: [
-          ["RSS", show(rssEarly, "MB"), show(rssLate, "MB"), show(growth, "MB")],
-          ["Heap used (after GC)", show(heapEarly, "MB"), show(heapLate, "MB"), show(heapGrowth, "MB")],
-          ["Cycles per second", "", show(cyclesPerSecond, "/s"), ""],
+          ...[0, ...options.checkpoints].map((cycles) => [
+            cycles === 0 ? "0 (monitor created)" : num(cycles, 0),
+            show(
+              at(cycles, (s) => s.rssMb),
+              "MB",
+            ),
+            show(
+              at(cycles, (s) => s.heapUsedMb),
+              "MB",
+            ),
+            show(
+              at(cycles, (s) => s.externalMb),
+              "MB",
+            ),
+            show(
+              at(cycles, (s) => s.elapsedMs / 1000),
+              "s",
+            ),
+          ]),
+          [
+            `Growth ${num(first, 0)} → ${num(last, 0)}`,
+            show(rssGrowth, "MB"),
+            show(
+              growth((s) => s.heapUsedMb),
+              "MB",
+            ),
+            show(
+              growth((s) => s.externalMb),
+              "MB",
+            ),
+            "",
+          ],
         ],
       },
     ],
     targets: [
       {
-        measure: `RSS after ${num(late, 0)} fast cycles`,
+        measure: `RSS after ${num(first, 0)} and ${num(last, 0)} fast cycles`,
         target: `< ${RSS_TARGET_MB} MB`,
-        measured: rssLate ? `${num(rssLate.median)} MB` : "not measured",
-        met: rssLate ? rssLate.median < RSS_TARGET_MB && (rssEarly?.median ?? 0) < RSS_TARGET_MB : null,
+        measured:
+          rssFirst && rssLast ? `${num(rssFirst.median)} MB, ${num(rssLast.median)} MB` : "not measured",
+        met: rssFirst && rssLast ? Math.max(rssFirst.median, rssLast.median) < RSS_TARGET_MB : null,
       },
       {
-        measure: `RSS growth from ${num(early, 0)} to ${num(late, 0)} cycles (leak)`,
+        measure: `RSS growth from ${num(first, 0)} to ${num(last, 0)} cycles (leak)`,
         target: `flat: < ${GROWTH_TARGET_MB} MB`,
-        measured: growth ? `${num(growth.median)} MB` : "not measured",
-        met: growth ? growth.median < GROWTH_TARGET_MB : null,
+        measured: rssGrowth ? `${num(rssGrowth.median)} MB` : "not measured",
+        met: rssGrowth ? rssGrowth.median < GROWTH_TARGET_MB : null,
       },
     ],
     notes,

@@ -28,11 +28,16 @@ export interface Worker<H extends Handlers> {
 
 /**
  * Starts `file` (a TypeScript module that calls {@link serve}) as a separate Node process with the
- * same loader flags as this one, so its CPU time and memory are not counted in ours.
+ * same loader flags as this one, so its CPU time and memory are not counted in ours. With `plainNode`
+ * the file is JavaScript run without the TypeScript loader.
  */
-export function startWorker<H extends Handlers>(file: URL, nodeFlags: readonly string[] = []): Worker<H> {
+export function startWorker<H extends Handlers>(
+  file: URL,
+  options: { readonly nodeFlags?: readonly string[]; readonly plainNode?: boolean } = {},
+): Worker<H> {
+  const loader = options.plainNode ? [] : process.execArgv;
   const child: ChildProcess = fork(file.pathname, [], {
-    execArgv: [...process.execArgv, ...nodeFlags],
+    execArgv: [...loader, ...(options.nodeFlags ?? [])],
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   let nextId = 0;
@@ -80,6 +85,7 @@ export function serve(handlers: Handlers, onExit: () => Promise<void>): void {
   const exit = async (): Promise<void> => {
     if (exiting) return;
     exiting = true;
+    setTimeout(() => process.exit(1), 10_000).unref();
     try {
       await onExit();
     } finally {
