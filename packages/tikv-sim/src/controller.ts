@@ -1,0 +1,136 @@
+import type { FaultCommand } from "./control.ts";
+import type { ClusterModel } from "./model/cluster-model.ts";
+import { REGION_FAULT_KINDS } from "./model/regions.ts";
+import type { PdServer } from "./pd/pd-server.ts";
+
+/**
+ * Applies fault commands to the cluster model and reports its state; shared by the `SimCluster`
+ * methods, the control endpoint and, through it, the CLI.
+ */
+export class Controller {
+  pd: PdServer | null = null;
+  readonly #model: ClusterModel;
+
+  constructor(model: ClusterModel) {
+    this.#model = model;
+  }
+
+  async apply(command: FaultCommand): Promise<void> {
+    if (command.fault === "pd") return this.pd?.setFault(command.mode);
+    if (command.fault === "clear") {
+      for (const store of this.#model.stores) {
+        if (store.flapTimer) clearInterval(store.flapTimer);
+        store.flapTimer = null;
+        store.start();
+        store.p99Override = null;
+        store.raftstoreOverride = null;
+        store.writeStall = false;
+        store.usedRatio = store.spec.usedRatio;
+        store.metaState = "Up";
+        store.refreshMetrics();
+        for (const kind of REGION_FAULT_KINDS) {
+          this.#model.regionFaults.set(kind, store.spec.id, 0, 0);
+        }
+      }
+      this.applySync({ fault: "balance-leaders" });
+      return this.pd?.setFault(null);
+    }
+    this.applySync(command);
+  }
+
+  applySync(command: FaultCommand): void {
+    const model = this.#model;
+    switch (command.fault) {
+      case "pd":
+      case "clear":
+        void this.apply(command);
+        return;
+      case "balance-leaders":
+        for (const s of model.stores) s.leaderCount = s.spec.leaderCount;
+        return;
+      case "region-fault":
+        model.store(command.store);
+        model.regionFaults.set(command.kind, command.store, command.regions, model.clock.simNow());
+        return;
+    }
+    const store = model.store(command.store);
+    switch (command.fault) {
+      case "stop-store":
+        store.stop();
+        return;
+      case "start-store":
+        store.start();
+        return;
+      case "slow-store":
+        store.p99Override = command.p99Seconds;
+        break;
+      case "fill-disk":
+        store.usedRatio = command.usedRatio;
+        break;
+      case "write-stall":
+        store.writeStall = command.on;
+        break;
+      case "raftstore-cpu":
+        store.raftstoreOverride = command.cores;
+        break;
+      case "store-state":
+        store.metaState = command.state;
+        break;
+      case "leader-drop": {
+        const receivers = model.stores.filter((s) => s !== store && s.spec.engine === "tikv" && s.running);
+        receivers.forEach((s, i) => {
+          s.leaderCount +=
+            Math.floor(store.leaderCount / receivers.length) +
+            (i < store.leaderCount % receivers.length ? 1 : 0);
+        });
+        store.leaderCount = 0;
+        break;
+      }
+      case "flap-store": {
+        if (store.flapTimer) clearInterval(store.flapTimer);
+        store.flapTimer = null;
+        if (command.periodMs === null) {
+          store.start();
+          return;
+        }
+        store.stop();
+        store.flapTimer = setInterval(
+          () => (store.running ? store.stop() : store.start()),
+          command.periodMs / 2,
+        );
+        store.flapTimer.unref();
+        return;
+      }
+    }
+    store.refreshMetrics();
+  }
+
+  state(): unknown {
+    const model = this.#model;
+    return {
+      now: new Date(model.clock.simNow()).toISOString(),
+      timeScale: model.clock.timeScale,
+      pdFault: this.pd?.fault ?? null,
+      stores: model.stores.map((s) => ({
+        id: s.spec.id,
+        engine: s.spec.engine,
+        statusAddress: s.spec.statusAddress,
+        running: s.running,
+        stateName: s.stateName(model.maxStoreDownTimeMs),
+        flapping: s.flapTimer !== null,
+        p99Seconds: s.p99Override,
+        raftstoreCores: s.raftstoreOverride,
+        writeStall: s.writeStall,
+        usedRatio: Math.round(s.usedRatio * 1000) / 1000,
+        leaderCount: s.leaderCount,
+      })),
+    };
+  }
+
+  stopTimers(): void {
+    for (const store of this.#model.stores) {
+      if (store.flapTimer) clearInterval(store.flapTimer);
+      store.flapTimer = null;
+    }
+  }
+}
