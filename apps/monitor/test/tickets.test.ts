@@ -268,6 +268,28 @@ describe("ticket actions", () => {
   });
 });
 
+describe("failed monitor and check runs", () => {
+  it("leave the database unchanged", async () => {
+    const dir = dirs[0] as string;
+    const invalid = join(dir, "invalid.json");
+    await writeFile(invalid, JSON.stringify({ subjects: [["@example/not-installed", { name: "x" }]] }));
+    const before = await dumpDatabase(db);
+    for (const [args, code] of [
+      [["monitor", "--pd", "http://127.0.0.1:9", "--interval", "abc"], 2],
+      [["monitor", "--pd", "nonsense"], 2],
+      [["monitor", "--config", invalid], 2],
+      [["monitor", "--config", join(dir, "absent.json")], 2],
+      [["check", "--config", invalid], 2],
+      [["check", "--pd", "http://127.0.0.1:9", "--bogus"], 2],
+    ] as const) {
+      const result = await cli(...args);
+      expect(result.code, `${args.join(" ")}: ${result.stderr}`).toBe(code);
+      expect(result.stderr.trimEnd().split("\n")).toHaveLength(1);
+    }
+    expect(await dumpDatabase(db)).toEqual(before);
+  });
+});
+
 describe("database errors", () => {
   it("a missing database is reported, exits 4, and is not created", async () => {
     const missing = join(dirs[0] as string, "missing.db");
