@@ -179,6 +179,18 @@ describe("PD's own metrics", () => {
   });
 });
 
+describe("PD faults seen by Prometheus", { timeout: 90_000 }, () => {
+  it("a PD that is down fails its scrape (up == 0) and recovers", async ({ expect }) => {
+    await cluster.apply({ fault: "pd", mode: "down" });
+    try {
+      await expect.poll(() => value('up{job="pd"}'), POLL).toBe(0);
+    } finally {
+      await cluster.apply({ fault: "pd", mode: null });
+    }
+    await expect.poll(() => value('up{job="pd"}'), POLL).toBe(1);
+  });
+});
+
 describe("process faults", { timeout: 90_000 }, () => {
   it("stopped store: up == 0 in Prometheus and Disconnected in PD; a restart resets start time", async ({
     expect,
