@@ -4,7 +4,7 @@
  * Prints a markdown table; `benchStore()` returns the rows for the project-wide `pnpm bench`.
  */
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import {
@@ -258,7 +258,39 @@ function row(measurement: string, targetMs: number, samples: readonly Sample[]):
   };
 }
 
+/**
+ * How fast this machine runs SQLite at all: the median time of 10,000 inserts of two columns into a
+ * table without indexes, in one transaction. Read the targets against it; they assume a machine
+ * where this takes about 10 ms.
+ */
+export function calibrateSqlite(runs = 5): number {
+  const dir = mkdtempSync(join(tmpdir(), "operator-db-calibrate-"));
+  try {
+    const db = new Database(join(dir, "calibrate.db"));
+    db.pragma("journal_mode = WAL");
+    db.pragma("synchronous = NORMAL");
+    db.exec("CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT, b INTEGER)");
+    const insert = db.prepare("INSERT INTO t (a, b) VALUES (?, ?)");
+    const times: number[] = [];
+    for (let run = 0; run < runs; run++) {
+      const started = performance.now();
+      db.transaction(() => {
+        for (let i = 0; i < 10_000; i++) insert.run(`row ${i}`, i);
+      })();
+      times.push(performance.now() - started);
+    }
+    db.close();
+    return median(times);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const rows = await benchStore({ quick: process.argv.includes("--quick") });
   process.stdout.write(renderStoreBench(rows));
+  process.stdout.write(
+    `\nMachine baseline: 10,000 plain SQLite inserts take ${calibrateSqlite().toFixed(1)} ms here ` +
+      `(load average ${loadavg()[0]?.toFixed(1)} on ${cpus().length} CPUs).\n`,
+  );
 }

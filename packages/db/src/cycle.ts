@@ -15,6 +15,7 @@ import {
 } from "@operator/core";
 import { DuplicateOpenTicketError } from "./errors.ts";
 import { patchParams } from "./patch-sql.ts";
+import { RecurrenceBatch } from "./recurrence-batch.ts";
 import { mergeTicket, ticketFromRow } from "./rows.ts";
 import type { CommittedWrites, SnapshotCache } from "./snapshot-cache.ts";
 import type { Statements } from "./statements.ts";
@@ -61,12 +62,14 @@ export function recordCycleInTransaction(
   const written: { ticket: Ticket; lastValuesJson: string | undefined }[] = [];
   const resolved: Ticket[] = [];
   const resolvedKeys = new Set<string>();
+  const batch = new RecurrenceBatch(s);
   for (const change of decided.change) {
     const before = byId.get(change.id) ?? loadTicket(s, change.id);
     const patch = checkedPatch(before, change, now);
     const stored = loaded.lastValuesJson.get(change.id);
     const params = patchParams(change.id, patch, { ticket: before, lastValuesJson: stored });
-    s.patcher.run(params);
+    if (batch.has(change.id)) batch.flush();
+    if (!batch.offer(params, before)) s.patcher.run(params);
     insertEvents(s, change.id, change.events);
     const after = mergeTicket(before, patch);
     const lastValuesJson = (params.lastValues as string | undefined) ?? stored;
@@ -78,6 +81,8 @@ export function recordCycleInTransaction(
       resolvedKeys.add(after.key);
     }
   }
+
+  batch.flush();
 
   for (const key of decided.deleteStates) s.deleteState.run(key);
   const upserted = decided.upsertStates.map(normalState);

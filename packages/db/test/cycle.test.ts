@@ -324,3 +324,37 @@ describe("a plan changing one ticket twice", () => {
     expect((await store.getTicket(id)).ticket.message).toBe(ticket?.message);
   });
 });
+
+describe("plain recurrences written together", () => {
+  it("store the same counts and times as one patch each, mixed with other changes", async () => {
+    const { store, clock } = setup();
+    const keys = ["prod/a/1", "prod/a/2", "prod/a/3"];
+    const opened = (await cycle(store, clock, keys)).opened;
+    const [one, two, three] = opened.map((t) => t.id);
+    const at = clock.advance(30_000);
+    await store.recordCycle(["prod"], (snapshot) => {
+      const base = simplePlan({ cycleId: "mixed", at, violated: new Map(), ok: [] })(snapshot);
+      const bump = (id: number | undefined, extra = {}) => {
+        const t = [...snapshot.openTickets.values()].find((x) => x.id === id);
+        return {
+          id: id ?? 0,
+          patch: { lastSeenAt: at, updatedAt: at, occurrenceCount: (t?.occurrenceCount ?? 0) + 1, ...extra },
+          events: [],
+        };
+      };
+      return {
+        ...base,
+        change: [
+          bump(one),
+          bump(two, { message: "new message" }),
+          bump(three),
+          bump(one, { occurrenceCount: 10 }),
+        ],
+      };
+    });
+    const byId = new Map((await store.listTickets()).tickets.map((t) => [t.id, t]));
+    expect(byId.get(one ?? 0)).toMatchObject({ occurrenceCount: 10, lastSeenAt: at, updatedAt: at });
+    expect(byId.get(two ?? 0)).toMatchObject({ occurrenceCount: 2, lastSeenAt: at, message: "new message" });
+    expect(byId.get(three ?? 0)).toMatchObject({ occurrenceCount: 2, lastSeenAt: at, updatedAt: at });
+  });
+});
