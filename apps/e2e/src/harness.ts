@@ -97,7 +97,7 @@ export interface MonitorRun {
   ): Promise<ListedTicket>;
   /** Starts a new process on the same database and config (after a stop or a kill). */
   restart(): Promise<MonitorProcess>;
-  /** SIGTERM and wait. */
+  /** SIGTERM and wait (SIGKILL after 15 s). */
   stop(): ReturnType<MonitorProcess["stop"]>;
 }
 
@@ -138,7 +138,7 @@ export async function startEnvironment(options: EnvironmentOptions = {}): Promis
       return run;
     },
     async stopMonitors() {
-      await Promise.allSettled([...runs].map((run) => run.process.stop(5_000)));
+      await Promise.allSettled([...runs].map((run) => run.stop()));
       runs.clear();
     },
     async resetFaults() {
@@ -168,6 +168,9 @@ export async function waitForAllPassing(run: MonitorRun, timeoutMs = 60_000): Pr
 
 // --- Internal helpers ---
 
+/** How long a daemon gets to stop after SIGTERM before it is killed. */
+const STOP_GRACE_MS = 15_000;
+
 async function _startRun(env: Environment, options: MonitorRunOptions): Promise<MonitorRun> {
   const intervalMs = options.intervalMs ?? 1000;
   const dbPath = join(env.dir, `${options.subject}.db`);
@@ -181,7 +184,7 @@ async function _startRun(env: Environment, options: MonitorRunOptions): Promise<
   });
   const launch = () => startMonitorProcess({ dbPath, configPath, intervalMs });
   let current = launch();
-  let unregister = onCleanup(() => current.stop(5_000));
+  let unregister = onCleanup(() => current.stop(STOP_GRACE_MS));
   const run: MonitorRun = {
     subject: options.subject,
     dbPath,
@@ -204,13 +207,17 @@ async function _startRun(env: Environment, options: MonitorRunOptions): Promise<
       });
     },
     async restart() {
-      await current.stop(5_000);
+      await current.stop(STOP_GRACE_MS);
       unregister();
       current = launch();
-      unregister = onCleanup(() => current.stop(5_000));
+      unregister = onCleanup(() => current.stop(STOP_GRACE_MS));
       return current;
     },
-    stop: () => current.stop(),
+    async stop() {
+      const exit = await current.stop(STOP_GRACE_MS);
+      unregister();
+      return exit;
+    },
   };
   await current.waitForHeartbeat({ after: 0, count: options.warmupHeartbeats ?? 1, timeoutMs: 60_000 });
   return run;
