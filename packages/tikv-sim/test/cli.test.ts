@@ -170,3 +170,31 @@ describe("runScenario and the control endpoint", () => {
     expect(applied).toEqual([]);
   });
 });
+
+describe("tikv-sim start --prometheus", { timeout: 90_000 }, () => {
+  it("starts a Prometheus that already scrapes every store when the URLs are printed", async () => {
+    const sim = spawn(process.execPath, [...NODE_ARGS, "start", "--stores", "2", "--prometheus"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    sim.stdout.on("data", (d: Buffer) => (output += d));
+    sim.stderr.on("data", (d: Buffer) => (output += d));
+    try {
+      await expect.poll(() => output, { timeout: 80_000, interval: 200 }).toContain("Ctrl-C stops");
+      expect(output).toContain("Prometheus:  every store scraped");
+      const url = /Prometheus: +(http\S+)/.exec(output)?.[1] as string;
+      const body = (await (
+        await fetch(`${url}/api/v1/query?query=${encodeURIComponent("count(up == 1)")}`)
+      ).json()) as {
+        data: { result: { value: [number, string] }[] };
+      };
+      expect(body.data.result[0]?.value[1]).toBe("2");
+      const exited = new Promise<number | null>((resolve) => sim.once("exit", (code) => resolve(code)));
+      sim.kill("SIGTERM");
+      expect(await exited).toBe(0);
+      await expect(fetch(`${url}/-/ready`)).rejects.toThrow();
+    } finally {
+      if (sim.exitCode === null) sim.kill("SIGKILL");
+    }
+  });
+});
