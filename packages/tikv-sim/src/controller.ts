@@ -8,6 +8,7 @@ import type { PdServer } from "./pd/pd-server.ts";
  * methods, the control endpoint and, through it, the CLI.
  */
 export class Controller {
+  /** Set once PD listens; PD faults need it. */
   pd: PdServer | null = null;
   readonly #model: ClusterModel;
 
@@ -15,6 +16,7 @@ export class Controller {
     this.#model = model;
   }
 
+  /** Applies any command; resolves once a PD fault has taken effect (a `down` PD has stopped listening). */
   async apply(command: FaultCommand): Promise<void> {
     if (command.fault === "pd") return this.pd?.setFault(command.mode);
     if (command.fault === "clear") {
@@ -38,6 +40,7 @@ export class Controller {
     this.applySync(command);
   }
 
+  /** Applies a store or region command at once; throws a `SimulatorError` for an unknown store. */
   applySync(command: FaultCommand): void {
     const model = this.#model;
     switch (command.fault) {
@@ -105,6 +108,7 @@ export class Controller {
     store.refreshMetrics();
   }
 
+  /** What `GET /sim/state` reports: PD's fault and every store's process and fault settings. */
   state(): unknown {
     const model = this.#model;
     return {
@@ -127,6 +131,7 @@ export class Controller {
     };
   }
 
+  /** Ends every flapping timer (on close). */
   stopTimers(): void {
     for (const store of this.#model.stores) {
       if (store.flapTimer) clearInterval(store.flapTimer);
