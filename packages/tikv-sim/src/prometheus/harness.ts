@@ -112,6 +112,7 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
         { stdio: ["ignore", "pipe", "pipe"] },
       );
       live.set(child, dir);
+      if (child.pid !== undefined) watch(child.pid, dir);
       const collect = (chunk: Buffer): void => {
         log = (log + chunk.toString()).slice(-8_000);
       };
@@ -229,6 +230,31 @@ async function reload(url: string): Promise<void> {
     throw new PrometheusHarnessError(
       `Prometheus reload failed with status ${res.status}: ${await res.text()}`,
     );
+}
+
+/**
+ * A shell that outlives us if we are killed outright (SIGKILL, a test runner tearing down a worker):
+ * it then kills Prometheus and removes its directory. It leaves quietly when Prometheus exits first.
+ */
+function watch(prometheusPid: number, dir: string): void {
+  const script = [
+    'while kill -0 "$1" 2>/dev/null; do',
+    '  kill -0 "$2" 2>/dev/null || exit 0',
+    "  sleep 1",
+    "done",
+    'kill -9 "$2" 2>/dev/null',
+    'rm -rf "$3"',
+  ].join("\n");
+  const watchdog = spawn(
+    "/bin/sh",
+    ["-c", script, "tikv-sim-watchdog", String(process.pid), String(prometheusPid), dir],
+    {
+      stdio: "ignore",
+      detached: true,
+    },
+  );
+  watchdog.on("error", () => undefined);
+  watchdog.unref();
 }
 
 /** Children must not outlive the process that started them, even when a test run crashes. */
