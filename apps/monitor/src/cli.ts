@@ -1,6 +1,6 @@
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { Command, Option } from "commander";
+import { Command, CommanderError, Option } from "commander";
 import { registerCheckCommand } from "./commands/check.ts";
 import { registerMonitorCommand } from "./commands/monitor.ts";
 import { registerTicketsCommand } from "./commands/tickets.ts";
@@ -64,6 +64,7 @@ export function createProgram(options: MainOptions = {}): Command {
   registerMonitorCommand(program, context);
   registerCheckCommand(program, context);
   registerTicketsCommand(program, context);
+  _rememberFailingCommand(program);
   return program;
 }
 
@@ -74,19 +75,49 @@ export function createProgram(options: MainOptions = {}): Command {
 export async function main(argv: readonly string[], options: MainOptions = {}): Promise<number> {
   const stderr = options.stderr ?? process.stderr;
   const env = options.env ?? process.env;
+  const verbose = argv.includes("--verbose") || argv.includes("-v") || _truthy(env.DEBUG);
+  const report = (error: unknown): number => {
+    const { code, lines } = classifyError(error, versions(), verbose);
+    const hint =
+      error instanceof CommanderError && code === EXIT.usage ? USAGE_HINTS.get(program) : undefined;
+    lines.forEach((line, i) => {
+      stderr.write(`${line}${i === 0 && hint ? ` (see: ${hint} --help)` : ""}\n`);
+    });
+    return code;
+  };
   const program = createProgram(options);
+  const crash = (error: unknown) => process.exit(report(error));
+  process.on("uncaughtException", crash);
+  process.on("unhandledRejection", crash);
   try {
     await program.parseAsync([...argv], { from: "user" });
     return EXIT.ok;
   } catch (error) {
-    const verbose = argv.includes("--verbose") || argv.includes("-v") || _truthy(env.DEBUG);
-    const { code, lines } = classifyError(error, versions(), verbose);
-    for (const line of lines) stderr.write(`${line}\n`);
-    return code;
+    return report(error);
+  } finally {
+    process.off("uncaughtException", crash);
+    process.off("unhandledRejection", crash);
   }
 }
 
 // --- Internal helpers ---
+
+/** For each program, the command line (`operator tickets list`) of the command whose parsing failed. */
+const USAGE_HINTS = new WeakMap<Command, string>();
+
+/** Records which (sub)command reports a usage error, so the one-line message can point at its help. */
+function _rememberFailingCommand(program: Command): void {
+  const visit = (command: Command, path: string): void => {
+    command.configureOutput({
+      ...command.configureOutput(),
+      outputError: () => {
+        USAGE_HINTS.set(program, path);
+      },
+    });
+    for (const sub of command.commands) visit(sub, `${path} ${sub.name()}`);
+  };
+  visit(program, "operator");
+}
 
 /** `stream` with every write passed through {@link redact}: data output cannot leak a secret either. */
 function _redacting(stream: TextStream): TextStream {

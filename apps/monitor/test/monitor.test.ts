@@ -177,6 +177,19 @@ describe("operator monitor", () => {
     expect(impatient.stderr.some((l) => HEARTBEAT.test(l))).toBe(false);
   });
 
+  it("exits 70 with a report line, not a stack, when a plugin bug crashes the process", async () => {
+    const proc = start([
+      "--config",
+      await fakeConfig("crash", { outcome: "crash" }),
+      "--db",
+      join(dir, "crash.db"),
+    ]);
+    expect(await proc.exited).toBe(70);
+    expect(proc.stderr.join("\n")).toMatch(/^operator: internal error, please report it: fake plugin bug$/m);
+    expect(proc.stderr.join("\n")).toMatch(/^operator: operator \d+\.\d+\.\d+, node v\d+/m);
+    expect(proc.stderr.join("\n")).not.toMatch(/^\s+at /m);
+  });
+
   it("exits 4 when the database cannot be opened, naming it", async () => {
     const bad = join(dir, "no-such-dir", "x.db");
     const result = await runCli(["monitor", "--pd", "http://127.0.0.1:9", "--db", bad]);

@@ -264,7 +264,11 @@ describe("ticket actions", () => {
   });
 
   it("a bad flag exits 2 and changes nothing", async () => {
-    await expectRefused(["tickets", "ack", "1", "--bogus"], 2, /^operator: unknown option '--bogus'$/);
+    await expectRefused(
+      ["tickets", "ack", "1", "--bogus"],
+      2,
+      /^operator: unknown option '--bogus' \(see: operator tickets ack --help\)$/,
+    );
   });
 });
 

@@ -7,7 +7,8 @@ import { join } from "node:path";
  * on entity `e1`, with the outcome named by the option `outcome` (`ok`, `violated`, `unknown`), or
  * throws from `observe` when `outcome` is `unreachable`. When `outcomeFile` is set, the outcome is
  * read from that file on every cycle, so a test can change it while the daemon runs. `delayMs` makes
- * every observation take that long, ignoring the abort signal (a slow, stubborn subject).
+ * every observation take that long, ignoring the abort signal (a slow, stubborn subject). `crash`
+ * leaves a rejected promise unhandled, like a buggy plugin.
  */
 export async function installFakePlugin(dir: string, name = "@example/fake-subject"): Promise<string> {
   const root = join(dir, "node_modules", ...name.split("/"));
@@ -60,6 +61,7 @@ export default function fakeSubject(options) {
       if (options.delayMs) await new Promise((resolve) => setTimeout(resolve, options.delayMs));
       const value = outcome();
       if (value === "unreachable") throw new Error("fake subject unreachable");
+      if (value === "crash") void Promise.reject(new TypeError("fake plugin bug"));
       return { outcome: value };
     },
   };
