@@ -80,7 +80,7 @@ describe("opening a database", () => {
     store.close();
   });
 
-  it("turns on foreign keys: an event for a missing ticket is refused", () => {
+  it("declares foreign keys: with enforcement on, an event for a missing ticket is refused", () => {
     const path = tempDbPath();
     const store = openTicketStore(path);
     store.close();
