@@ -63,6 +63,7 @@ describe("operator monitor against a simulated cluster", () => {
       "the store_down ticket to resolve",
     );
     expect(resolved.resolvedAt).toBeGreaterThanOrEqual(restartedAt);
+    expect(resolved.resolvedBy).toBe("monitor");
     const all = await run.tickets();
     expect(all.filter((t) => t.invariant === "store_down")).toHaveLength(1);
     expect(all.filter((t) => t.entity !== "2")).toEqual([]);

@@ -78,6 +78,7 @@ describe("flapping and an unreachable PD", () => {
     );
     const from = run.process.heartbeats().length;
     await run.process.waitForHeartbeat({ after: from, count: 3 });
+    for (const beat of run.process.heartbeats().slice(from)) expect(beat.text).toMatch(/\b\d+ unknown\b/);
     let tickets = await run.tickets();
     expect(tickets.filter((t) => t.invariant === "subject_unreachable")).toHaveLength(1);
     expect(tickets.filter((t) => t.status === "resolved")).toEqual([]);
@@ -85,10 +86,11 @@ describe("flapping and an unreachable PD", () => {
 
     // PD answers again, store 2 still down: the unreachable ticket resolves, the store ticket carries on.
     await env.cluster.setPdFault(null);
-    await run.waitForTicket(
+    const back = await run.waitForTicket(
       (t) => t.id === unreachable.id && t.status === "resolved",
       "the subject_unreachable ticket to resolve",
     );
+    expect(back.resolvedBy).toBe("monitor");
     const carried = await waitFor(
       async () => {
         const ticket = (await run.tickets()).find((t) => t.id === down.id);

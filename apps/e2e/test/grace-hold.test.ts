@@ -117,6 +117,9 @@ describe("grace periods, holds and a Prometheus outage", () => {
     await env.cluster.slowStore(1, null);
     const outageFrom = run.process.heartbeats().length;
     await run.process.waitForHeartbeat({ after: outageFrom, count: 4 });
+    // Every metric invariant is unknown for every store once Prometheus is gone.
+    const outageBeats = run.process.heartbeats().slice(outageFrom + 1);
+    for (const beat of outageBeats) expect(beat.text).toMatch(/\b\d+ unknown\b/);
     expect((await run.tickets()).find((t) => t.id === latency.id)).toMatchObject({
       status: "open",
       resolvedAt: null,
