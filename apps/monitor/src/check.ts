@@ -32,6 +32,8 @@ export async function runCheck(
       ...(settings.deadlineMs !== undefined
         ? { deadlineMs: settings.deadlineMs, intervalMs: Math.max(30_000, settings.deadlineMs + 1) }
         : {}),
+      ...(settings.unreachableAfter !== undefined ? { unreachableAfter: settings.unreachableAfter } : {}),
+      ...(settings.flap !== undefined ? { flap: settings.flap } : {}),
       logger,
     });
     report = await monitor.runOnce();

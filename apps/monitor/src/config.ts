@@ -25,6 +25,18 @@ export const configFileSchema = z.strictObject({
   /** `host:port` for /metrics and /healthz. */
   listen: z.string().optional(),
   logFormat: z.enum(LOG_FORMATS as [LogFormat, ...LogFormat[]]).optional(),
+  /** Flap detection thresholds (monitor semantics rule 5); unset fields keep core's defaults. */
+  flap: z
+    .strictObject({
+      historySize: z.number().int().optional(),
+      lowWeight: z.number().optional(),
+      highWeight: z.number().optional(),
+      startPercent: z.number().optional(),
+      stopPercent: z.number().optional(),
+      window: duration.optional(),
+      onsets: z.number().int().optional(),
+    })
+    .optional(),
   /** Subjects as `[packageName, options]` pairs; options go to the package's default export. */
   subjects: z.array(z.tuple([z.string().min(1), z.record(z.string(), z.unknown())])).min(1),
 });

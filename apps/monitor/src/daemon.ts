@@ -1,5 +1,12 @@
 import type { Monitor, Subject } from "@operator/core";
-import { ConfigError, createMonitor, formatDuration, stopOnSignals } from "@operator/core";
+import {
+  ConfigError,
+  createMemoryTicketStore,
+  createMonitor,
+  formatDuration,
+  silentLogger,
+  stopOnSignals,
+} from "@operator/core";
 import type { CliLogger } from "./logger.ts";
 import { createMonitorMetrics, type MetricsServer, startMetricsServer } from "./metrics-server.ts";
 import { openStore } from "./open-store.ts";
@@ -24,15 +31,21 @@ export async function runDaemon({ settings, subjects, logger }: DaemonOptions): 
   let monitor: Monitor | undefined;
   let server: MetricsServer | undefined;
   let removeSignalHandlers: (() => void) | undefined;
+  const options = {
+    subjects,
+    intervalMs: settings.intervalMs,
+    ...(settings.deadlineMs !== undefined ? { deadlineMs: settings.deadlineMs } : {}),
+    ...(settings.unreachableAfter !== undefined ? { unreachableAfter: settings.unreachableAfter } : {}),
+    ...(settings.flap !== undefined ? { flap: settings.flap } : {}),
+  };
+  // Options core refuses (flap thresholds, deadline) fail here, before the database is created.
+  createMonitor({ ...options, store: createMemoryTicketStore(), logger: silentLogger });
   const store = await openStore(settings.dbPath);
   try {
     const metrics = createMonitorMetrics();
     monitor = createMonitor({
-      subjects,
+      ...options,
       store,
-      intervalMs: settings.intervalMs,
-      ...(settings.deadlineMs !== undefined ? { deadlineMs: settings.deadlineMs } : {}),
-      ...(settings.unreachableAfter !== undefined ? { unreachableAfter: settings.unreachableAfter } : {}),
       logger,
       onCycle: (report) => {
         for (const ticket of report.opened) {

@@ -1,7 +1,9 @@
 import { isAbsolute, resolve } from "node:path";
-import { ConfigError } from "@operator/core";
+import type { FlapOptions } from "@operator/core";
+import { ConfigError, parseDuration } from "@operator/core";
 import {
   assertHttpUrl,
+  type ConfigFile,
   configDir,
   DEFAULT_DB,
   DEFAULT_INTERVAL,
@@ -41,6 +43,8 @@ export interface RunSettings {
   readonly unreachableAfter: number | undefined;
   readonly listen: ListenAddress | undefined;
   readonly logFormat: LogFormat;
+  /** Flap detection thresholds from the config file; core checks them. */
+  readonly flap: Partial<FlapOptions> | undefined;
   readonly subjects: readonly SubjectSpec[];
 }
 
@@ -128,11 +132,21 @@ export async function resolveRunSettings(
     unreachableAfter: unreachable,
     listen: listen === undefined ? undefined : parseListen(listen),
     logFormat: pick("logFormat", flags.logFormat, file?.logFormat) ?? "text",
+    flap: _flap(file?.flap),
     subjects,
   };
 }
 
 // --- Internal helpers ---
+
+function _flap(flap: ConfigFile["flap"]): Partial<FlapOptions> | undefined {
+  if (flap === undefined) return undefined;
+  const { window, ...rest } = flap;
+  const out: Record<string, number> = {};
+  for (const [name, value] of Object.entries(rest)) if (value !== undefined) out[name] = value;
+  if (window !== undefined) out.windowMs = parseDuration(window, "flap.window");
+  return out as Partial<FlapOptions>;
+}
 
 function _int(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;

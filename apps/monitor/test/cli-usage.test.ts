@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -213,6 +214,16 @@ describe.concurrent("configuration errors exit 2 naming the problem", () => {
       2,
       /--pd cannot be combined with --config/,
     );
+  });
+
+  it("flap thresholds core refuses, before any database is created", async () => {
+    const path = await write("flap.json", {
+      db: "flap.db",
+      flap: { startPercent: 10, stopPercent: 20 },
+      subjects: [["@operator/tikv", { name: "x", pdUrl: "http://127.0.0.1:9" }]],
+    });
+    expectOneLineError(await runCli(["monitor", "--config", path]), 2, /invalid flap option: percents/i);
+    expect(existsSync(join(dir, "flap.db"))).toBe(false);
   });
 
   it("missing secret file", async () => {

@@ -17,6 +17,7 @@ beforeAll(async () => {
       interval: "10s",
       listen: "127.0.0.1:9464",
       logFormat: "json",
+      flap: { startPercent: 40, window: "5m", onsets: 4 },
       subjects: [
         [
           "@operator/tikv",
@@ -54,6 +55,7 @@ describe("resolveRunSettings", () => {
       intervalMs: 10_000,
       listen: { host: "127.0.0.1", port: 9464 },
       logFormat: "json",
+      flap: { startPercent: 40, windowMs: 300_000, onsets: 4 },
     });
     expect(s.subjects.map((x) => x.options.name)).toEqual(["prod", "staging", "other"]);
     expect(s.subjects[0]?.options.prometheus).toEqual({ bearerToken: "file-token-value" });
