@@ -189,7 +189,9 @@ function insertOpened(
   }
   const previous = new Map<string, number>();
   for (const row of s.latestTicketIds.all(JSON.stringify([...keys]))) previous.set(row.key, row.id);
-  return plan.open.map((draft) => {
+  const shared = sharedOpenEvent(plan.open);
+  const ids: number[] = [];
+  const opened = plan.open.map((draft) => {
     const valuesJson = JSON.stringify(draft.values);
     const previousTicketId = previous.get(draft.key) ?? null;
     let id: number;
@@ -217,7 +219,8 @@ function insertOpened(
       if ((error as { code?: unknown }).code !== "SQLITE_CONSTRAINT_UNIQUE") throw error;
       throw new DuplicateOpenTicketError(path, draft.key, { cause: error });
     }
-    insertEvents(s, id, draft.events);
+    if (shared) ids.push(id);
+    else insertEvents(s, id, draft.events);
     const values = JSON.parse(valuesJson) as Values;
     const ticket: Ticket = {
       id,
@@ -247,6 +250,35 @@ function insertOpened(
     };
     return { ticket, valuesJson };
   });
+  if (shared) {
+    const e = shared;
+    s.insertSameEvent.run(
+      e.at,
+      e.actor,
+      e.kind,
+      e.from ?? null,
+      e.to ?? null,
+      e.comment ?? null,
+      JSON.stringify(ids),
+    );
+  }
+  return opened;
+}
+
+/**
+ * The one event every opened ticket gets, when they all get exactly the same single event (the
+ * usual `opened` by the monitor): then one set-based insert writes them all, in ticket order.
+ */
+function sharedOpenEvent(drafts: CyclePlan["open"]): EventDraft | undefined {
+  const first = drafts[0]?.events[0];
+  if (first === undefined || drafts.length < 2) return undefined;
+  for (const draft of drafts) {
+    const [e, more] = draft.events;
+    if (e === undefined || more !== undefined) return undefined;
+    if (e.at !== first.at || e.actor !== first.actor || e.kind !== first.kind) return undefined;
+    if (e.from !== first.from || e.to !== first.to || e.comment !== first.comment) return undefined;
+  }
+  return first;
 }
 
 function writeLog(s: Statements, ctx: CycleContext, plan: CyclePlan, now: number): void {

@@ -46,6 +46,9 @@ export function prepareStatements(db: BetterSqlite3.Database): Statements {
     insertEvent: stmt(`
       INSERT INTO ticket_events (ticket_id, at, actor, kind, from_value, to_value, comment)
       VALUES (?, ?, ?, ?, ?, ?, ?)`),
+    insertSameEvent: stmt(`
+      INSERT INTO ticket_events (ticket_id, at, actor, kind, from_value, to_value, comment)
+      SELECT value, ?, ?, ?, ?, ?, ? FROM json_each(?) ORDER BY key`),
     patcher: new TicketPatcher(db),
     bumpRecurrences: stmt(`
       UPDATE tickets SET last_seen_at = ?, updated_at = ?, occurrence_count = occurrence_count + 1
@@ -73,6 +76,7 @@ export interface Statements {
   readonly upsertState: Stmt<unknown>;
   readonly insertTicket: Stmt<unknown>;
   readonly insertEvent: Stmt<unknown>;
+  readonly insertSameEvent: Stmt<unknown>;
   readonly patcher: TicketPatcher;
   readonly bumpRecurrences: Stmt<unknown>;
   readonly insertCycleLog: Stmt<unknown>;
