@@ -11,6 +11,7 @@ import type { CliLogger } from "./logger.ts";
 import { createMonitorMetrics, type MetricsServer, startMetricsServer } from "./metrics-server.ts";
 import { openStore } from "./open-store.ts";
 import type { RunSettings } from "./settings.ts";
+import type { StartupSignals } from "./startup-signals.ts";
 import { describeSubject, disposeSubjects } from "./subjects.ts";
 
 /** What {@link runDaemon} runs. */
@@ -18,6 +19,8 @@ export interface DaemonOptions {
   readonly settings: RunSettings;
   readonly subjects: readonly Subject[];
   readonly logger: CliLogger;
+  /** Signals caught during start-up; released once the loop's own handlers are installed. */
+  readonly startup?: StartupSignals;
 }
 
 /**
@@ -26,7 +29,7 @@ export interface DaemonOptions {
  * and logs `Monitor loop stopped`, and the database and the metrics server are closed. A second
  * signal exits at once (130 for SIGINT, 143 for SIGTERM).
  */
-export async function runDaemon({ settings, subjects, logger }: DaemonOptions): Promise<void> {
+export async function runDaemon({ settings, subjects, logger, startup }: DaemonOptions): Promise<void> {
   if (settings.dbPath === null) throw new ConfigError("The monitor needs a database (--db)");
   let monitor: Monitor | undefined;
   let server: MetricsServer | undefined;
@@ -80,6 +83,7 @@ export async function runDaemon({ settings, subjects, logger }: DaemonOptions): 
       }
     }
     removeSignalHandlers = stopOnSignals(monitor, { logger });
+    startup?.release();
     const where = server ? `; metrics on ${server.url}/metrics` : "";
     logger.info(
       `Monitor loop started: ${subjects.map(describeSubject).join(", ")} every ${formatDuration(settings.intervalMs)}; database ${settings.dbPath}${where}`,
@@ -90,7 +94,7 @@ export async function runDaemon({ settings, subjects, logger }: DaemonOptions): 
         metrics: server?.url,
       },
     );
-    await monitor.run();
+    await monitor.run(startup ? { signal: startup.signal } : {});
   } finally {
     removeSignalHandlers?.();
     await server?.close();

@@ -237,6 +237,18 @@ describe("operator monitor demo", () => {
     expect(proc.stderr.at(-1)).toMatch(/Monitor loop stopped$/);
   });
 
+  it("a signal during start-up stops cleanly once started, and stops the demo's Prometheus", async () => {
+    const proc = start(["--demo", "--db", join(dir, "demo-early.db")]);
+    const line = await proc.waitForLine(/Demo: Prometheus started at (http:\/\/\S+);/, 120_000);
+    const prometheus = /started at (http:\/\/\S+);/.exec(line)?.[1] as string;
+    proc.child.kill("SIGTERM");
+    expect(await proc.exited).toBe(0);
+    expect(proc.stderr.join("\n")).toMatch(/Received SIGTERM during start-up/);
+    expect(proc.stderr.at(-1)).toMatch(/Monitor loop stopped$/);
+    expect(proc.stderr.some((l) => HEARTBEAT.test(l))).toBe(false);
+    await expect(fetch(`${prometheus}/-/ready`)).rejects.toThrow();
+  });
+
   it("says so and runs without Prometheus when it is not installed", async () => {
     const proc = startCli(["monitor", "--demo", "--db", join(dir, "demo-no-prom.db")], {
       env: { PROMETHEUS_BIN: join(dir, "no-such-prometheus") },

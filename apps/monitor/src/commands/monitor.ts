@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import type { CommandContext } from "../context.ts";
 import { createLogger } from "../logger.ts";
+import { catchStartupSignals } from "../startup-signals.ts";
 import { addRunOptions, optionSources } from "./run-options.ts";
 
 /** Registers `operator monitor`: the daemon. */
@@ -31,19 +32,24 @@ PROMETHEUS_BASIC_AUTH_PASSWORD(_FILE); they are never printed.`,
       const { resolveRunSettings } = await import("../settings.ts");
       const settings = await resolveRunSettings(flags, optionSources(cmd), ctx.env, ctx.cwd);
       const logger = createLogger(settings.logFormat, ctx.stderr);
-      const { runDaemon } = await import("../daemon.ts");
-      if (settings.mode === "demo") {
-        const { startDemo } = await import("../demo.ts");
-        const demo = await startDemo(ctx, settings, optionSources(cmd), logger);
-        try {
-          await runDaemon({ ...demo.run, logger });
-        } finally {
-          await demo.close();
+      const startup = catchStartupSignals(logger);
+      try {
+        const { runDaemon } = await import("../daemon.ts");
+        if (settings.mode === "demo") {
+          const { startDemo } = await import("../demo.ts");
+          const demo = await startDemo(ctx, settings, optionSources(cmd), logger);
+          try {
+            await runDaemon({ ...demo.run, logger, startup });
+          } finally {
+            await demo.close();
+          }
+          return;
         }
-        return;
+        const { loadSubjects } = await import("../subjects.ts");
+        const subjects = await loadSubjects(settings.subjects);
+        await runDaemon({ settings, subjects, logger, startup });
+      } finally {
+        startup.release();
       }
-      const { loadSubjects } = await import("../subjects.ts");
-      const subjects = await loadSubjects(settings.subjects);
-      await runDaemon({ settings, subjects, logger });
     });
 }
