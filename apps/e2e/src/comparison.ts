@@ -141,6 +141,11 @@ async function _runScenario(
     ).catch(() => undefined);
     await scenario.during({ env, run, recorder, alert, instance, settings });
     const endedAt = Date.now();
+    if (run.process.exit) {
+      throw new Error(
+        `The daemon exited during ${scenario.id} (${JSON.stringify(run.process.exit)}):\n${run.process.transcript()}`,
+      );
+    }
     const tickets = (await run.tickets()).filter((t) => t.key === key);
     const timeline = await recorder.stop();
     const first = tickets

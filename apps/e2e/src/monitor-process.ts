@@ -43,6 +43,8 @@ export interface MonitorProcess {
   readonly output: readonly OutputLine[];
   /** Settles when the process has exited. */
   readonly exited: Promise<ProcessExit>;
+  /** How the process ended, once it has; `undefined` while it runs. */
+  readonly exit: ProcessExit | undefined;
   /** Heartbeat lines (`Check complete: ...`) printed so far. */
   heartbeats(): OutputLine[];
   /** Waits until `count` more heartbeats than `after` have been printed; returns the newest. */
@@ -102,6 +104,9 @@ export function startMonitorProcess(options: MonitorProcessOptions): MonitorProc
     args,
     output,
     exited,
+    get exit() {
+      return exit;
+    },
     heartbeats: () => output.filter((line) => HEARTBEAT.test(line.text)),
     async waitForHeartbeat({ after, count = 1, timeoutMs = 30_000 } = {}) {
       const base = after ?? monitor.heartbeats().length;

@@ -10,6 +10,9 @@ import {
   waitForAllPassing,
 } from "../src/index.ts";
 
+/** PD outages: its port refuses connections; it answers 200 with a body that is not PD's JSON. */
+const PD_OUTAGES = ["down", "garbage"] as const;
+
 /** Failed cycles in a row before subject_unreachable opens (the default, stated for clarity). */
 const UNREACHABLE_AFTER = 3;
 
@@ -59,53 +62,57 @@ describe("flapping and an unreachable PD", () => {
     // window (core's flap rule), so the resolve that follows is not awaited here.
   });
 
-  it("7. PD unreachable for several cycles: nothing resolves, one subject_unreachable opens; PD back: it resolves and store tickets carry on", async () => {
-    const run = await env.startMonitor({
-      subject: "pd-out",
-      settings: { unreachableAfter: UNREACHABLE_AFTER },
-    });
-    await waitForAllPassing(run);
-    await env.cluster.stopStore(2);
-    const down = await run.waitForTicket(
-      (t) => t.key === "pd-out/store_down/2",
-      "a store_down ticket for store 2",
-    );
+  it.each(PD_OUTAGES)(
+    "7. PD %s for several cycles: nothing resolves, one subject_unreachable opens; PD back: it resolves and store tickets carry on",
+    async (mode) => {
+      const subject = `pd-${mode}`;
+      const run = await env.startMonitor({
+        subject,
+        settings: { unreachableAfter: UNREACHABLE_AFTER },
+      });
+      await waitForAllPassing(run);
+      await env.cluster.stopStore(2);
+      const down = await run.waitForTicket(
+        (t) => t.key === `${subject}/store_down/2`,
+        "a store_down ticket for store 2",
+      );
 
-    await env.cluster.setPdFault("unavailable");
-    const unreachable = await run.waitForTicket(
-      (t) => t.key === "pd-out/subject_unreachable/subject" && isUnresolved(t),
-      "a subject_unreachable ticket",
-    );
-    const from = run.process.heartbeats().length;
-    await run.process.waitForHeartbeat({ after: from, count: 3 });
-    for (const beat of run.process.heartbeats().slice(from)) expect(beat.text).toMatch(/\b\d+ unknown\b/);
-    let tickets = await run.tickets();
-    expect(tickets.filter((t) => t.invariant === "subject_unreachable")).toHaveLength(1);
-    expect(tickets.filter((t) => t.status === "resolved")).toEqual([]);
-    expect(tickets.find((t) => t.id === down.id)?.status).toBe("open");
+      await env.cluster.apply({ fault: "pd", mode });
+      const unreachable = await run.waitForTicket(
+        (t) => t.key === `${subject}/subject_unreachable/subject` && isUnresolved(t),
+        "a subject_unreachable ticket",
+      );
+      const from = run.process.heartbeats().length;
+      await run.process.waitForHeartbeat({ after: from, count: 3 });
+      for (const beat of run.process.heartbeats().slice(from)) expect(beat.text).toMatch(/\b\d+ unknown\b/);
+      let tickets = await run.tickets();
+      expect(tickets.filter((t) => t.invariant === "subject_unreachable")).toHaveLength(1);
+      expect(tickets.filter((t) => t.status === "resolved")).toEqual([]);
+      expect(tickets.find((t) => t.id === down.id)?.status).toBe("open");
 
-    // PD answers again, store 2 still down: the unreachable ticket resolves, the store ticket carries on.
-    await env.cluster.setPdFault(null);
-    const back = await run.waitForTicket(
-      (t) => t.id === unreachable.id && t.status === "resolved",
-      "the subject_unreachable ticket to resolve",
-    );
-    expect(back.resolvedBy).toBe("monitor");
-    const carried = await waitFor(
-      async () => {
-        const ticket = (await run.tickets()).find((t) => t.id === down.id);
-        return (
-          ticket && ticket.lastSeenAt > (tickets.find((t) => t.id === down.id)?.lastSeenAt ?? 0) && ticket
-        );
-      },
-      { timeoutMs: 30_000, description: "the store_down ticket to be seen again after PD returned" },
-    );
-    expect(carried.status).toBe("open");
-    tickets = await run.tickets();
-    expect(tickets.filter((t) => t.key === "pd-out/store_down/2")).toHaveLength(1);
-    expect(duplicateOpenKeys(tickets)).toEqual([]);
+      // PD answers again, store 2 still down: the unreachable ticket resolves, the store ticket carries on.
+      await env.cluster.apply({ fault: "pd", mode: null });
+      const back = await run.waitForTicket(
+        (t) => t.id === unreachable.id && t.status === "resolved",
+        "the subject_unreachable ticket to resolve",
+      );
+      expect(back.resolvedBy).toBe("monitor");
+      const carried = await waitFor(
+        async () => {
+          const ticket = (await run.tickets()).find((t) => t.id === down.id);
+          return (
+            ticket && ticket.lastSeenAt > (tickets.find((t) => t.id === down.id)?.lastSeenAt ?? 0) && ticket
+          );
+        },
+        { timeoutMs: 30_000, description: "the store_down ticket to be seen again after PD returned" },
+      );
+      expect(carried.status).toBe("open");
+      tickets = await run.tickets();
+      expect(tickets.filter((t) => t.key === `${subject}/store_down/2`)).toHaveLength(1);
+      expect(duplicateOpenKeys(tickets)).toEqual([]);
 
-    await env.cluster.startStore(2);
-    await run.waitForTicket((t) => t.id === down.id && t.status === "resolved", "store_down to resolve");
-  });
+      await env.cluster.startStore(2);
+      await run.waitForTicket((t) => t.id === down.id && t.status === "resolved", "store_down to resolve");
+    },
+  );
 });
