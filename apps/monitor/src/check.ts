@@ -22,21 +22,23 @@ export async function runCheck(
   json: boolean,
 ): Promise<void> {
   const subjects = await loadSubjects(settings.subjects);
-  let store: TicketStore & { close?: () => void };
-  store = settings.dbPath === null ? createMemoryTicketStore() : await openStore(settings.dbPath);
+  const options = {
+    subjects,
+    ...(settings.deadlineMs !== undefined
+      ? { deadlineMs: settings.deadlineMs, intervalMs: Math.max(30_000, settings.deadlineMs + 1) }
+      : {}),
+    ...(settings.unreachableAfter !== undefined ? { unreachableAfter: settings.unreachableAfter } : {}),
+    ...(settings.flap !== undefined ? { flap: settings.flap } : {}),
+    logger,
+  };
+  // Options core refuses fail here, before a database file is created.
+  const memory = createMemoryTicketStore();
+  const probe = createMonitor({ ...options, store: memory });
+  const store: TicketStore & { close?: () => void } =
+    settings.dbPath === null ? memory : await openStore(settings.dbPath);
   let report: CycleReport;
   try {
-    const monitor = createMonitor({
-      subjects,
-      store,
-      ...(settings.deadlineMs !== undefined
-        ? { deadlineMs: settings.deadlineMs, intervalMs: Math.max(30_000, settings.deadlineMs + 1) }
-        : {}),
-      ...(settings.unreachableAfter !== undefined ? { unreachableAfter: settings.unreachableAfter } : {}),
-      ...(settings.flap !== undefined ? { flap: settings.flap } : {}),
-      logger,
-    });
-    report = await monitor.runOnce();
+    report = await (store === memory ? probe : createMonitor({ ...options, store })).runOnce();
   } finally {
     await disposeSubjects(subjects);
     store.close?.();

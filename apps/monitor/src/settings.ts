@@ -115,11 +115,12 @@ export async function resolveRunSettings(
             ? file.db
             : resolve(baseDir, file.db)
           : resolve(cwd, dbFlag ?? DEFAULT_DB);
-  const interval = pick("interval", flags.interval, file?.interval) ?? DEFAULT_INTERVAL;
+  const explicitInterval = pick("interval", flags.interval, file?.interval);
+  const interval = explicitInterval ?? DEFAULT_INTERVAL;
   const intervalMs = parsePositiveDuration(interval, given("interval") ? "--interval" : "interval");
   const deadline = pick("deadline", flags.deadline, file?.deadline);
   const deadlineMs = deadline === undefined ? undefined : parsePositiveDuration(deadline, "deadline");
-  if (deadlineMs !== undefined && deadlineMs >= intervalMs) {
+  if (deadlineMs !== undefined && explicitInterval !== undefined && deadlineMs >= intervalMs) {
     throw new ConfigError(`The deadline (${deadline}) must be shorter than the interval (${interval})`);
   }
   const unreachable = pick("unreachableAfter", _int(flags.unreachableAfter), file?.unreachableAfter);
