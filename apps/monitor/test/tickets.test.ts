@@ -345,6 +345,31 @@ describe("database errors", () => {
     expect(await dumpDatabase(db)).toEqual(before);
   });
 
+  it("--config (or OPERATOR_CONFIG) takes the database from the config file; --db wins", async () => {
+    const dir = dirs.at(-1) as string;
+    const config = join(dir, "config.json");
+    await writeFile(
+      config,
+      JSON.stringify({ db: "operator.db", subjects: [["@operator/tikv", { name: "x" }]] }),
+    );
+    const viaConfig = await runCli(["tickets", "list", "--json", "--config", config]);
+    expect(viaConfig.code, viaConfig.stderr).toBe(0);
+    expect(JSON.parse(viaConfig.stdout)).toHaveLength(3);
+    const viaEnv = await runCli(["tickets", "ack", "1", "--by", "env"], { env: { OPERATOR_CONFIG: config } });
+    expect(viaEnv.code, viaEnv.stderr).toBe(0);
+    const override = await runCli([
+      "tickets",
+      "show",
+      "1",
+      "--config",
+      config,
+      "--db",
+      join(dir, "other.db"),
+    ]);
+    expect(override.code).toBe(4);
+    expect(override.stderr).toMatch(/other\.db does not exist/);
+  });
+
   it("OPERATOR_DB selects the database", async () => {
     const copy = join(dirs[0] as string, "copy.db");
     await copyFile(db, copy);

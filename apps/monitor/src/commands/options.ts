@@ -1,10 +1,29 @@
+import { resolve } from "node:path";
 import { ConfigError } from "@operator/core";
-import { Option } from "commander";
+import { type Command, Option } from "commander";
 import { DEFAULT_DB } from "../defaults.ts";
 
 /** `--db PATH` (env `OPERATOR_DB`), shared by every command that touches the database. */
 export function dbOption(): Option {
   return new Option("--db <path>", "SQLite database file").env("OPERATOR_DB").default(DEFAULT_DB);
+}
+
+/** `--config FILE` (env `OPERATOR_CONFIG`) for ticket commands: the database is the file's `db`. */
+export function configOption(): Option {
+  return new Option("--config <file>", "take the database path from this config file").env("OPERATOR_CONFIG");
+}
+
+/**
+ * The database a ticket command works on: `--db`/`OPERATOR_DB` when given, else the `db` of the
+ * `--config` file (relative to the file), else the default `./operator.db`.
+ */
+export async function ticketDbPath(command: Command, cwd: string): Promise<string> {
+  const { db, config } = command.opts<{ db: string; config?: string }>();
+  const source: string | undefined = command.getOptionValueSource("db");
+  if (config === undefined || source === "cli" || source === "env") return resolve(cwd, db);
+  const { configDir, loadConfigFile } = await import("../config.ts");
+  const file = await loadConfigFile(resolve(cwd, config));
+  return file.db === undefined ? resolve(cwd, db) : resolve(configDir(resolve(cwd, config)), file.db);
 }
 
 /** A commander parser for comma-separated (or repeated) values from a fixed set. */

@@ -4,7 +4,7 @@ import { type Command, Option } from "commander";
 import type { CommandContext } from "../context.ts";
 import { openStore } from "../open-store.ts";
 import { ticketToJson, toJsonText } from "../output.ts";
-import { dbOption, listOf, positiveInt } from "./options.ts";
+import { configOption, dbOption, listOf, positiveInt, ticketDbPath } from "./options.ts";
 import { printTicketDetail, printTicketTable } from "./tickets-print.ts";
 
 interface ListFlags {
@@ -43,6 +43,7 @@ export function registerTicketsCommand(program: Command, context: () => CommandC
     .command("list")
     .description("list tickets, newest first (unresolved only unless --all or --status)")
     .addOption(dbOption())
+    .addOption(configOption())
     .option("--json", "print a JSON array of tickets (schema in docs/cli.md)")
     .option(
       "--status <list>",
@@ -65,16 +66,19 @@ export function registerTicketsCommand(program: Command, context: () => CommandC
     .option("--before <id>", "only tickets with a smaller id (paging)", positiveInt("--before"))
     .action(async (flags: ListFlags, command: Command) => {
       const held = command.getOptionValueSource("held") === undefined ? undefined : flags.held;
-      await listTickets(context(), flags, held);
+      const ctx = context();
+      await listTickets(ctx, { ...flags, db: await ticketDbPath(command, ctx.cwd) }, held);
     });
   tickets
     .command("show")
     .description("show one ticket with its events and first/last values")
     .argument("<id>", "ticket id", positiveInt("ticket id"))
     .addOption(dbOption())
+    .addOption(configOption())
     .option("--json", "print the ticket as JSON, with values and events")
-    .action(async (id: number, flags: { db: string; json?: boolean }) => {
-      const store = await openStore(flags.db, { readonly: true, mustExist: true });
+    .action(async (id: number, flags: { db: string; json?: boolean }, command: Command) => {
+      const db = await ticketDbPath(command, context().cwd);
+      const store = await openStore(db, { readonly: true, mustExist: true });
       try {
         printTicketDetail(context(), await store.getTicket(id), flags.json === true);
       } finally {
@@ -91,13 +95,16 @@ export function registerTicketsCommand(program: Command, context: () => CommandC
     }
     command
       .addOption(dbOption())
+      .addOption(configOption())
       .option("--comment <text>", "a comment recorded with the event")
       .option("--by <name>", "who acts (default: $USER, else cli)")
       .option("--json", "print the changed ticket as JSON")
       .action(async (id: number, ...rest: unknown[]) => {
         const flags = (action.type === "diagnose" ? rest[1] : rest[0]) as ActionFlags;
         const text = action.type === "diagnose" ? ((rest[0] as string | undefined) ?? flags.text) : undefined;
-        await applyTicketAction(context(), id, action.type, flags, text);
+        const ctx = context();
+        const db = await ticketDbPath(command, ctx.cwd);
+        await applyTicketAction(ctx, id, action.type, { ...flags, db }, text);
       });
   }
 }
