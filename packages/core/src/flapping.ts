@@ -13,7 +13,7 @@ export interface FlapOptions {
   readonly highWeight: number;
   /** A key starts flapping at this weighted percent state change or more. @default 30 */
   readonly startPercent: number;
-  /** A flapping key stops at this percent or less (and fewer onsets than `onsets`). @default 20 */
+  /** A flapping key stops at this percent or less, once its kept history holds no onset. @default 20 */
   readonly stopPercent: number;
   /** Window (ms) in which onsets are counted. @default 600_000 (10 minutes) */
   readonly windowMs: number;
@@ -76,9 +76,11 @@ export interface FlapState {
 }
 
 /**
- * Records one evaluated state and decides the flap flag: start at `startPercent` or more, or at
- * `onsets` ok→violated changes within `windowMs`; stop at `stopPercent` or less with fewer onsets
- * than that; otherwise keep the flag. An empty history counts as ok, so a first violation is an onset.
+ * Records one evaluated state and decides the flap flag. It starts at `startPercent` or more, or when
+ * this state is the `onsets`-th ok→violated change within `windowMs` (so re-openings that are too
+ * sparse for the percentage still trip it). It stops at `stopPercent` or less once the kept history
+ * holds no onset any more; in between the flag is kept. An empty history counts as ok, so a first
+ * violation is an onset.
  */
 export function recordFlapState(
   state: FlapState,
@@ -89,14 +91,15 @@ export function recordFlapState(
   const mark = evaluated === "ok" ? "o" : "v";
   const previous = state.history.at(-1) ?? "o";
   const history = (state.history + mark).slice(-options.historySize);
+  const onset = mark === "v" && previous === "o";
   let onsets = state.onsets.filter((at) => now - at <= options.windowMs);
-  if (mark === "v" && previous === "o") onsets.push(now);
+  if (onset) onsets.push(now);
   onsets = options.onsets === 0 ? [] : onsets.slice(-options.onsets);
   const percent = flapPercent(history, options);
-  const manyOnsets = options.onsets > 0 && onsets.length >= options.onsets;
+  const tripped = onset && options.onsets > 0 && onsets.length >= options.onsets;
   let flapping = state.flapping;
-  if (percent >= options.startPercent || manyOnsets) flapping = true;
-  else if (percent <= options.stopPercent) flapping = false;
+  if (percent >= options.startPercent || tripped) flapping = true;
+  else if (percent <= options.stopPercent && !history.includes("ov")) flapping = false;
   return { history, onsets, flapping };
 }
 

@@ -1,6 +1,12 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_FLAP_OPTIONS, flapPercent, recordFlapState, resolveFlapOptions } from "../src/flapping.ts";
+import {
+  DEFAULT_FLAP_OPTIONS,
+  flapPercent,
+  onsetsInWindow,
+  recordFlapState,
+  resolveFlapOptions,
+} from "../src/flapping.ts";
 import { harness, ok, violated } from "./harness.ts";
 
 const states = (max = 30, min = 0) =>
@@ -70,19 +76,38 @@ describe("recordFlapState", () => {
     expect(feed("vovovov").flapping).toBe(true);
   });
 
-  it("keeps the flag between 20 % and 30 %, and stops at 20 % or less", () => {
+  it("keeps the flag between 20 % and 30 %, and stops at 20 % or less once no onset is left in the history", () => {
     const flapping = feed("vovovov");
     let state = flapping;
     let t = 7 * 30_000;
-    const percents: number[] = [];
+    const steps: { percent: number; onsetKept: boolean }[] = [];
     while (state.flapping) {
       t += 30_000;
       state = recordFlapState(state, "violated", t, noOnsets);
-      percents.push(flapPercent(state.history));
+      steps.push({ percent: flapPercent(state.history), onsetKept: state.history.includes("ov") });
     }
-    expect(percents.at(-1)).toBeLessThanOrEqual(20);
-    expect(percents.slice(0, -1).every((p) => p > 20)).toBe(true);
-    expect(percents.some((p) => p < 30)).toBe(true);
+    const last = steps.at(-1);
+    expect(last?.percent).toBeLessThanOrEqual(20);
+    expect(last?.onsetKept).toBe(false);
+    expect(steps.slice(0, -1).every((s) => s.percent > 20 || s.onsetKept)).toBe(true);
+    expect(steps.some((s) => s.percent < 30)).toBe(true);
+  });
+
+  it("a settled key stops flapping after one history of steady states, not after the onset window", () => {
+    const minute = 60_000;
+    let state = feed("vovovov", DEFAULT_FLAP_OPTIONS);
+    expect(state.flapping).toBe(true);
+    let t = 7 * 30_000;
+    let steady = 0;
+    while (state.flapping && steady < 100) {
+      t += 1_000;
+      steady++;
+      state = recordFlapState(state, "ok", t, DEFAULT_FLAP_OPTIONS);
+    }
+    expect(state.flapping).toBe(false);
+    expect(steady).toBeLessThanOrEqual(21);
+    expect(onsetsInWindow(state.onsets, t, DEFAULT_FLAP_OPTIONS)).toBeGreaterThanOrEqual(3);
+    expect(t).toBeLessThan(10 * minute);
   });
 
   it("keeps at most historySize states and never more onsets than the threshold", () => {
