@@ -327,6 +327,26 @@ describe("database errors", () => {
     expect(await import("node:fs/promises").then((fs) => fs.readFile(bogus, "utf8"))).toBe(before);
   });
 
+  it("a database written by a newer version exits 4 for readers, writers and the daemon, and is not changed", async () => {
+    const Database = _betterSqlite3();
+    const handle = new Database(db);
+    handle.exec("PRAGMA user_version = 999");
+    handle.close();
+    const before = await import("node:fs/promises").then((fs) => fs.readFile(db));
+    for (const args of [
+      ["tickets", "list"],
+      ["tickets", "ack", "1"],
+      ["monitor", "--pd", "http://127.0.0.1:9"],
+    ]) {
+      const result = await cli(...args);
+      expect(result.code, result.stderr).toBe(4);
+      expect(result.stderr.trimEnd().split("\n")).toEqual([
+        expect.stringMatching(/written by a newer version/),
+      ]);
+    }
+    expect(await import("node:fs/promises").then((fs) => fs.readFile(db))).toEqual(before);
+  });
+
   it("a database locked by another writer exits 4 after the busy timeout and stays unchanged", async () => {
     const before = await dumpDatabase(db);
     const Database = _betterSqlite3();
