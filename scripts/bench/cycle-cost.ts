@@ -1,6 +1,7 @@
 import path from "node:path";
 import { createMonitor, openTicketStore, silentLogger, tikvSubject } from "./deps.ts";
-import { num, type SectionReport, type TargetCheck } from "./report.ts";
+import { type HotSpot, profileHotSpots } from "./profile.ts";
+import { num, type SectionReport, type Table, type TargetCheck } from "./report.ts";
 import type { SimHandlers } from "./sim-host.ts";
 import { cpuMs, elapsedMs, type Summary, summarize } from "./stats.ts";
 import { withTempDir } from "./temp-dir.ts";
@@ -35,6 +36,8 @@ interface SizeResult {
   readonly scrapeIntervalMs: number;
   readonly unknownCycles: number;
   readonly unknownReasons: readonly string[];
+  /** Where one extra, profiled cycle spent its CPU time. */
+  readonly hotSpots: readonly HotSpot[];
   /** Requests by path in the last measured cycle. */
   readonly paths: { readonly pd: Record<string, number>; readonly prometheus: Record<string, number> };
 }
@@ -86,7 +89,8 @@ async function measureSize(stores: number, options: CycleCostOptions): Promise<S
       });
       const deadline = performance.now() + options.budgetMs;
       try {
-        for (let i = 0; i < options.warmup; i++) await monitor.runOnce();
+        const warmup = stores >= 5000 ? Math.min(1, options.warmup) : options.warmup;
+        for (let i = 0; i < warmup; i++) await monitor.runOnce();
         await sim.call("counts");
         const samples: Record<Series, number[]> = {
           pd: [],
@@ -126,6 +130,7 @@ async function measureSize(stores: number, options: CycleCostOptions): Promise<S
             for (const failure of Object.values(report.failures)) unknownReasons.add(failure);
           }
         }
+        const hotSpots = await profileHotSpots(() => monitor.runOnce());
         const summary = Object.fromEntries(
           Object.entries(samples).map(([series, values]) => [series, summarize(values)]),
         ) as Record<Series, Summary>;
@@ -136,6 +141,7 @@ async function measureSize(stores: number, options: CycleCostOptions): Promise<S
           scrapeIntervalMs,
           unknownCycles,
           unknownReasons: [...unknownReasons].slice(0, 3),
+          hotSpots,
           paths,
         };
       } finally {
@@ -244,13 +250,15 @@ function cycleCostReport(
       `One monitor (the TiKV subject and the SQLite ticket store) runs in the benchmark process; the simulated ` +
       `cluster, a real Prometheus and two counting proxies run in other processes, so CPU time here is the ` +
       `monitor's own (process.cpuUsage around runOnce(), all threads of the process). ${options.warmup} warm-up ` +
-      `cycles, then up to ${options.cycles} measured cycles per size; median (min–max). Database time is the time ` +
+      `cycles (one at 5,000 stores), then up to ${options.cycles} measured cycles per size, fewer where they ` +
+      `exceed ${num(options.budgetMs / 1000, 0)} s (at least 3); median (min–max). Database time is the time ` +
       "inside the store's recordCycle minus the monitor's planning callback (shown apart). Requests are counted " +
       "at the proxies; retries (the subject's `onRequest` hook, attempt > 0) are shown apart and the request target " +
       "is judged on first attempts. Wall time includes one loopback proxy hop per request and Prometheus's query " +
       `time; the subject's request timeout is ${REQUEST_TIMEOUT_MS / 1000} s so that a slow Prometheus shows as ` +
       "wall time rather than as unknown results. Prometheus scrapes less often on big clusters (row below; rate " +
-      "window 2m at 30 s), since its own load is not what is measured.",
+      "window 2m at 30 s), since its own load is not what is measured; cycles start once 95 % of the stores are " +
+      "up in Prometheus, and a store still missing is an unknown result (noted below).",
     tables: [
       {
         columns: ["Per cycle", ...sizes.map((s) => `${num(s, 0)} stores`)],
@@ -260,6 +268,14 @@ function cycleCostReport(
           row("Prometheus requests", (r) => r.prometheus, "", 0),
           row("… of which retries", (r) => r.prometheusRetries, "", 0),
           row("CPU time", (r) => r.cpu, " ms"),
+          [
+            "CPU time relative to the smallest size",
+            ...sizes.map((s) => {
+              const r = bySize.get(s);
+              const base = results[0];
+              return r && base ? `${num(r.cpu.median / base.cpu.median, 1)}×` : "—";
+            }),
+          ],
           row("Wall time", (r) => r.wall, " ms"),
           row("Database time", (r) => r.db, " ms", 2),
           row("Planning time (in the transaction)", (r) => r.plan, " ms", 2),
@@ -279,8 +295,23 @@ function cycleCostReport(
           ],
         ],
       },
+      ...hotSpotTable(results.at(-1)),
     ],
     targets,
     notes,
   };
+}
+
+/** Where one profiled cycle at the largest measured size spent its CPU time. */
+function hotSpotTable(largest: SizeResult | undefined): Table[] {
+  if (!largest || largest.hotSpots.length === 0) return [];
+  return [
+    {
+      caption:
+        `Where the CPU goes at ${num(largest.stores, 0)} stores: functions by self time in one extra cycle run ` +
+        "under V8's sampling profiler (not part of the medians above), as a share of the busy time.",
+      columns: ["Function (file)", "Self time", "Share"],
+      rows: largest.hotSpots.map((h) => [`\`${h.where}\``, `${num(h.ms)} ms`, `${num(h.share * 100, 0)} %`]),
+    },
+  ];
 }

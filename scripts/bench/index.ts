@@ -53,7 +53,9 @@ async function main(argv: readonly string[]): Promise<number> {
   const runners = plan(args);
   for (const id of args.only) {
     process.stderr.write(`[bench] ${id}\n`);
-    sections.push(await runners[id]());
+    const sectionStarted = performance.now();
+    const report = await runners[id]();
+    sections.push({ ...report, durationMs: performance.now() - sectionStarted });
   }
   const command = ["pnpm bench", ...argv.filter((a) => a !== "--")].join(" ");
   const markdown = renderReport({

@@ -34,6 +34,7 @@ async function run(options) {
       cycles,
       rssMb: usage.rss / MB,
       heapUsedMb: usage.heapUsed / MB,
+      heapTotalMb: usage.heapTotal / MB,
       externalMb: usage.external / MB,
       elapsedMs: performance.now() - started,
       ...totals,

@@ -87,8 +87,11 @@ const handlers = {
 /** The methods this worker serves. */
 export type SimHandlers = typeof handlers;
 
+/** Share of the stores that must be up at once: on a loaded machine a few scrapes of thousands time out. */
+const READY_SHARE = 0.95;
+
 /**
- * Waits until every target is up, then two more scrape intervals so `rate()` has data. Polls with
+ * Waits until (nearly) every target is up, then two more scrape intervals so `rate()` has data. Polls with
  * patience: with thousands of targets Prometheus needs minutes to reach all of them, and a query that
  * times out under that load says nothing (it is not counted as zero).
  */
@@ -104,7 +107,7 @@ async function waitForScrapes(
     const samples = await prom.query("count(up == 1)").catch(() => null);
     if (samples !== null) {
       const seen = samples[0]?.value ?? 0;
-      if (seen >= targets) break;
+      if (seen >= Math.ceil(targets * READY_SHARE)) break;
       if (seen > best && targets > 100)
         process.stderr.write(`[bench] sim: ${seen}/${targets} stores scraped\n`);
       best = Math.max(best, seen);

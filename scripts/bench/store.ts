@@ -35,7 +35,9 @@ export async function benchStore(options: StoreOptions): Promise<SectionReport> 
     ],
     targets: rows.filter(isIssueTarget).map((r) => ({
       measure: `Ticket store: ${r.measurement}`,
-      target: r.target,
+      target: r.measurement.startsWith("list")
+        ? `${r.target} (@operator/db's own; the issue sets none)`
+        : r.target,
       measured: ms(r.medianMs),
       met: r.met,
     })),
