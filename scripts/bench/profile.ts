@@ -16,8 +16,8 @@ interface ProfileNode {
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const IDLE = new Set(["(idle)", "(program)"]);
-/** Native frames without a script are left out (the profiler's own messaging shows up there), except GC. */
-const GC = "(garbage collector)";
+/** The inspector session's own native messaging: the profiler measuring itself, left out. */
+const PROFILER_MESSAGING = "dispatch";
 
 /**
  * Runs `body` under V8's sampling CPU profiler and returns the `top` functions by self time, with
@@ -40,7 +40,7 @@ export async function profileHotSpots(body: () => Promise<unknown>, top = 6): Pr
     samples.forEach((id, i) => {
       const frame = nodes.get(id)?.callFrame;
       if (!frame || IDLE.has(frame.functionName)) return;
-      if (frame.url === "" && frame.functionName !== GC) return;
+      if (frame.url === "" && frame.functionName === PROFILER_MESSAGING) return;
       const us = deltas[i] ?? 0;
       busyUs += us;
       const where = frame.url
