@@ -16,11 +16,15 @@ for (const dir of readdirSync(join(root, "packages"))) {
   if (manifest.private) continue;
   const dest = join(out, dir);
   execFileSync("pnpm", ["pack", "--pack-destination", dest], { cwd: pkgDir, stdio: "ignore" });
-  const tarball = join(dest, readdirSync(dest).find((f) => f.endsWith(".tgz")));
+  const tarball = join(
+    dest,
+    readdirSync(dest).find((f) => f.endsWith(".tgz")),
+  );
   execFileSync("tar", ["-xzf", tarball, "-C", dest]);
   const packed = readFileSync(join(dest, "package", "package.json"), "utf8");
   const problems = [];
-  if (/["']\.\/src\//.test(packed) || packed.includes("@operator/source")) problems.push("manifest refers to src");
+  if (/["']\.\/src\//.test(packed) || packed.includes("@operator/source"))
+    problems.push("manifest refers to src");
   if (/workspace:/.test(packed)) problems.push("manifest keeps a workspace: range");
   try {
     execFileSync("npx", ["publint", "--strict", "--pack", "false", join(dest, "package")], { stdio: "pipe" });
