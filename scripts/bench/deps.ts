@@ -1,20 +1,11 @@
 /**
  * The workspace packages the benchmark measures, imported from source. The root package does not
  * depend on them, so they are reached by path; Node resolves the packages' own `@operator/*` imports
- * to the same files, so there is one copy of each module.
+ * to the same files, so there is one copy of each module. The simulator runs in its own worker
+ * process (sim-host.ts), which imports it there.
  */
-
-export type {
-  CyclePlan,
-  CycleReport,
-  CycleResult,
-  CycleSnapshot,
-  Monitor,
-  Subject,
-  TicketStore,
-} from "../../packages/core/src/index.ts";
+export type { CyclePlan, CycleSnapshot, Subject, TicketStore } from "../../packages/core/src/index.ts";
 export { ConfigError, createMonitor, silentLogger } from "../../packages/core/src/index.ts";
 export { openTicketStore } from "../../packages/db/src/index.ts";
 export { default as tikvSubject } from "../../packages/tikv/src/index.ts";
 export type { FaultCommand } from "../../packages/tikv-sim/src/index.ts";
-export { startCluster, startPrometheus } from "../../packages/tikv-sim/src/index.ts";
