@@ -29,7 +29,7 @@ describe("flapping and an unreachable PD", () => {
   });
   afterAll(runCleanups);
 
-  it("6. a flapping store: one ticket, marked flapping, stays open with no open/resolve churn", async () => {
+  it("6. a flapping store: one ticket, marked flapping, stays open with no open/resolve churn, and resolves once it settles", async () => {
     const run = await env.startMonitor({ subject: "flap" });
     await waitForAllPassing(run);
     // Each half-period is long enough for PD to report the store Disconnected, then Up again.
@@ -58,8 +58,19 @@ describe("flapping and an unreachable PD", () => {
     expect(events.filter((e) => e.kind === "flapping_started")).toHaveLength(1);
     expect(events.filter((e) => e.kind === "resolved")).toEqual([]);
 
-    // Once the store settles the flag stays while three onsets are within the ten-minute flap
-    // window (core's flap rule), so the resolve that follows is not awaited here.
+    // The store settles: after one history of steady states (21 cycles) the flag drops and the
+    // ticket resolves, once, with the end of flapping recorded.
+    await env.cluster.flapStore(1, null);
+    await env.cluster.startStore(1);
+    const settled = await run.waitForTicket(
+      (t) => t.id === flapping.id && t.status === "resolved",
+      "the flapping ticket resolved after the store settled",
+      60 * run.intervalMs,
+    );
+    expect(settled.flapping).toBe(false);
+    const after = await showTicket(run.dbPath, flapping.id);
+    expect(after.events.map((e) => e.kind).slice(-2)).toEqual(["flapping_stopped", "resolved"]);
+    expect((await run.ticketsOf("store_down", "1")).filter(isUnresolved)).toEqual([]);
   });
 
   it.each(PD_OUTAGES)(
