@@ -31,13 +31,13 @@ function plan(args: BenchArgs): Record<SectionId, () => Promise<SectionReport>> 
       benchMemory({
         stores: 10,
         checkpoints: q ? [100, 500] : [1000, 2000, 3000, 4000, 5000],
-        runs: 1,
+        runs: q ? 1 : 2,
         faultEveryMs: 2000,
         budgetMs: q ? 90_000 : 420_000,
       }),
     store: () => benchStore({ quick: q }),
     "cli-start": () => benchCliStart({ tickets: q ? 20_000 : 100_000, runs: q ? 3 : 10 }),
-    detection: () => benchDetection({ runs: q ? 1 : 2 }),
+    detection: () => benchDetection({ runs: q ? 1 : 3 }),
   };
 }
 
