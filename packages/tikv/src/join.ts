@@ -23,10 +23,17 @@ export function hasTikvMetrics(store: Pick<PdStore, "engine">): boolean {
   return store.engine === "tikv";
 }
 
-/** The samples of one store: those whose `instance` label is {@link instanceOf} the store. */
-export function samplesOf(store: PdStore, samples: readonly Sample[]): Sample[] {
-  const instance = instanceOf(store);
-  return samples.filter((sample) => sample.labels.instance === instance);
+/** Samples grouped by their `instance` label, to join with stores by {@link instanceOf} in one pass. */
+export function groupByInstance(samples: readonly Sample[]): Map<string, Sample[]> {
+  const groups = new Map<string, Sample[]>();
+  for (const sample of samples) {
+    const instance = sample.labels.instance;
+    if (instance === undefined) continue;
+    const group = groups.get(instance);
+    if (group) group.push(sample);
+    else groups.set(instance, [sample]);
+  }
+  return groups;
 }
 
 /** Splits `host:port`, `[v6]:port` or a bare host; the host keeps IPv6 brackets. */

@@ -1,5 +1,5 @@
 import type { EntityResult, Evaluation } from "@operator/core";
-import { instanceOf } from "../join.ts";
+import { groupByInstance, instanceOf } from "../join.ts";
 import { isMetricFailure, type TikvObservation } from "../observation.ts";
 import type { PdStore } from "../pd-client.ts";
 import type { Sample } from "../prometheus-client.ts";
@@ -33,6 +33,7 @@ export function evaluateStores(
       unknown: `No Prometheus reading for ${metric}: no Prometheus is configured or the query did not run`,
     };
   if (isMetricFailure(reading)) return { unknown: `Prometheus query failed: ${reading.error.message}` };
+  const byInstance = groupByInstance(reading.samples);
   const results: EntityResult[] = [];
   for (const store of observation.stores) {
     if (store.engine !== "tikv" || store.stateName === "Tombstone") continue;
@@ -52,7 +53,7 @@ export function evaluateStores(
       });
     } else {
       const instance = instanceOf(store);
-      const samples = reading.samples.filter((sample) => sample.labels.instance === instance);
+      const samples = byInstance.get(instance) ?? [];
       results.push(
         samples.length === 0
           ? {
