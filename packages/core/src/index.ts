@@ -50,6 +50,7 @@ export type {
   TicketPage,
   TicketStore,
 } from "./store.ts";
+export { ticketFromDraft } from "./store.ts";
 export type {
   EntityResult,
   Evaluation,

@@ -1,13 +1,14 @@
 import { ConfigError, TicketNotFoundError } from "./errors.ts";
-import type {
-  CycleLogEntry,
-  CyclePlan,
-  CycleResult,
-  CycleSnapshot,
-  KeyState,
-  TicketFilter,
-  TicketPage,
-  TicketStore,
+import {
+  type CycleLogEntry,
+  type CyclePlan,
+  type CycleResult,
+  type CycleSnapshot,
+  type KeyState,
+  type TicketFilter,
+  type TicketPage,
+  type TicketStore,
+  ticketFromDraft,
 } from "./store.ts";
 import type { EventDraft, Ticket, TicketDetail, TicketEvent } from "./ticket.ts";
 import { planAction, type TicketAction, type TicketChange } from "./transitions.ts";
@@ -83,26 +84,13 @@ export function createMemoryTicketStore(options: MemoryTicketStoreOptions = {}):
     const opened: Ticket[] = [];
     for (const draft of plan.open) {
       if (openByKey.has(draft.key)) continue;
-      const { events: drafts, values, ...fields } = draft;
-      const ticket: Ticket = Object.freeze({
-        ...fields,
-        id: nextTicketId++,
-        status: "open",
-        held: false,
-        previousTicketId: latestByKey.get(draft.key) ?? null,
-        firstValues: values,
-        lastValues: values,
-        diagnosis: null,
-        acknowledgedAt: null,
-        acknowledgedBy: null,
-        resolvedAt: null,
-        resolvedBy: null,
-        updatedAt: draft.createdAt,
-      });
+      const ticket = Object.freeze(
+        ticketFromDraft(draft, nextTicketId++, latestByKey.get(draft.key) ?? null),
+      );
       tickets.set(ticket.id, ticket);
       openByKey.set(ticket.key, ticket.id);
       latestByKey.set(ticket.key, ticket.id);
-      append(ticket.id, drafts);
+      append(ticket.id, draft.events);
       opened.push(ticket);
     }
     for (const key of plan.deleteStates) states.delete(key);

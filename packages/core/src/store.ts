@@ -136,3 +136,41 @@ export interface TicketStore {
    */
   applyAction(id: number, action: TicketAction, now?: number): Promise<Ticket>;
 }
+
+/**
+ * The ticket a store creates from a draft: open, not held, with the id the store gave it and the key's
+ * previous ticket. `values` replaces the draft's values where a store keeps a normalised copy.
+ */
+export function ticketFromDraft(
+  draft: TicketDraft,
+  id: number,
+  previousTicketId: number | null,
+  values: Values = draft.values,
+): Ticket {
+  return {
+    id,
+    key: draft.key,
+    subject: draft.subject,
+    invariant: draft.invariant,
+    entity: draft.entity,
+    severity: draft.severity,
+    status: "open",
+    held: false,
+    flapping: draft.flapping,
+    message: draft.message,
+    firstSeenAt: draft.firstSeenAt,
+    lastSeenAt: draft.lastSeenAt,
+    occurrenceCount: draft.occurrenceCount,
+    batchKey: draft.batchKey,
+    previousTicketId,
+    firstValues: values,
+    lastValues: values,
+    diagnosis: null,
+    acknowledgedAt: null,
+    acknowledgedBy: null,
+    resolvedAt: null,
+    resolvedBy: null,
+    createdAt: draft.createdAt,
+    updatedAt: draft.createdAt,
+  };
+}

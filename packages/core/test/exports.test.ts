@@ -39,6 +39,7 @@ describe("public surface", () => {
       "planCycle",
       "silentLogger",
       "stopOnSignals",
+      "ticketFromDraft",
       "violationKey",
     ]);
   });

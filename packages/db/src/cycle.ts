@@ -11,6 +11,7 @@ import {
   TicketNotFoundError,
   type TicketPatch,
   TransitionError,
+  ticketFromDraft,
   type Values,
 } from "@operator/core";
 import { DuplicateOpenTicketError } from "./errors.ts";
@@ -221,33 +222,7 @@ function insertOpened(
     }
     if (shared) ids.push(id);
     else insertEvents(s, id, draft.events);
-    const values = JSON.parse(valuesJson) as Values;
-    const ticket: Ticket = {
-      id,
-      key: draft.key,
-      subject: draft.subject,
-      invariant: draft.invariant,
-      entity: draft.entity,
-      severity: draft.severity,
-      status: "open",
-      held: false,
-      flapping: draft.flapping,
-      message: draft.message,
-      firstSeenAt: draft.firstSeenAt,
-      lastSeenAt: draft.lastSeenAt,
-      occurrenceCount: draft.occurrenceCount,
-      batchKey: draft.batchKey,
-      previousTicketId,
-      firstValues: values,
-      lastValues: values,
-      diagnosis: null,
-      acknowledgedAt: null,
-      acknowledgedBy: null,
-      resolvedAt: null,
-      resolvedBy: null,
-      createdAt: draft.createdAt,
-      updatedAt: draft.createdAt,
-    };
+    const ticket = ticketFromDraft(draft, id, previousTicketId, JSON.parse(valuesJson) as Values);
     return { ticket, valuesJson };
   });
   if (shared) {
