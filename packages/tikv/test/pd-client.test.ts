@@ -1,8 +1,8 @@
-import { isOperatorError, ObservationError } from "@operator/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PdError, ResponseShapeError } from "../src/errors.ts";
 import type { RequestEvent } from "../src/http.ts";
 import { createPdClient, type PdClient } from "../src/pd-client.ts";
+import { failure } from "./helpers/failure.ts";
 import { closedPort, compact, fixture, startTestServer, type TestServer } from "./helpers/http-server.ts";
 
 const API = "/pd/api/v1";
@@ -27,16 +27,6 @@ beforeAll(async () => {
   });
 });
 afterAll(() => server.close());
-
-async function failure(promise: Promise<unknown>): Promise<ObservationError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(ObservationError);
-  expect(isOperatorError(error)).toBe(true);
-  return error as ObservationError;
-}
 
 describe("stores", () => {
   it("reads every field of the indented body PD writes", async () => {

@@ -1,7 +1,7 @@
-import { ObservationError } from "@operator/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PrometheusError, ResponseShapeError } from "../src/errors.ts";
 import { createPrometheusClient, type PrometheusClient } from "../src/prometheus-client.ts";
+import { failure } from "./helpers/failure.ts";
 import { closedPort, startTestServer, type TestServer } from "./helpers/http-server.ts";
 
 const QUERY = "/api/v1/query";
@@ -27,15 +27,6 @@ beforeAll(async () => {
   prom = createPrometheusClient({ url: server.url, timeoutMs: 2000, retries: 0 });
 });
 afterAll(() => server.close());
-
-async function failure(promise: Promise<unknown>): Promise<ObservationError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(ObservationError);
-  return error as ObservationError;
-}
 
 describe("instant queries", () => {
   it("sends the query and parses a vector with string values", async () => {
