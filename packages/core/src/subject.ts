@@ -34,6 +34,12 @@ export type InvariantOverrides = Readonly<Record<string, InvariantOverride>>;
 export interface OkResult {
   readonly entity: string;
   readonly outcome: "ok";
+  /**
+   * Set when the entity left the system for good, e.g. `store 4 removed from the cluster (Tombstone)`.
+   * An open ticket of the key resolves at once (no clear window, unless held), with this text as the
+   * reason on its `resolved` event and as the ticket's last message.
+   */
+  readonly gone?: string;
 }
 
 /** The invariant is broken for this entity. */
@@ -105,6 +111,21 @@ export interface Subject<Observation = unknown> {
    * of the subject is `unknown` this cycle. Partial failures belong in the observation.
    */
   observe(context: ObserveContext): Promise<Observation>;
+  /**
+   * The secondary sources an observation read, by source name (`prometheus`), each `null` when it
+   * answered or the reason it could not be read. A source absent from the record was not read this
+   * cycle. The monitor tracks each as the key `<subject>/source_unreachable/<source>`, which opens
+   * after `unreachableAfter` failed cycles in a row and resolves when the source answers again. The
+   * primary source (the one without which `observe` throws) is tracked by `subject_unreachable`.
+   */
+  sources?(observation: Observation): Readonly<Record<string, string | null>>;
+  /**
+   * The identity of the system an observation came from (PD's cluster id, etcd's cluster id), if it
+   * could be read. The store keeps the last identity per subject; an observation with another one is
+   * not trusted (every result `unknown`) and the key `<subject>/identity_changed/subject` opens at once.
+   * A person resolving that ticket accepts the new identity.
+   */
+  identity?(observation: Observation): string | undefined;
   /** Releases connections or timers. Called once when the monitor stops. */
   dispose?(): void | Promise<void>;
 }
