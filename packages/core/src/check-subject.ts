@@ -2,12 +2,20 @@ import { ConfigError } from "./errors.ts";
 import { assertName } from "./key.ts";
 import { isSeverity } from "./severity.ts";
 import type { Subject } from "./subject.ts";
-import { UNREACHABLE_INVARIANT } from "./unreachable.ts";
+import { IDENTITY_INVARIANT } from "./identity.ts";
+import { SOURCE_UNREACHABLE_INVARIANT, UNREACHABLE_INVARIANT } from "./unreachable.ts";
+
+/** Invariant names the monitor uses for its own keys; a subject cannot declare them. */
+export const RESERVED_INVARIANTS: readonly string[] = [
+  UNREACHABLE_INVARIANT,
+  SOURCE_UNREACHABLE_INVARIANT,
+  IDENTITY_INVARIANT,
+];
 
 /**
  * Throws a {@link ConfigError} naming the first thing wrong with a subject's shape: its name and
- * kind, its invariants (unique valid names, a description, `evaluate`, valid default settings) and
- * `observe`. The monitor runs it on start; the conformance suite runs it on every plugin.
+ * kind, its invariants (unique valid names that the monitor does not reserve, a description,
+ * `evaluate`, valid default settings), `observe`, and the optional `dispose`, `sources`, `identity`. The monitor runs it on start; the conformance suite runs it on every plugin.
  */
 export function checkSubject(subject: Subject<unknown>): void {
   if (typeof subject !== "object" || subject === null) throw new ConfigError("A subject must be an object");
@@ -19,8 +27,10 @@ export function checkSubject(subject: Subject<unknown>): void {
     );
   }
   if (typeof subject.observe !== "function") throw new ConfigError(`${where} has no observe()`);
-  if (subject.dispose !== undefined && typeof subject.dispose !== "function") {
-    throw new ConfigError(`${where}: dispose must be a function`);
+  for (const member of ["dispose", "sources", "identity"] as const) {
+    if (subject[member] !== undefined && typeof subject[member] !== "function") {
+      throw new ConfigError(`${where}: ${member} must be a function`);
+    }
   }
   if (!Array.isArray(subject.invariants) || subject.invariants.length === 0) {
     throw new ConfigError(`${where} declares no invariants`);
@@ -29,7 +39,7 @@ export function checkSubject(subject: Subject<unknown>): void {
   for (const invariant of subject.invariants) {
     assertName("invariant", invariant?.name);
     const at = `${where}, invariant "${invariant.name}"`;
-    if (invariant.name === UNREACHABLE_INVARIANT)
+    if (RESERVED_INVARIANTS.includes(invariant.name))
       throw new ConfigError(`${at}: the name is reserved by the monitor`);
     if (names.has(invariant.name)) throw new ConfigError(`${at} is declared twice`);
     names.add(invariant.name);

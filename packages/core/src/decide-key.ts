@@ -1,3 +1,4 @@
+import { formatDuration } from "./duration.ts";
 import { type FlapOptions, type FlapState, onsetsInWindow, recordFlapState } from "./flapping.ts";
 import type { ViolationKeyParts } from "./key.ts";
 import type { Severity } from "./severity.ts";
@@ -8,7 +9,13 @@ import type { TicketChange, TicketPatch } from "./transitions.ts";
 
 /** What one key evaluated to this cycle, with the severity a violation would carry. */
 export type KeyOutcome =
-  | { readonly outcome: "ok" }
+  | {
+      readonly outcome: "ok";
+      /** The entity left for good: an open, unheld ticket resolves at once with this text. */
+      readonly gone?: string;
+      /** Why the key counts as ok when it was not evaluated as such (e.g. absent from the results). */
+      readonly reason?: string;
+    }
   | {
       readonly outcome: "violated";
       readonly message: string;
@@ -60,15 +67,25 @@ export function emptyState(parts: KeyInput["parts"], now: number): KeyState {
 }
 
 /**
- * Decides one key for one cycle (monitor-semantics rules 1-5): `unknown` changes nothing; `violated`
- * starts or keeps the pending clock and opens a ticket past the grace period, or records a recurrence
- * on the open one; `ok` stops the pending clock and resolves the open ticket once the clear window has
- * passed, unless it is held or the key is flapping. Pure.
+ * Decides one key for one cycle (monitor-semantics rules 1-5): `unknown` changes nothing but restarts
+ * a running clear window; `violated` starts or keeps the pending clock and opens a ticket past the
+ * grace period, or records a recurrence on the open one; `ok` stops the pending clock and resolves the
+ * open ticket once the clear window has passed, unless it is held or the key is flapping. An `ok` with
+ * `gone` resolves an unheld ticket at once, flapping or not, and forgets the key's history. Every
+ * resolve carries its reason as the event's comment. Pure.
  */
 export function decideKey(input: KeyInput): KeyDecision {
   const { outcome, ticket, now } = input;
-  const base = input.state ?? emptyState(input.parts, now);
-  if (outcome.outcome === "unknown") return { state: base, open: null, change: null };
+  const base = input.state ? rebaseState(input.state, now) : emptyState(input.parts, now);
+  if (outcome.outcome === "unknown") {
+    if (base.clearSince === null) return { state: base, open: null, change: null };
+    return { state: { ...base, clearSince: null, updatedAt: now }, open: null, change: null };
+  }
+
+  if (outcome.outcome === "ok" && outcome.gone !== undefined && !ticket?.held) {
+    const state = emptyState(input.parts, now);
+    return { state, open: null, change: ticket ? gone(ticket, outcome.gone, now) : null };
+  }
 
   const flap = recordFlapState(base, outcome.outcome, now, input.flap);
   if (outcome.outcome === "violated") {
@@ -95,12 +112,54 @@ export function decideKey(input: KeyInput): KeyDecision {
     events.push(flapEvent(flap.flapping, now));
   }
   if (resolves) {
+    const reason = outcome.reason ?? clearReason(now - clearSince, input.clearMs);
     Object.assign(patch, { status: "resolved", resolvedAt: now, resolvedBy: MONITOR_ACTOR });
-    events.push(monitorEvent("resolved", now, ticket.status, "resolved"));
+    events.push(monitorEvent("resolved", now, ticket.status, "resolved", reason));
   }
   const state = nextState(base, flap, null, resolves ? null : clearSince, now);
   const change = events.length ? { id: ticket.id, patch: { ...patch, updatedAt: now }, events } : null;
   return { state, open: null, change };
+}
+
+/**
+ * A state written later than `now` (the wall clock stepped back since, e.g. across a restart) with
+ * every stored time moved back by the difference, so a grace period, clear window or flap window
+ * continues from its last write instead of waiting for the clock to catch up. Elapsed time is
+ * preserved up to the key's last write.
+ */
+export function rebaseState(state: KeyState, now: number): KeyState {
+  const shift = state.updatedAt - now;
+  if (shift <= 0) return state;
+  return {
+    ...state,
+    pendingSince: state.pendingSince === null ? null : state.pendingSince - shift,
+    clearSince: state.clearSince === null ? null : state.clearSince - shift,
+    onsets: state.onsets.map((at) => at - shift),
+    updatedAt: now,
+  };
+}
+
+/** The reason of a resolve after a clear window: how long the key has been ok. */
+function clearReason(elapsedMs: number, clearMs: number): string {
+  return clearMs === 0 && elapsedMs === 0 ? "evaluated ok" : `clear for ${formatDuration(elapsedMs)}`;
+}
+
+/** Resolves an open ticket whose entity left for good; its message becomes the reason. */
+function gone(ticket: Ticket, reason: string, now: number): TicketChange {
+  const events: EventDraft[] = [];
+  const patch: { -readonly [K in keyof TicketPatch]: TicketPatch[K] } = {
+    status: "resolved",
+    resolvedAt: now,
+    resolvedBy: MONITOR_ACTOR,
+    message: reason,
+    updatedAt: now,
+  };
+  if (ticket.flapping) {
+    patch.flapping = false;
+    events.push(flapEvent(false, now));
+  }
+  events.push(monitorEvent("resolved", now, ticket.status, "resolved", reason));
+  return { id: ticket.id, patch, events };
 }
 
 /** Builds the next state field by field: object spread is slow on hot paths of some V8 builds. */

@@ -64,6 +64,9 @@ function resultProblem(result: unknown): string | null {
   if (typeof r.entity !== "string" || r.entity === "") return "entity must be a non-empty string";
   switch (r.outcome) {
     case "ok":
+      if (r.gone !== undefined && (typeof r.gone !== "string" || r.gone === "")) {
+        return "gone must be a non-empty string";
+      }
       return null;
     case "unknown":
       return typeof r.reason === "string" ? null : "an unknown result needs a reason";

@@ -13,7 +13,7 @@ export interface FlapOptions {
   readonly highWeight: number;
   /** A key starts flapping at this weighted percent state change or more. @default 30 */
   readonly startPercent: number;
-  /** A flapping key stops at this percent or less, once its kept history holds no onset. @default 20 */
+  /** A flapping key stops at this percent or less (monitor-semantics rule 5). @default 20 */
   readonly stopPercent: number;
   /** Window (ms) in which onsets are counted. @default 600_000 (10 minutes) */
   readonly windowMs: number;
@@ -78,9 +78,8 @@ export interface FlapState {
 /**
  * Records one evaluated state and decides the flap flag. It starts at `startPercent` or more, or when
  * this state is the `onsets`-th ok→violated change within `windowMs` (so re-openings that are too
- * sparse for the percentage still trip it). It stops at `stopPercent` or less once the kept history
- * holds no onset any more; in between the flag is kept. An empty history counts as ok, so a first
- * violation is an onset.
+ * sparse for the percentage still trip it). It stops at `stopPercent` or less; in between the flag is
+ * kept. An empty history counts as ok, so a first violation is an onset.
  */
 export function recordFlapState(
   state: FlapState,
@@ -99,7 +98,7 @@ export function recordFlapState(
   const tripped = onset && options.onsets > 0 && onsets.length >= options.onsets;
   let flapping = state.flapping;
   if (percent >= options.startPercent || tripped) flapping = true;
-  else if (percent <= options.stopPercent && !history.includes("ov")) flapping = false;
+  else if (percent <= options.stopPercent) flapping = false;
   return { history, onsets, flapping };
 }
 

@@ -3,7 +3,8 @@
  * Internal helpers (per-key decisions, evaluation checks, cycle ids) are deliberately not exported:
  * `planCycle` and `createMonitor` are the supported entry points.
  */
-export { checkSubject } from "./check-subject.ts";
+export { checkSubject, RESERVED_INVARIANTS } from "./check-subject.ts";
+export type { CycleTicketEvent } from "./cycle-events.ts";
 export { formatDuration, parseDuration } from "./duration.ts";
 export type { ObservationFailure } from "./errors.ts";
 export {
@@ -20,6 +21,8 @@ export { DEFAULT_FLAP_OPTIONS, flapPercent } from "./flapping.ts";
 export { formatHeartbeat } from "./heartbeat.ts";
 export type { ViolationKeyParts } from "./key.ts";
 export { assertName, parseViolationKey, violationKey } from "./key.ts";
+export type { SubjectIdentity } from "./identity.ts";
+export { IDENTITY_INVARIANT, MAX_IDENTITY_LENGTH } from "./identity.ts";
 export type { Logger } from "./logger.ts";
 export { consoleLogger, silentLogger } from "./logger.ts";
 export type { MemoryTicketStore, MemoryTicketStoreOptions } from "./memory-store.ts";
@@ -80,4 +83,8 @@ export type {
 export { MONITOR_ACTOR, TICKET_STATUSES } from "./ticket.ts";
 export type { TicketAction, TicketChange, TicketPatch } from "./transitions.ts";
 export { assertTransition, canTransition, planAction, TRANSITIONS } from "./transitions.ts";
-export { DEFAULT_UNREACHABLE_AFTER, UNREACHABLE_INVARIANT } from "./unreachable.ts";
+export {
+  DEFAULT_UNREACHABLE_AFTER,
+  SOURCE_UNREACHABLE_INVARIANT,
+  UNREACHABLE_INVARIANT,
+} from "./unreachable.ts";

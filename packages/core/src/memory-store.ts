@@ -10,6 +10,7 @@ import {
   type TicketStore,
   ticketFromDraft,
 } from "./store.ts";
+import type { SubjectIdentity } from "./identity.ts";
 import type { EventDraft, Ticket, TicketDetail, TicketEvent } from "./ticket.ts";
 import { planAction, type TicketAction, type TicketChange } from "./transitions.ts";
 
@@ -25,6 +26,8 @@ export interface MemoryTicketStore extends TicketStore {
   states(): readonly KeyState[];
   /** Every cycle written, oldest first. */
   cycles(): readonly CycleLogEntry[];
+  /** The stored identity of every subject that has one, sorted by subject. */
+  identities(): readonly SubjectIdentity[];
 }
 
 const MAX_PAGE = 1000;
@@ -40,6 +43,7 @@ export function createMemoryTicketStore(options: MemoryTicketStoreOptions = {}):
   const events: TicketEvent[] = [];
   const states = new Map<string, KeyState>();
   const cycles: CycleLogEntry[] = [];
+  const identities = new Map<string, SubjectIdentity>();
   const openByKey = new Map<string, number>();
   const latestByKey = new Map<string, number>();
   let nextTicketId = 1;
@@ -68,6 +72,7 @@ export function createMemoryTicketStore(options: MemoryTicketStoreOptions = {}):
           .filter((ticket) => wanted.has(ticket.subject))
           .map((ticket) => [ticket.key, ticket]),
       ),
+      identities: new Map([...identities].filter(([subject]) => wanted.has(subject))),
     };
   }
 
@@ -96,6 +101,7 @@ export function createMemoryTicketStore(options: MemoryTicketStoreOptions = {}):
     for (const key of plan.deleteStates) states.delete(key);
     for (const state of plan.upsertStates)
       states.set(state.key, Object.freeze({ ...state, onsets: [...state.onsets] }));
+    for (const identity of plan.identities) identities.set(identity.subject, Object.freeze({ ...identity }));
     cycles.push(Object.freeze({ ...plan.log }));
     return { opened, resolved, changed: plan.change.length };
   }
@@ -137,6 +143,7 @@ export function createMemoryTicketStore(options: MemoryTicketStoreOptions = {}):
 
     states: () => [...states.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)),
     cycles: () => [...cycles],
+    identities: () => [...identities.values()].sort((a, b) => (a.subject < b.subject ? -1 : 1)),
   };
 }
 

@@ -25,8 +25,13 @@ export interface MonitorOptions {
   readonly flap?: Partial<FlapOptions>;
   /** @default consoleLogger */
   readonly logger?: Logger;
-  /** The clock (epoch ms). @default Date.now */
+  /** The wall clock (epoch ms), for the times stored on tickets. @default Date.now */
   readonly now?: () => number;
+  /**
+   * A monotonic clock (ms, any origin) that schedules cycles and measures durations; wall-clock steps
+   * do not affect it. @default performance.now
+   */
+  readonly monotonic?: () => number;
   /** Called with every completed cycle's report. */
   readonly onCycle?: (report: CycleReport) => void;
 }
@@ -73,5 +78,6 @@ export function resolveMonitorOptions(options: MonitorOptions) {
     flap: resolveFlapOptions(options.flap),
     logger: options.logger ?? consoleLogger,
     now: clock,
+    monotonic: options.monotonic ?? (() => performance.now()),
   };
 }

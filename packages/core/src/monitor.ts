@@ -1,3 +1,4 @@
+import { type CycleTicketEvent, cycleEvents } from "./cycle-events.ts";
 import { cycleId } from "./cycle-id.ts";
 import { OperatorError } from "./errors.ts";
 import { errorMessage } from "./evaluation.ts";
@@ -5,6 +6,7 @@ import { formatHeartbeat } from "./heartbeat.ts";
 import { type MonitorOptions, resolveMonitorOptions } from "./monitor-options.ts";
 import { readSubjects } from "./observe-subject.ts";
 import { type Finding, type PlannedCycle, planCycle, type SubjectCycleInput } from "./plan-cycle.ts";
+import type { CycleSnapshot } from "./store.ts";
 import type { Ticket } from "./ticket.ts";
 
 export type { MonitorOptions } from "./monitor-options.ts";
@@ -25,6 +27,10 @@ export interface CycleReport {
   readonly resolved: readonly Ticket[];
   /** Subjects that could not be read, with why. */
   readonly failures: Readonly<Record<string, string>>;
+  /** Secondary sources that could not be read: reason by source name, by subject. */
+  readonly sourceFailures: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /** Every ticket event the cycle wrote (opened, severity changed, flapping, resolved with its reason). */
+  readonly events: readonly CycleTicketEvent[];
   /** Every violated and unknown result. */
   readonly findings: readonly Finding[];
   /** Ticks this cycle missed by running longer than the interval. */
@@ -48,13 +54,20 @@ export interface Monitor {
   /** Cycles that failed (the store threw) since creation. */
   readonly failedCycles: number;
   readonly lastCycle: CycleReport | undefined;
+  /**
+   * Milliseconds since the last cycle completed, on the monotonic clock (never negative, whatever the
+   * wall clock does); undefined before the first cycle completes.
+   */
+  lastCycleAgeMs(): number | undefined;
 }
 
 /** Creates a monitor. Throws a {@link ConfigError} on options or subjects that cannot work. */
 export function createMonitor(options: MonitorOptions): Monitor {
   const settings = resolveMonitorOptions(options);
-  const { subjects, store, intervalMs, deadlineMs, logger, now } = settings;
+  const { subjects, store, intervalMs, deadlineMs, logger, now, monotonic } = settings;
   let sequence = 0;
+  let lastDecision: { readonly at: number; readonly mono: number } | undefined;
+  let lastCompletedMono: number | undefined;
   let missedTicks = 0;
   let failedCycles = 0;
   let lastCycle: CycleReport | undefined;
@@ -66,8 +79,21 @@ export function createMonitor(options: MonitorOptions): Monitor {
   let wake: (() => void) | undefined;
   let disposed: Promise<void> | undefined;
 
+  /**
+   * The wall-clock time decisions are made at: never earlier than the previous decision plus the
+   * monotonic time elapsed since, so a backward wall-clock step neither stalls nor stretches anything.
+   */
+  function decisionTime(): number {
+    const wall = now();
+    const mono = monotonic();
+    const at = lastDecision ? Math.max(wall, lastDecision.at + (mono - lastDecision.mono)) : wall;
+    lastDecision = { at, mono };
+    return at;
+  }
+
   async function cycle(): Promise<CycleReport> {
-    const startedAt = now();
+    const monoStart = monotonic();
+    const startedAt = decisionTime();
     const id = cycleId(startedAt, ++sequence);
     const controller = new AbortController();
     current = controller;
@@ -83,14 +109,16 @@ export function createMonitor(options: MonitorOptions): Monitor {
       current = undefined;
     }
     let planned: PlannedCycle | undefined;
+    let before: CycleSnapshot["openTickets"] = new Map();
     const result = await store.recordCycle(
       subjects.map((subject) => subject.name),
       (snapshot) => {
+        before = snapshot.openTickets;
         planned = planCycle(
           {
             id,
             startedAt,
-            now: now(),
+            now: decisionTime(),
             subjects: inputs,
             unreachableAfter: settings.unreachableAfter,
             flap: settings.flap,
@@ -102,7 +130,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
     );
     const plan = planned;
     if (!plan) throw new OperatorError("The ticket store returned without running the cycle's plan");
-    const durationMs = Math.max(0, now() - startedAt);
+    const durationMs = Math.max(0, monotonic() - monoStart);
     const report: CycleReport = {
       id,
       startedAt,
@@ -113,11 +141,14 @@ export function createMonitor(options: MonitorOptions): Monitor {
       opened: result.opened,
       resolved: result.resolved,
       failures: plan.log.failures,
+      sourceFailures: plan.sourceFailures,
+      events: cycleEvents(plan, result.opened, before),
       findings: plan.findings,
       missedTicks: overrun(durationMs),
     };
     log(report, inputs);
     lastCycle = report;
+    lastCompletedMono = monotonic();
     try {
       options.onCycle?.(report);
     } catch (error) {
@@ -140,6 +171,16 @@ export function createMonitor(options: MonitorOptions): Monitor {
   function log(report: CycleReport, inputs: readonly SubjectCycleInput[]) {
     for (const [subject, reason] of Object.entries(report.failures)) {
       logger.warn(`Subject "${subject}" could not be read: ${reason}`, { cycle: report.id, subject, reason });
+    }
+    for (const [subject, sources] of Object.entries(report.sourceFailures)) {
+      for (const [source, reason] of Object.entries(sources)) {
+        logger.warn(`Source "${source}" of subject "${subject}" could not be read: ${reason}`, {
+          cycle: report.id,
+          subject,
+          source,
+          reason,
+        });
+      }
     }
     for (const subject of inputs) {
       for (const invariant of subject.invariants) {
@@ -176,15 +217,15 @@ export function createMonitor(options: MonitorOptions): Monitor {
 
   async function runLoop(): Promise<void> {
     while (!stopping) {
-      const startedAt = now();
+      const startedAt = monotonic();
       try {
         await exclusive();
       } catch (error) {
         failedCycles++;
         logger.error(`Cycle failed: ${errorMessage(error)}`, { failedCycles });
-        overrun(Math.max(0, now() - startedAt));
+        overrun(Math.max(0, monotonic() - startedAt));
       }
-      const wait = startedAt + intervalMs - now();
+      const wait = startedAt + intervalMs - monotonic();
       if (!stopping && wait > 0) await sleep(wait);
     }
     await dispose();
@@ -261,6 +302,9 @@ export function createMonitor(options: MonitorOptions): Monitor {
     },
     get lastCycle() {
       return lastCycle;
+    },
+    lastCycleAgeMs() {
+      return lastCompletedMono === undefined ? undefined : Math.max(0, monotonic() - lastCompletedMono);
     },
   };
   return monitor;

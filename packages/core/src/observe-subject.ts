@@ -1,6 +1,7 @@
 import { errorMessage, evaluateInvariant } from "./evaluation.ts";
 import type { SubjectCycleInput } from "./plan-cycle.ts";
 import type { Subject } from "./subject.ts";
+import { readSubjectHealth } from "./subject-health.ts";
 
 /** What observing one subject gave: its observation, or why there is none. */
 export type SubjectReading<O> =
@@ -38,8 +39,9 @@ export async function observeSubject<O>(
 }
 
 /**
- * Observes every subject in parallel and evaluates each enabled invariant on what was read. A subject
- * that could not be read gets its failure and no results.
+ * Observes every subject in parallel and evaluates each enabled invariant on what was read, with the
+ * sources and identity the subject reports for it. A subject that could not be read (or whose
+ * `sources`/`identity` failed) gets its failure and no results.
  */
 export async function readSubjects(
   subjects: readonly Subject[],
@@ -48,10 +50,14 @@ export async function readSubjects(
 ): Promise<SubjectCycleInput[]> {
   const readings = await Promise.all(subjects.map((subject) => observeSubject(subject, signal, deadline)));
   return subjects.map((subject, i) => {
-    const reading = readings[i] ?? { ok: false as const, failure: "no reading" };
+    let reading = readings[i] ?? { ok: false as const, failure: "no reading" };
+    const health = reading.ok ? readSubjectHealth(subject, reading.observation) : undefined;
+    if (health && !health.ok) reading = { ok: false, failure: health.failure };
     return {
       name: subject.name,
       failure: reading.ok ? null : reading.failure,
+      ...(health?.ok && health.sources !== undefined ? { sources: health.sources } : {}),
+      ...(health?.ok && health.identity !== undefined ? { identity: health.identity } : {}),
       invariants: subject.invariants.map((invariant) => ({
         name: invariant.name,
         settings: invariant.defaults,

@@ -1,12 +1,18 @@
 import { decideKey, emptyState, isEmptyState, type KeyDecision, type KeyOutcome } from "./decide-key.ts";
 import type { InvariantOutcome } from "./evaluation.ts";
 import type { FlapOptions } from "./flapping.ts";
+import { checkIdentity, IDENTITY_ENTITY, IDENTITY_INVARIANT, type SubjectIdentity } from "./identity.ts";
 import { violationKey } from "./key.ts";
 import type { Severity } from "./severity.ts";
 import type { CyclePlan, CycleSnapshot, KeyState, TicketDraft } from "./store.ts";
 import type { InvariantSettings } from "./subject.ts";
 import type { TicketChange } from "./transitions.ts";
-import { UNREACHABLE_ENTITY, UNREACHABLE_INVARIANT, unreachableOutcome } from "./unreachable.ts";
+import {
+  SOURCE_UNREACHABLE_INVARIANT,
+  UNREACHABLE_ENTITY,
+  UNREACHABLE_INVARIANT,
+  unreachableOutcome,
+} from "./unreachable.ts";
 
 /** One invariant of one subject as the cycle saw it. */
 export interface InvariantCycleInput {
@@ -20,6 +26,13 @@ export interface SubjectCycleInput {
   readonly name: string;
   /** Why the observation failed (timeout, refused, aborted...); null when it succeeded. */
   readonly failure: string | null;
+  /**
+   * The secondary sources the observation read (`Subject.sources`): `null` when a source answered,
+   * else why not. A source absent from the record was not read; ignored when `failure` is set.
+   */
+  readonly sources?: Readonly<Record<string, string | null>>;
+  /** The identity the observation reported (`Subject.identity`); ignored when `failure` is set. */
+  readonly identity?: string;
   readonly invariants: readonly InvariantCycleInput[];
 }
 
@@ -54,9 +67,14 @@ export type Finding = {
 /** A {@link CyclePlan} with the findings behind it, for the cycle report. */
 export interface PlannedCycle extends CyclePlan {
   readonly findings: readonly Finding[];
+  /** Secondary sources that could not be read this cycle: reason by source, by subject. */
+  readonly sourceFailures: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
 type Parts = { key: string; subject: string; invariant: string; entity: string };
+
+/** The outcome of a known key missing from a successful evaluation. */
+const ABSENT: KeyOutcome = { outcome: "ok", reason: "no longer reported by the subject" };
 
 /**
  * Plans one cycle from what was observed and what the store holds: which key states to write or drop,
@@ -111,15 +129,46 @@ export function planCycle(input: CycleInput, snapshot: CycleSnapshot): PlannedCy
     }
   };
 
-  for (const subject of input.subjects) {
-    const parts = partsOf(subject.name, UNREACHABLE_INVARIANT, UNREACHABLE_ENTITY);
+  /** An unknown result: the key's state stands, but a running clear window restarts. */
+  const interrupt = (parts: Parts) => {
     const stored = snapshot.states.get(parts.key);
-    const unreachable = unreachableOutcome(subject.name, subject.failure, stored, input.unreachableAfter);
+    if (stored?.clearSince == null) return;
+    const state = { ...stored, clearSince: null, updatedAt: now };
+    record({ state, open: null, change: null }, stored, snapshot.openTickets.has(parts.key));
+  };
+  const tracked = (parts: Parts, failure: string | null, source?: string) => {
+    const stored = snapshot.states.get(parts.key);
+    const unreachable = unreachableOutcome(parts.subject, failure, stored, input.unreachableAfter, source);
     const state =
       stored === undefined && unreachable.failures === 0
         ? undefined
         : { ...(stored ?? emptyState(parts, now)), failures: unreachable.failures, updatedAt: now };
     decide(parts, unreachable.outcome, { forMs: 0, clearMs: 0 }, state);
+  };
+  const identities: SubjectIdentity[] = [];
+  const sourceFailures: Record<string, Record<string, string>> = {};
+
+  for (const subject of input.subjects) {
+    tracked(partsOf(subject.name, UNREACHABLE_INVARIANT, UNREACHABLE_ENTITY), subject.failure);
+    let distrust: string | null = null;
+    if (subject.failure === null) {
+      for (const [source, failure] of Object.entries(subject.sources ?? {})) {
+        tracked(partsOf(subject.name, SOURCE_UNREACHABLE_INVARIANT, source), failure, source);
+        if (failure !== null) (sourceFailures[subject.name] ??= {})[source] = failure;
+      }
+      const parts = partsOf(subject.name, IDENTITY_INVARIANT, IDENTITY_ENTITY);
+      const identity = checkIdentity(
+        subject.name,
+        subject.identity,
+        snapshot.identities.get(subject.name),
+        snapshot.states.get(parts.key),
+        snapshot.openTickets.has(parts.key),
+        now,
+      );
+      if (identity.write) identities.push(identity.write);
+      if (identity.outcome) decide(parts, identity.outcome, { forMs: 0, clearMs: 0 });
+      distrust = identity.reason;
+    }
 
     for (const invariant of subject.invariants) {
       const { outcome, settings } = invariant;
@@ -129,9 +178,7 @@ export function planCycle(input: CycleInput, snapshot: CycleSnapshot): PlannedCy
       const reason =
         subject.failure !== null
           ? `observation failed: ${subject.failure}`
-          : outcome.kind === "unknown"
-            ? outcome.reason
-            : null;
+          : (distrust ?? (outcome.kind === "unknown" ? outcome.reason : null));
       if (reason !== null || outcome.kind !== "results") {
         findings.push({
           ...base,
@@ -140,6 +187,7 @@ export function planCycle(input: CycleInput, snapshot: CycleSnapshot): PlannedCy
           outcome: "unknown",
           reason: reason ?? "not evaluated",
         });
+        for (const parts of known.get(`${subject.name}/${invariant.name}`) ?? []) interrupt(parts);
         continue;
       }
       const seen = new Set<string>();
@@ -148,6 +196,7 @@ export function planCycle(input: CycleInput, snapshot: CycleSnapshot): PlannedCy
         seen.add(resultParts.key);
         if (result.outcome === "unknown") {
           findings.push({ ...base, ...resultParts, outcome: "unknown", reason: result.reason });
+          interrupt(resultParts);
           continue;
         }
         const keyOutcome: KeyOutcome =
@@ -155,7 +204,7 @@ export function planCycle(input: CycleInput, snapshot: CycleSnapshot): PlannedCy
         decide(resultParts, keyOutcome, settings);
       }
       for (const absent of known.get(`${subject.name}/${invariant.name}`) ?? []) {
-        if (!seen.has(absent.key)) decide(absent, { outcome: "ok" }, settings);
+        if (!seen.has(absent.key)) decide(absent, ABSENT, settings);
       }
     }
   }
@@ -169,7 +218,9 @@ export function planCycle(input: CycleInput, snapshot: CycleSnapshot): PlannedCy
     deleteStates,
     open,
     change,
+    identities,
     findings,
+    sourceFailures,
     log: {
       id: input.id,
       startedAt: input.startedAt,

@@ -1,3 +1,4 @@
+import type { SubjectIdentity } from "./identity.ts";
 import type { Severity } from "./severity.ts";
 import type { Values } from "./subject.ts";
 import type { EventDraft, Ticket, TicketDetail, TicketStatus } from "./ticket.ts";
@@ -22,7 +23,7 @@ export interface KeyState {
   readonly onsets: readonly number[];
   /** Whether the key is currently considered flapping. */
   readonly flapping: boolean;
-  /** Consecutive failed observations (used by `subject_unreachable`). */
+  /** Consecutive failed reads (used by `subject_unreachable` and `source_unreachable`). */
   readonly failures: number;
   readonly updatedAt: number;
 }
@@ -52,6 +53,8 @@ export interface CycleSnapshot {
   readonly states: ReadonlyMap<string, KeyState>;
   /** Unresolved tickets by violation key (at most one per key). */
   readonly openTickets: ReadonlyMap<string, Ticket>;
+  /** The stored identity of each subject that has one, by subject name. */
+  readonly identities: ReadonlyMap<string, SubjectIdentity>;
 }
 
 /** One line of the cycle log. */
@@ -75,6 +78,8 @@ export interface CyclePlan {
   readonly deleteStates: readonly string[];
   readonly open: readonly TicketDraft[];
   readonly change: readonly TicketChange[];
+  /** Subject identities to store (insert or replace, by subject). */
+  readonly identities: readonly SubjectIdentity[];
   readonly log: CycleLogEntry;
 }
 

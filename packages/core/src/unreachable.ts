@@ -7,21 +7,30 @@ export const UNREACHABLE_INVARIANT = "subject_unreachable";
 /** Entity of the `subject_unreachable` key: `<subject>/subject_unreachable/subject`. */
 export const UNREACHABLE_ENTITY = "subject";
 
+/** Invariant name of the keys that track a subject's secondary sources: `<subject>/source_unreachable/<source>`. */
+export const SOURCE_UNREACHABLE_INVARIANT = "source_unreachable";
+
 /** Default number of consecutive failed observations before `subject_unreachable` opens. */
 export const DEFAULT_UNREACHABLE_AFTER = 3;
 
 /**
  * The outcome of a subject's `subject_unreachable` key this cycle, and its consecutive-failure count
- * (monitor-semantics rule 1). A successful observation is `ok` and resets the count; a failure is
- * `unknown` until `after` consecutive failures, then `violated` (critical).
+ * (monitor-semantics rule 1), or of one of its secondary sources when `source` is given (rule 12). A
+ * successful read is `ok` and resets the count; a failure is `unknown` until `after` consecutive
+ * failures, then `violated` (critical).
  */
 export function unreachableOutcome(
   subject: string,
   failure: string | null,
   state: KeyState | undefined,
   after: number,
+  source?: string,
 ): { readonly failures: number; readonly outcome: KeyOutcome } {
-  if (failure === null) return { failures: 0, outcome: { outcome: "ok" } };
+  const what = source === undefined ? `Subject "${subject}"` : `Source "${source}" of subject "${subject}"`;
+  if (failure === null) {
+    const reason = source === undefined ? "the subject answered again" : `${source} answered again`;
+    return { failures: 0, outcome: { outcome: "ok", reason } };
+  }
   const failures = (state?.failures ?? 0) + 1;
   if (failures < after) {
     return {
@@ -34,7 +43,7 @@ export function unreachableOutcome(
     outcome: {
       outcome: "violated",
       severity: "critical",
-      message: `Subject "${subject}" could not be read for ${failures} consecutive cycles: ${failure}`,
+      message: `${what} could not be read for ${failures} consecutive cycles: ${failure}`,
       values: { failures, lastError: failure },
     },
   };

@@ -36,6 +36,7 @@ const plan = (extra: Partial<CyclePlan>): CyclePlan => ({
   deleteStates: [],
   open: [],
   change: [],
+  identities: [],
   log,
   ...extra,
 });

@@ -32,7 +32,7 @@ describe("rule 4: auto-resolve", () => {
     expect((await h.step([ok("4")])).resolved).toHaveLength(1);
   });
 
-  it("unknown cycles never resolve, even past the clear window; the next ok cycle does", async () => {
+  it("unknown cycles never resolve, even past the clear window, and restart it: the window needs ok cycles only", async () => {
     const h = harness({ settings: { inv: { clearMs: 30_000 } } });
     await h.step([violated("4")]);
     h.advance(30_000);
@@ -42,7 +42,48 @@ describe("rule 4: auto-resolve", () => {
       expect((await h.step([unknown("4")])).resolved).toHaveLength(0);
     }
     h.advance(30_000);
+    expect((await h.step([ok("4")])).resolved).toHaveLength(0);
+    h.advance(30_000);
+    const [resolved] = (await h.step([ok("4")])).resolved;
+    const events = await h.events(resolved?.id ?? 0);
+    expect(events.at(-1)).toMatchObject({ kind: "resolved", actor: "monitor", comment: "clear for 30s" });
+  });
+
+  it("issue 13 item 3: with a 60 s window, ok, unknown, unknown, ok does not resolve; three ok cycles do", async () => {
+    const h = harness({ settings: { inv: { clearMs: 60_000 } } });
+    await h.step([violated("4")]);
+    const script = [ok("4"), unknown("4"), unknown("4"), ok("4"), ok("4"), ok("4")];
+    const resolvedAt: number[] = [];
+    for (const [i, answer] of script.entries()) {
+      h.advance(30_000);
+      if ((await h.step([answer])).resolved.length) resolvedAt.push(i);
+    }
+    expect(resolvedAt).toEqual([5]);
+  });
+
+  it("an invariant that cannot be evaluated at all restarts the clear window of its keys too", async () => {
+    const h = harness({ settings: { inv: { clearMs: 60_000 } } });
+    await h.step([violated("4")]);
+    const script = [[ok("4")], { unknown: "prometheus down" }, [ok("4")], [ok("4")]] as const;
+    const resolved: number[] = [];
+    for (const answer of script) {
+      h.advance(30_000);
+      resolved.push((await h.step(answer)).resolved.length);
+    }
+    expect(resolved).toEqual([0, 0, 0, 0]);
+    h.advance(30_000);
     expect((await h.step([ok("4")])).resolved).toHaveLength(1);
+  });
+
+  it("every automatic resolve records its reason: the clear window, or absence from the results", async () => {
+    const h = harness();
+    const [a] = (await h.step([violated("4"), violated("5")])).opened;
+    h.advance(30_000);
+    const { resolved } = await h.step([ok("4")]);
+    expect(resolved.map((t) => t.entity).sort()).toEqual(["4", "5"]);
+    const reasons = await Promise.all(resolved.map(async (t) => [t.entity, (await h.events(t.id)).at(-1)?.comment]));
+    expect(Object.fromEntries(reasons)).toEqual({ "4": "evaluated ok", "5": "no longer reported by the subject" });
+    expect(a?.entity).toBe("4");
   });
 
   it("a held ticket is never resolved by the monitor; after unhold the next ok cycle resolves it", async () => {
