@@ -1,8 +1,8 @@
 import { ConfigError } from "./errors.ts";
+import { IDENTITY_INVARIANT } from "./identity.ts";
 import { assertName } from "./key.ts";
 import { isSeverity } from "./severity.ts";
 import type { Subject } from "./subject.ts";
-import { IDENTITY_INVARIANT } from "./identity.ts";
 import { SOURCE_UNREACHABLE_INVARIANT, UNREACHABLE_INVARIANT } from "./unreachable.ts";
 
 /** Invariant names the monitor uses for its own keys; a subject cannot declare them. */

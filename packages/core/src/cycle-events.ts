@@ -51,7 +51,13 @@ export function cycleEvents(
     const drafts = new Map(plan.open.map((draft) => [draft.key, draft]));
     for (const ticket of opened) {
       for (const e of drafts.get(ticket.key)?.events ?? []) {
-        events.push({ ticketId: ticket.id, key: ticket.key, ...pick(e), severity: ticket.severity, message: ticket.message });
+        events.push({
+          ticketId: ticket.id,
+          key: ticket.key,
+          ...pick(e),
+          severity: ticket.severity,
+          message: ticket.message,
+        });
       }
     }
   }

@@ -71,7 +71,12 @@ export function checkIdentity(
   const resolvedByPerson = keyState?.pendingSince != null && !ticketOpen;
   if (resolvedByPerson && stored.pending === observed) {
     const accepted = `identity ${JSON.stringify(observed)} accepted`;
-    return { trusted: true, reason: null, outcome: { outcome: "ok", gone: accepted }, write: row(observed, null) };
+    return {
+      trusted: true,
+      reason: null,
+      outcome: { outcome: "ok", gone: accepted },
+      write: row(observed, null),
+    };
   }
   const both = `${JSON.stringify(observed)}, but the last identity seen was ${JSON.stringify(stored.identity)}`;
   return {

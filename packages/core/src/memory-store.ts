@@ -1,4 +1,5 @@
 import { ConfigError, TicketNotFoundError } from "./errors.ts";
+import type { SubjectIdentity } from "./identity.ts";
 import {
   type CycleLogEntry,
   type CyclePlan,
@@ -10,7 +11,6 @@ import {
   type TicketStore,
   ticketFromDraft,
 } from "./store.ts";
-import type { SubjectIdentity } from "./identity.ts";
 import type { EventDraft, Ticket, TicketDetail, TicketEvent } from "./ticket.ts";
 import { planAction, type TicketAction, type TicketChange } from "./transitions.ts";
 

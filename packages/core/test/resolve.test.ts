@@ -81,8 +81,13 @@ describe("rule 4: auto-resolve", () => {
     h.advance(30_000);
     const { resolved } = await h.step([ok("4")]);
     expect(resolved.map((t) => t.entity).sort()).toEqual(["4", "5"]);
-    const reasons = await Promise.all(resolved.map(async (t) => [t.entity, (await h.events(t.id)).at(-1)?.comment]));
-    expect(Object.fromEntries(reasons)).toEqual({ "4": "evaluated ok", "5": "no longer reported by the subject" });
+    const reasons = await Promise.all(
+      resolved.map(async (t) => [t.entity, (await h.events(t.id)).at(-1)?.comment]),
+    );
+    expect(Object.fromEntries(reasons)).toEqual({
+      "4": "evaluated ok",
+      "5": "no longer reported by the subject",
+    });
     expect(a?.entity).toBe("4");
   });
 

@@ -208,6 +208,7 @@ function fixedPlan(parts: Partial<CyclePlan>): CyclePlan {
     deleteStates: [],
     open: [],
     change: [],
+    identities: [],
     log: {
       id: "bench",
       startedAt: T0,

@@ -55,7 +55,11 @@ export function recordCycleInTransaction(
   plan: (snapshot: CycleSnapshot) => CyclePlan,
 ): CycleOutcome {
   const loaded = cache.load(s, subjects);
-  const decided = plan({ states: loaded.states, openTickets: loaded.openTickets });
+  const decided = plan({
+    states: loaded.states,
+    openTickets: loaded.openTickets,
+    identities: loaded.identities,
+  });
   const now = ctx.now();
 
   const byId = new Map<number, Ticket>();
@@ -103,13 +107,21 @@ export function recordCycleInTransaction(
     );
   }
 
+  const identities = decided.identities.map((i) => ({
+    subject: i.subject,
+    identity: i.identity,
+    pending: i.pending,
+    updatedAt: i.updatedAt,
+  }));
+  for (const i of identities) s.upsertIdentity.run(i.subject, i.identity, i.pending, i.updatedAt);
+
   const opened = insertOpened(s, ctx.path, decided, loaded.openTickets, resolvedKeys);
   for (const { ticket, valuesJson } of opened) written.push({ ticket, lastValuesJson: valuesJson });
 
   writeLog(s, ctx, decided, now);
   return {
     result: { opened: opened.map((o) => o.ticket), resolved, changed: decided.change.length },
-    writes: { upserted, deleted: decided.deleteStates, tickets: written },
+    writes: { upserted, deleted: decided.deleteStates, identities, tickets: written },
   };
 }
 

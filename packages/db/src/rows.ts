@@ -2,6 +2,7 @@ import type {
   CycleLogEntry,
   KeyState,
   Severity,
+  SubjectIdentity,
   Ticket,
   TicketPatch,
   TicketStatus,
@@ -34,6 +35,19 @@ export interface TicketRow {
   resolved_by: string | null;
   created_at: number;
   updated_at: number;
+}
+
+/** A `subject_identities` row as SQLite returns it. */
+export interface IdentityRow {
+  subject: string;
+  identity: string;
+  pending: string | null;
+  updated_at: number;
+}
+
+/** A subject's identity from its row. */
+export function identityFromRow(row: IdentityRow): SubjectIdentity {
+  return { subject: row.subject, identity: row.identity, pending: row.pending, updatedAt: row.updated_at };
 }
 
 /** A `key_states` row as SQLite returns it. */

@@ -107,3 +107,11 @@ export const cycleLog = sqliteTable(
   },
   (t) => [index("cycle_log_started_at").on(t.startedAt)],
 );
+
+/** The identity each subject was last trusted with (core's `SubjectIdentity`), and one awaiting acceptance. */
+export const subjectIdentities = sqliteTable("subject_identities", {
+  subject: text("subject").primaryKey(),
+  identity: text("identity").notNull(),
+  pending: text("pending"),
+  updatedAt: integer("updated_at").notNull(),
+});

@@ -1,5 +1,5 @@
-import type { KeyState, Ticket } from "@operator/core";
-import { keyStateFromRow, ticketFromRow } from "./rows.ts";
+import type { KeyState, SubjectIdentity, Ticket } from "@operator/core";
+import { identityFromRow, keyStateFromRow, ticketFromRow } from "./rows.ts";
 import type { Statements } from "./statements.ts";
 
 /** A cycle's view of the stored state, plus the stored JSON of each open ticket's latest values. */
@@ -7,12 +7,14 @@ export interface LoadedSnapshot {
   readonly states: Map<string, KeyState>;
   readonly openTickets: Map<string, Ticket>;
   readonly lastValuesJson: Map<number, string>;
+  readonly identities: Map<string, SubjectIdentity>;
 }
 
 /** What a committed cycle wrote, for {@link SnapshotCache.applyCommitted}. */
 export interface CommittedWrites {
   readonly upserted: readonly KeyState[];
   readonly deleted: readonly string[];
+  readonly identities: readonly SubjectIdentity[];
   /** Tickets as they are after the cycle (resolved ones included), with their latest values' JSON. */
   readonly tickets: readonly { readonly ticket: Ticket; readonly lastValuesJson: string | undefined }[];
 }
@@ -37,12 +39,18 @@ export class SnapshotCache {
     const missing = [...new Set(subjects)].filter((subject) => !this.#subjects.has(subject));
     if (missing.length > 0) this.#loadSubjects(s, missing);
     if (subjects.length === 1) return copy(this.#subjects.get(subjects[0] as string) as LoadedSnapshot);
-    const merged: LoadedSnapshot = { states: new Map(), openTickets: new Map(), lastValuesJson: new Map() };
+    const merged: LoadedSnapshot = {
+      states: new Map(),
+      openTickets: new Map(),
+      lastValuesJson: new Map(),
+      identities: new Map(),
+    };
     for (const subject of subjects) {
       const entry = this.#subjects.get(subject) as LoadedSnapshot;
       for (const [k, v] of entry.states) merged.states.set(k, v);
       for (const [k, v] of entry.openTickets) merged.openTickets.set(k, v);
       for (const [k, v] of entry.lastValuesJson) merged.lastValuesJson.set(k, v);
+      for (const [k, v] of entry.identities) merged.identities.set(k, v);
     }
     return merged;
   }
@@ -51,6 +59,9 @@ export class SnapshotCache {
   applyCommitted(writes: CommittedWrites): void {
     for (const key of writes.deleted) this.#subjects.get(subjectOf(key))?.states.delete(key);
     for (const state of writes.upserted) this.#subjects.get(state.subject)?.states.set(state.key, state);
+    for (const identity of writes.identities) {
+      this.#subjects.get(identity.subject)?.identities.set(identity.subject, identity);
+    }
     for (const { ticket, lastValuesJson } of writes.tickets) {
       const entry = this.#subjects.get(ticket.subject);
       if (entry === undefined) continue;
@@ -72,11 +83,19 @@ export class SnapshotCache {
 
   #loadSubjects(s: Statements, subjects: readonly string[]): void {
     for (const subject of subjects) {
-      this.#subjects.set(subject, { states: new Map(), openTickets: new Map(), lastValuesJson: new Map() });
+      this.#subjects.set(subject, {
+        states: new Map(),
+        openTickets: new Map(),
+        lastValuesJson: new Map(),
+        identities: new Map(),
+      });
     }
     const json = JSON.stringify(subjects);
     for (const row of s.statesOfSubjects.all(json)) {
       this.#subjects.get(row.subject)?.states.set(row.key, keyStateFromRow(row));
+    }
+    for (const row of s.identitiesOfSubjects.all(json)) {
+      this.#subjects.get(row.subject)?.identities.set(row.subject, identityFromRow(row));
     }
     for (const row of s.openTicketsOfSubjects.all(json)) {
       const entry = this.#subjects.get(row.subject);
@@ -93,6 +112,7 @@ function copy(entry: LoadedSnapshot): LoadedSnapshot {
     states: new Map(entry.states),
     openTickets: new Map(entry.openTickets),
     lastValuesJson: new Map(entry.lastValuesJson),
+    identities: new Map(entry.identities),
   };
 }
 

@@ -1,6 +1,6 @@
 import type BetterSqlite3 from "better-sqlite3";
 import { TicketPatcher } from "./patch-sql.ts";
-import type { CycleLogRow, KeyStateRow, TicketRow } from "./rows.ts";
+import type { CycleLogRow, IdentityRow, KeyStateRow, TicketRow } from "./rows.ts";
 
 /**
  * Unresolved tickets of some subjects. Keys are `subject/invariant/entity`, so a subject's keys are
@@ -25,6 +25,13 @@ export function prepareStatements(db: BetterSqlite3.Database): Statements {
       "SELECT * FROM key_states WHERE subject IN (SELECT value FROM json_each(?))",
     ),
     openTicketsOfSubjects: stmt<TicketRow>(OPEN_TICKETS_OF_SUBJECTS),
+    identitiesOfSubjects: stmt<IdentityRow>(
+      "SELECT * FROM subject_identities WHERE subject IN (SELECT value FROM json_each(?))",
+    ),
+    upsertIdentity: stmt(`
+      INSERT INTO subject_identities (subject, identity, pending, updated_at) VALUES (?, ?, ?, ?)
+      ON CONFLICT (subject) DO UPDATE SET identity = excluded.identity, pending = excluded.pending,
+        updated_at = excluded.updated_at`),
     ticketById: stmt<TicketRow>("SELECT * FROM tickets WHERE id = ?"),
     latestTicketIds: stmt<{ key: string; id: number }>(
       "SELECT key, max(id) AS id FROM tickets WHERE key IN (SELECT value FROM json_each(?)) GROUP BY key",
@@ -70,6 +77,8 @@ export interface Statements {
   readonly dataVersion: Stmt<number>;
   readonly statesOfSubjects: Stmt<KeyStateRow>;
   readonly openTicketsOfSubjects: Stmt<TicketRow>;
+  readonly identitiesOfSubjects: Stmt<IdentityRow>;
+  readonly upsertIdentity: Stmt<unknown>;
   readonly ticketById: Stmt<TicketRow>;
   readonly latestTicketIds: Stmt<{ key: string; id: number }>;
   readonly deleteState: Stmt<unknown>;

@@ -130,6 +130,7 @@ describe("recordCycle", () => {
         ...simplePlan({ cycleId: "x", at: clock.now(), violated: new Map(), ok: [] })({
           states: new Map(),
           openTickets: new Map(),
+          identities: new Map(),
         }),
         change: [{ id, patch: { status: "resolved", updatedAt: clock.now() }, events: [] }],
       }))
@@ -168,7 +169,7 @@ describe("recordCycle", () => {
     });
     // An empty snapshot makes the planner believe no ticket is open, so it asks to open both keys.
     const err = await store
-      .recordCycle(["prod"], () => plan({ states: new Map(), openTickets: new Map() }))
+      .recordCycle(["prod"], () => plan({ states: new Map(), openTickets: new Map(), identities: new Map() }))
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DuplicateOpenTicketError);
     expect((err as DuplicateOpenTicketError).key).toBe(key);

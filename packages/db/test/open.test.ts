@@ -30,6 +30,7 @@ describe("opening a database", () => {
       "__drizzle_migrations",
       "cycle_log",
       "key_states",
+      "subject_identities",
       "ticket_events",
       "tickets",
     ]);
@@ -55,6 +56,62 @@ describe("opening a database", () => {
     expect(db.pragma("user_version", { simple: true })).toBe(schemaVersion());
     expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
     db.close();
+  });
+
+  it("upgrades a file of the previous schema (no subject_identities) and keeps its tickets", async () => {
+    const path = tempDbPath();
+    const store = openTicketStore(path);
+    await store.recordCycle(["prod"], () => ({
+      upsertStates: [],
+      deleteStates: [],
+      change: [],
+      identities: [],
+      open: [
+        {
+          key: "prod/store_down/4",
+          subject: "prod",
+          invariant: "store_down",
+          entity: "4",
+          severity: "critical",
+          message: "Store 4 is Down",
+          flapping: false,
+          firstSeenAt: 1,
+          lastSeenAt: 1,
+          occurrenceCount: 1,
+          batchKey: "c1",
+          values: {},
+          createdAt: 1,
+          events: [],
+        },
+      ],
+      log: {
+        id: "c1",
+        startedAt: 1,
+        finishedAt: 1,
+        invariants: 1,
+        violations: 1,
+        unknown: 0,
+        opened: 1,
+        resolved: 0,
+        failures: {},
+      },
+    }));
+    store.close();
+    const db = new Database(path);
+    db.exec("DROP TABLE subject_identities");
+    db.exec(
+      "DELETE FROM __drizzle_migrations WHERE created_at = (SELECT max(created_at) FROM __drizzle_migrations)",
+    );
+    db.pragma(`user_version = ${schemaVersion() - 1}`);
+    db.close();
+
+    const upgraded = openTicketStore(path);
+    expect((await upgraded.listTickets()).tickets.map((t) => t.key)).toEqual(["prod/store_down/4"]);
+    upgraded.close();
+    expect(schemaObjects(path).map((o) => o.name)).toContain("subject_identities");
+    const check = new Database(path, { readonly: true });
+    expect(check.pragma("user_version", { simple: true })).toBe(schemaVersion());
+    check.close();
   });
 
   it("reopens an existing file without applying anything twice", async () => {

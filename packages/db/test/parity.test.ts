@@ -14,40 +14,54 @@ import { tempDbPath } from "./helpers/temp.ts";
 const CYCLE_MS = 30_000;
 
 /** Everything a store holds that a person or the planner can see, in a comparable form. */
-async function contents(store: TicketStore, peekStates: () => Promise<CycleSnapshot["states"]>) {
+async function contents(store: TicketStore, peekStates: () => Promise<Peeked>) {
   const page = await store.listTickets({ includeResolved: true, limit: 1000 });
   const events: Omit<TicketEvent, "id">[][] = [];
   for (const ticket of page.tickets) {
     events.push((await store.getTicket(ticket.id)).events.map(({ id: _id, ...rest }) => rest));
   }
-  const states = Object.fromEntries(await peekStates());
-  return { tickets: page.tickets, events, states };
+  const { states, identities } = await peekStates();
+  return {
+    tickets: page.tickets,
+    events,
+    states: Object.fromEntries(states),
+    identities: Object.fromEntries(identities),
+  };
 }
 
-async function peek(store: TicketStore, subjects: readonly string[]): Promise<CycleSnapshot["states"]> {
-  let states: CycleSnapshot["states"] = new Map();
+type Peeked = Pick<CycleSnapshot, "states" | "identities">;
+
+async function peek(store: TicketStore, subjects: readonly string[]): Promise<Peeked> {
+  let peeked: Peeked = { states: new Map(), identities: new Map() };
   await store
     .recordCycle(subjects, (snapshot) => {
-      states = snapshot.states;
+      peeked = snapshot;
       throw new Error("only looking");
     })
     .catch(() => undefined);
-  return states;
+  return peeked;
 }
 
 describe("parity with core's in-memory store under core's real planner", () => {
-  for (const seed of [1, 2, 3]) {
-    it(`seed ${seed}: 240 cycles with grace periods, flapping, unknowns and people's actions`, async () => {
+  for (const [seed, withHealth] of [
+    [1, false],
+    [2, false],
+    [3, false],
+    [4, true],
+    [5, true],
+  ] as const) {
+    const what = withHealth ? ", sources, identity changes and gone entities" : "";
+    it(`seed ${seed}: 240 cycles with grace periods, flapping, unknowns${what} and people's actions`, async () => {
       const clock = testClock();
       const subjects = ["alpha", "beta"];
-      const world = new TestWorld(subjects, 6, 0.12, seed);
+      const world = new TestWorld(subjects, 6, 0.12, seed, withHealth);
       const random = seeded(seed * 7919);
       const memory = createMemoryTicketStore({ now: clock.now });
       const sqlite: SqliteTicketStore = openTicketStore(tempDbPath(), { now: clock.now });
       try {
         for (let step = 0; step < 240; step++) {
           const now = clock.advance(CYCLE_MS);
-          const plan = realPlan(`cycle-${step}`, now, world.next());
+          const plan = realPlan(`cycle-${step}`, now, world.next(), world.health);
           const expected = await memory.recordCycle(subjects, plan);
           const actual = await sqlite.recordCycle(subjects, plan);
           expect(actual, `cycle ${step}`).toEqual(expected);
@@ -71,9 +85,19 @@ describe("parity with core's in-memory store under core's real planner", () => {
         }
         const tickets = (await sqlite.listTickets({ includeResolved: true, limit: 1000 })).tickets;
         expect(tickets.length).toBeGreaterThan(10);
-        expect(tickets.some((t) => t.flapping)).toBe(true);
+        const { events } = await contents(sqlite, () => peek(sqlite, subjects));
+        expect(events.flat().some((e) => e.kind === "flapping_started")).toBe(true);
         expect(tickets.some((t) => t.previousTicketId !== null)).toBe(true);
         expect(sqlite.recentCycles(1000)).toEqual([...memory.cycles()].reverse());
+        if (withHealth) {
+          const invariants = new Set(tickets.map((t) => t.invariant));
+          expect(invariants).toContain("source_unreachable");
+          expect(invariants).toContain("identity_changed");
+          expect(memory.identities().map((i) => i.subject)).toEqual(subjects);
+          expect(events.flat().some((e) => e.kind === "resolved" && e.comment?.includes("Tombstone"))).toBe(
+            true,
+          );
+        }
       } finally {
         sqlite.close();
       }

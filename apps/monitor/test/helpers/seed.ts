@@ -25,6 +25,7 @@ export async function seedTickets(
     const result = await store.recordCycle(subjects, () => ({
       upsertStates: [],
       deleteStates: [],
+      identities: [],
       open: seeds.map(
         (seed): TicketDraft => ({
           key: `${seed.subject}/${seed.invariant}/${seed.entity}`,

@@ -102,6 +102,7 @@ export function simplePlan(obs: TestObservation): (snapshot: CycleSnapshot) => C
       deleteStates,
       open,
       change,
+      identities: [],
       log: {
         id: obs.cycleId,
         startedAt: obs.at,

@@ -18,11 +18,18 @@ const SETTINGS: Record<string, InvariantSettings> = {
 /** The invariants the test plans know; each has its own grace period and clear window. */
 export const INVARIANTS: readonly string[] = Object.keys(SETTINGS);
 
+/** What a subject reported besides its results: its secondary sources and its identity. */
+export interface SubjectHealthView {
+  readonly sources?: Readonly<Record<string, string | null>>;
+  readonly identity?: string;
+}
+
 /** A plan function running core's real `planCycle` for `subjects` at `now`. */
 export function realPlan(
   id: string,
   now: number,
   subjects: Readonly<Record<string, SubjectView>>,
+  health: Readonly<Record<string, SubjectHealthView>> = {},
 ): (snapshot: CycleSnapshot) => CyclePlan {
   return (snapshot) =>
     planCycle(
@@ -35,6 +42,7 @@ export function realPlan(
         subjects: Object.entries(subjects).map(([name, view]) => ({
           name,
           failure: view === null ? "unreachable" : null,
+          ...(view === null ? {} : health[name]),
           invariants: INVARIANTS.map((invariant) => {
             const results = view?.[invariant];
             return {
@@ -70,12 +78,17 @@ export function seeded(seed: number): () => number {
 export class TestWorld {
   readonly #violated = new Set<string>();
   readonly #random: () => number;
+  readonly #identity = new Map<string, string>();
+  /** Sources and identity per subject of the latest {@link TestWorld.next} (with `health` on). */
+  health: Record<string, SubjectHealthView> = {};
 
   constructor(
     readonly subjects: readonly string[],
     readonly entities: number,
     readonly flipRate: number,
     seed: number,
+    /** Also report a flaky `prometheus` source, identity changes and entities that are gone. */
+    readonly withHealth = false,
   ) {
     this.#random = seeded(seed);
   }
@@ -88,6 +101,13 @@ export class TestWorld {
       if (random() < 0.03) {
         views[subject] = null;
         continue;
+      }
+      if (this.withHealth) {
+        if (random() < 0.03) this.#identity.set(subject, `cluster-${Math.floor(random() * 3)}`);
+        this.health[subject] = {
+          sources: { prometheus: random() < 0.3 ? "connect ECONNREFUSED 127.0.0.1:9090" : null },
+          identity: this.#identity.get(subject) ?? "cluster-0",
+        };
       }
       const view: Record<string, readonly EntityResult[] | "unknown"> = {};
       for (const invariant of INVARIANTS) {
@@ -107,6 +127,12 @@ export class TestWorld {
           else if (this.#violated.has(id)) {
             const value = Math.floor(random() * 4);
             results.push({ entity, outcome: "violated", message: `${id} at ${value}`, values: { value } });
+          } else if (this.withHealth && random() < 0.05) {
+            results.push({
+              entity,
+              outcome: "ok",
+              gone: `store ${entity} removed from the cluster (Tombstone)`,
+            });
           } else results.push({ entity, outcome: "ok" });
         }
         view[invariant] = results;
