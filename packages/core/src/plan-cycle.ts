@@ -154,7 +154,11 @@ export function planCycle(input: CycleInput, snapshot: CycleSnapshot): PlannedCy
     if (subject.failure === null) {
       for (const [source, failure] of Object.entries(subject.sources ?? {})) {
         tracked(partsOf(subject.name, SOURCE_UNREACHABLE_INVARIANT, source), failure, source);
-        if (failure !== null) (sourceFailures[subject.name] ??= {})[source] = failure;
+        if (failure !== null) {
+          const failed = sourceFailures[subject.name] ?? {};
+          failed[source] = failure;
+          sourceFailures[subject.name] = failed;
+        }
       }
       const parts = partsOf(subject.name, IDENTITY_INVARIANT, IDENTITY_ENTITY);
       const identity = checkIdentity(

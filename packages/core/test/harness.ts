@@ -12,6 +12,8 @@ export type Answer = readonly EntityResult[] | { unknown: string } | "disabled";
 export interface ScriptedSubject {
   readonly name?: string;
   readonly failure?: string;
+  readonly sources?: Readonly<Record<string, string | null>>;
+  readonly identity?: string;
   readonly invariants: Readonly<Record<string, Answer>>;
 }
 
@@ -55,6 +57,8 @@ export function harness(
     const input: SubjectCycleInput[] = subjects.map((subject) => ({
       name: subject.name ?? "db",
       failure: subject.failure ?? null,
+      ...(subject.sources ? { sources: subject.sources } : {}),
+      ...(subject.identity !== undefined ? { identity: subject.identity } : {}),
       invariants: Object.entries(subject.invariants).map(([name, answer]) => ({
         name,
         settings: { ...DEFAULT_SETTINGS, ...options.settings?.[name] },

@@ -17,7 +17,7 @@ const settings = fc.record({
 async function replay(
   steps: readonly Step[],
   invSettings: { forMs: number; clearMs: number },
-  check: (info: { step: Step; resolved: number; held: boolean }) => void,
+  check: (info: { step: Step; resolved: number; held: boolean; now: number }) => void,
 ) {
   const h = harness({ settings: { inv: invSettings } });
   for (const s of steps) {
@@ -35,7 +35,7 @@ async function replay(
     }
     const open = await h.open();
     expect(open.filter((t) => t.key === "db/inv/1").length).toBeLessThanOrEqual(1);
-    check({ step: s, resolved, held: current?.held ?? false });
+    check({ step: s, resolved, held: current?.held ?? false, now: h.now });
     h.advance(30_000);
   }
   return h;
@@ -58,6 +58,20 @@ describe("properties over random outcome sequences", () => {
       fc.asyncProperty(fc.array(step, { maxLength: 40 }), settings, async (steps, s) => {
         await replay(steps, s, ({ step, resolved }) => {
           if (step === "unknown" || step === "fail") expect(resolved).toBe(0);
+        });
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it("a resolve needs ok cycles for the whole clear window: an unknown cycle or a failed read restarts it", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { maxLength: 40 }), settings, async (steps, s) => {
+        let okSince: number | null = null;
+        await replay(steps, s, ({ step, resolved, now }) => {
+          if (step === "ok") okSince ??= now;
+          else if (step === "violated" || step === "unknown" || step === "fail") okSince = null;
+          if (resolved) expect(now - (okSince ?? now)).toBeGreaterThanOrEqual(s.clearMs);
         });
       }),
       { numRuns: 150 },
