@@ -80,13 +80,17 @@ export function createMonitor(options: MonitorOptions): Monitor {
   let disposed: Promise<void> | undefined;
 
   /**
-   * The wall-clock time decisions are made at: never earlier than the previous decision plus the
-   * monotonic time elapsed since, so a backward wall-clock step neither stalls nor stretches anything.
+   * The wall-clock time decisions are made at: the wall clock, unless it is behind the previous
+   * decision (it stepped back); then the previous decision plus the monotonic time elapsed since, so a
+   * backward step neither stalls nor stretches anything, and times never go backwards in a process.
    */
   function decisionTime(): number {
     const wall = now();
     const mono = monotonic();
-    const at = lastDecision ? Math.max(wall, lastDecision.at + (mono - lastDecision.mono)) : wall;
+    const at =
+      lastDecision === undefined || wall >= lastDecision.at
+        ? wall
+        : lastDecision.at + Math.max(0, Math.round(mono - lastDecision.mono));
     lastDecision = { at, mono };
     return at;
   }

@@ -400,6 +400,18 @@ describe("configuration", () => {
     );
     const reserved = scriptedSubject(() => [], { invariants: [passThrough("subject_unreachable")] }).subject;
     expect(() => createMonitor({ subjects: [reserved], store })).toThrow(/reserved/);
+    for (const name of ["source_unreachable", "identity_changed"]) {
+      const own = scriptedSubject(() => [], { invariants: [passThrough(name)] }).subject;
+      expect(() => createMonitor({ subjects: [own], store })).toThrow(
+        `invariant "${name}": the name is reserved`,
+      );
+    }
+    for (const member of ["sources", "identity"]) {
+      const bad = { ...subject, [member]: "yes" };
+      expect(() => createMonitor({ subjects: [bad], store })).toThrow(
+        `Subject "db": ${member} must be a function`,
+      );
+    }
     expect(() => createMonitor({ subjects: [subject], store, flap: { startPercent: 10 } })).toThrow(/flap/);
   });
 });

@@ -61,6 +61,15 @@ testSubject({
 });
 
 testSubject({
+  name: "disk (sources and identity)",
+  create: () => ({
+    ...diskSubject(),
+    sources: () => ({ prometheus: null }),
+    identity: () => "disk-cluster-1",
+  }),
+});
+
+testSubject({
   name: "disk (factory)",
   factory: diskSubject,
   options: { usage: { a: 0.1 } },

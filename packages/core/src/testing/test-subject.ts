@@ -1,9 +1,10 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { checkSubject } from "../check-subject.ts";
+import { checkSubject, RESERVED_INVARIANTS } from "../check-subject.ts";
 import { checkEvaluation } from "../evaluation.ts";
 import { assertName } from "../key.ts";
 import { isSeverity } from "../severity.ts";
 import type { EntityResult, Invariant, Subject } from "../subject.ts";
+import { readSubjectHealth } from "../subject-health.ts";
 import { UNREACHABLE_INVARIANT } from "../unreachable.ts";
 import { manualClock, runCycles } from "./run-cycles.ts";
 
@@ -91,7 +92,7 @@ export function testSubject<O, Options = unknown>(options: TestSubjectOptions<O,
       expect(invariants.length).toBeGreaterThan(0);
       const names = invariants.map((invariant) => invariant.name);
       expect(new Set(names).size).toBe(names.length);
-      expect(names).not.toContain(UNREACHABLE_INVARIANT);
+      for (const reserved of RESERVED_INVARIANTS) expect(names).not.toContain(reserved);
       for (const invariant of invariants) {
         expect(() => assertName("invariant", invariant.name)).not.toThrow();
         expect(invariant.description.trim()).not.toBe("");
@@ -128,6 +129,17 @@ export function testSubject<O, Options = unknown>(options: TestSubjectOptions<O,
               expect(() => JSON.stringify(valuesOf(result))).not.toThrow();
           }
         }
+      },
+      timeout,
+    );
+
+    it(
+      "reports its sources and identity (when it declares them) in the shape the monitor accepts",
+      async () => {
+        const subject = await make();
+        const health = readSubjectHealth(subject, await observation());
+        expect(health.ok ? null : health.failure).toBeNull();
+        if (health.ok && subject.sources) expect(health.sources).toBeDefined();
       },
       timeout,
     );
