@@ -13,6 +13,7 @@ import { openStore } from "./open-store.ts";
 import type { RunSettings } from "./settings.ts";
 import type { StartupSignals } from "./startup-signals.ts";
 import { describeSubject, disposeSubjects } from "./subjects.ts";
+import { logTicketEvents } from "./ticket-log.ts";
 
 /** What {@link runDaemon} runs. */
 export interface DaemonOptions {
@@ -51,16 +52,7 @@ export async function runDaemon({ settings, subjects, logger, startup }: DaemonO
       store,
       logger,
       onCycle: (report) => {
-        for (const ticket of report.opened) {
-          logger.warn(`Ticket ${ticket.id} opened [${ticket.severity}] ${ticket.key}: ${ticket.message}`, {
-            ticket: ticket.id,
-            key: ticket.key,
-            severity: ticket.severity,
-          });
-        }
-        for (const ticket of report.resolved) {
-          logger.info(`Ticket ${ticket.id} resolved: ${ticket.key}`, { ticket: ticket.id, key: ticket.key });
-        }
+        logTicketEvents(logger, report.events);
         let open: ReturnType<typeof store.openTicketCounts> | undefined;
         try {
           open = store.openTicketCounts();

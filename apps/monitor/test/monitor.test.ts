@@ -88,6 +88,12 @@ describe("operator monitor", () => {
       "a ticket",
     );
     expect(opened).toMatchObject({ key: "fake/probe/e1", status: "open", message: "probe failed on e1" });
+    await writeFile(outcomeFile, "critical");
+    await proc.waitForLine(
+      new RegExp(
+        `warn +Ticket ${opened.id} severity changed warning -> critical: fake/probe/e1: probe down on e1`,
+      ),
+    );
     await writeFile(outcomeFile, "ok");
     const resolved = await waitFor(
       async () => {
@@ -98,7 +104,7 @@ describe("operator monitor", () => {
       "the ticket to resolve",
     );
     expect(resolved).toMatchObject({ id: opened.id, resolvedBy: "monitor" });
-    await proc.waitForLine(new RegExp(`Ticket ${opened.id} resolved: fake/probe/e1`));
+    await proc.waitForLine(new RegExp(`Ticket ${opened.id} resolved: fake/probe/e1 \\(evaluated ok\\)`));
     expect(proc.stderr.join("\n")).toContain(
       `Ticket ${opened.id} opened [warning] fake/probe/e1: probe failed on e1`,
     );

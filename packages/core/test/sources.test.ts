@@ -81,7 +81,7 @@ describe("rule 12: every source is watched (source_unreachable)", () => {
       kind: "test",
       invariants: [passThrough()],
       observe: async () => [],
-      sources: sources as Subject["sources"],
+      sources: sources as NonNullable<Subject["sources"]>,
     });
     const run = async (subject: Subject) =>
       (

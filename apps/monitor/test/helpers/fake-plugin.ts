@@ -4,7 +4,8 @@ import { join } from "node:path";
 /**
  * A third-party subject plugin, installed as a real package under `<dir>/node_modules/<name>` (ESM
  * only: its `exports` has just an `import` condition). Its subject reports one invariant, `probe`,
- * on entity `e1`, with the outcome named by the option `outcome` (`ok`, `violated`, `unknown`), or
+ * on entity `e1`, with the outcome named by the option `outcome` (`ok`, `violated`, `critical` (violated
+ * with severity critical), `unknown`), or
  * throws from `observe` when `outcome` is `unreachable`. When `outcomeFile` is set, the outcome is
  * read from that file on every cycle, so a test can change it while the daemon runs. `delayMs` makes
  * every observation take that long, ignoring the abort signal (a slow, stubborn subject). `crash`
@@ -51,6 +52,9 @@ export default function fakeSubject(options) {
         evaluate(observation) {
           if (observation.outcome === "violated") {
             return [{ entity: "e1", outcome: "violated", message: "probe failed on e1", values: { probe: 0 } }];
+          }
+          if (observation.outcome === "critical") {
+            return [{ entity: "e1", outcome: "violated", severity: "critical", message: "probe down on e1", values: { probe: -1 } }];
           }
           if (observation.outcome === "unknown") return [{ entity: "e1", outcome: "unknown", reason: "probe unreadable" }];
           return [{ entity: "e1", outcome: "ok" }];
