@@ -58,8 +58,8 @@ describe("flapping and an unreachable PD", () => {
     expect(events.filter((e) => e.kind === "flapping_started")).toHaveLength(1);
     expect(events.filter((e) => e.kind === "resolved")).toEqual([]);
 
-    // The store settles: after one history of steady states (21 cycles) the flag drops and the
-    // ticket resolves, once, with the end of flapping recorded.
+    // The store settles: once the flap percent falls to 20 % (rule 5; about a dozen steady cycles)
+    // the flag drops and the ticket resolves, once, with the end of flapping recorded.
     await env.cluster.flapStore(1, null);
     await env.cluster.startStore(1);
     const settled = await run.waitForTicket(
