@@ -1,4 +1,11 @@
-import { decideKey, emptyState, isEmptyState, type KeyDecision, type KeyOutcome } from "./decide-key.ts";
+import {
+  decideKey,
+  emptyState,
+  isEmptyState,
+  type KeyDecision,
+  type KeyOutcome,
+  rebaseState,
+} from "./decide-key.ts";
 import type { InvariantOutcome } from "./evaluation.ts";
 import type { FlapOptions } from "./flapping.ts";
 import { checkIdentity, IDENTITY_ENTITY, IDENTITY_INVARIANT, type SubjectIdentity } from "./identity.ts";
@@ -133,7 +140,7 @@ export function planCycle(input: CycleInput, snapshot: CycleSnapshot): PlannedCy
   const interrupt = (parts: Parts) => {
     const stored = snapshot.states.get(parts.key);
     if (stored?.clearSince == null) return;
-    const state = { ...stored, clearSince: null, updatedAt: now };
+    const state = { ...rebaseState(stored, now), clearSince: null, updatedAt: now };
     record({ state, open: null, change: null }, stored, snapshot.openTickets.has(parts.key));
   };
   const tracked = (parts: Parts, failure: string | null, source?: string) => {
@@ -142,7 +149,11 @@ export function planCycle(input: CycleInput, snapshot: CycleSnapshot): PlannedCy
     const state =
       stored === undefined && unreachable.failures === 0
         ? undefined
-        : { ...(stored ?? emptyState(parts, now)), failures: unreachable.failures, updatedAt: now };
+        : {
+            ...(stored ? rebaseState(stored, now) : emptyState(parts, now)),
+            failures: unreachable.failures,
+            updatedAt: now,
+          };
     decide(parts, unreachable.outcome, { forMs: 0, clearMs: 0 }, state);
   };
   const identities: SubjectIdentity[] = [];
