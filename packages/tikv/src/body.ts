@@ -1,8 +1,10 @@
+import { SLICE_MS, yieldToEventLoop } from "./sliced-json.ts";
+
 /**
  * Reads a response body as text without ever holding more than a cap: a body that announces or
  * streams more bytes than `maxBytes` is cancelled as soon as the cap is passed. Bytes are counted
  * after decompression (fetch decodes `Content-Encoding` while streaming), so a gzip bomb stops at
- * the cap too.
+ * the cap too. Chunks that are already buffered are read in time slices, letting the event loop run.
  */
 export async function readCappedText(response: Response, maxBytes: number): Promise<string> {
   const announced = Number(response.headers.get("content-length") ?? Number.NaN);
@@ -16,9 +18,14 @@ export async function readCappedText(response: Response, maxBytes: number): Prom
   const decoder = new TextDecoder();
   const parts: string[] = [];
   let bytes = 0;
+  let last = performance.now();
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
+    if (performance.now() - last >= SLICE_MS) {
+      await yieldToEventLoop();
+      last = performance.now();
+    }
     bytes += value.byteLength;
     if (bytes > maxBytes) {
       await reader.cancel().catch(() => undefined);

@@ -21,7 +21,7 @@ import {
 } from "./pd-schemas.ts";
 
 /** Default cap of one PD answer: PD's `/stores` for 5,000 stores is about 6 MB. */
-export const DEFAULT_PD_MAX_BODY_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_PD_MAX_BODY_BYTES = 32 * 1024 * 1024;
 
 /** Path prefix of PD's HTTP API. */
 export const PD_API = "/pd/api/v1";
@@ -73,7 +73,7 @@ export interface PdClientOptions {
   readonly retries?: number;
   /**
    * Largest body read from PD, in bytes after decompression; a larger answer is refused unread and
-   * fails as `invalid_response`. @default DEFAULT_PD_MAX_BODY_BYTES (64 MiB)
+   * fails as `invalid_response`. @default DEFAULT_PD_MAX_BODY_BYTES (32 MiB)
    */
   readonly maxBodyBytes?: number;
   /** Called before every attempt; lets a caller count requests. */

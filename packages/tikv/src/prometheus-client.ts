@@ -12,7 +12,7 @@ import {
 import { decodeSliced, type ListAt } from "./json.ts";
 
 /** Default cap of one Prometheus answer; a query for 5,000 stores answers about 3 MB. */
-export const DEFAULT_PROMETHEUS_MAX_BODY_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_PROMETHEUS_MAX_BODY_BYTES = 32 * 1024 * 1024;
 
 /** Path of Prometheus's instant-query endpoint. */
 export const QUERY_ENDPOINT = "/api/v1/query";
@@ -45,7 +45,7 @@ export interface PrometheusClientOptions {
   readonly retries?: number;
   /**
    * Largest answer read, in bytes after decompression; a larger one is refused unread and fails as
-   * `invalid_response`. @default DEFAULT_PROMETHEUS_MAX_BODY_BYTES (64 MiB)
+   * `invalid_response`. @default DEFAULT_PROMETHEUS_MAX_BODY_BYTES (32 MiB)
    */
   readonly maxBodyBytes?: number;
   readonly onRequest?: (event: RequestEvent) => void;

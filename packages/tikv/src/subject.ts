@@ -55,7 +55,7 @@ export interface TikvOptions {
     basicAuth?: { username: string; password: string };
     /**
      * Largest Prometheus answer read, in bytes after decompression (1 KiB to 1 GiB); a larger one
-     * is refused unread and its query is `unknown`. @default 67108864 (64 MiB)
+     * is refused unread and its query is `unknown`. @default 33554432 (32 MiB)
      */
     maxBodyBytes?: number;
   };
@@ -66,7 +66,7 @@ export interface TikvOptions {
     /**
      * Largest PD answer read, in bytes after decompression (1 KiB to 1 GiB); a larger one is refused
      * unread and the cycle's PD reads are `unknown`. PD's `/stores` for 5,000 stores is about 6 MB.
-     * @default 67108864 (64 MiB)
+     * @default 33554432 (32 MiB)
      */
     maxBodyBytes?: number;
   };
