@@ -117,7 +117,8 @@ function _url(value: unknown, option: string): string {
     throw _error(`Option \`${option}\` must not contain credentials; use \`headers\``);
   }
   if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
-    throw _error(`Option \`${option}\` must be an http:// or https:// URL, got "${value}"`);
+    const shown = value.includes("@") ? "" : `, got "${value}"`;
+    throw _error(`Option \`${option}\` must be an http:// or https:// URL${shown}`);
   }
   if (parsed.search || parsed.hash) throw _error(`Option \`${option}\` must not have a query or fragment`);
   return normaliseUrl(value);
