@@ -62,8 +62,9 @@ export interface RegionCheck {
 export interface PdClientOptions {
   /**
    * PD base URL, e.g. `http://10.0.1.10:2379`, or the URLs of several PD members. With several, each
-   * request goes to the member that answered last; a timeout, refused connection or retryable status
-   * moves it on to the next member instead of retrying the same one.
+   * request goes to the member that answered last; a timeout, refused connection, retryable status,
+   * body over the cap or cross-origin redirect moves it on to the next member instead of retrying the
+   * same one.
    */
   readonly url: string | readonly string[];
   readonly headers?: Readonly<Record<string, string>>;
@@ -135,8 +136,12 @@ export function createPdClient(options: PdClientOptions): PdClient {
       try {
         response = await member.http.get(endpoint, request.search, context);
       } catch (error) {
-        if (error instanceof TransportFailure || error instanceof RefusedAnswer) {
+        if (error instanceof TransportFailure) {
           throw new PdError(endpoint, { url: member.url, reason: error.reason, detail: error.detail });
+        }
+        if (error instanceof RefusedAnswer) {
+          const refused = { reason: error.reason, detail: error.detail, retryable: true };
+          throw new PdError(endpoint, { url: member.url, ...refused });
         }
         throw error;
       }

@@ -27,7 +27,8 @@ export interface TikvOptions {
   /**
    * PD's client URL, e.g. `http://10.0.1.10:2379` (`/pd/api/v1` is added), or the URLs of several PD
    * members: each request then goes to the member that answered last and moves on to the next one
-   * when a member cannot be reached, times out or answers 5xx.
+   * when a member cannot be reached, times out, answers 5xx, a body over the cap or a cross-origin
+   * redirect.
    */
   pdUrl: string | string[];
   /**

@@ -50,6 +50,15 @@ describe("redirects", () => {
     expect(other.requests).toEqual([]);
   });
 
+  it("with several PD members, one that redirects elsewhere is passed over for the next", async () => {
+    const client = createPdClient({ url: [pd.url, other.url], headers, retries: 0 });
+    expect(await client.stores()).toHaveLength(6);
+    expect(other.requests).toEqual([`${API}/stores?state=0&state=1&state=2`]);
+    expect(other.headers[0]?.["x-api-key"]).toBe(headers["x-api-key"]);
+    other.requests.length = 0;
+    other.headers.length = 0;
+  });
+
   it("a same-origin redirect is followed with the same headers", async () => {
     pd.route(`${API}/stores`, { status: 308, headers: { location: `${API}/moved` } });
     const client = createPdClient({ url: pd.url, headers, retries: 0 });
