@@ -221,10 +221,14 @@ const ALL_STATES = new URLSearchParams([
 const STORES_LIST: ListAt = { input: ["stores"], element: storeInfo };
 const REGIONS_LIST: ListAt = { input: ["regions"], element: regionInfo };
 
+/** Error bodies longer than this are shown raw (shortened), not parsed: PD's are a line or two. */
+const MAX_ERROR_BODY_PARSED = 64 * 1024;
+
 /** PD's error bodies: a JSON string, an errcode object `{code, msg}`, or plain text. */
 function _pdMessage(text: string): string | undefined {
   const trimmed = text.trim();
   if (trimmed === "") return undefined;
+  if (trimmed.length > MAX_ERROR_BODY_PARSED) return _shorten(trimmed);
   try {
     const body = parseJson(trimmed);
     if (typeof body === "string") return _shorten(body);
