@@ -31,21 +31,30 @@ export class ExpositionParseError extends Error {
 
 /** Parses exposition text. Throws an {@link ExpositionParseError} naming the first malformed line. */
 export function parseExposition(text: string): Exposition {
-  const samples: Sample[] = [];
-  const types = new Map<string, string>();
-  const lines = text.split("\n");
-  for (let index = 0; index < lines.length; index++) {
-    const line = (lines[index] as string).trim();
-    if (line === "") continue;
-    if (line.startsWith("#")) {
-      const type = /^#\s*TYPE\s+(\S+)\s+(\S+)/.exec(line);
-      if (type) types.set(type[1] as string, type[2] as string);
-      continue;
-    }
-    samples.push(_parseSample(line, index + 1));
-  }
-  return { samples, types };
+  const parser = _parser();
+  for (const [line, number] of _lines(text)) parser.add(line, number);
+  return parser.result();
 }
+
+/**
+ * {@link parseExposition} for text that may be large (a hostile `/metrics` of megabytes): the same
+ * result, but the event loop runs every {@link SLICE_MS} ms while it works.
+ */
+export async function parseExpositionSliced(text: string): Promise<Exposition> {
+  const parser = _parser();
+  let last = performance.now();
+  for (const [line, number] of _lines(text)) {
+    parser.add(line, number);
+    if ((number & 255) === 0 && performance.now() - last >= SLICE_MS) {
+      await new Promise((resolve) => setImmediate(resolve));
+      last = performance.now();
+    }
+  }
+  return parser.result();
+}
+
+/** Longest time (ms) {@link parseExpositionSliced} works before it lets the event loop run. */
+export const SLICE_MS = 8;
 
 /** Samples of `name` whose labels include every pair in `labels`. */
 export function samplesOf(
@@ -69,6 +78,35 @@ export function sampleValue(
 }
 
 // --- Internal helpers ---
+
+/** Every line of `text` with its 1-based number, without splitting the whole text at once. */
+function* _lines(text: string): Generator<[string, number]> {
+  let start = 0;
+  for (let number = 1; start <= text.length; number += 1) {
+    const end = text.indexOf("\n", start);
+    const stop = end < 0 ? text.length : end;
+    yield [text.slice(start, stop), number];
+    start = stop + 1;
+  }
+}
+
+function _parser() {
+  const samples: Sample[] = [];
+  const types = new Map<string, string>();
+  return {
+    add(raw: string, number: number): void {
+      const line = raw.trim();
+      if (line === "") return;
+      if (line.startsWith("#")) {
+        const type = /^#\s*TYPE\s+(\S+)\s+(\S+)/.exec(line);
+        if (type) types.set(type[1] as string, type[2] as string);
+        return;
+      }
+      samples.push(_parseSample(line, number));
+    },
+    result: (): Exposition => ({ samples, types }),
+  };
+}
 
 const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*/;

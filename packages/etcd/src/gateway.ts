@@ -16,6 +16,8 @@ export interface HealthReading {
 
 /** `POST /v3/maintenance/status`: the member's own view. */
 export interface MemberStatus {
+  /** The cluster id in the response header (a decimal string). */
+  readonly clusterId: string | undefined;
   readonly memberId: string | undefined;
   readonly version: string | undefined;
   /** Member id of the leader this member follows; `undefined` when it knows no leader. */
@@ -47,7 +49,7 @@ export interface ClusterMember {
 export async function readHealth(endpoint: string, context: RequestContext): Promise<HealthReading> {
   const url = `${endpoint}/health`;
   const response = await request("GET", url, context, { accept: [200, 503] });
-  const body = parseJson(url, response.text, HEALTH);
+  const body = parseJson(url, response.text, HEALTH, context.redact);
   return {
     healthy: body.health === "true" || body.health === true,
     status: response.status,
@@ -63,8 +65,14 @@ export async function readMetricsText(endpoint: string, context: RequestContext)
 /** `POST /v3/maintenance/status {}`. */
 export async function readStatus(endpoint: string, context: RequestContext): Promise<MemberStatus> {
   const url = `${endpoint}/v3/maintenance/status`;
-  const body = parseJson(url, (await request("POST", url, context, { body: {} })).text, STATUS);
+  const body = parseJson(
+    url,
+    (await request("POST", url, context, { body: {} })).text,
+    STATUS,
+    context.redact,
+  );
   return {
+    clusterId: body.header?.cluster_id,
     memberId: body.header?.member_id,
     version: body.version,
     leader: body.leader && body.leader !== "0" ? body.leader : undefined,
@@ -83,23 +91,39 @@ export async function readAlarms(endpoint: string, context: RequestContext): Pro
     url,
     (await request("POST", url, context, { body: { action: "GET" } })).text,
     ALARMS,
+    context.redact,
   );
   return (body.alarms ?? [])
     .filter((entry) => entry.alarm !== undefined && entry.alarm !== "NONE")
     .map((entry) => ({ memberId: entry.memberID ?? "0", alarm: entry.alarm as string }));
 }
 
+/** The member list and the cluster id in its response header. */
+export interface MemberList {
+  /** The cluster id (a decimal string), when the header carries one. */
+  readonly clusterId: string | undefined;
+  readonly members: ClusterMember[];
+}
+
 /** `POST /v3/cluster/member/list {}`. */
-export async function readMemberList(endpoint: string, context: RequestContext): Promise<ClusterMember[]> {
+export async function readMemberList(endpoint: string, context: RequestContext): Promise<MemberList> {
   const url = `${endpoint}/v3/cluster/member/list`;
-  const body = parseJson(url, (await request("POST", url, context, { body: {} })).text, MEMBERS);
-  return (body.members ?? []).map((member) => ({
-    id: member.ID,
-    name: member.name ?? "",
-    peerUrls: member.peerURLs ?? [],
-    clientUrls: member.clientURLs ?? [],
-    isLearner: member.isLearner ?? false,
-  }));
+  const body = parseJson(
+    url,
+    (await request("POST", url, context, { body: {} })).text,
+    MEMBERS,
+    context.redact,
+  );
+  return {
+    clusterId: body.header?.cluster_id,
+    members: (body.members ?? []).map((member) => ({
+      id: member.ID,
+      name: member.name ?? "",
+      peerUrls: member.peerURLs ?? [],
+      clientUrls: member.clientURLs ?? [],
+      isLearner: member.isLearner ?? false,
+    })),
+  };
 }
 
 // --- Internal helpers ---
@@ -109,7 +133,7 @@ const INT64 = z.union([z.string().regex(/^-?\d+$/), z.number().int()]).transform
 const HEALTH = z.object({ health: z.union([z.string(), z.boolean()]), reason: z.string().optional() });
 
 const STATUS = z.object({
-  header: z.object({ member_id: INT64.optional() }).optional(),
+  header: z.object({ cluster_id: INT64.optional(), member_id: INT64.optional() }).optional(),
   version: z.string().optional(),
   dbSize: INT64.optional(),
   dbSizeInUse: INT64.optional(),
@@ -124,6 +148,7 @@ const ALARMS = z.object({
 });
 
 const MEMBERS = z.object({
+  header: z.object({ cluster_id: INT64.optional() }).optional(),
   members: z
     .array(
       z.object({

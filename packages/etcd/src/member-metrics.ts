@@ -1,4 +1,4 @@
-import { parseExposition, sampleValue } from "./exposition.ts";
+import { parseExpositionSliced, sampleValue } from "./exposition.ts";
 import { type Histogram, histogramOf } from "./histogram.ts";
 
 /** Metric names read from each member's `/metrics`. */
@@ -29,9 +29,12 @@ export interface MemberMetrics {
   readonly backendCommit: Histogram | undefined;
 }
 
-/** Parses `/metrics` text into {@link MemberMetrics}. Throws on text that is not an exposition. */
-export function parseMemberMetrics(text: string): MemberMetrics {
-  const exposition = parseExposition(text);
+/**
+ * Parses `/metrics` text into {@link MemberMetrics}, letting the event loop run on a large text.
+ * Rejects for text that is not an exposition.
+ */
+export async function parseMemberMetrics(text: string): Promise<MemberMetrics> {
+  const exposition = await parseExpositionSliced(text);
   return {
     hasLeader: sampleValue(exposition, METRICS.hasLeader),
     isLeader: sampleValue(exposition, METRICS.isLeader),

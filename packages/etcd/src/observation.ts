@@ -56,6 +56,11 @@ export type ClusterView =
 export interface EtcdObservation {
   /** Epoch ms when the reads finished. */
   readonly at: number;
+  /**
+   * etcd's cluster id (a decimal string) from the member list's response header, else from the first
+   * member status that carries one; the subject's identity. `undefined` when no response carried it.
+   */
+  readonly clusterId: string | undefined;
   /** One entry per configured endpoint, in configuration order. */
   readonly members: readonly MemberObservation[];
   readonly cluster: ClusterView;
@@ -69,6 +74,12 @@ export interface EtcdObservation {
    * the cross-cycle values then come from the members' own history.
    */
   readonly prometheusError: string | undefined;
+  /**
+   * The secondary sources read this cycle, for `Subject.sources`: `member_list` always, `prometheus`
+   * when configured (left out when its reads were cancelled); `null` when it answered, else why not.
+   * A query that answers with no samples is an answer.
+   */
+  readonly sources: Readonly<Record<string, string | null>>;
 }
 
 /** True when a derived value is known. */

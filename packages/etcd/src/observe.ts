@@ -11,6 +11,7 @@ import {
   readMetricsText,
   readStatus,
 } from "./gateway.ts";
+import type { Histogram } from "./histogram.ts";
 import { MemberHistory } from "./history.ts";
 import type { RequestContext } from "./http.ts";
 import { METRICS, type MemberMetrics, parseMemberMetrics } from "./member-metrics.ts";
@@ -18,6 +19,7 @@ import { entityOf } from "./naming.ts";
 import type { ClusterView, Derived, EtcdObservation, MemberObservation, MemberRead } from "./observation.ts";
 import type { ResolvedOptions } from "./options.ts";
 import type { PrometheusWindows } from "./prometheus.ts";
+import { createRedactor, secretsOf } from "./redact.ts";
 
 /** What the observer needs beyond the options. */
 export interface ObserverSettings {
@@ -38,6 +40,8 @@ export function createObserver(
   settings: ObserverSettings,
 ): (context: ObserveContext) => Promise<EtcdObservation> {
   const histories = new Map(options.endpoints.map((endpoint) => [endpoint, new MemberHistory()]));
+  const redact = createRedactor(secretsOf(options.headers));
+  const message = (error: unknown) => redact(_message(error));
   let lastMembers: readonly ClusterMember[] | undefined;
 
   return async (context) => {
@@ -45,31 +49,39 @@ export function createObserver(
       signal: context.signal,
       timeoutMs: Math.max(1, Math.min(options.timeoutMs, context.deadline - Date.now())),
       headers: options.headers,
+      maxBodyBytes: options.maxBodyBytes,
+      redact,
     };
     const pending = settings
-      .prometheus?.(options.endpoints, requestContext)
-      .catch((error: unknown) => _failedWindows(error));
+      .prometheus?.(options.endpoints, { ...requestContext, maxBodyBytes: options.prometheusMaxBodyBytes })
+      .catch((error: unknown) => _failedWindows(error, message));
     const reads = await Promise.all(
       options.endpoints.map((endpoint) => _readMember(endpoint, requestContext)),
     );
-    if (!reads.some((read) => read.reachable)) throw _nobodyAnswered(options, reads, context);
-    const [cluster, prometheus] = await Promise.all([
-      _readCluster(reads, requestContext, lastMembers),
+    if (!reads.some((read) => read.reachable)) throw _nobodyAnswered(options, reads, context, message);
+    const [list, prometheus] = await Promise.all([
+      _readCluster(reads, requestContext, lastMembers, message),
       pending,
     ]);
+    const cluster = list.view;
     if (!("unknown" in cluster)) lastMembers = cluster.members;
     const at = Date.now();
     const members = reads.map((read): MemberObservation => {
       const history = histories.get(read.endpoint) as MemberHistory;
       const fromPrometheus = prometheus?.get(read.endpoint);
       const metrics = read.metrics;
-      const leaderChanges = _members(metrics?.leaderChangesTotal, read, METRICS.leaderChanges, (value) =>
+      const derive = <T, R>(
+        input: T | undefined,
+        metric: string,
+        compute: (input: T) => R | { unknown: string },
+      ) => _members(input, read, metric, compute, message);
+      const leaderChanges = derive(metrics?.leaderChangesTotal, METRICS.leaderChanges, (value: number) =>
         history.leaderChanges(at, value, settings.leaderChangeWindowMs),
       );
-      const walFsync = _members(metrics?.walFsync, read, METRICS.walFsync, (histogram) =>
+      const walFsync = derive(metrics?.walFsync, METRICS.walFsync, (histogram: Histogram) =>
         history.latency("walFsync", at, histogram),
       );
-      const backendCommit = _members(metrics?.backendCommit, read, METRICS.backendCommit, (histogram) =>
+      const backendCommit = derive(metrics?.backendCommit, METRICS.backendCommit, (histogram: Histogram) =>
         history.latency("backendCommit", at, histogram),
       );
       return {
@@ -81,16 +93,31 @@ export function createObserver(
         status: read.status,
         alarms: read.alarms,
         errors: Object.fromEntries(
-          Object.entries(read.failures).map(([key, error]) => [key, _message(error)]),
+          Object.entries(read.failures).map(([key, error]) => [key, message(error)]),
         ),
         leaderChanges: fromPrometheus?.leaderChanges ?? leaderChanges,
         walFsync: fromPrometheus?.walFsync ?? walFsync,
         backendCommit: fromPrometheus?.backendCommit ?? backendCommit,
       };
     });
-    return { at, members, cluster, alarms: _mergeAlarms(reads), prometheusError: prometheus?.error };
+    const sources: Record<string, string | null> = { [MEMBER_LIST_SOURCE]: list.error ?? null };
+    if (prometheus && !prometheus.aborted) sources[PROMETHEUS_SOURCE] = prometheus.error ?? null;
+    return {
+      at,
+      clusterId: list.clusterId ?? reads.find((read) => read.status?.clusterId)?.status?.clusterId,
+      members,
+      cluster,
+      alarms: _mergeAlarms(reads),
+      prometheusError: prometheus?.error,
+      sources,
+    };
   };
 }
+
+/** Source name of the optional Prometheus in `Subject.sources`. */
+export const PROMETHEUS_SOURCE = "prometheus";
+/** Source name of the member list (read from one member that answered) in `Subject.sources`. */
+export const MEMBER_LIST_SOURCE = "member_list";
 
 // --- Internal helpers ---
 
@@ -128,23 +155,33 @@ async function _readMember(endpoint: string, context: RequestContext): Promise<R
   return { ...read, reachable, failures };
 }
 
+/** The cluster view, the cluster id of a fresh member list, and why the list could not be read. */
+interface ClusterRead {
+  readonly view: ClusterView;
+  readonly clusterId?: string | undefined;
+  readonly error?: string;
+}
+
 async function _readCluster(
   reads: readonly RawMember[],
   context: RequestContext,
   cached: readonly ClusterMember[] | undefined,
-): Promise<ClusterView> {
+  message: (error: unknown) => string,
+): Promise<ClusterRead> {
   const candidates = [...reads.filter((read) => read.status), ...reads.filter((read) => !read.status)];
   let lastError: unknown;
   for (const read of candidates.filter((candidate) => candidate.reachable)) {
     try {
-      return { members: await readMemberList(read.endpoint, context), cached: false };
+      const list = await readMemberList(read.endpoint, context);
+      return { view: { members: list.members, cached: false }, clusterId: list.clusterId };
     } catch (error) {
       lastError = error;
       if (context.signal.aborted) break;
     }
   }
-  if (cached) return { members: cached, cached: true };
-  return { unknown: `member list could not be read: ${_message(lastError)}` };
+  const error = `member list could not be read: ${message(lastError)}`;
+  if (cached) return { view: { members: cached, cached: true }, error };
+  return { view: { unknown: error }, error };
 }
 
 function _members<T, R>(
@@ -152,11 +189,10 @@ function _members<T, R>(
   read: RawMember,
   metric: string,
   compute: (input: T) => R | { unknown: string },
+  message: (error: unknown) => string,
 ): Derived<R> {
   if (input === undefined) {
-    const why = read.failures.metrics
-      ? _message(read.failures.metrics)
-      : `${metric} is missing from /metrics`;
+    const why = read.failures.metrics ? message(read.failures.metrics) : `${metric} is missing from /metrics`;
     return { unknown: why };
   }
   const result = compute(input);
@@ -175,14 +211,16 @@ function _mergeAlarms(reads: readonly RawMember[]): AlarmReading[] | undefined {
   return [...seen.values()];
 }
 
-function _failedWindows(error: unknown): PrometheusWindows {
-  return { get: () => undefined, error: _message(error) };
+function _failedWindows(error: unknown, message: (error: unknown) => string): PrometheusWindows {
+  const aborted = error instanceof EtcdRequestError && error.reason === "aborted";
+  return { get: () => undefined, error: message(error), aborted };
 }
 
 function _nobodyAnswered(
   options: ResolvedOptions,
   reads: readonly RawMember[],
   context: ObserveContext,
+  message: (error: unknown) => string,
 ): ObservationError {
   const errors = reads.flatMap((read) => Object.values(read.failures));
   const reasons = new Set(
@@ -195,8 +233,8 @@ function _nobodyAnswered(
       : "unreachable";
   const first = errors[0];
   return new ObservationError(
-    `[etcd] No member of "${options.name}" answered (${options.endpoints.length} endpoint(s)): ${_message(first)}`,
-    { reason, cause: first },
+    `[etcd] No member of "${options.name}" answered (${options.endpoints.length} endpoint(s)): ${message(first)}`,
+    { reason },
   );
 }
 

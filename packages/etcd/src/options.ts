@@ -8,13 +8,35 @@ export interface ResolvedOptions {
   readonly timeoutMs: number;
   readonly prometheusUrl: string | undefined;
   readonly headers: Readonly<Record<string, string>>;
+  /** Cap of one member answer, bytes. */
+  readonly maxBodyBytes: number;
+  /** Cap of one Prometheus answer, bytes. */
+  readonly prometheusMaxBodyBytes: number;
   readonly invariants: InvariantOverrides | undefined;
 }
 
 /** Per-request timeout when `timeoutMs` is not given. */
 export const DEFAULT_TIMEOUT_MS = 3000;
 
-const KNOWN = new Set(["name", "endpoints", "timeoutMs", "prometheusUrl", "headers", "invariants"]);
+/**
+ * Default cap of one answer from a member or Prometheus (bytes): a member's `/metrics` is a few
+ * hundred KiB, its JSON answers a few KiB.
+ */
+export const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
+
+/** Smallest and largest body caps accepted (bytes). */
+const BODY_CAP_RANGE = [1024, 1024 * 1024 * 1024] as const;
+
+const KNOWN = new Set([
+  "name",
+  "endpoints",
+  "timeoutMs",
+  "prometheusUrl",
+  "headers",
+  "maxBodyBytes",
+  "prometheusMaxBodyBytes",
+  "invariants",
+]);
 
 /** Checks the factory's options; throws one {@link ConfigError} naming the first bad option. */
 export function resolveOptions(options: EtcdOptions): ResolvedOptions {
@@ -25,6 +47,8 @@ export function resolveOptions(options: EtcdOptions): ResolvedOptions {
     if (!KNOWN.has(key)) throw _error(`Unknown option \`${key}\` (known: ${[...KNOWN].join(", ")})`);
   }
   const { name, endpoints, timeoutMs, prometheusUrl, headers, invariants } = options;
+  const maxBodyBytes = _bodyCap(options.maxBodyBytes, "maxBodyBytes");
+  const prometheusMaxBodyBytes = _bodyCap(options.prometheusMaxBodyBytes, "prometheusMaxBodyBytes");
   if (name === undefined) throw _error("Missing required option `name`");
   if (typeof name !== "string") throw _error("Option `name` must be a string");
   try {
@@ -67,6 +91,8 @@ export function resolveOptions(options: EtcdOptions): ResolvedOptions {
     timeoutMs: timeoutMs ?? DEFAULT_TIMEOUT_MS,
     prometheusUrl: prometheusUrl === undefined ? undefined : _url(prometheusUrl, "prometheusUrl"),
     headers: headers ?? {},
+    maxBodyBytes,
+    prometheusMaxBodyBytes,
     invariants,
   };
 }
@@ -91,10 +117,20 @@ function _url(value: unknown, option: string): string {
     throw _error(`Option \`${option}\` must not contain credentials; use \`headers\``);
   }
   if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
-    throw _error(`Option \`${option}\` must be an http:// or https:// URL, got "${value}"`);
+    const shown = value.includes("@") ? "" : `, got "${value}"`;
+    throw _error(`Option \`${option}\` must be an http:// or https:// URL${shown}`);
   }
   if (parsed.search || parsed.hash) throw _error(`Option \`${option}\` must not have a query or fragment`);
   return normaliseUrl(value);
+}
+
+function _bodyCap(value: unknown, option: string): number {
+  if (value === undefined) return DEFAULT_MAX_BODY_BYTES;
+  const [min, max] = BODY_CAP_RANGE;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+    throw _error(`Option \`${option}\` must be a whole number of bytes between ${min} and ${max}`);
+  }
+  return value;
 }
 
 function _error(message: string): ConfigError {

@@ -11,6 +11,8 @@ export interface PrometheusWindows {
   get(endpoint: string): PrometheusWindow | undefined;
   /** Why Prometheus could not be read, when it could not. */
   readonly error?: string;
+  /** True when the reads were cancelled (shutdown): Prometheus was not judged this cycle. */
+  readonly aborted?: boolean;
 }
 
 /** What Prometheus says about one member. A missing field falls back to the member's own history. */
@@ -82,7 +84,7 @@ type Vector = Map<string, number>;
 
 async function _query(base: string, promql: string, context: RequestContext): Promise<Vector> {
   const url = `${base}/api/v1/query?query=${encodeURIComponent(promql)}`;
-  const body = parseJson(url, (await request("GET", url, context)).text, VECTOR);
+  const body = parseJson(url, (await request("GET", url, context)).text, VECTOR, context.redact);
   const vector: Vector = new Map();
   for (const sample of body.data.result) {
     const instance = sample.metric.instance;

@@ -36,6 +36,17 @@ export interface EtcdOptions {
    */
   headers?: Record<string, string>;
   /**
+   * Largest answer read from a member, in bytes after decompression (1 KiB to 1 GiB); a larger one
+   * is refused unread and that read fails (`invalid_response`).
+   * @default 8388608 (8 MiB)
+   */
+  maxBodyBytes?: number;
+  /**
+   * Largest answer read from Prometheus, in bytes after decompression (1 KiB to 1 GiB).
+   * @default 8388608 (8 MiB)
+   */
+  prometheusMaxBodyBytes?: number;
+  /**
    * Overrides per invariant name, e.g. `{ "backend_quota": { "thresholds": { "ratio": 0.7 } } }`.
    * @default {}
    */
@@ -44,7 +55,8 @@ export interface EtcdOptions {
 
 /**
  * Builds a subject that watches one etcd cluster through its members' HTTP endpoints. Throws a
- * `ConfigError` naming the first bad option.
+ * `ConfigError` naming the first bad option. `sources` reports the member list and the optional
+ * Prometheus; `identity` is etcd's cluster id.
  *
  * @example
  * ```ts
@@ -70,7 +82,14 @@ export const etcdSubject: SubjectFactory<EtcdOptions, EtcdObservation> = (option
       ? { prometheus: createPrometheusReader(resolved.prometheusUrl, leaderChangeWindowMs) }
       : {}),
   });
-  return { name: resolved.name, kind: SUBJECT_KIND, invariants, observe };
+  return {
+    name: resolved.name,
+    kind: SUBJECT_KIND,
+    invariants,
+    observe,
+    sources: (observation) => observation.sources,
+    identity: (observation) => observation.clusterId,
+  };
 };
 
 export default etcdSubject;

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { ExpositionParseError, parseExposition, samplesOf, sampleValue } from "../src/exposition.ts";
+import {
+  ExpositionParseError,
+  parseExposition,
+  parseExpositionSliced,
+  samplesOf,
+  sampleValue,
+} from "../src/exposition.ts";
 
 const TEXT = `# HELP etcd_server_has_leader Whether or not a leader exists. 1 is existence, 0 is not.
 # TYPE etcd_server_has_leader gauge
@@ -46,5 +52,31 @@ describe("parseExposition", () => {
     const text = `ok_metric 1\n${line}\n`;
     expect(() => parseExposition(text)).toThrow(ExpositionParseError);
     expect(() => parseExposition(text)).toThrow(/line 2/);
+  });
+});
+
+describe("parseExpositionSliced", () => {
+  it("gives parseExposition's result on a large text, letting timers run meanwhile", async () => {
+    const lines = Array.from(
+      { length: 100_000 },
+      (_, i) => `grpc_server_handled_total{grpc_code="OK",grpc_method="Range${i}"} ${i}`,
+    );
+    const text = `# TYPE grpc_server_handled_total counter\n${lines.join("\n")}\n`;
+    let ticks = 0;
+    const timer = setInterval(() => {
+      ticks += 1;
+    }, 1);
+    try {
+      const sliced = await parseExpositionSliced(text);
+      expect(sliced).toEqual(parseExposition(text));
+      expect(sliced.samples).toHaveLength(100_000);
+    } finally {
+      clearInterval(timer);
+    }
+    expect(ticks).toBeGreaterThan(0);
+  });
+
+  it("rejects a malformed line with its number", async () => {
+    await expect(parseExpositionSliced("ok 1\n{bad} 2\n")).rejects.toThrow(/line 2/);
   });
 });

@@ -42,6 +42,11 @@ describe("etcd subject options", () => {
     [{ name: "bad/name", endpoints: ["http://a:2379"] }, /Option `name`: Invalid subject name/],
     [{ name: "x", endpoints: ["http://root:secret@a:2379"] }, /must not contain credentials; use `headers`/],
     [{ ...base, timeoutMs: 0 }, /`timeoutMs` must be a positive number/],
+    [
+      { ...base, maxBodyBytes: 100 },
+      /`maxBodyBytes` must be a whole number of bytes between 1024 and 1073741824/,
+    ],
+    [{ ...base, prometheusMaxBodyBytes: "8MiB" }, /`prometheusMaxBodyBytes` must be a whole number of bytes/],
     [{ ...base, prometheusUrl: "localhost:9090" }, /`prometheusUrl` must be an http/],
     [{ ...base, headers: { authorization: 1 } }, /`headers.authorization` must be a string/],
     [{ ...base, endpoint: "http://a:2379" }, /Unknown option `endpoint`/],
@@ -56,6 +61,15 @@ describe("etcd subject options", () => {
     expect(error.message).toMatch(message);
     expect(error.message.startsWith("[operator]")).toBe(true);
   });
+
+  it.each(["admin:hunter2@a:2379", "https//admin:hunter2@a", "http//admin:hunter2@a:2379"])(
+    "never echoes the credentials of a malformed URL (%s)",
+    (endpoint) => {
+      const error = configError({ name: "x", endpoints: [endpoint] });
+      expect(error.message).toMatch(/Option `endpoints\[0\]`/);
+      expect(error.message).not.toContain("hunter2");
+    },
+  );
 
   it("applies overrides to the invariants' defaults", () => {
     const subject = etcd({

@@ -128,3 +128,13 @@ function defaultRetryable(details: RequestErrorDetails): boolean {
     details.reason === "timeout" || details.reason === "unreachable" || details.reason === "server_error"
   );
 }
+
+/**
+ * The same error with every secret replaced in its message (see `createRedactor`) and its `cause`
+ * dropped: a cause (a fetch error, a zod issue list) may quote header values or response bodies.
+ */
+export function redactError<E extends Error>(error: E, redact: (text: string) => string): E {
+  error.message = redact(error.message);
+  if ("cause" in error) Object.defineProperty(error, "cause", { value: undefined, enumerable: false });
+  return error;
+}

@@ -1,5 +1,7 @@
 import type { ObservationFailure } from "@operator/core";
 import ky, { type KyInstance } from "ky";
+import { BodyTooLarge, readCappedText } from "./body.ts";
+import { createRedactor, secretsOf } from "./redact.ts";
 
 /** One HTTP request, as reported to {@link HttpSettings.onRequest}. */
 export interface RequestEvent {
@@ -30,6 +32,8 @@ export interface HttpSettings {
   readonly timeoutMs: number;
   /** Extra attempts after a retryable failure (never past the deadline). */
   readonly retries: number;
+  /** Largest body read (bytes, after decompression); a larger one is refused unread. */
+  readonly maxBodyBytes: number;
   readonly onRequest?: ((event: RequestEvent) => void) | undefined;
 }
 
@@ -50,6 +54,20 @@ export class TransportFailure extends Error {
   }
 }
 
+/**
+ * An answer arrived but was refused: its body exceeds the cap, or it redirects to another origin
+ * (custom headers and credentials are never sent to another origin, and its answer is never used).
+ */
+export class RefusedAnswer extends Error {
+  readonly reason = "invalid_response" as const;
+  constructor(readonly detail: string) {
+    super(detail);
+  }
+}
+
+/** Same-origin redirects followed per attempt, at most. */
+export const MAX_REDIRECTS = 5;
+
 /** Statuses worth another attempt: the server may answer differently a moment later. */
 export function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 429 || (status >= 500 && status !== 501);
@@ -61,12 +79,14 @@ export function isRetryableStatus(status: number): boolean {
  */
 export function createHttp(settings: HttpSettings) {
   const { baseUrl, headers } = _splitCredentials(settings.baseUrl, settings.headers);
+  const redact = createRedactor(secretsOf(headers, settings.baseUrl));
+  const origin = new URL(baseUrl).origin;
   const client: KyInstance = ky.create({
-    prefixUrl: `${baseUrl}/`,
     headers: { accept: "application/json", ...headers },
     retry: 0,
     timeout: false,
     throwHttpErrors: false,
+    redirect: "manual",
   });
 
   async function attempt(path: string, search: URLSearchParams | undefined, context: CallContext, n: number) {
@@ -79,26 +99,46 @@ export function createHttp(settings: HttpSettings) {
     settings.onRequest?.(event);
     context.onRequest?.(event);
     try {
-      const response = await client.get(path, { signal, ...(search ? { searchParams: search } : {}) });
-      return { status: response.status, text: await response.text() };
+      let url = new URL(`${baseUrl}/${path}`);
+      if (search) url.search = search.toString();
+      for (let hops = 0; ; hops += 1) {
+        const response = await client.get(url, { signal });
+        const location = response.headers.get("location");
+        if (response.status < 300 || response.status > 399 || location === null) {
+          return { status: response.status, text: await readCappedText(response, settings.maxBodyBytes) };
+        }
+        await response.body?.cancel().catch(() => undefined);
+        const target = _resolve(location, url);
+        if (target === undefined || target.origin !== origin) {
+          throw new RefusedAnswer(
+            `redirected (${response.status}) to another origin, ${redact(_shown(location, url))}; cross-origin redirects are not followed`,
+          );
+        }
+        if (hops >= MAX_REDIRECTS) throw new RefusedAnswer(`more than ${MAX_REDIRECTS} redirects`);
+        url = target;
+      }
     } catch (error) {
+      if (error instanceof RefusedAnswer) throw error;
+      if (error instanceof BodyTooLarge) throw new RefusedAnswer(error.message);
       if (context.signal?.aborted) {
         const reason = context.signal.reason as { name?: string } | undefined;
         const pastDeadline =
           context.deadline !== undefined && Date.now() >= context.deadline - DEADLINE_SLACK_MS;
         if (reason?.name === "TimeoutError" || pastDeadline) {
-          throw new TransportFailure("timeout", "the cycle's deadline has passed", { cause: error });
+          throw new TransportFailure("timeout", "the cycle's deadline has passed");
         }
-        throw new TransportFailure("aborted", "the request was cancelled", { cause: error });
+        throw new TransportFailure("aborted", "the request was cancelled");
       }
       if (timer.aborted) {
-        throw new TransportFailure("timeout", `no complete answer within ${budget} ms`, { cause: error });
+        throw new TransportFailure("timeout", `no complete answer within ${budget} ms`);
       }
-      throw new TransportFailure("unreachable", _networkDetail(error), { cause: error });
+      throw new TransportFailure("unreachable", redact(_networkDetail(error)));
     }
   }
 
   return {
+    /** Replaces every secret of this client (header values, URL credentials) in `text` by `[redacted]`. */
+    redact,
     /** GETs `path` (relative to the base URL) and returns the response, retrying where it makes sense. */
     async get(path: string, search?: URLSearchParams, context: CallContext = {}): Promise<HttpResponse> {
       for (let n = 0; ; n += 1) {
@@ -175,6 +215,22 @@ function _sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
       resolve();
     }
   });
+}
+
+/** The redirect target, or undefined when `location` is not a URL. */
+function _resolve(location: string, from: URL): URL | undefined {
+  try {
+    return new URL(location, from);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The redirect target as shown in messages: without userinfo, query or fragment. */
+function _shown(location: string, from: URL): string {
+  const target = _resolve(location, from);
+  if (!target) return JSON.stringify(location.slice(0, 100));
+  return `${target.origin}${target.pathname}`;
 }
 
 function _networkDetail(error: unknown): string {

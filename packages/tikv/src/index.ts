@@ -36,7 +36,7 @@ export type {
   SourceFailure,
   TikvObservation,
 } from "./observation.ts";
-export { isMetricFailure, isRegionFailure, MAX_REGION_IDS, REGION_CHECKS } from "./observation.ts";
+export { isMetricFailure, isRegionFailure, MAX_REGION_IDS, REGION_CHECKS, storeGone } from "./observation.ts";
 export {
   DEFAULT_LEADER_DROP_WINDOW,
   DEFAULT_RATE_WINDOW,
@@ -55,16 +55,21 @@ export type {
   RegionCheck,
   RegionCheckType,
 } from "./pd-client.ts";
-export { createPdClient, PD_API } from "./pd-client.ts";
+export { createPdClient, DEFAULT_PD_MAX_BODY_BYTES, PD_API } from "./pd-client.ts";
 export type {
   PrometheusClient,
   PrometheusClientOptions,
   QueryResult,
   Sample,
 } from "./prometheus-client.ts";
-export { createPrometheusClient, QUERY_ENDPOINT } from "./prometheus-client.ts";
+export {
+  createPrometheusClient,
+  DEFAULT_PROMETHEUS_MAX_BODY_BYTES,
+  QUERY_ENDPOINT,
+} from "./prometheus-client.ts";
 export type { MetricName, QueryWindows } from "./queries.ts";
 export { buildQueries, METRIC_NAMES } from "./queries.ts";
+export { observedSources, PROMETHEUS_SOURCE, REGION_CHECKS_SOURCE } from "./sources.ts";
 export type { TikvOptions, TikvStats, TikvSubject } from "./subject.ts";
 export { SUBJECT_KIND, tikvSubject } from "./subject.ts";
 

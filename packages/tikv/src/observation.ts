@@ -52,16 +52,29 @@ export type MetricReading =
 export interface TikvObservation {
   /** When the observation was made, epoch ms. */
   readonly at: number;
-  /** PD's cluster id (a decimal string: it exceeds 2^53), if it could be read. */
-  readonly clusterId: string | undefined;
-  /** Every store `GET /stores` returned: Up (incl. Disconnected/Down) and Offline; TiFlash included. */
+  /** PD's cluster id (a decimal string: it exceeds 2^53), read every cycle; the subject's identity. */
+  readonly clusterId: string;
+  /**
+   * Every store PD lists: Up (incl. Disconnected/Down), Offline and Tombstone; TiFlash included.
+   * Never empty of live stores: such a list makes `observe` throw.
+   */
   readonly stores: readonly PdStore[];
+  /**
+   * Ids of stores this subject saw listed earlier under the same cluster id that PD no longer lists
+   * (removed, or their Tombstone record purged). Their per-store results are `ok` with `gone` set.
+   */
+  readonly removedStores: readonly string[];
   /** The region checks, or why they could not be read. */
   readonly regions: RegionHealth | { readonly error: SourceFailure };
   /** Metric readings by name; a name is absent when no enabled invariant needs it or no Prometheus is configured. */
   readonly metrics: Readonly<Partial<Record<MetricName, MetricReading>>>;
   /** HTTP requests (attempts) this observation made, per server. Constant in the number of stores. */
   readonly requests: { readonly pd: number; readonly prometheus: number };
+}
+
+/** `store 4 removed from the cluster (Tombstone)`: the `gone` reason of a store that left. */
+export function storeGone(storeId: string, how: "Tombstone" | "no longer listed by PD"): string {
+  return `store ${storeId} removed from the cluster (${how})`;
 }
 
 /** True when a region reading failed. */

@@ -1,4 +1,5 @@
 import { ObservationError, type ObserveContext } from "@operator/core";
+import { PREFIX } from "./errors.ts";
 import type { CallContext } from "./http.ts";
 import {
   MAX_REGION_IDS,
@@ -8,7 +9,7 @@ import {
   type SourceFailure,
   type TikvObservation,
 } from "./observation.ts";
-import type { PdClient, RegionCheck } from "./pd-client.ts";
+import type { PdClient, PdStore, RegionCheck } from "./pd-client.ts";
 import type { PrometheusClient, QueryResult } from "./prometheus-client.ts";
 import type { MetricName } from "./queries.ts";
 
@@ -22,14 +23,17 @@ export interface CollectorSources {
 }
 
 /**
- * Reads one {@link TikvObservation}: PD's stores, the four region checks and one query per metric,
- * all in parallel. A failed store list throws (the whole subject is unknown); any other failure is
- * recorded in the observation for the invariants that need it.
+ * Reads one {@link TikvObservation}: PD's stores (Tombstone included), its cluster id, the four
+ * region checks and one query per metric, all in parallel: 6 PD requests and one per metric, whatever
+ * the number of stores. The store list and the cluster id are required: when either cannot be read,
+ * or PD lists no live store, `observe` throws (the whole subject is `unknown`). Any other failure is
+ * recorded in the observation for the invariants that need it. Stores listed earlier under the same
+ * cluster id and no longer listed are reported in `removedStores`.
  */
 export function createCollector(
   sources: CollectorSources,
 ): (context: ObserveContext) => Promise<TikvObservation> {
-  let clusterId: string | undefined;
+  let seen: { clusterId: string; ids: Set<string> } | undefined;
   return async (context) => {
     const at = Date.now();
     const requests = { pd: 0, prometheus: 0 };
@@ -45,20 +49,28 @@ export function createCollector(
       ? (Object.entries(sources.queries) as [MetricName, string][])
       : [];
     const storesRead = sources.pd.stores(call);
+    const idRead = sources.pd.clusterId(call);
     storesRead.catch(() => local.abort(new Error("the store list could not be read")));
+    idRead.catch(() => local.abort(new Error("the cluster id could not be read")));
     const [stores, checks, id, readings] = await Promise.all([
       storesRead.then(_fulfilled, _rejected),
       Promise.all(REGION_CHECKS.map((type) => sources.pd.regionCheck(type, call))).then(
         _fulfilled,
         _rejected,
       ),
-      Promise.resolve(clusterId ?? sources.pd.clusterId(call)).then(_fulfilled, _rejected),
+      idRead.then(_fulfilled, _rejected),
       Promise.allSettled(
         metricEntries.map(([, query]) => (sources.prometheus as PrometheusClient).query(query, call)),
       ),
     ]);
     if (stores.status === "rejected") throw _asObservationError(stores.reason);
-    if (id.status === "fulfilled") clusterId = id.value;
+    if (id.status === "rejected") throw _asObservationError(id.reason);
+    const clusterId = id.value;
+    _assertPlausible(stores.value, clusterId);
+    const listed = new Set(stores.value.map((store) => store.id));
+    if (seen?.clusterId !== clusterId) seen = { clusterId, ids: new Set() };
+    const removedStores = [...seen.ids].filter((storeId) => !listed.has(storeId));
+    for (const storeId of listed) seen.ids.add(storeId);
     const metrics: Partial<Record<MetricName, MetricReading>> = {};
     metricEntries.forEach(([name, query], i) => {
       const reading = readings[i] as PromiseSettledResult<QueryResult>;
@@ -71,6 +83,7 @@ export function createCollector(
       at,
       clusterId,
       stores: stores.value,
+      removedStores,
       regions:
         checks.status === "fulfilled" ? summarizeRegions(checks.value) : { error: _failure(checks.reason) },
       metrics,
@@ -119,8 +132,23 @@ function _failure(error: unknown): SourceFailure {
 
 function _asObservationError(error: unknown): ObservationError {
   if (error instanceof ObservationError) return error;
-  return new ObservationError(`[operator] [tikv] Reading PD's stores failed: ${String(error)}`, {
+  return new ObservationError(`${PREFIX} Reading PD failed: ${String(error)}`, {
     reason: "invalid_response",
-    cause: error,
   });
+}
+
+/**
+ * A store list with no live store is not a reading of a running cluster (a misrouted proxy, a PD
+ * that lost its data): it must never resolve store tickets.
+ */
+function _assertPlausible(stores: readonly PdStore[], clusterId: string): void {
+  if (stores.some((store) => store.stateName !== "Tombstone")) return;
+  const what =
+    stores.length === 0
+      ? "PD answered no stores"
+      : `PD lists no live store (only ${stores.length} Tombstone)`;
+  throw new ObservationError(
+    `${PREFIX} ${what} for cluster ${clusterId}: a cluster without stores is not plausible, the list is not trusted`,
+    { reason: "invalid_response", retryable: true },
+  );
 }

@@ -2,6 +2,8 @@ import { assertName, ConfigError, type InvariantOverrides } from "@operator/core
 import { z } from "zod";
 import { PREFIX } from "./errors.ts";
 import type { RequestEvent } from "./http.ts";
+import { DEFAULT_PD_MAX_BODY_BYTES } from "./pd-client.ts";
+import { DEFAULT_PROMETHEUS_MAX_BODY_BYTES } from "./prometheus-client.ts";
 
 /** Default per-request timeout (ms). */
 export const DEFAULT_TIMEOUT_MS = 5000;
@@ -11,6 +13,10 @@ export const DEFAULT_RETRIES = 1;
 export const DEFAULT_RATE_WINDOW = "1m";
 /** Default range of the leader-count `delta()` (the official rule's 30 s). */
 export const DEFAULT_LEADER_DROP_WINDOW = "30s";
+/** Smallest body cap accepted (bytes). */
+export const MIN_MAX_BODY_BYTES = 1024;
+/** Largest body cap accepted (bytes): 1 GiB. */
+export const MAX_MAX_BODY_BYTES = 1024 * 1024 * 1024;
 
 /** {@link TikvOptions} checked and completed with defaults. Secrets never appear in its JSON or string form. */
 export interface ResolvedOptions {
@@ -25,6 +31,10 @@ export interface ResolvedOptions {
   readonly leaderDropWindow: string;
   /** Headers sent to PD. */
   readonly pdHeaders: Readonly<Record<string, string>>;
+  /** Cap of one PD answer, bytes. */
+  readonly pdMaxBodyBytes: number;
+  /** Cap of one Prometheus answer, bytes. */
+  readonly prometheusMaxBodyBytes: number;
   /** Headers sent to Prometheus, including `Authorization` built from `bearerToken` or `basicAuth`. */
   readonly prometheusHeaders: Readonly<Record<string, string>>;
   readonly invariants: InvariantOverrides | undefined;
@@ -71,6 +81,8 @@ export function resolveOptions(input: unknown): ResolvedOptions {
     rateWindow: options.rateWindow ?? DEFAULT_RATE_WINDOW,
     leaderDropWindow: options.leaderDropWindow ?? DEFAULT_LEADER_DROP_WINDOW,
     pdHeaders: { ...options.pd?.headers },
+    pdMaxBodyBytes: options.pd?.maxBodyBytes ?? DEFAULT_PD_MAX_BODY_BYTES,
+    prometheusMaxBodyBytes: auth?.maxBodyBytes ?? DEFAULT_PROMETHEUS_MAX_BODY_BYTES,
     prometheusHeaders,
     invariants: options.invariants as InvariantOverrides | undefined,
     onRequest: options.onRequest as ((event: RequestEvent) => void) | undefined,
@@ -91,7 +103,9 @@ export function redactOptions(options: ResolvedOptions): Record<string, unknown>
     rateWindow: options.rateWindow,
     leaderDropWindow: options.leaderDropWindow,
     pdHeaders: hide(options.pdHeaders),
+    pdMaxBodyBytes: options.pdMaxBodyBytes,
     prometheusHeaders: hide(options.prometheusHeaders),
+    prometheusMaxBodyBytes: options.prometheusMaxBodyBytes,
     invariants: options.invariants,
   };
 }
@@ -141,6 +155,8 @@ const pdUrls = z.union([
 
 const headers = z.record(z.string(), z.string());
 
+const maxBodyBytes = z.number().int().min(MIN_MAX_BODY_BYTES).max(MAX_MAX_BODY_BYTES);
+
 const OPTIONS = z.strictObject({
   name: z.string().min(1),
   pdUrl: pdUrls,
@@ -154,9 +170,10 @@ const OPTIONS = z.strictObject({
       headers: headers.optional(),
       bearerToken: z.string().min(1).optional(),
       basicAuth: z.strictObject({ username: z.string(), password: z.string() }).optional(),
+      maxBodyBytes: maxBodyBytes.optional(),
     })
     .optional(),
-  pd: z.strictObject({ headers: headers.optional() }).optional(),
+  pd: z.strictObject({ headers: headers.optional(), maxBodyBytes: maxBodyBytes.optional() }).optional(),
   invariants: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
   onRequest: z.custom<(event: RequestEvent) => void>((value) => typeof value === "function").optional(),
 });
@@ -168,6 +185,8 @@ const EXPECTED: Readonly<Record<string, string>> = {
   rateWindow: 'a PromQL duration such as "1m" or "30s"',
   leaderDropWindow: 'a PromQL duration such as "30s"',
   onRequest: "a function",
+  "pd.maxBodyBytes": `a whole number of bytes between ${MIN_MAX_BODY_BYTES} and ${MAX_MAX_BODY_BYTES}`,
+  "prometheus.maxBodyBytes": `a whole number of bytes between ${MIN_MAX_BODY_BYTES} and ${MAX_MAX_BODY_BYTES}`,
 };
 
 function _toConfigError(error: z.ZodError, input: Record<string, unknown>): ConfigError {

@@ -1,23 +1,27 @@
 import type { z } from "zod";
-import { PdError } from "./errors.ts";
+import { PdError, redactError } from "./errors.ts";
 import {
   type CallContext,
   createHttp,
   type HttpResponse,
+  RefusedAnswer,
   type RequestEvent,
   statusFailure,
   TransportFailure,
 } from "./http.ts";
-import { decode, parseJson } from "./json.ts";
+import { decodeSliced, type ListAt, parseJson } from "./json.ts";
 import {
   clusterResponse,
   healthResponse,
-  type regionInfo,
+  regionInfo,
   regionsResponse,
   replicationResponse,
   storeInfo,
   storesResponse,
 } from "./pd-schemas.ts";
+
+/** Default cap of one PD answer: PD's `/stores` for 5,000 stores is about 6 MB. */
+export const DEFAULT_PD_MAX_BODY_BYTES = 32 * 1024 * 1024;
 
 /** Path prefix of PD's HTTP API. */
 export const PD_API = "/pd/api/v1";
@@ -58,8 +62,9 @@ export interface RegionCheck {
 export interface PdClientOptions {
   /**
    * PD base URL, e.g. `http://10.0.1.10:2379`, or the URLs of several PD members. With several, each
-   * request goes to the member that answered last; a timeout, refused connection or retryable status
-   * moves it on to the next member instead of retrying the same one.
+   * request goes to the member that answered last; a timeout, refused connection, retryable status,
+   * body over the cap or cross-origin redirect moves it on to the next member instead of retrying the
+   * same one.
    */
   readonly url: string | readonly string[];
   readonly headers?: Readonly<Record<string, string>>;
@@ -67,6 +72,11 @@ export interface PdClientOptions {
   readonly timeoutMs?: number;
   /** Retries for timeouts, refused connections and 5xx. @default 1 */
   readonly retries?: number;
+  /**
+   * Largest body read from PD, in bytes after decompression; a larger answer is refused unread and
+   * fails as `invalid_response`. @default DEFAULT_PD_MAX_BODY_BYTES (32 MiB)
+   */
+  readonly maxBodyBytes?: number;
   /** Called before every attempt; lets a caller count requests. */
   readonly onRequest?: (event: RequestEvent) => void;
 }
@@ -76,7 +86,10 @@ export interface PdClientOptions {
  * (no usable answer) or `ResponseShapeError` (an answer of the wrong shape).
  */
 export interface PdClient {
-  /** `GET /stores`: Up and Offline stores (PD leaves Tombstone out), Disconnected/Down in `stateName`. */
+  /**
+   * `GET /stores?state=0&state=1&state=2`: every store PD still knows, Up, Offline and Tombstone
+   * (PD purges Tombstone records after about a month); Disconnected/Down in `stateName`.
+   */
   stores(context?: CallContext): Promise<PdStore[]>;
   /** `GET /store/{id}`: one store, Tombstone included. */
   store(id: string, context?: CallContext): Promise<PdStore>;
@@ -104,6 +117,7 @@ export function createPdClient(options: PdClientOptions): PdClient {
       headers: options.headers ?? {},
       timeoutMs: options.timeoutMs ?? 5000,
       retries: urls.length === 1 ? (options.retries ?? 1) : 0,
+      maxBodyBytes: options.maxBodyBytes ?? DEFAULT_PD_MAX_BODY_BYTES,
       onRequest: options.onRequest,
     });
     return { url: _withoutCredentials(baseUrl), http };
@@ -115,43 +129,54 @@ export function createPdClient(options: PdClientOptions): PdClient {
     endpoint: string,
     schema: S,
     context?: CallContext,
+    request: PdRequest = {},
   ): Promise<z.output<S>> {
-    let response: HttpResponse;
     try {
-      response = await member.http.get(endpoint, undefined, context);
-    } catch (error) {
-      if (error instanceof TransportFailure) {
+      let response: HttpResponse;
+      try {
+        response = await member.http.get(endpoint, request.search, context);
+      } catch (error) {
+        if (error instanceof TransportFailure) {
+          throw new PdError(endpoint, { url: member.url, reason: error.reason, detail: error.detail });
+        }
+        if (error instanceof RefusedAnswer) {
+          const refused = { reason: error.reason, detail: error.detail, retryable: true };
+          throw new PdError(endpoint, { url: member.url, ...refused });
+        }
+        throw error;
+      }
+      if (response.status < 200 || response.status > 299) {
         throw new PdError(endpoint, {
+          ...statusFailure(response.status),
           url: member.url,
-          reason: error.reason,
-          detail: error.detail,
-          cause: error,
+          status: response.status,
+          detail: _pdMessage(response.text),
         });
       }
-      throw error;
+      return await decodeSliced(schema, response.text, "pd", endpoint, request.list);
+    } catch (error) {
+      throw error instanceof Error ? redactError(error, member.http.redact) : error;
     }
-    if (response.status < 200 || response.status > 299) {
-      throw new PdError(endpoint, {
-        ...statusFailure(response.status),
-        url: member.url,
-        status: response.status,
-        detail: _pdMessage(response.text),
-      });
-    }
-    return decode(schema, response.text, "pd", endpoint);
   }
 
   async function get<S extends z.ZodType>(
     path: string,
     schema: S,
     context?: CallContext,
+    request: PdRequest = {},
   ): Promise<z.output<S>> {
     const endpoint = `${PD_API}${path}`;
     const first = preferred;
     for (let i = 0; ; i += 1) {
       const index = (first + i) % members.length;
       try {
-        const result = await getFrom(members[index] as (typeof members)[number], endpoint, schema, context);
+        const result = await getFrom(
+          members[index] as (typeof members)[number],
+          endpoint,
+          schema,
+          context,
+          request,
+        );
         preferred = index;
         return result;
       } catch (error) {
@@ -164,10 +189,11 @@ export function createPdClient(options: PdClientOptions): PdClient {
   }
 
   return {
-    stores: async (context) => (await get("/stores", storesResponse, context)).stores,
+    stores: async (context) =>
+      (await get("/stores", storesResponse, context, { search: ALL_STATES, list: STORES_LIST })).stores,
     store: (id, context) => get(`/store/${encodeURIComponent(id)}`, storeInfo, context),
     regionCheck: async (type, context) => {
-      const body = await get(`/regions/check/${type}`, regionsResponse, context);
+      const body = await get(`/regions/check/${type}`, regionsResponse, context, { list: REGIONS_LIST });
       return { type, count: body.count, regions: body.regions };
     },
     health: (context) => get("/health", healthResponse, context),
@@ -179,10 +205,30 @@ export function createPdClient(options: PdClientOptions): PdClient {
 
 // --- Internal helpers ---
 
+/** Query string and large list of one PD request. */
+interface PdRequest {
+  readonly search?: URLSearchParams;
+  readonly list?: ListAt;
+}
+
+/** `?state=0&state=1&state=2`: Up, Offline and Tombstone stores (plain `/stores` leaves Tombstone out). */
+const ALL_STATES = new URLSearchParams([
+  ["state", "0"],
+  ["state", "1"],
+  ["state", "2"],
+]);
+
+const STORES_LIST: ListAt = { input: ["stores"], element: storeInfo };
+const REGIONS_LIST: ListAt = { input: ["regions"], element: regionInfo };
+
+/** Error bodies longer than this are shown raw (shortened), not parsed: PD's are a line or two. */
+const MAX_ERROR_BODY_PARSED = 64 * 1024;
+
 /** PD's error bodies: a JSON string, an errcode object `{code, msg}`, or plain text. */
 function _pdMessage(text: string): string | undefined {
   const trimmed = text.trim();
   if (trimmed === "") return undefined;
+  if (trimmed.length > MAX_ERROR_BODY_PARSED) return _shorten(trimmed);
   try {
     const body = parseJson(trimmed);
     if (typeof body === "string") return _shorten(body);

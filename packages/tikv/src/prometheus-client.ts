@@ -1,8 +1,18 @@
 import type { ObservationFailure } from "@operator/core";
 import { z } from "zod";
-import { PrometheusError, ResponseShapeError } from "./errors.ts";
-import { type CallContext, createHttp, type RequestEvent, statusFailure, TransportFailure } from "./http.ts";
-import { check, parseJson } from "./json.ts";
+import { PrometheusError, redactError } from "./errors.ts";
+import {
+  type CallContext,
+  createHttp,
+  RefusedAnswer,
+  type RequestEvent,
+  statusFailure,
+  TransportFailure,
+} from "./http.ts";
+import { decodeSliced, type ListAt } from "./json.ts";
+
+/** Default cap of one Prometheus answer; a query for 5,000 stores answers about 3 MB. */
+export const DEFAULT_PROMETHEUS_MAX_BODY_BYTES = 32 * 1024 * 1024;
 
 /** Path of Prometheus's instant-query endpoint. */
 export const QUERY_ENDPOINT = "/api/v1/query";
@@ -33,6 +43,11 @@ export interface PrometheusClientOptions {
   readonly timeoutMs?: number;
   /** Retries for timeouts, refused connections and 5xx. @default 1 */
   readonly retries?: number;
+  /**
+   * Largest answer read, in bytes after decompression; a larger one is refused unread and fails as
+   * `invalid_response`. @default DEFAULT_PROMETHEUS_MAX_BODY_BYTES (32 MiB)
+   */
+  readonly maxBodyBytes?: number;
   readonly onRequest?: (event: RequestEvent) => void;
 }
 
@@ -55,6 +70,7 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
     headers: options.headers ?? {},
     timeoutMs: options.timeoutMs ?? 5000,
     retries: options.retries ?? 1,
+    maxBodyBytes: options.maxBodyBytes ?? DEFAULT_PROMETHEUS_MAX_BODY_BYTES,
     onRequest: options.onRequest,
   });
 
@@ -64,55 +80,55 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
       if (context.deadline !== undefined) {
         search.set("timeout", `${Math.max(1, Math.floor((context.deadline - Date.now()) / 1000))}s`);
       }
-      let response: Awaited<ReturnType<typeof http.get>>;
       try {
-        response = await http.get(QUERY_ENDPOINT, search, context);
+        return await _read(promql, search, context);
       } catch (error) {
-        if (error instanceof TransportFailure) {
-          throw new PrometheusError(shownUrl, {
-            reason: error.reason,
-            detail: error.detail,
-            query: promql,
-            cause: error,
-          });
-        }
-        throw error;
+        throw error instanceof Error ? redactError(error, http.redact) : error;
       }
-      let body: unknown;
-      try {
-        body = parseJson(response.text);
-      } catch (error) {
-        if (response.status < 200 || response.status > 299) {
-          const detail = response.text.trim().slice(0, 200) || undefined;
-          throw new PrometheusError(shownUrl, {
-            ...statusFailure(response.status),
-            status: response.status,
-            detail,
-            query: promql,
-          });
-        }
-        throw new ResponseShapeError("prometheus", QUERY_ENDPOINT, "", "body is not JSON", { cause: error });
-      }
-      const parsed = check(RESPONSE, body, "prometheus", QUERY_ENDPOINT);
-      if (parsed.status === "error") {
-        throw new PrometheusError(shownUrl, {
-          ..._errorTypeFailure(parsed.errorType, response.status),
-          status: response.status,
-          detail: `${parsed.errorType}: ${parsed.error}`,
-          errorType: parsed.errorType,
-          query: promql,
-        });
-      }
-      if (response.status < 200 || response.status > 299) {
-        throw new PrometheusError(shownUrl, {
-          ...statusFailure(response.status),
-          status: response.status,
-          query: promql,
-        });
-      }
-      return { query: promql, samples: parsed.data, warnings: parsed.warnings ?? [] };
     },
   };
+
+  async function _read(promql: string, search: URLSearchParams, context: CallContext): Promise<QueryResult> {
+    let response: Awaited<ReturnType<typeof http.get>>;
+    try {
+      response = await http.get(QUERY_ENDPOINT, search, context);
+    } catch (error) {
+      if (error instanceof TransportFailure || error instanceof RefusedAnswer) {
+        throw new PrometheusError(shownUrl, { reason: error.reason, detail: error.detail, query: promql });
+      }
+      throw error;
+    }
+    const failed = response.status < 200 || response.status > 299;
+    let parsed: z.output<typeof RESPONSE>;
+    try {
+      parsed = await decodeSliced(RESPONSE, response.text, "prometheus", QUERY_ENDPOINT, VECTOR_LIST);
+    } catch (error) {
+      if (!failed) throw error;
+      throw new PrometheusError(shownUrl, {
+        ...statusFailure(response.status),
+        status: response.status,
+        detail: response.text.trim().slice(0, 200) || undefined,
+        query: promql,
+      });
+    }
+    if (parsed.status === "error") {
+      throw new PrometheusError(shownUrl, {
+        ..._errorTypeFailure(parsed.errorType, response.status),
+        status: response.status,
+        detail: `${parsed.errorType}: ${parsed.error}`,
+        errorType: parsed.errorType,
+        query: promql,
+      });
+    }
+    if (failed) {
+      throw new PrometheusError(shownUrl, {
+        ...statusFailure(response.status),
+        status: response.status,
+        query: promql,
+      });
+    }
+    return { query: promql, samples: parsed.data, warnings: parsed.warnings ?? [] };
+  }
 }
 
 // --- Internal helpers ---
@@ -137,11 +153,14 @@ const sampleValue = z.string().transform((text, ctx) => {
 
 const point = z.tuple([z.number(), sampleValue]);
 
+const vectorEntry = z
+  .object({ metric: z.record(z.string(), z.string()), value: point })
+  .transform(
+    (entry): Sample => ({ labels: entry.metric, value: entry.value[1], timestamp: entry.value[0] * 1000 }),
+  );
+
 const data = z.discriminatedUnion("resultType", [
-  z.object({
-    resultType: z.literal("vector"),
-    result: z.array(z.object({ metric: z.record(z.string(), z.string()), value: point })),
-  }),
+  z.object({ resultType: z.literal("vector"), result: z.array(vectorEntry) }),
   z.object({ resultType: z.literal("scalar"), result: point }),
 ]);
 
@@ -151,11 +170,7 @@ const RESPONSE = z.discriminatedUnion("status", [
     data: data.transform((result): Sample[] =>
       result.resultType === "scalar"
         ? [{ labels: {}, value: result.result[1], timestamp: result.result[0] * 1000 }]
-        : result.result.map((entry) => ({
-            labels: entry.metric,
-            value: entry.value[1],
-            timestamp: entry.value[0] * 1000,
-          })),
+        : result.result,
     ),
     warnings: z.array(z.string()).optional(),
   }),
@@ -165,6 +180,9 @@ const RESPONSE = z.discriminatedUnion("status", [
     error: z.string().default(""),
   }),
 ]);
+
+/** A vector's samples, validated in slices when there are many. */
+const VECTOR_LIST: ListAt = { input: ["data", "result"], output: ["data"], element: vectorEntry };
 
 function _errorTypeFailure(
   errorType: string,

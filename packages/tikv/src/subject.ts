@@ -15,6 +15,7 @@ import { resolveOptions } from "./options.ts";
 import { createPdClient } from "./pd-client.ts";
 import { createPrometheusClient } from "./prometheus-client.ts";
 import { buildQueries, type MetricName } from "./queries.ts";
+import { observedSources } from "./sources.ts";
 
 /** The kind of system this plugin watches. */
 export const SUBJECT_KIND = "tikv";
@@ -26,7 +27,8 @@ export interface TikvOptions {
   /**
    * PD's client URL, e.g. `http://10.0.1.10:2379` (`/pd/api/v1` is added), or the URLs of several PD
    * members: each request then goes to the member that answered last and moves on to the next one
-   * when a member cannot be reached, times out or answers 5xx.
+   * when a member cannot be reached, times out, answers 5xx, a body over the cap or a cross-origin
+   * redirect.
    */
   pdUrl: string | string[];
   /**
@@ -52,11 +54,22 @@ export interface TikvOptions {
     bearerToken?: string;
     /** Sent as `Authorization: Basic ...`. */
     basicAuth?: { username: string; password: string };
+    /**
+     * Largest Prometheus answer read, in bytes after decompression (1 KiB to 1 GiB); a larger one
+     * is refused unread and its query is `unknown`. @default 33554432 (32 MiB)
+     */
+    maxBodyBytes?: number;
   };
   /** How to reach PD. @default {} */
   pd?: {
     /** Extra headers sent to PD. */
     headers?: Record<string, string>;
+    /**
+     * Largest PD answer read, in bytes after decompression (1 KiB to 1 GiB); a larger one is refused
+     * unread and the cycle's PD reads are `unknown`. PD's `/stores` for 5,000 stores is about 6 MB.
+     * @default 33554432 (32 MiB)
+     */
+    maxBodyBytes?: number;
   };
   /**
    * Per-invariant overrides: `enabled`, `severity`, `for`, `clear`, `thresholds`, e.g.
@@ -84,8 +97,9 @@ export interface TikvSubject extends Subject<TikvObservation> {
 
 /**
  * Builds the subject for one TiKV cluster. Options are checked at once: a missing or malformed
- * option throws a `ConfigError` naming it. Each `observe` makes one request per PD endpoint and one
- * per metric, whatever the number of stores.
+ * option throws a `ConfigError` naming it. Each `observe` makes 6 PD requests and one per metric,
+ * whatever the number of stores. `sources` reports Prometheus and PD's region checks; `identity` is
+ * PD's cluster id, read every cycle.
  * @example
  * tikvSubject({ name: "prod-tikv", pdUrl: "http://pd:2379", prometheusUrl: "http://prom:9090" })
  */
@@ -98,9 +112,19 @@ export const tikvSubject = ((input: TikvOptions): TikvSubject => {
     options.onRequest?.(event);
   };
   const client = { timeoutMs: options.timeoutMs, retries: options.retries, onRequest };
-  const pd = createPdClient({ url: options.pdUrls, headers: options.pdHeaders, ...client });
+  const pd = createPdClient({
+    url: options.pdUrls,
+    headers: options.pdHeaders,
+    maxBodyBytes: options.pdMaxBodyBytes,
+    ...client,
+  });
   const prometheus = options.prometheusUrl
-    ? createPrometheusClient({ url: options.prometheusUrl, headers: options.prometheusHeaders, ...client })
+    ? createPrometheusClient({
+        url: options.prometheusUrl,
+        headers: options.prometheusHeaders,
+        maxBodyBytes: options.prometheusMaxBodyBytes,
+        ...client,
+      })
     : undefined;
   const queries = _queriesFor(invariants, buildQueries(options));
   const collect = createCollector({ pd, prometheus, queries });
@@ -118,6 +142,8 @@ export const tikvSubject = ((input: TikvOptions): TikvSubject => {
         totals.observations += 1;
       }
     },
+    sources: observedSources,
+    identity: (observation) => observation.clusterId,
   };
 }) satisfies SubjectFactory<TikvOptions, TikvObservation>;
 

@@ -21,6 +21,7 @@ function client(retries: number, timeoutMs = 2000, events: RequestEvent[] = []) 
     headers: {},
     timeoutMs,
     retries,
+    maxBodyBytes: 1024 * 1024,
     onRequest: (event) => events.push(event),
   });
 }

@@ -27,7 +27,18 @@ describe("resolveOptions", () => {
       retries: 1,
       rateWindow: "1m",
       leaderDropWindow: "30s",
+      pdMaxBodyBytes: 32 * 1024 * 1024,
+      prometheusMaxBodyBytes: 32 * 1024 * 1024,
     });
+  });
+
+  it("takes a body cap per source", () => {
+    const options = resolveOptions({
+      ...base,
+      pd: { maxBodyBytes: 2048 },
+      prometheus: { maxBodyBytes: 4096 },
+    });
+    expect(options).toMatchObject({ pdMaxBodyBytes: 2048, prometheusMaxBodyBytes: 4096 });
   });
 
   it("normalises URLs: trailing slashes and an explicit /pd/api/v1 are dropped", () => {
@@ -80,6 +91,14 @@ describe("resolveOptions", () => {
     [{ pdUrl: 2379 }, /Invalid option `pdUrl`: expected a URL or a list of URLs/],
     [{ name: "bad/name" }, /Invalid subject name "bad\/name"/],
     [{ invariants: { store_down: 3 } }, /Invalid option `invariants.store_down`/],
+    [
+      { pd: { maxBodyBytes: 10 } },
+      /Invalid option `pd.maxBodyBytes`: expected a whole number of bytes between 1024 and 1073741824/,
+    ],
+    [
+      { prometheus: { maxBodyBytes: "32MiB" } },
+      /Invalid option `prometheus.maxBodyBytes`: expected a whole number of bytes between 1024 and 1073741824/,
+    ],
   ])("rejects %j with a message naming the option", (patch, message) => {
     expect(errorOf({ ...base, ...patch }).message).toMatch(message);
   });
@@ -89,6 +108,15 @@ describe("resolveOptions", () => {
     expect(error.message).toMatch(/must not contain credentials; use `prometheus.basicAuth`/);
     expect(error.message).not.toContain("hunter2");
   });
+
+  it.each(["admin:hunter2@pd:2379", "https//admin:hunter2@pd", "http//admin:hunter2@pd:2379"])(
+    "never echoes credentials of a malformed URL (%s)",
+    (pdUrl) => {
+      const error = errorOf({ ...base, pdUrl });
+      expect(error.message).toMatch(/Option `pdUrl`/);
+      expect(error.message).not.toContain("hunter2");
+    },
+  );
 
   it("turns bearerToken and basicAuth into an Authorization header", () => {
     const bearer = resolveOptions({ ...base, prometheus: { bearerToken: "s3cret" } });

@@ -132,10 +132,10 @@ describe("tikvSubject", () => {
       await subject.observe(context());
       const second = await subject.observe(context());
       expect(second.stores).toHaveLength(stores);
-      expect(second.requests).toEqual({ pd: 5, prometheus: 5 });
+      expect(second.requests).toEqual({ pd: 6, prometheus: 5 });
       counts.push(second.requests.pd + second.requests.prometheus);
-      expect(events.filter((event) => event.source === "pd")).toHaveLength(11);
-      expect(subject.stats).toEqual({ observations: 2, requests: { pd: 11, prometheus: 10 } });
+      expect(events.filter((event) => event.source === "pd")).toHaveLength(12);
+      expect(subject.stats).toEqual({ observations: 2, requests: { pd: 12, prometheus: 10 } });
     }
     expect(counts[0]).toBe(counts[1]);
     storeCount = 3;
@@ -206,7 +206,7 @@ describe("tikvSubject", () => {
     const first = await subject.observe(context());
     expect(first.stores).toHaveLength(storeCount);
     const second = await subject.observe(context());
-    expect(second.requests.pd).toBe(5);
+    expect(second.requests.pd).toBe(6);
   });
 
   it("without prometheusUrl, runs the PD invariants only and never asks Prometheus", async () => {

@@ -17,7 +17,7 @@ describe("public types", () => {
   });
 
   it("keeps the cluster id and store ids as strings", () => {
-    expectTypeOf<TikvObservation["clusterId"]>().toEqualTypeOf<string | undefined>();
+    expectTypeOf<TikvObservation["clusterId"]>().toEqualTypeOf<string>();
     expectTypeOf<TikvObservation["stores"][number]["id"]>().toEqualTypeOf<string>();
   });
 });

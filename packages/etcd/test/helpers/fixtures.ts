@@ -25,6 +25,7 @@ export function metrics(overrides: Partial<MemberMetrics> = {}): MemberMetrics {
 /** The status API's answer of a member following n1; override what a case needs. */
 export function status(name: string, overrides: Partial<MemberStatus> = {}): MemberStatus {
   return {
+    clusterId: "14841639068965178418",
     memberId: idOf(name),
     version: "3.4.23",
     leader: idOf("n1"),
@@ -93,10 +94,12 @@ export function observation(
 ): EtcdObservation {
   return {
     at: 1_700_000_000_000,
+    clusterId: "14841639068965178418",
     members,
     cluster: { members: members.map((entry) => listed(entry.entity)), cached: false },
     alarms: [],
     prometheusError: undefined,
+    sources: { member_list: null },
     ...overrides,
   };
 }

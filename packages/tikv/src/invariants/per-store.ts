@@ -1,6 +1,6 @@
 import type { EntityResult, Evaluation } from "@operator/core";
 import { groupByInstance, instanceOf } from "../join.ts";
-import { isMetricFailure, type TikvObservation } from "../observation.ts";
+import { isMetricFailure, storeGone, type TikvObservation } from "../observation.ts";
 import type { PdStore } from "../pd-client.ts";
 import type { Sample } from "../prometheus-client.ts";
 import type { MetricName } from "../queries.ts";
@@ -17,8 +17,9 @@ export interface PerStoreOptions {
 }
 
 /**
- * Evaluates a metric invariant for every TiKV store PD lists. TiFlash and Tombstone stores are left
- * out; Disconnected/Down stores, stores without a sample and a failed query give `unknown`; `judge`
+ * Evaluates a metric invariant for every TiKV store PD lists. TiFlash stores are left out; Tombstone
+ * stores and stores no longer listed are `ok` with `gone` (their tickets resolve with that reason);
+ * Disconnected/Down stores, stores without a sample and a failed query give `unknown`; `judge`
  * sees each remaining store with its samples (joined on `instance`, see `instanceOf`).
  */
 export function evaluateStores(
@@ -34,9 +35,13 @@ export function evaluateStores(
     };
   if (isMetricFailure(reading)) return { unknown: `Prometheus query failed: ${reading.error.message}` };
   const byInstance = groupByInstance(reading.samples);
-  const results: EntityResult[] = [];
+  const results: EntityResult[] = removedResults(observation);
   for (const store of observation.stores) {
-    if (store.engine !== "tikv" || store.stateName === "Tombstone") continue;
+    if (store.stateName === "Tombstone") {
+      results.push(tombstoneResult(store));
+      continue;
+    }
+    if (store.engine !== "tikv") continue;
     if (options.skipOffline && store.stateName === "Offline") continue;
     const entity = store.id;
     if (UNREADABLE.has(store.stateName)) {
@@ -66,6 +71,20 @@ export function evaluateStores(
     }
   }
   return results;
+}
+
+/** `ok` with `gone` for every store PD no longer lists (see `TikvObservation.removedStores`). */
+export function removedResults(observation: TikvObservation): EntityResult[] {
+  return observation.removedStores.map((entity) => ({
+    entity,
+    outcome: "ok",
+    gone: storeGone(entity, "no longer listed by PD"),
+  }));
+}
+
+/** `ok` with `gone` for a Tombstone store: it left the cluster for good. */
+export function tombstoneResult(store: PdStore): EntityResult {
+  return { entity: store.id, outcome: "ok", gone: storeGone(store.id, "Tombstone") };
 }
 
 /** The values every per-store result carries: which store, where, in what state. */

@@ -8,7 +8,7 @@ import {
 } from "@operator/core";
 import type { TikvObservation } from "../observation.ts";
 import type { PdStore } from "../pd-client.ts";
-import { storeLabel } from "./per-store.ts";
+import { removedResults, storeLabel, tombstoneResult } from "./per-store.ts";
 
 /** Name of the store-down invariant. */
 export const STORE_DOWN = "store_down";
@@ -16,21 +16,23 @@ export const STORE_DOWN = "store_down";
 /**
  * Every store PD lists is up. PD's own `state_name` decides: `Disconnected` (no heartbeat for 20 s)
  * is a warning, `Down` (none for `max-store-down-time`, 30 min by default) is the same key at the
- * invariant's severity (critical). `Offline` (being removed on purpose) and `Tombstone` are not
- * failures. Works from PD alone: Prometheus is not needed.
+ * invariant's severity (critical). `Offline` (being removed on purpose) is not a failure; a
+ * `Tombstone` store, or one PD no longer lists under the same cluster id, is `ok` with `gone`, so
+ * its ticket resolves at once with that reason. Works from PD alone: Prometheus is not needed.
  */
 export const storeDown: Invariant<TikvObservation> = {
   name: STORE_DOWN,
   description: "Every store PD knows is up: none Disconnected or Down.",
   defaults: { ...DEFAULT_SETTINGS, severity: "critical", forMs: 0 },
   evaluate(observation, settings) {
-    return observation.stores.map((store): EntityResult => {
+    const listed = observation.stores.map((store): EntityResult => {
       const entity = store.id;
       switch (store.stateName) {
         case "Up":
         case "Offline":
-        case "Tombstone":
           return { entity, outcome: "ok" };
+        case "Tombstone":
+          return tombstoneResult(store);
         case "Disconnected":
         case "Down": {
           const values = _values(store, observation.at);
@@ -53,6 +55,7 @@ export const storeDown: Invariant<TikvObservation> = {
           };
       }
     });
+    return [...removedResults(observation), ...listed];
   },
 };
 

@@ -11,6 +11,8 @@ export interface Reply {
   readonly delayMs?: number;
   /** Send the headers and the first part of the body, then stall for this long. */
   readonly stallBodyMs?: number;
+  /** Answers by hand (streams, endless bodies); every other field is ignored. */
+  readonly handle?: (response: ServerResponse, request: IncomingMessage) => void;
 }
 
 /** A route: a fixed reply, or a function of the request. */
@@ -50,6 +52,10 @@ export async function startTestServer(routes: Record<string, Route> = {}): Promi
         ? route(request, url)
         : route
       : { status: 404, body: "404 page not found\n" };
+    if (reply.handle) {
+      reply.handle(response, request);
+      return;
+    }
     const send = () => {
       response.writeHead(reply.status ?? 200, { "content-type": "application/json", ...reply.headers });
       const body = reply.body ?? "";

@@ -56,9 +56,10 @@ export function observation(patch: Partial<TikvObservation> = {}): TikvObservati
     at: RECORDED_AT,
     clusterId: "6493707687106161130",
     stores: recordedStores(),
+    removedStores: [],
     regions: recordedRegions(),
     metrics: {},
-    requests: { pd: 5, prometheus: 0 },
+    requests: { pd: 6, prometheus: 0 },
     ...patch,
   };
 }

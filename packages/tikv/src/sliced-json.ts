@@ -1,0 +1,225 @@
+import { parseJson } from "./json.ts";
+
+/** Bodies up to this many characters are parsed in one go (a few milliseconds at most). */
+export const PIECE_CHARS = 64 * 1024;
+/** Longest time (ms) the parser works before it lets the event loop run. */
+export const SLICE_MS = 8;
+/** Deepest nesting accepted; PD and Prometheus bodies nest about 6 levels deep. */
+export const MAX_DEPTH = 128;
+/** Longest string accepted (characters): no PD or Prometheus string comes near it. */
+export const MAX_STRING_CHARS = 1024 * 1024;
+/** Longest number or literal accepted (characters). */
+export const MAX_TOKEN_CHARS = 512;
+
+/**
+ * Parses JSON like {@link parseJson} (integers beyond 2^53 become `bigint`), without blocking the
+ * event loop for long on a large body: the text is scanned in time slices, and every container
+ * larger than {@link PIECE_CHARS} is built from pieces of that size, yielding to the event loop
+ * every {@link SLICE_MS} ms. Throws a `SyntaxError` for text that is not JSON, nested deeper than
+ * {@link MAX_DEPTH}, or holding a string or token longer than the limits above.
+ */
+export async function parseJsonSliced(
+  text: string,
+  yieldNow: () => Promise<void> = _yield,
+): Promise<unknown> {
+  if (text.length <= PIECE_CHARS) return parseJson(text);
+  const clock = { last: performance.now() };
+  const pause = async () => {
+    if (performance.now() - clock.last < SLICE_MS) return;
+    await yieldNow();
+    clock.last = performance.now();
+  };
+  const root = await _scan(text, pause);
+  if (root === undefined) return parseJson(text);
+  return _build(text, root, pause);
+}
+
+/** What {@link parseJsonSliced} uses to let the event loop run: one `setImmediate` turn. */
+export function yieldToEventLoop(): Promise<void> {
+  return _yield();
+}
+
+// --- Internal helpers ---
+
+interface Frame {
+  readonly kind: "[" | "{";
+  readonly start: number;
+  end: number;
+  readonly parts: Part[];
+  /** Start of the current item (after the opener or the last comma). */
+  itemStart: number;
+  /** Items seen so far (to refuse `[,]` and `[1,]`). */
+  items: number;
+  runStart: number;
+  runEnd: number;
+  /** A large container inside the current item. */
+  large: Frame | undefined;
+}
+
+type Part =
+  | { readonly kind: "run"; readonly start: number; readonly end: number }
+  | { readonly kind: "large"; readonly itemStart: number; readonly itemEnd: number; readonly frame: Frame };
+
+const QUOTE = 34;
+const BACKSLASH = 92;
+const COMMA = 44;
+const OPEN_ARRAY = 91;
+const CLOSE_ARRAY = 93;
+const OPEN_OBJECT = 123;
+const CLOSE_OBJECT = 125;
+
+function _isSpace(code: number): boolean {
+  return code === 32 || code === 10 || code === 13 || code === 9;
+}
+
+function _fail(message: string, at: number): never {
+  throw new SyntaxError(`${message} at position ${at}`);
+}
+
+/** One pass over the text: the frame of every container larger than a piece, with its parts. */
+async function _scan(text: string, pause: () => Promise<void>): Promise<Frame | undefined> {
+  const stack: Frame[] = [];
+  let root: Frame | undefined;
+  let token = 0;
+  let next = 0x10000;
+  for (let i = 0; i < text.length; i += 1) {
+    if (i >= next) {
+      next = i + 0x10000;
+      await pause();
+    }
+    const code = text.charCodeAt(i);
+    if (code === QUOTE) {
+      if (stack.length === 0 && root !== undefined) _fail("Unexpected data after the JSON value", i);
+      const end = _stringEnd(text, i);
+      if (end - i > MAX_STRING_CHARS) _fail(`String longer than ${MAX_STRING_CHARS} characters`, i);
+      token = 0;
+      i = end;
+      continue;
+    }
+    if (code === OPEN_ARRAY || code === OPEN_OBJECT) {
+      if (root !== undefined && stack.length === 0) _fail("Unexpected data after the JSON value", i);
+      if (stack.length >= MAX_DEPTH) _fail(`JSON nested deeper than ${MAX_DEPTH} levels`, i);
+      const frame: Frame = {
+        kind: code === OPEN_ARRAY ? "[" : "{",
+        start: i,
+        end: -1,
+        parts: [],
+        itemStart: i + 1,
+        items: 0,
+        runStart: -1,
+        runEnd: -1,
+        large: undefined,
+      };
+      if (stack.length === 0) root = frame;
+      stack.push(frame);
+      token = 0;
+    } else if (code === COMMA || code === CLOSE_ARRAY || code === CLOSE_OBJECT) {
+      const frame = stack[stack.length - 1];
+      if (!frame) _fail("Unexpected character", i);
+      const closes = code !== COMMA;
+      if (closes && code !== (frame.kind === "[" ? CLOSE_ARRAY : CLOSE_OBJECT))
+        _fail("Mismatched bracket", i);
+      _endItem(text, frame, i, closes);
+      token = 0;
+      if (closes) {
+        stack.pop();
+        frame.end = i + 1;
+        const parent = stack[stack.length - 1];
+        if (parent && frame.end - frame.start > PIECE_CHARS) {
+          if (parent.large) _fail("Two values in one item", frame.start);
+          parent.large = frame;
+        }
+      }
+    } else if (!_isSpace(code)) {
+      if (stack.length === 0 && root !== undefined) _fail("Unexpected data after the JSON value", i);
+      token += 1;
+      if (token > MAX_TOKEN_CHARS) _fail(`Token longer than ${MAX_TOKEN_CHARS} characters`, i);
+    } else {
+      token = 0;
+    }
+  }
+  if (stack.length > 0) _fail("Unexpected end of JSON", text.length);
+  if (root && root.end - root.start <= PIECE_CHARS) return undefined;
+  if (root && text.slice(0, root.start).trim() !== "") _fail("Unexpected data before the JSON value", 0);
+  return root;
+}
+
+/** Index of the quote closing the string that opens at `start`. */
+function _stringEnd(text: string, start: number): number {
+  let at = start;
+  for (;;) {
+    const end = text.indexOf('"', at + 1);
+    if (end < 0) _fail("Unterminated string", start);
+    let backslashes = 0;
+    while (text.charCodeAt(end - 1 - backslashes) === BACKSLASH) backslashes += 1;
+    if (backslashes % 2 === 0) return end;
+    at = end;
+  }
+}
+
+/** Closes the current item of `frame` at `at` (a comma or the closing bracket). */
+function _endItem(text: string, frame: Frame, at: number, closes: boolean): void {
+  const empty = frame.large === undefined && text.slice(frame.itemStart, at).trim() === "";
+  if (empty) {
+    if (!closes || frame.items > 0) _fail("Missing value", at);
+  } else if (frame.large) {
+    _flushRun(frame);
+    frame.parts.push({ kind: "large", itemStart: frame.itemStart, itemEnd: at, frame: frame.large });
+    frame.large = undefined;
+    frame.items += 1;
+  } else {
+    if (frame.runStart < 0) frame.runStart = frame.itemStart;
+    frame.runEnd = at;
+    frame.items += 1;
+    if (frame.runEnd - frame.runStart >= PIECE_CHARS) _flushRun(frame);
+  }
+  if (closes) _flushRun(frame);
+  frame.itemStart = at + 1;
+}
+
+function _flushRun(frame: Frame): void {
+  if (frame.runStart < 0) return;
+  frame.parts.push({ kind: "run", start: frame.runStart, end: frame.runEnd });
+  frame.runStart = -1;
+}
+
+/** Builds the value of a large container from its parts, piece by piece. */
+async function _build(text: string, frame: Frame, pause: () => Promise<void>): Promise<unknown> {
+  const array: unknown[] = [];
+  const object: Record<string, unknown> = {};
+  for (const part of frame.parts) {
+    if (part.kind === "run") {
+      const slice = text.slice(part.start, part.end);
+      if (frame.kind === "[") {
+        for (const value of parseJson(`[${slice}]`) as unknown[]) array.push(value);
+      } else {
+        for (const [key, value] of Object.entries(parseJson(`{${slice}}`) as object))
+          _set(object, key, value);
+      }
+    } else {
+      const value = await _build(text, part.frame, pause);
+      if (text.slice(part.frame.end, part.itemEnd).trim() !== "")
+        _fail("Unexpected data after a value", part.frame.end);
+      const before = text.slice(part.itemStart, part.frame.start).trim();
+      if (frame.kind === "[") {
+        if (before !== "") _fail("Unexpected data before a value", part.itemStart);
+        array.push(value);
+      } else {
+        const key = before.endsWith(":") ? parseJson(before.slice(0, -1)) : undefined;
+        if (typeof key !== "string") _fail("Expected a key before a value", part.itemStart);
+        _set(object, key, value);
+      }
+    }
+    await pause();
+  }
+  return frame.kind === "[" ? array : object;
+}
+
+/** Sets an own property, even `__proto__`, the way `JSON.parse` does. */
+function _set(object: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+function _yield(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
