@@ -4,7 +4,7 @@
  * `planCycle` and `createMonitor` are the supported entry points.
  */
 export { checkSubject } from "./check-subject.ts";
-export { formatDuration, parseDuration } from "./duration.ts";
+export { checkDurationMs, formatDuration, MAX_DURATION_MS, parseDuration } from "./duration.ts";
 export type { ObservationFailure } from "./errors.ts";
 export {
   ConfigError,
@@ -26,6 +26,7 @@ export type { MemoryTicketStore, MemoryTicketStoreOptions } from "./memory-store
 export { createMemoryTicketStore } from "./memory-store.ts";
 export type { CycleReport, Monitor, MonitorOptions } from "./monitor.ts";
 export { createMonitor } from "./monitor.ts";
+export { DEFAULT_TICKET_PAGE, MAX_TICKET_PAGE, ticketPageSize } from "./page-size.ts";
 export type {
   CycleInput,
   Finding,

@@ -1,4 +1,5 @@
-import { ConfigError, TicketNotFoundError } from "./errors.ts";
+import { TicketNotFoundError } from "./errors.ts";
+import { ticketPageSize } from "./page-size.ts";
 import {
   type CycleLogEntry,
   type CyclePlan,
@@ -26,8 +27,6 @@ export interface MemoryTicketStore extends TicketStore {
   /** Every cycle written, oldest first. */
   cycles(): readonly CycleLogEntry[];
 }
-
-const MAX_PAGE = 1000;
 
 /**
  * A complete {@link TicketStore} in memory, for unit tests and plugin authors: one unresolved ticket
@@ -106,12 +105,7 @@ export function createMemoryTicketStore(options: MemoryTicketStoreOptions = {}):
     },
 
     async listTickets(filter = {}) {
-      const limit = filter.limit ?? 50;
-      if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) {
-        throw new ConfigError(
-          `Invalid ticket filter: limit must be an integer from 1 to ${MAX_PAGE}, got ${limit}`,
-        );
-      }
+      const limit = ticketPageSize(filter.limit);
       const matching = [...tickets.values()]
         .filter((ticket) => matches(ticket, filter))
         .sort((a, b) => b.id - a.id);

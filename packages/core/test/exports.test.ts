@@ -8,7 +8,10 @@ describe("public surface", () => {
       "ConfigError",
       "DEFAULT_FLAP_OPTIONS",
       "DEFAULT_SETTINGS",
+      "DEFAULT_TICKET_PAGE",
       "DEFAULT_UNREACHABLE_AFTER",
+      "MAX_DURATION_MS",
+      "MAX_TICKET_PAGE",
       "MONITOR_ACTOR",
       "ObservationError",
       "OperatorError",
@@ -22,6 +25,7 @@ describe("public surface", () => {
       "assertName",
       "assertTransition",
       "canTransition",
+      "checkDurationMs",
       "checkSubject",
       "consoleLogger",
       "createMemoryTicketStore",
@@ -40,6 +44,7 @@ describe("public surface", () => {
       "silentLogger",
       "stopOnSignals",
       "ticketFromDraft",
+      "ticketPageSize",
       "violationKey",
     ]);
   });
