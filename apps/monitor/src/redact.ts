@@ -8,8 +8,15 @@ const STOP = String.raw`\s"'\\<>\`{}|`;
 /** `scheme://user:password@` and `scheme://token@`: everything between `//` and `@`. */
 const URL_USERINFO = new RegExp(String.raw`(\b[a-z][a-z0-9+.-]*:\/\/)([^${STOP}/?#@]+)@`, "gi");
 
-/** `user:password@host` without a scheme, or with a mangled one (`https//admin:pw@host`). */
-const BARE_USERINFO = new RegExp(`([^${STOP}:/@]+):([^${STOP}/]*)@(?=[^${STOP}@/]*[a-z0-9])`, "gi");
+/**
+ * `user:password@host` without a scheme, or with a mangled one (`https//admin:pw@host`). The user
+ * part starts only where a run of user characters starts and the password is at most 256 characters
+ * long, which keeps the scan linear on hostile input.
+ */
+const BARE_USERINFO = new RegExp(
+  `(?<![^${STOP}:/@])([^${STOP}:/@]+):([^${STOP}/]{0,256})@(?=[^${STOP}@/]*[a-z0-9])`,
+  "gi",
+);
 
 /** Credentials in a query string: `?token=...`, `&password=...`. */
 const QUERY_SECRET = new RegExp(
