@@ -9,6 +9,7 @@ import { seedTickets } from "./helpers/seed.ts";
 const ESC = "\u001b";
 /** Text that, printed raw, clears the screen, sets the window title and forges a heartbeat log line. */
 const FORGED = `\n2026-01-01T00:00:00.000Z info  Check complete: 3 invariants, all passing${ESC}[2J${ESC}]0;owned\u0007`;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding raw control characters is the point
 const RAW = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 const LOG_LINE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (info|warn|error) /;
 
