@@ -86,7 +86,10 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     return code;
   };
   const program = createProgram(options);
+  let crashed = false;
   const crash = (error: unknown) => {
+    if (crashed) return;
+    crashed = true;
     void exitWhenFlushed(report(error));
   };
   process.on("uncaughtException", crash);
