@@ -139,7 +139,7 @@ export function configDir(path: string): string {
 
 /** V8's JSON.parse message without the quoted excerpt of the file (it may hold a secret), with line and column. */
 function _jsonProblem(error: unknown, text: string): string {
-  const message = (error as Error).message.replace(/,\s*".*$/s, "");
+  const message = (error as Error).message.replace(/,\s*(?:\.\.\.)?".*$/s, "");
   const position = /at position (\d+)/.exec(message);
   const what = message
     .replace(/\s*(?:in JSON )?at position \d+.*$/s, "")

@@ -159,6 +159,18 @@ describe("URL userinfo, also in malformed URLs", () => {
     const result = await runCli(["check", "--no-db", "--config", config]);
     expect(result.code).toBe(2);
     expectNoSecret(result);
+    for (const [name, text] of [
+      ["broken.json", `{"subjects": [["@operator/tikv", {"name": "x", "token": ${PD_TOKEN}}]]}`],
+      ["broken2.json", `{"subjects": [${PD_TOKEN}]}`],
+    ] as const) {
+      await writeFile(join(dir, name), text);
+      const broken = await runCli(["check", "--no-db", "--config", join(dir, name)]);
+      expect(broken.code).toBe(2);
+      expect(broken.stderr).toMatch(
+        /is not valid JSON: .* at line 1 column \d+|is not valid JSON: Unexpected token/,
+      );
+      expectNoSecret(broken);
+    }
     const help = await runCli(["check", "--help"], {
       env: { PD_ENDPOINT: `http://admin:${PASSWORD}@h:2379` },
     });
