@@ -9,5 +9,5 @@ if (!existsSync(cli)) {
   );
   process.exit(1);
 }
-const { main } = await import(cli.href);
-process.exit(await main(process.argv.slice(2)));
+const { run } = await import(cli.href);
+await run(process.argv.slice(2));

@@ -1,7 +1,8 @@
 import type { CycleReport, TicketStore } from "@operator/core";
-import { createMemoryTicketStore, createMonitor, formatDuration } from "@operator/core";
+import { createMemoryTicketStore, createMonitor, formatDuration, MAX_DURATION_MS } from "@operator/core";
 import { severityStyle } from "./commands/tickets-print.ts";
 import type { CommandContext } from "./context.ts";
+import { escapeText } from "./escape.ts";
 import { EXIT, ExitError } from "./exit-codes.ts";
 import type { CliLogger } from "./logger.ts";
 import { openStore } from "./open-store.ts";
@@ -25,7 +26,10 @@ export async function runCheck(
   const options = {
     subjects,
     ...(settings.deadlineMs !== undefined
-      ? { deadlineMs: settings.deadlineMs, intervalMs: Math.max(30_000, settings.deadlineMs + 1) }
+      ? {
+          deadlineMs: settings.deadlineMs,
+          intervalMs: Math.min(MAX_DURATION_MS, Math.max(30_000, settings.deadlineMs + 1)),
+        }
       : {}),
     ...(settings.unreachableAfter !== undefined ? { unreachableAfter: settings.unreachableAfter } : {}),
     ...(settings.flap !== undefined ? { flap: settings.flap } : {}),
@@ -113,7 +117,7 @@ function printFindings(ctx: CommandContext, report: CycleReport): void {
     ),
   );
   for (const [subject, reason] of Object.entries(report.failures)) {
-    ctx.stdout.write(`${p.yellow("UNREADABLE")}  ${subject}: ${reason}\n`);
+    ctx.stdout.write(`${p.yellow("UNREADABLE")}  ${escapeText(subject)}: ${escapeText(reason)}\n`);
   }
   ctx.stdout.write(`${summary}: ${report.violations} violated, ${report.unknown} unknown\n`);
 }

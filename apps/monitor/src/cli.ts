@@ -32,7 +32,7 @@ export type MainOptions = Partial<Pick<CommandContext, "stdout" | "stderr" | "en
  */
 export function createProgram(options: MainOptions = {}): Command {
   const stdout = _redacting(options.stdout ?? process.stdout);
-  const stderr = options.stderr ?? process.stderr;
+  const stderr = _redacting(options.stderr ?? process.stderr);
   const env = options.env ?? process.env;
   const program = new Command("operator");
   const context = (): CommandContext => {
@@ -73,7 +73,7 @@ export function createProgram(options: MainOptions = {}): Command {
  * place that turns errors into messages and exit codes; it never throws.
  */
 export async function main(argv: readonly string[], options: MainOptions = {}): Promise<number> {
-  const stderr = options.stderr ?? process.stderr;
+  const stderr = _redacting(options.stderr ?? process.stderr);
   const env = options.env ?? process.env;
   const verbose = argv.includes("--verbose") || argv.includes("-v") || _truthy(env.DEBUG);
   const report = (error: unknown): number => {
@@ -86,7 +86,12 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     return code;
   };
   const program = createProgram(options);
-  const crash = (error: unknown) => process.exit(report(error));
+  let crashed = false;
+  const crash = (error: unknown) => {
+    if (crashed) return;
+    crashed = true;
+    void exitWhenFlushed(report(error));
+  };
   process.on("uncaughtException", crash);
   process.on("unhandledRejection", crash);
   try {
@@ -100,7 +105,38 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
   }
 }
 
+/**
+ * Runs `operator` as the process itself (what `bin.js` calls): a reader that goes away early
+ * (`operator tickets list | head`) ends the output quietly instead of crashing, and the process
+ * exits with {@link main}'s code only after everything written to stdout and stderr has been
+ * handed to the operating system, so `operator check --json | jq` gets the whole document.
+ */
+export async function run(argv: readonly string[] = process.argv.slice(2)): Promise<never> {
+  for (const stream of [process.stdout, process.stderr]) stream.on("error", _onOutputError);
+  return exitWhenFlushed(await main(argv));
+}
+
+/** Waits until stdout and stderr have flushed what was written to them, then exits with `code`. */
+export async function exitWhenFlushed(code: number): Promise<never> {
+  await Promise.all([_flushed(process.stdout), _flushed(process.stderr)]);
+  process.exit(code);
+}
+
 // --- Internal helpers ---
+
+/** A closed pipe on stdout or stderr means the reader has all it wants: stop writing, nothing more. */
+function _onOutputError(error: NodeJS.ErrnoException): void {
+  if (error.code === "EPIPE") return;
+  throw error;
+}
+
+/** Resolves once `stream` has written everything queued before this call (or can no longer write). */
+function _flushed(stream: NodeJS.WriteStream): Promise<void> {
+  if (stream.destroyed || stream.writableEnded) return Promise.resolve();
+  return new Promise((resolve) => {
+    stream.write("", () => resolve());
+  });
+}
 
 /** For each program, the command line (`operator tickets list`) of the command whose parsing failed. */
 const USAGE_HINTS = new WeakMap<Command, string>();
@@ -147,5 +183,5 @@ function _isEntryPoint(): boolean {
 }
 
 if (_isEntryPoint()) {
-  process.exit(await main(process.argv.slice(2)));
+  await run();
 }

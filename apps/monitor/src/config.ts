@@ -3,6 +3,7 @@ import { dirname, resolve } from "node:path";
 import { ConfigError, parseDuration } from "@operator/core";
 import { z } from "zod";
 import { LOG_FORMATS, type LogFormat } from "./logger.ts";
+import { registerOptionSecrets } from "./secrets.ts";
 
 export { DEFAULT_DB, DEFAULT_INTERVAL, TIKV_PACKAGE } from "./defaults.ts";
 
@@ -22,6 +23,12 @@ export const configFileSchema = z.strictObject({
   deadline: duration.optional(),
   /** Failed cycles in a row before a subject_unreachable ticket opens. @default 3 */
   unreachableAfter: z.number().int().min(1).optional(),
+  /**
+   * A directory whose `node_modules` holds third-party subject plugins (relative to this file).
+   * Plugins are otherwise resolved only from operator's own installation, never from next to the
+   * config file.
+   */
+  pluginDir: z.string().min(1).optional(),
   /** `host:port` for /metrics and /healthz. */
   listen: z.string().optional(),
   logFormat: z.enum(LOG_FORMATS as [LogFormat, ...LogFormat[]]).optional(),
@@ -48,7 +55,10 @@ export type ConfigFile = z.infer<typeof configFileSchema>;
 export interface SubjectSpec {
   readonly packageName: string;
   readonly options: Record<string, unknown>;
-  /** Directories to resolve `packageName` from, in order (the config file's directory first). */
+  /**
+   * Plugin directories (the config's `pluginDir`) whose `node_modules` is searched for `packageName`
+   * before operator's own installation; empty for none.
+   */
   readonly resolveFrom: readonly string[];
   /** Where the subject was declared, for error messages: `config.json subjects[0]` or `--pd`. */
   readonly origin: string;
@@ -74,8 +84,9 @@ export async function loadConfigFile(path: string): Promise<ConfigFile> {
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    throw new ConfigError(`Config file ${path} is not valid JSON: ${(error as Error).message}`);
+    throw new ConfigError(`Config file ${path} is not valid JSON: ${_jsonProblem(error, text)}`);
   }
+  registerOptionSecrets(raw);
   const parsed = configFileSchema.safeParse(raw);
   if (!parsed.success) {
     const [first, ...rest] = parsed.error.issues;
@@ -125,6 +136,18 @@ export function configDir(path: string): string {
 }
 
 // --- Internal helpers ---
+
+/** V8's JSON.parse message without the quoted excerpt of the file (it may hold a secret), with line and column. */
+function _jsonProblem(error: unknown, text: string): string {
+  const message = (error as Error).message.replace(/,\s*(?:\.\.\.)?".*$/s, "");
+  const position = /at position (\d+)/.exec(message);
+  const what = message
+    .replace(/\s*(?:in JSON )?at position \d+.*$/s, "")
+    .replace(/\s*\(line \d+ column \d+\)/, "");
+  if (position === null) return what;
+  const before = text.slice(0, Number(position[1])).split("\n");
+  return `${what} at line ${before.length} column ${(before.at(-1)?.length ?? 0) + 1}`;
+}
 
 function _formatPath(path: readonly PropertyKey[]): string {
   return path

@@ -1,4 +1,5 @@
 import { CommanderError } from "commander";
+import { escapeText } from "./escape.ts";
 import { EXIT, type ExitCode, ExitError } from "./exit-codes.ts";
 import { redact } from "./redact.ts";
 
@@ -35,7 +36,7 @@ export function classifyError(error: unknown, versions: Versions, verbose: boole
   }
   if (_isOperatorError(error)) {
     const lines = [_line(error.message)];
-    if (verbose && error.stack) lines.push(redact(error.stack));
+    if (verbose && error.stack) lines.push(_stack(error.stack));
     return { code: exitCodeOf(error), lines };
   }
   const err = error instanceof Error ? error : new Error(String(error));
@@ -43,7 +44,7 @@ export function classifyError(error: unknown, versions: Versions, verbose: boole
     _line(`internal error, please report it: ${err.message}`),
     `operator: operator ${versions.operator}, node ${versions.node}, ${versions.platform}`,
   ];
-  if (verbose && err.stack) lines.push(redact(err.stack));
+  if (verbose && err.stack) lines.push(_stack(err.stack));
   else lines.push("operator: run again with --verbose (or DEBUG=1) for the stack trace");
   return { code: EXIT.internal, lines };
 }
@@ -61,7 +62,15 @@ export function exitCodeOf(error: Error): ExitCode {
 
 function _line(message: string): string {
   const text = message.replace(/^\[operator\]\s*/, "").replace(/\s*\n\s*/g, " ");
-  return `operator: ${redact(text.charAt(0).toLowerCase() === text.charAt(0) ? text : _lowerFirst(text))}`;
+  return `operator: ${escapeText(redact(text.charAt(0).toLowerCase() === text.charAt(0) ? text : _lowerFirst(text)))}`;
+}
+
+/** A stack trace: its own lines kept, anything else in them escaped and redacted. */
+function _stack(stack: string): string {
+  return stack
+    .split("\n")
+    .map((line) => escapeText(redact(line)))
+    .join("\n");
 }
 
 /** `No ticket with id 4` -> `no ticket with id 4`, but acronyms and names (`PD`, `Database`) keep case. */

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import { builtinModules, createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Subject } from "@operator/core";
@@ -7,11 +7,13 @@ import { ConfigError, isOperatorError } from "@operator/core";
 import type { SubjectSpec } from "./config.ts";
 
 /**
- * Loads a subject plugin by package name and builds its subject: resolves the package from each of
- * `spec.resolveFrom` in turn and then from this app, `import()`s it, unwraps `default`, checks that it
- * is a factory, calls it with the options and checks that the result looks like a `Subject`.
- * Every failure is one {@link ConfigError} naming the package, so a third-party plugin needs no code
- * change here, only `npm install` next to the config file.
+ * Loads a subject plugin by package name and builds its subject: resolves the package from the
+ * `node_modules` of each of `spec.resolveFrom` (the config's `pluginDir`) and then from operator's
+ * own installation, `import()`s it, unwraps `default`, checks that it is a factory, calls it with the
+ * options and checks that the result looks like a `Subject`. Only package names are accepted, never
+ * paths, and nothing is resolved from the config file's directory. Every failure is one
+ * {@link ConfigError} naming the package, so a third-party plugin needs no code change here, only
+ * `npm install --prefix <pluginDir> <package>`.
  */
 export async function loadSubject(spec: SubjectSpec): Promise<Subject> {
   const factory = await loadSubjectFactory(spec.packageName, spec.resolveFrom, spec.origin);
@@ -37,6 +39,12 @@ export async function loadSubjectFactory(
   resolveFrom: readonly string[],
   origin: string,
 ): Promise<(options: unknown) => unknown> {
+  const problem = packageNameProblem(packageName);
+  if (problem !== null) {
+    throw new ConfigError(
+      `${origin}: "${packageName}" ${problem}: subjects name an installed plugin package, e.g. @operator/tikv (see pluginDir in docs/cli.md)`,
+    );
+  }
   let url: string | null;
   try {
     url = resolvePackage(packageName, resolveFrom);
@@ -46,9 +54,12 @@ export async function loadSubjectFactory(
     });
   }
   if (url === null) {
-    const places = [...resolveFrom, _appDir()].join(", ");
+    const places = [
+      ...resolveFrom.map((dir) => join(dir, "node_modules")),
+      "operator's own installation",
+    ].join(", ");
     throw new ConfigError(
-      `${origin}: subject package ${packageName} cannot be found (looked in ${places}); install it next to the config file`,
+      `${origin}: subject package ${packageName} cannot be found (looked in ${places}); install it with npm install --prefix <pluginDir> ${packageName} and set pluginDir in the config file`,
     );
   }
   let mod: Record<string, unknown>;
@@ -70,12 +81,30 @@ export async function loadSubjectFactory(
 }
 
 /**
- * The URL of `packageName`'s main module as seen from each directory of `from`, then from this app;
- * null when it is nowhere. Uses Node's own resolution (exports, conditions, symlinks) and falls back
- * to reading `exports`/`main` for ESM-only packages that `require` cannot resolve.
+ * Why `name` is not a plain npm package name (`tikv-plugin`, `@scope/name`), or null when it is one.
+ * Paths (`./evil.cjs`, `/opt/x`, `C:\\x`), subpaths (`@operator/tikv/dist/x.js`), URLs and Node's
+ * built-in modules are refused.
+ */
+export function packageNameProblem(name: string): string | null {
+  if (name.startsWith(".") || name.startsWith("/") || name.includes("\\") || /^[a-z]:/i.test(name)) {
+    return "is a path, not a package name";
+  }
+  if (name.startsWith("node:") || builtinModules.includes(name)) return "is a Node.js built-in module";
+  if (!/^(?:@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9][a-z0-9._~-]*$/i.test(name) || name.length > 214) {
+    return "is not a package name";
+  }
+  return null;
+}
+
+/**
+ * The URL of `packageName`'s main module from the `node_modules` directly inside each directory of
+ * `from` (no parent directories), then from operator's own installation; null when it is nowhere.
+ * Uses Node's own resolution (exports, conditions, symlinks) and falls back to reading
+ * `exports`/`main` for ESM-only packages that `require` cannot resolve.
  */
 export function resolvePackage(packageName: string, from: readonly string[]): string | null {
-  for (const dir of [...from, _appDir()]) {
+  const pluginDirs = from.filter((dir) => existsSync(join(dir, "node_modules", packageName, "package.json")));
+  for (const dir of [...pluginDirs, _appDir()]) {
     const require = createRequire(join(dir, "noop.js"));
     try {
       return pathToFileURL(require.resolve(packageName)).href;
@@ -87,7 +116,7 @@ export function resolvePackage(packageName: string, from: readonly string[]): st
         );
       }
       if (code !== "MODULE_NOT_FOUND" && code !== "ERR_PACKAGE_PATH_NOT_EXPORTED") throw error;
-      const esm = _resolveEsmOnly(packageName, dir);
+      const esm = _resolveEsmOnly(packageName, dir, dir !== _appDir());
       if (esm) return pathToFileURL(esm).href;
     }
   }
@@ -100,8 +129,11 @@ function _appDir(): string {
   return dirname(fileURLToPath(import.meta.url));
 }
 
-/** Finds `node_modules/<name>` above `dir` and reads its `exports["."]` import/default or `main`. */
-function _resolveEsmOnly(packageName: string, dir: string): string | null {
+/**
+ * Finds `node_modules/<name>` in `dir` (and above it unless `only`) and reads its `exports["."]`
+ * import/default or `main`.
+ */
+function _resolveEsmOnly(packageName: string, dir: string, only: boolean): string | null {
   for (let current = dir; ; current = dirname(current)) {
     const root = join(current, "node_modules", packageName);
     const manifest = join(root, "package.json");
@@ -111,7 +143,7 @@ function _resolveEsmOnly(packageName: string, dir: string): string | null {
       const file = join(root, target);
       return existsSync(file) ? file : null;
     }
-    if (dirname(current) === current) return null;
+    if (only || dirname(current) === current) return null;
   }
 }
 

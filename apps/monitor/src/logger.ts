@@ -1,3 +1,4 @@
+import { escapeJsonText, escapeText } from "./escape.ts";
 import { redact } from "./redact.ts";
 
 /** Extra structured fields of one log line. */
@@ -22,7 +23,8 @@ type Level = "info" | "warn" | "error";
  * A logger writing to `stream` (stderr by default). `text` lines are for people and carry the
  * message only: `2026-01-02T03:04:05.678Z info  Check complete: ...` (messages already state their
  * facts); `json` lines are `{"time":"...","level":"info","msg":"...",...fields}` with the structured
- * fields for machines. Every line passes through {@link redact}.
+ * fields for machines. Control characters in messages are escaped (`\x1b`, `\n` in text, JSON
+ * escapes in JSON), so one call is always one line; every line passes through {@link redact}.
  */
 export function createLogger(
   format: LogFormat,
@@ -33,8 +35,8 @@ export function createLogger(
     const time = new Date(now()).toISOString();
     const line =
       format === "json"
-        ? JSON.stringify({ time, level, msg: message, ...fields }, _jsonReplacer)
-        : `${time} ${level.padEnd(5)} ${message}`;
+        ? escapeJsonText(JSON.stringify({ time, level, msg: message, ...fields }, _jsonReplacer))
+        : `${time} ${level.padEnd(5)} ${escapeText(message)}`;
     stream.write(`${redact(line)}\n`);
   };
   return {

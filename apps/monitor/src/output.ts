@@ -1,4 +1,5 @@
 import type { Ticket, TicketDetail, TicketEvent } from "@operator/core";
+import { escapeJsonText, escapeText } from "./escape.ts";
 
 /** A writable text stream (stdout in the CLI, a buffer in tests). */
 export interface TextStream {
@@ -51,7 +52,8 @@ export interface Column<Row> {
 }
 
 /**
- * Renders rows as an aligned table with a header line. The last column is not padded and, on a
+ * Renders rows as an aligned table with a header line. Cells are text from outside: control
+ * characters in them are escaped, so a row is always one line. The last column is not padded and, on a
  * terminal of known width, is cut to fit. Styles apply after padding, so escapes never skew widths.
  */
 export function renderTable<Row>(
@@ -195,13 +197,16 @@ export function ticketDetailToJson(
   };
 }
 
-/** Serialises `value` as pretty JSON followed by a newline. */
+/**
+ * Serialises `value` as pretty JSON followed by a newline; control characters, line separators and
+ * bidi overrides inside strings stay JSON escapes (`\u001b`, `\u2028`), never raw.
+ */
 export function toJsonText(value: unknown): string {
-  return `${JSON.stringify(value, null, 2)}\n`;
+  return `${escapeJsonText(JSON.stringify(value, null, 2))}\n`;
 }
 
 // --- Internal helpers ---
 
 function _oneLine(text: string): string {
-  return text.replace(/\s*\n\s*/g, " ");
+  return escapeText(text);
 }

@@ -1,10 +1,61 @@
 import { readFileSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { ConfigError } from "@operator/core";
-import { registerSecret } from "./redact.ts";
+import { registerCredential, registerSecret, registerUrlSecrets } from "./redact.ts";
 
 /** Option names holding a secret; each may instead be given as `<name>File`, a path to read it from. */
 export const SECRET_OPTIONS: readonly string[] = ["bearerToken", "password", "token"];
+
+/** Last words that make an option's string value a secret: `bearerToken`, `apiKey`, `client_secret`... */
+const SECRET_WORDS = new Set([
+  "token",
+  "password",
+  "passwd",
+  "secret",
+  "key",
+  "apikey",
+  "authorization",
+  "auth",
+  "credential",
+  "credentials",
+  "cookie",
+]);
+
+/**
+ * Registers for redaction every secret in a subject's options (any plugin), before anything is
+ * logged: every value of every `headers` object, every string under a secret-bearing name (see
+ * {@link isSecretOptionName}), and the password of any `user:password@` in any string, at any depth.
+ */
+export function registerOptionSecrets(options: unknown, secretContext = false): void {
+  if (typeof options === "string") {
+    if (secretContext) registerCredential(options);
+    registerUrlSecrets(options);
+    return;
+  }
+  if (Array.isArray(options)) {
+    for (const item of options) registerOptionSecrets(item, secretContext);
+    return;
+  }
+  if (typeof options !== "object" || options === null) return;
+  for (const [name, value] of Object.entries(options)) {
+    const isHeaders = name.toLowerCase() === "headers";
+    registerOptionSecrets(value, secretContext || isHeaders || isSecretOptionName(name));
+  }
+}
+
+/**
+ * Whether an option name holds a secret: its last word is one of {@link SECRET_WORDS} (`bearerToken`,
+ * `api_key`, `password`, `authorization`), not `keyFile`, `tokenUrl` or `keyPrefix`.
+ */
+export function isSecretOptionName(name: string): boolean {
+  const words = name
+    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean);
+  const last = words.at(-1);
+  return last !== undefined && SECRET_WORDS.has(last);
+}
 
 /** Prometheus credentials taken from the environment for `@operator/tikv` subjects. */
 export interface PrometheusAuth {

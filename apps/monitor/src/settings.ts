@@ -15,6 +15,7 @@ import {
   TIKV_PACKAGE,
 } from "./config.ts";
 import type { LogFormat } from "./logger.ts";
+import { registerUrlSecrets } from "./redact.ts";
 import { prometheusAuthFromEnv, resolveSecretFiles, withPrometheusAuth } from "./secrets.ts";
 
 /** The options shared by `monitor` and `check`, as commander parsed them. */
@@ -59,6 +60,7 @@ export async function resolveRunSettings(
   env: NodeJS.ProcessEnv,
   cwd: string,
 ): Promise<RunSettings> {
+  for (const url of [flags.pd, flags.prometheus]) if (url !== undefined) registerUrlSecrets(url);
   const file = flags.config === undefined ? undefined : await loadConfigFile(resolve(cwd, flags.config));
   const baseDir = flags.config === undefined ? cwd : configDir(resolve(cwd, flags.config));
   for (const flag of ["pd", "prometheus", "name"] as const) {
@@ -77,13 +79,14 @@ export async function resolveRunSettings(
   let subjects: SubjectSpec[] = [];
   if (file !== undefined) {
     const auth = prometheusAuthFromEnv(env);
+    const pluginDirs = file.pluginDir === undefined ? [] : [resolve(baseDir, file.pluginDir)];
     subjects = file.subjects.map(([packageName, options], i) => {
       const origin = `${flags.config} subjects[${i}]`;
       const resolved = resolveSecretFiles(options, baseDir, origin);
       return {
         packageName,
         options: packageName === TIKV_PACKAGE ? withPrometheusAuth(resolved, auth) : resolved,
-        resolveFrom: [baseDir],
+        resolveFrom: pluginDirs,
         origin,
       };
     });
@@ -119,7 +122,10 @@ export async function resolveRunSettings(
   const interval = explicitInterval ?? DEFAULT_INTERVAL;
   const intervalMs = parsePositiveDuration(interval, given("interval") ? "--interval" : "interval");
   const deadline = pick("deadline", flags.deadline, file?.deadline);
-  const deadlineMs = deadline === undefined ? undefined : parsePositiveDuration(deadline, "deadline");
+  const deadlineMs =
+    deadline === undefined
+      ? undefined
+      : parsePositiveDuration(deadline, given("deadline") ? "--deadline" : "deadline");
   if (deadlineMs !== undefined && explicitInterval !== undefined && deadlineMs >= intervalMs) {
     throw new ConfigError(`The deadline (${deadline}) must be shorter than the interval (${interval})`);
   }
@@ -152,9 +158,9 @@ function _flap(flap: ConfigFile["flap"]): Partial<FlapOptions> | undefined {
 function _int(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) {
+  if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n < 1) {
     throw new ConfigError(
-      `Invalid --unreachable-after "${value}" (expected a whole number of cycles, 1 or more)`,
+      `Invalid --unreachable-after "${value}" (expected a whole decimal number of cycles, 1 or more)`,
     );
   }
   return n;

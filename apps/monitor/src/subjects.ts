@@ -2,7 +2,7 @@ import type { EntityResult, Evaluation, Invariant, Subject } from "@operator/cor
 import { ConfigError } from "@operator/core";
 import type { SubjectSpec } from "./config.ts";
 import { loadSubject } from "./load-subject.ts";
-import { redact } from "./redact.ts";
+import { redact, redactDeep } from "./redact.ts";
 
 /**
  * Loads every configured subject (plugins in parallel) and checks that their names are unique:
@@ -36,8 +36,8 @@ export function describeSubject(subject: Subject): string {
 
 /**
  * Wraps a plugin's subject so that nothing it says can carry a secret into a ticket, a log line or
- * output: error messages thrown by `observe` and the messages and reasons of its results pass
- * through {@link redact}. (A server that echoes the Authorization header in a 401 body would
+ * output: error messages thrown by `observe` and the messages, reasons and values of its results
+ * pass through {@link redact}. (A server that echoes the Authorization header in a 401 body would
  * otherwise put the token into a `subject_unreachable` ticket.)
  */
 export function redactingSubject(subject: Subject): Subject {
@@ -74,7 +74,9 @@ function _redactingInvariant(invariant: Invariant): Invariant {
         return typeof unknown === "string" ? { unknown: redact(unknown) } : evaluation;
       }
       return evaluation.map((result: EntityResult): EntityResult => {
-        if (result.outcome === "violated") return { ...result, message: redact(result.message) };
+        if (result.outcome === "violated") {
+          return { ...result, message: redact(result.message), values: redactDeep(result.values) };
+        }
         if (result.outcome === "unknown") return { ...result, reason: redact(result.reason) };
         return result;
       });

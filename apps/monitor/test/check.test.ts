@@ -24,7 +24,7 @@ async function config(name: string, ...outcomes: string[]): Promise<string> {
     "@example/fake-subject",
     { name: `fake-${i + 1}`, outcome },
   ]);
-  await writeFile(path, JSON.stringify({ subjects }));
+  await writeFile(path, JSON.stringify({ pluginDir: ".", subjects }));
   return path;
 }
 
@@ -139,7 +139,10 @@ describe.concurrent("operator check with a third-party plugin loaded by package 
 
   it("refuses a package that is not a subject plugin with exit 2", async () => {
     const path = join(dir, "not-plugin.json");
-    await writeFile(path, JSON.stringify({ subjects: [["@example/not-a-plugin", { name: "x" }]] }));
+    await writeFile(
+      path,
+      JSON.stringify({ pluginDir: ".", subjects: [["@example/not-a-plugin", { name: "x" }]] }),
+    );
     const result = await runCli(["check", "--config", path]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/^operator: .*@example\/not-a-plugin is not a subject plugin/);
@@ -148,7 +151,7 @@ describe.concurrent("operator check with a third-party plugin loaded by package 
   it("refuses two subjects with the same name", async () => {
     const path = join(dir, "dupe.json");
     const subject = ["@example/fake-subject", { name: "same" }];
-    await writeFile(path, JSON.stringify({ subjects: [subject, subject] }));
+    await writeFile(path, JSON.stringify({ pluginDir: ".", subjects: [subject, subject] }));
     const result = await runCli(["check", "--config", path, "--no-db"]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/subject name "same" is already used/);

@@ -23,7 +23,7 @@ const spec = (packageName: string, options: Record<string, unknown>, resolveFrom
 });
 
 describe("loadSubject", () => {
-  it("loads an ESM-only third-party plugin by package name from the config directory", async () => {
+  it("loads an ESM-only third-party plugin by package name from a plugin directory (pluginDir)", async () => {
     const subject = await loadSubject(spec("@example/fake-subject", { name: "edge", outcome: "violated" }));
     expect(subject.name).toBe("edge");
     expect(subject.kind).toBe("fake");

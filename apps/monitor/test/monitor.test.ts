@@ -45,7 +45,11 @@ async function fakeConfig(
   const path = join(dir, `${name}.json`);
   await writeFile(
     path,
-    JSON.stringify({ ...settings, subjects: [["@example/fake-subject", { name: "fake", ...subject }]] }),
+    JSON.stringify({
+      pluginDir: ".",
+      ...settings,
+      subjects: [["@example/fake-subject", { name: "fake", ...subject }]],
+    }),
   );
   return path;
 }

@@ -14,6 +14,7 @@ beforeAll(async () => {
     config,
     JSON.stringify({
       db: "state/operator.db",
+      pluginDir: "plugins",
       interval: "10s",
       listen: "127.0.0.1:9464",
       logFormat: "json",
@@ -59,7 +60,7 @@ describe("resolveRunSettings", () => {
     });
     expect(s.subjects.map((x) => x.options.name)).toEqual(["prod", "staging", "other"]);
     expect(s.subjects[0]?.options.prometheus).toEqual({ bearerToken: "file-token-value" });
-    expect(s.subjects[0]?.resolveFrom).toEqual([dir]);
+    expect(s.subjects[0]?.resolveFrom).toEqual([join(dir, "plugins")]);
   });
 
   it("lets command-line flags and their environment variables override the file", async () => {

@@ -5,7 +5,7 @@
  */
 export { checkSubject, RESERVED_INVARIANTS } from "./check-subject.ts";
 export type { CycleTicketEvent } from "./cycle-events.ts";
-export { formatDuration, parseDuration } from "./duration.ts";
+export { checkDurationMs, formatDuration, MAX_DURATION_MS, parseDuration } from "./duration.ts";
 export type { ObservationFailure } from "./errors.ts";
 export {
   ConfigError,
@@ -29,6 +29,7 @@ export type { MemoryTicketStore, MemoryTicketStoreOptions } from "./memory-store
 export { createMemoryTicketStore } from "./memory-store.ts";
 export type { CycleReport, Monitor, MonitorOptions } from "./monitor.ts";
 export { createMonitor } from "./monitor.ts";
+export { DEFAULT_TICKET_PAGE, MAX_TICKET_PAGE, ticketPageSize } from "./page-size.ts";
 export type {
   CycleInput,
   Finding,

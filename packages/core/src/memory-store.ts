@@ -1,5 +1,6 @@
-import { ConfigError, TicketNotFoundError } from "./errors.ts";
+import { TicketNotFoundError } from "./errors.ts";
 import type { SubjectIdentity } from "./identity.ts";
+import { ticketPageSize } from "./page-size.ts";
 import {
   type CycleLogEntry,
   type CyclePlan,
@@ -29,8 +30,6 @@ export interface MemoryTicketStore extends TicketStore {
   /** The stored identity of every subject that has one, sorted by subject. */
   identities(): readonly SubjectIdentity[];
 }
-
-const MAX_PAGE = 1000;
 
 /**
  * A complete {@link TicketStore} in memory, for unit tests and plugin authors: one unresolved ticket
@@ -112,12 +111,7 @@ export function createMemoryTicketStore(options: MemoryTicketStoreOptions = {}):
     },
 
     async listTickets(filter = {}) {
-      const limit = filter.limit ?? 50;
-      if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) {
-        throw new ConfigError(
-          `Invalid ticket filter: limit must be an integer from 1 to ${MAX_PAGE}, got ${limit}`,
-        );
-      }
+      const limit = ticketPageSize(filter.limit);
       const matching = [...tickets.values()]
         .filter((ticket) => matches(ticket, filter))
         .sort((a, b) => b.id - a.id);

@@ -1,4 +1,5 @@
 import { checkSubject } from "./check-subject.ts";
+import { checkDurationMs } from "./duration.ts";
 import { ConfigError } from "./errors.ts";
 import { type FlapOptions, resolveFlapOptions } from "./flapping.ts";
 import { consoleLogger, type Logger } from "./logger.ts";
@@ -38,20 +39,16 @@ export interface MonitorOptions {
 
 /** Checks the options and fills in the defaults. Throws a {@link ConfigError} naming the problem. */
 export function resolveMonitorOptions(options: MonitorOptions) {
-  const intervalMs = options.intervalMs ?? 30_000;
-  if (!Number.isFinite(intervalMs) || intervalMs <= 0) {
-    throw new ConfigError(`Invalid interval: ${intervalMs}ms (expected more than 0)`);
-  }
-  const deadlineMs = options.deadlineMs ?? Math.floor(intervalMs * 0.8);
-  if (!Number.isFinite(deadlineMs) || deadlineMs <= 0 || deadlineMs >= intervalMs) {
+  const intervalMs = checkDurationMs(options.intervalMs ?? 30_000, "interval");
+  if (intervalMs <= 0) throw new ConfigError(`Invalid interval: ${intervalMs}ms (expected more than 0)`);
+  const deadlineMs = checkDurationMs(options.deadlineMs ?? Math.floor(intervalMs * 0.8), "deadline");
+  if (deadlineMs <= 0 || deadlineMs >= intervalMs) {
     throw new ConfigError(
       `Invalid deadline: ${deadlineMs}ms (expected more than 0 and below the ${intervalMs}ms interval)`,
     );
   }
-  const stopGraceMs = options.stopGraceMs ?? Math.min(deadlineMs, 10_000);
-  if (!Number.isFinite(stopGraceMs) || stopGraceMs < 0) {
-    throw new ConfigError(`Invalid stop grace: ${stopGraceMs}ms (expected 0 or more)`);
-  }
+  const stopGraceMs = checkDurationMs(options.stopGraceMs ?? Math.min(deadlineMs, 10_000), "stop grace");
+  if (options.flap?.windowMs !== undefined) checkDurationMs(options.flap.windowMs, "flap window");
   const unreachableAfter = options.unreachableAfter ?? DEFAULT_UNREACHABLE_AFTER;
   if (!Number.isInteger(unreachableAfter) || unreachableAfter < 1) {
     throw new ConfigError(

@@ -1,4 +1,4 @@
-import { parseDuration } from "./duration.ts";
+import { checkDurationMs, parseDuration } from "./duration.ts";
 import { ConfigError } from "./errors.ts";
 import { isSeverity } from "./severity.ts";
 import type { Invariant, InvariantOverride, InvariantOverrides, InvariantSettings } from "./subject.ts";
@@ -31,17 +31,19 @@ export function mergeSettings(
         break;
       case "for":
       case "clear":
-        out[field === "for" ? "forMs" : "clearMs"] = parseDuration(
-          value as string | number,
-          `${where}.${field}`,
-        );
+        if (typeof value !== "string" && typeof value !== "number") {
+          throw new ConfigError(
+            `${where}.${field} must be a duration such as "30s" or a number of milliseconds`,
+          );
+        }
+        out[field === "for" ? "forMs" : "clearMs"] = parseDuration(value, `${where}.${field}`);
         break;
       case "forMs":
       case "clearMs":
-        if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
-          throw new ConfigError(`${where}.${field} must be a duration of 0 ms or more`);
+        if (typeof value !== "number") {
+          throw new ConfigError(`${where}.${field} must be a number of milliseconds`);
         }
-        out[field] = value;
+        out[field] = checkDurationMs(value, `${where}.${field}`);
         break;
       case "thresholds":
         for (const [name, threshold] of Object.entries(value as Record<string, unknown>)) {

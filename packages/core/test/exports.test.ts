@@ -8,9 +8,12 @@ describe("public surface", () => {
       "ConfigError",
       "DEFAULT_FLAP_OPTIONS",
       "DEFAULT_SETTINGS",
+      "DEFAULT_TICKET_PAGE",
       "DEFAULT_UNREACHABLE_AFTER",
       "IDENTITY_INVARIANT",
+      "MAX_DURATION_MS",
       "MAX_IDENTITY_LENGTH",
+      "MAX_TICKET_PAGE",
       "MONITOR_ACTOR",
       "ObservationError",
       "OperatorError",
@@ -26,6 +29,7 @@ describe("public surface", () => {
       "assertName",
       "assertTransition",
       "canTransition",
+      "checkDurationMs",
       "checkSubject",
       "consoleLogger",
       "createMemoryTicketStore",
@@ -44,6 +48,7 @@ describe("public surface", () => {
       "silentLogger",
       "stopOnSignals",
       "ticketFromDraft",
+      "ticketPageSize",
       "violationKey",
     ]);
   });

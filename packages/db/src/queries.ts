@@ -1,27 +1,29 @@
 import {
-  ConfigError,
+  DEFAULT_TICKET_PAGE,
+  MAX_TICKET_PAGE,
   type Ticket,
   type TicketDetail,
   type TicketFilter,
   TicketNotFoundError,
   type TicketPage,
+  ticketPageSize,
 } from "@operator/core";
 import { and, asc, desc, eq, gte, inArray, lt, lte, ne, type SQL } from "drizzle-orm";
 import type { BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
 import { ticketEvents, tickets } from "./schema.ts";
 
 /** Page size when a filter gives none. */
-export const DEFAULT_PAGE_SIZE = 50;
+export const DEFAULT_PAGE_SIZE = DEFAULT_TICKET_PAGE;
 
 /** The largest page a listing returns. */
-export const MAX_PAGE_SIZE = 1000;
+export const MAX_PAGE_SIZE = MAX_TICKET_PAGE;
 
 /**
  * Tickets matching `filter`, newest first, one page at a time. Pages follow the id (keyset
  * pagination), so page N costs the same as page 1 and tickets opened meanwhile do not shift pages.
  */
 export function listTickets(db: BetterSQLite3Database, filter: TicketFilter = {}): TicketPage {
-  const limit = pageSize(filter.limit);
+  const limit = ticketPageSize(filter.limit);
   const where: SQL[] = [];
   if (filter.status !== undefined) where.push(inArray(tickets.status, [...filter.status]));
   else if (filter.includeResolved !== true) where.push(ne(tickets.status, "resolved"));
@@ -55,14 +57,4 @@ export function getTicket(db: BetterSQLite3Database, id: number): TicketDetail {
     .orderBy(asc(ticketEvents.id))
     .all();
   return { ticket, events };
-}
-
-// --- Internal helpers ---
-
-function pageSize(limit: number | undefined): number {
-  if (limit === undefined) return DEFAULT_PAGE_SIZE;
-  if (!Number.isInteger(limit) || limit < 1) {
-    throw new ConfigError(`Invalid page size ${limit}: use a whole number from 1 to ${MAX_PAGE_SIZE}`);
-  }
-  return Math.min(limit, MAX_PAGE_SIZE);
 }

@@ -105,6 +105,29 @@ describe("parity with core's in-memory store under core's real planner", () => {
   }
 });
 
+describe("parity of page limits", () => {
+  it("both stores take the same page sizes and refuse the same ones, with the same message", async () => {
+    const memory = createMemoryTicketStore();
+    const sqlite: SqliteTicketStore = openTicketStore(tempDbPath());
+    const outcome = (store: TicketStore, limit: number | undefined) =>
+      store.listTickets(limit === undefined ? {} : { limit }).then(
+        (page) => `ok ${page.tickets.length}`,
+        (error: Error) => `${error.name}: ${error.message}`,
+      );
+    try {
+      for (const limit of [undefined, 1, 50, 1000, 1001, 5000, 0, -1, 1.5, Number.NaN]) {
+        expect(await outcome(sqlite, limit), `limit ${limit}`).toEqual(await outcome(memory, limit));
+      }
+      expect(await outcome(sqlite, 1001)).toMatch(
+        /ConfigError: .*limit must be a whole number from 1 to 1000/,
+      );
+      expect(await outcome(sqlite, 1000)).toBe("ok 0");
+    } finally {
+      sqlite.close();
+    }
+  });
+});
+
 function randomAction(random: () => number): TicketAction {
   const actor = random() < 0.5 ? "alice" : "bob";
   const pick = Math.floor(random() * 5);

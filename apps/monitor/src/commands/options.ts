@@ -40,12 +40,13 @@ export function listOf<T extends string>(allowed: readonly T[], flag: string) {
   };
 }
 
-/** A commander parser for a positive whole number (ticket ids, limits). */
-export function positiveInt(what: string) {
+/** A commander parser for a positive whole decimal number (ticket ids, limits), at most `max`. */
+export function positiveInt(what: string, max = Number.MAX_SAFE_INTEGER) {
   return (value: string): number => {
     const n = Number(value);
-    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1) {
-      throw new ConfigError(`Invalid ${what} "${value}" (expected a whole number, 1 or more)`);
+    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1 || n > max) {
+      const range = max === Number.MAX_SAFE_INTEGER ? "1 or more" : `from 1 to ${max}`;
+      throw new ConfigError(`Invalid ${what} "${value}" (expected a whole number, ${range})`);
     }
     return n;
   };

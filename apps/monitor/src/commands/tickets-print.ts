@@ -1,5 +1,6 @@
 import type { Severity, Ticket, TicketDetail } from "@operator/core";
 import type { CommandContext } from "../context.ts";
+import { escapeJsonText, escapeText } from "../escape.ts";
 import {
   type Column,
   type Palette,
@@ -48,10 +49,10 @@ export function printTicketDetail(ctx: CommandContext, detail: TicketDetail, jso
   const fields: [string, string][] = [
     ["Status", flags ? `${t.status} (${flags})` : t.status],
     ["Severity", severityStyle(p, t.severity)(t.severity)],
-    ["Message", t.message],
-    ["Subject", t.subject],
-    ["Invariant", t.invariant],
-    ["Entity", t.entity],
+    ["Message", escapeText(t.message)],
+    ["Subject", escapeText(t.subject)],
+    ["Invariant", escapeText(t.invariant)],
+    ["Entity", escapeText(t.entity)],
     ["First seen", shortTime(t.firstSeenAt)],
     [
       "Last seen",
@@ -59,16 +60,16 @@ export function printTicketDetail(ctx: CommandContext, detail: TicketDetail, jso
     ],
   ];
   if (t.acknowledgedAt !== null)
-    fields.push(["Acknowledged", `${shortTime(t.acknowledgedAt)} by ${t.acknowledgedBy ?? "?"}`]);
-  if (t.diagnosis !== null) fields.push(["Diagnosis", t.diagnosis]);
+    fields.push(["Acknowledged", `${shortTime(t.acknowledgedAt)} by ${escapeText(t.acknowledgedBy ?? "?")}`]);
+  if (t.diagnosis !== null) fields.push(["Diagnosis", escapeText(t.diagnosis)]);
   if (t.resolvedAt !== null)
-    fields.push(["Resolved", `${shortTime(t.resolvedAt)} by ${t.resolvedBy ?? "?"}`]);
-  fields.push(["Batch", t.batchKey]);
+    fields.push(["Resolved", `${shortTime(t.resolvedAt)} by ${escapeText(t.resolvedBy ?? "?")}`]);
+  fields.push(["Batch", escapeText(t.batchKey)]);
   if (t.previousTicketId !== null) fields.push(["Previous", `ticket ${t.previousTicketId}`]);
-  let out = `${p.bold(`Ticket ${t.id}`)}  ${t.key}\n`;
+  let out = `${p.bold(`Ticket ${t.id}`)}  ${escapeText(t.key)}\n`;
   for (const [name, value] of fields) out += `  ${name.padEnd(13)}${value}\n`;
-  out += `\n${p.bold("First values")}\n${_indent(JSON.stringify(t.firstValues, null, 2))}\n`;
-  out += `\n${p.bold("Last values")}\n${_indent(JSON.stringify(t.lastValues, null, 2))}\n`;
+  out += `\n${p.bold("First values")}\n${_indent(_json(t.firstValues))}\n`;
+  out += `\n${p.bold("Last values")}\n${_indent(_json(t.lastValues))}\n`;
   out += `\n${p.bold("Events")}\n`;
   const columns: Column<TicketDetail["events"][number]>[] = [
     { header: "TIME", cell: (e) => shortTime(e.at) },
@@ -93,6 +94,10 @@ export function severityStyle(p: Palette, severity: Severity | string): (text: s
 
 function _palette(ctx: CommandContext): Palette {
   return palette(shouldColor(ctx.stdout, ctx.env, ctx.noColor));
+}
+
+function _json(value: unknown): string {
+  return escapeJsonText(JSON.stringify(value, null, 2) ?? "null");
 }
 
 function _indent(text: string): string {

@@ -1,7 +1,14 @@
 import type { Severity, Ticket, TicketAction, TicketFilter, TicketStatus } from "@operator/core";
-import { ConfigError, SEVERITIES, TICKET_STATUSES } from "@operator/core";
+import {
+  ConfigError,
+  DEFAULT_TICKET_PAGE,
+  MAX_TICKET_PAGE,
+  SEVERITIES,
+  TICKET_STATUSES,
+} from "@operator/core";
 import { type Command, Option } from "commander";
 import type { CommandContext } from "../context.ts";
+import { escapeText } from "../escape.ts";
 import { openStore } from "../open-store.ts";
 import { ticketToJson, toJsonText } from "../output.ts";
 import { configOption, dbOption, listOf, positiveInt, ticketDbPath } from "./options.ts";
@@ -61,7 +68,9 @@ export function registerTicketsCommand(program: Command, context: () => CommandC
     .option("--no-held", "only tickets that are not held")
     .option("--all", "include resolved tickets")
     .addOption(
-      new Option("--limit <n>", "at most this many tickets").argParser(positiveInt("--limit")).default(50),
+      new Option("--limit <n>", `at most this many tickets, up to ${MAX_TICKET_PAGE}`)
+        .argParser(positiveInt("--limit", MAX_TICKET_PAGE))
+        .default(DEFAULT_TICKET_PAGE),
     )
     .option("--before <id>", "only tickets with a smaller id (paging)", positiveInt("--before"))
     .action(async (flags: ListFlags, command: Command) => {
@@ -167,7 +176,9 @@ async function applyTicketAction(
     return;
   }
   const state = ticket.held ? `${ticket.status}, held` : ticket.status;
-  ctx.stdout.write(`Ticket ${ticket.id} ${_pastTense(type)} by ${actor} (now ${state}): ${ticket.key}\n`);
+  ctx.stdout.write(
+    `Ticket ${ticket.id} ${_pastTense(type)} by ${escapeText(actor)} (now ${state}): ${escapeText(ticket.key)}\n`,
+  );
 }
 
 // --- Internal helpers ---

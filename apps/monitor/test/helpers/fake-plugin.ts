@@ -9,7 +9,9 @@ import { join } from "node:path";
  * throws from `observe` when `outcome` is `unreachable`. When `outcomeFile` is set, the outcome is
  * read from that file on every cycle, so a test can change it while the daemon runs. `delayMs` makes
  * every observation take that long, ignoring the abort signal (a slow, stubborn subject). `crash`
- * leaves a rejected promise unhandled, like a buggy plugin.
+ * leaves a rejected promise unhandled, like a buggy plugin. `entities` (default 1) names how many
+ * entities (`e1`, `e2`...) the probe reports; `message` replaces the violation message, `reason` the
+ * unknown reason, and `errorMessage` the message thrown when unreachable (hostile text for tests).
  */
 export async function installFakePlugin(dir: string, name = "@example/fake-subject"): Promise<string> {
   const root = join(dir, "node_modules", ...name.split("/"));
@@ -50,21 +52,29 @@ export default function fakeSubject(options) {
         description: "The probe reports ok.",
         defaults,
         evaluate(observation) {
+          const entities = Array.from({ length: options.entities ?? 1 }, (_, i) => \`e\${i + 1}\`);
           if (observation.outcome === "violated") {
-            return [{ entity: "e1", outcome: "violated", message: "probe failed on e1", values: { probe: 0 } }];
+            return entities.map((entity) => ({
+              entity,
+              outcome: "violated",
+              message: options.message ?? \`probe failed on \${entity}\`,
+              values: { probe: 0, ...(options.values ?? {}) },
+            }));
           }
           if (observation.outcome === "critical") {
             return [{ entity: "e1", outcome: "violated", severity: "critical", message: "probe down on e1", values: { probe: -1 } }];
           }
-          if (observation.outcome === "unknown") return [{ entity: "e1", outcome: "unknown", reason: "probe unreadable" }];
-          return [{ entity: "e1", outcome: "ok" }];
+          if (observation.outcome === "unknown") {
+            return entities.map((entity) => ({ entity, outcome: "unknown", reason: options.reason ?? "probe unreadable" }));
+          }
+          return entities.map((entity) => ({ entity, outcome: "ok" }));
         },
       },
     ],
     async observe() {
       if (options.delayMs) await new Promise((resolve) => setTimeout(resolve, options.delayMs));
       const value = outcome();
-      if (value === "unreachable") throw new Error("fake subject unreachable");
+      if (value === "unreachable") throw new Error(options.errorMessage ?? "fake subject unreachable");
       if (value === "crash") void Promise.reject(new TypeError("fake plugin bug"));
       return { outcome: value };
     },
