@@ -155,8 +155,8 @@ export class DatabaseReplacedError extends DatabaseError {
     super(
       path,
       how === "deleted"
-        ? `Database ${path} was deleted while open: nothing more is written to it. Restore it, or restart to create a new one`
-        : `Database ${path} was replaced by another file while open: nothing more is written to the old one. Restart to open the new file`,
+        ? `Database ${path} was deleted while open: nothing more is written to it; its -wal/-shm files are renamed *.orphaned on close. Restore it, or restart to create a new one`
+        : `Database ${path} was replaced by another file while open: nothing more is written to the old one; its -wal/-shm files are renamed *.orphaned on close. Restart to open the new file`,
       options,
     );
   }

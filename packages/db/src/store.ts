@@ -1,4 +1,4 @@
-import { statSync } from "node:fs";
+import { renameSync, statSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import {
   type CycleLogEntry,
@@ -74,6 +74,7 @@ class Store implements SqliteTicketStore {
   readonly #s: Statements;
   readonly #ctx: StoreContext;
   readonly #cache = new SnapshotCache();
+  #replacedHow: "deleted" | "replaced" | undefined;
 
   constructor(sqlite: BetterSqlite3.Database, ctx: StoreContext) {
     this.path = ctx.path;
@@ -136,7 +137,23 @@ class Store implements SqliteTicketStore {
   close(): void {
     if (!this.#sqlite.open) return;
     this.#sqlite.close();
+    if (this.#replacedHow !== undefined) this.#moveOrphanedSideFiles();
     this.#ctx.onClose?.();
+  }
+
+  /**
+   * After the file was deleted or replaced, the `-wal`/`-shm` beside the path still belong to the
+   * connection just closed; SQLite would read them as part of whatever file is (or is next) at the
+   * path. They are renamed to `<name>-wal.orphaned` / `-shm.orphaned`, kept for forensics.
+   */
+  #moveOrphanedSideFiles(): void {
+    for (const suffix of ["-wal", "-shm"]) {
+      try {
+        renameSync(this.path + suffix, `${this.path}${suffix}.orphaned`);
+      } catch {
+        // Not there: nothing to move.
+      }
+    }
   }
 
   /**
@@ -176,6 +193,7 @@ class Store implements SqliteTicketStore {
   }
 
   #replaced(how: "deleted" | "replaced"): never {
+    this.#replacedHow ??= how;
     const error = new DatabaseReplacedError(this.path, how);
     this.#ctx.onReplaced?.(error);
     throw error;
