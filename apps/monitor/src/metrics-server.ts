@@ -143,7 +143,7 @@ export interface ListenerLimits {
 
 /** Request headers larger than this are refused (431). */
 const MAX_HEADER_BYTES = 8192;
-/** A rendered `/metrics` page is reused for this long, so a burst of scrapes renders it once. */
+/** A rendered `/metrics` page is reused for this long (until the next cycle), so a burst of scrapes renders it once. */
 const METRICS_CACHE_MS = 1000;
 
 /**
@@ -163,12 +163,15 @@ export async function startMetricsServer(options: {
   const limits = options.limits ?? {};
   const startedAt = metrics.monotonic();
   const maxAgeMs = 3 * options.intervalMs;
-  let cached: { text: string; at: number } | undefined;
+  let cached: { text: string; at: number; cycle: number | undefined } | undefined;
   const renderMetrics = async (): Promise<string> => {
     const at = metrics.monotonic();
-    if (cached && at - cached.at < METRICS_CACHE_MS && at >= cached.at) return cached.text;
+    const cycle = metrics.lastCycleMonotonic;
+    if (cached && cached.cycle === cycle && at >= cached.at && at - cached.at < METRICS_CACHE_MS) {
+      return cached.text;
+    }
     const text = await metrics.registry.metrics();
-    cached = { text, at };
+    cached = { text, at, cycle };
     return text;
   };
   const headersTimeout = limits.headersTimeoutMs ?? 5000;

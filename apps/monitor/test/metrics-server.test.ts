@@ -229,6 +229,30 @@ describe("metrics server", () => {
     expect(big.status).toBe(431);
   });
 
+  it("renders /metrics once for a burst of concurrent scrapes, again after a cycle or a second", async () => {
+    let clock = 0;
+    const metrics = createMonitorMetrics({ monotonic: () => clock });
+    const render = metrics.registry.metrics.bind(metrics.registry);
+    let renders = 0;
+    metrics.registry.metrics = () => {
+      renders++;
+      return render();
+    };
+    server = await startMetricsServer({ listen: { host: "127.0.0.1", port: 0 }, metrics, intervalMs: 1000 });
+    await fetch(`${server.url}/metrics`);
+    const bodies = await Promise.all(
+      Array.from({ length: 50 }, async () => (await fetch(`${server?.url}/metrics`)).text()),
+    );
+    expect(bodies.every((b) => /^operator_cycles_total 0$/m.test(b))).toBe(true);
+    expect(renders).toBe(1);
+    metrics.recordCycle({ ...idleCycle, startedAt: Date.now() });
+    expect(await (await fetch(`${server.url}/metrics`)).text()).toMatch(/^operator_cycles_total 1$/m);
+    expect(renders).toBe(2);
+    clock += 1001;
+    await fetch(`${server.url}/metrics`);
+    expect(renders).toBe(3);
+  });
+
   it("answers 404 elsewhere", async () => {
     server = await startMetricsServer({
       listen: { host: "127.0.0.1", port: 0 },
