@@ -1,4 +1,6 @@
-import { mkdtemp, rename, rm, unlink, writeFile } from "node:fs/promises";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { mkdir, mkdtemp, readdir, rename, rm, unlink, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -28,9 +30,36 @@ beforeAll(async () => {
 afterEach(() => {
   for (const proc of running.splice(0)) proc.child.kill("SIGKILL");
 });
+const mounts: string[] = [];
 afterAll(async () => {
+  for (const mount of mounts.splice(0)) execFileSync("umount", ["-l", mount], { stdio: "ignore" });
   await rm(dir, { recursive: true, force: true });
 });
+
+/** Whether this process may mount file systems (root with the capability); probed once with a tmpfs. */
+const canMount: boolean = (() => {
+  if (process.platform !== "linux" || process.getuid?.() !== 0) return false;
+  const probe = mkdtempSync(join(tmpdir(), "operator-mount-probe-"));
+  try {
+    execFileSync("mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", probe], { stdio: "ignore" });
+    execFileSync("umount", [probe], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  } finally {
+    rmSync(probe, { recursive: true, force: true });
+  }
+})();
+
+/** A read-only bind mount of `source`, unmounted after the file's tests. */
+async function readOnlyView(source: string): Promise<string> {
+  const view = join(dir, `ro-${mounts.length}`);
+  await mkdir(view);
+  execFileSync("mount", ["--bind", source, view]);
+  mounts.push(view);
+  execFileSync("mount", ["-o", "remount,bind,ro", view]);
+  return view;
+}
 
 function daemon(db: string, ...extra: string[]): CliProcess {
   const proc = startCli(["monitor", "--config", config, "--interval", "300ms", "--db", db, ...extra], {
@@ -146,5 +175,26 @@ describe("/healthz while another process holds the database's write lock", () =>
     await heartbeats(proc, before + 1);
     proc.child.kill("SIGTERM");
     expect(await proc.exited).toBe(0);
+  });
+});
+
+describe("tickets list/show on read-only media", () => {
+  it.skipIf(!canMount)("read a database in a read-only directory and write nothing beside it", async () => {
+    const data = join(dir, "snapshot");
+    await mkdir(data);
+    const proc = daemon(join(data, "operator.db"));
+    await heartbeats(proc, 1);
+    proc.child.kill("SIGTERM");
+    expect(await proc.exited).toBe(0);
+    const before = (await readdir(data)).sort();
+    const view = await readOnlyView(data);
+    const list = await runCli(["tickets", "list", "--json", "--db", join(view, "operator.db")]);
+    expect(list.code, list.stderr).toBe(0);
+    const [ticket] = JSON.parse(list.stdout) as { id: number; key: string }[];
+    expect(ticket?.key).toBe("fake/probe/e1");
+    const show = await runCli(["tickets", "show", String(ticket?.id), "--db", join(view, "operator.db")]);
+    expect(show.code, show.stderr).toBe(0);
+    expect(show.stdout).toContain("fake/probe/e1");
+    expect((await readdir(data)).sort()).toEqual(before);
   });
 });
