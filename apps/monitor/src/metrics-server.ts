@@ -1,5 +1,5 @@
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import type { Severity } from "@operator/core";
 import { SEVERITIES } from "@operator/core";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
@@ -129,7 +129,11 @@ export interface MetricsServer {
 
 /** Limits of the metrics listener; each has a default suited to a scrape target. */
 export interface ListenerLimits {
-  /** Open connections at most; more are closed at once. @default 256 */
+  /**
+   * Open connections at most. Past it, the oldest connection with no request in flight is closed
+   * (or the new one, if every connection is busy), so idle sockets cannot lock real clients out.
+   * @default 256
+   */
   readonly maxConnections?: number;
   /** A client must send its request headers within this. @default 5000 */
   readonly headersTimeoutMs?: number;
@@ -225,7 +229,7 @@ export async function startMetricsServer(options: {
       res.writeHead(404, { "content-type": "text/plain" }).end("not found: try /metrics or /healthz\n");
     },
   );
-  server.maxConnections = limits.maxConnections ?? 256;
+  capConnections(server, limits.maxConnections ?? 256);
   server.timeout = limits.idleTimeoutMs ?? 10_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -244,4 +248,35 @@ export async function startMetricsServer(options: {
         server.closeAllConnections();
       }),
   };
+}
+
+// --- Internal helpers ---
+
+/**
+ * Keeps at most `max` connections open by closing, when one more arrives, the connection that has
+ * waited longest without a request in flight. A flood of idle sockets thus evicts itself, while a
+ * client that sends its request at once is served.
+ */
+function capConnections(server: Server, max: number): void {
+  const open = new Set<Socket>();
+  // Insertion order is idle-since order: a socket is re-added when its response finishes.
+  const idle = new Set<Socket>();
+  server.on("connection", (socket: Socket) => {
+    open.add(socket);
+    idle.add(socket);
+    socket.once("close", () => {
+      open.delete(socket);
+      idle.delete(socket);
+    });
+    if (open.size <= max) return;
+    const oldest = idle.values().next().value;
+    (oldest !== undefined && oldest !== socket ? oldest : socket).destroy();
+  });
+  server.on("request", (req, res) => {
+    const socket = req.socket;
+    idle.delete(socket);
+    res.once("finish", () => {
+      if (!socket.destroyed && open.has(socket)) idle.add(socket);
+    });
+  });
 }
