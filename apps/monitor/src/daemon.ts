@@ -9,7 +9,7 @@ import {
 } from "@operator/core";
 import type { CliLogger } from "./logger.ts";
 import { createMonitorMetrics, type MetricsServer, startMetricsServer } from "./metrics-server.ts";
-import { openStore } from "./open-store.ts";
+import { lockDatabase, openStore } from "./open-store.ts";
 import type { RunSettings } from "./settings.ts";
 import type { StartupSignals } from "./startup-signals.ts";
 import { describeSubject, disposeSubjects } from "./subjects.ts";
@@ -25,10 +25,12 @@ export interface DaemonOptions {
 }
 
 /**
- * Runs the monitor loop until SIGTERM or SIGINT: opens (or creates) the database, serves metrics when
+ * Runs the monitor loop until SIGTERM or SIGINT: takes the database's daemon lock (a second daemon on
+ * one database is refused at once, exit 4), opens (or creates) the database, serves metrics when
  * asked, and on the first signal lets the cycle in flight finish; the loop then disposes the subjects
  * and logs `Monitor loop stopped`, and the database and the metrics server are closed. A second
- * signal exits at once (130 for SIGINT, 143 for SIGTERM).
+ * signal exits at once (130 for SIGINT, 143 for SIGTERM). When a cycle finds the database file
+ * deleted or replaced, `/healthz` turns 503, the loop stops and the error is thrown (exit 4).
  */
 export async function runDaemon({ settings, subjects, logger, startup }: DaemonOptions): Promise<void> {
   if (settings.dbPath === null) throw new ConfigError("The monitor needs a database (--db)");
@@ -44,9 +46,20 @@ export async function runDaemon({ settings, subjects, logger, startup }: DaemonO
   };
   // Options core refuses (flap thresholds, deadline) fail here, before the database is created.
   createMonitor({ ...options, store: createMemoryTicketStore(), logger: silentLogger });
-  const store = await openStore(settings.dbPath);
+  const metrics = createMonitorMetrics();
+  let lost: Error | undefined;
+  const onReplaced = (error: Error) => {
+    lost ??= error;
+    metrics.fail(error.message);
+    logger.error(`${error.message}; stopping`, { db: settings.dbPath });
+    void monitor?.stop();
+  };
+  const lock = await lockDatabase(settings.dbPath);
+  const store = await openStore(settings.dbPath, { onReplaced }).catch((error: unknown) => {
+    lock.release();
+    throw error;
+  });
   try {
-    const metrics = createMonitorMetrics();
     monitor = createMonitor({
       ...options,
       store,
@@ -87,11 +100,13 @@ export async function runDaemon({ settings, subjects, logger, startup }: DaemonO
       },
     );
     await monitor.run(startup ? { signal: startup.signal } : {});
+    if (lost) throw lost;
   } finally {
     removeSignalHandlers?.();
     await server?.close();
     if (monitor === undefined) await disposeSubjects(subjects);
     else await monitor.stop();
     store.close();
+    lock.release();
   }
 }

@@ -1,5 +1,5 @@
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import type { Severity } from "@operator/core";
 import { SEVERITIES } from "@operator/core";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
@@ -21,12 +21,30 @@ export interface MonitorMetrics {
   readonly registry: Registry;
   /** Records a finished cycle and, when known, the open tickets by severity afterwards. */
   recordCycle(cycle: CycleFacts, openTickets?: Readonly<Record<Severity, number>>): void;
-  /** End time (epoch ms) of the last completed cycle, if any. */
+  /** End time (epoch ms, wall clock, for display) of the last completed cycle, if any. */
   readonly lastCycleAt: number | undefined;
+  /**
+   * When the last cycle completed on the monotonic clock (ms), if any: what `/healthz` measures age
+   * from, so a wall-clock step cannot make a stale daemon look healthy.
+   */
+  readonly lastCycleMonotonic: number | undefined;
+  /** The monotonic clock (ms) used for {@link MonitorMetrics.lastCycleMonotonic}. */
+  readonly monotonic: () => number;
+  /** Marks the daemon as failed for good (e.g. its database file is gone): `/healthz` answers 503. */
+  fail(reason: string): void;
+  /** Why the daemon failed, once {@link MonitorMetrics.fail} was called. */
+  readonly failure: string | undefined;
+}
+
+/** Options of {@link createMonitorMetrics}. */
+export interface MonitorMetricsOptions {
+  /** A monotonic clock in ms. @default performance.now */
+  readonly monotonic?: () => number;
 }
 
 /** Creates the registry with `operator_*` metrics plus the standard `process_*`/`nodejs_*` ones. */
-export function createMonitorMetrics(): MonitorMetrics {
+export function createMonitorMetrics(options: MonitorMetricsOptions = {}): MonitorMetrics {
+  const monotonic = options.monotonic ?? (() => performance.now());
   const registry = new Registry();
   const registers = [registry];
   collectDefaultMetrics({ register: registry });
@@ -70,12 +88,25 @@ export function createMonitorMetrics(): MonitorMetrics {
     registers,
   });
   let lastCycleAt: number | undefined;
+  let lastCycleMonotonic: number | undefined;
+  let failure: string | undefined;
   return {
     registry,
+    monotonic,
     get lastCycleAt() {
       return lastCycleAt;
     },
+    get lastCycleMonotonic() {
+      return lastCycleMonotonic;
+    },
+    get failure() {
+      return failure;
+    },
+    fail(reason) {
+      failure ??= reason;
+    },
     recordCycle(cycle, openTickets) {
+      lastCycleMonotonic = monotonic();
       lastCycleAt = cycle.startedAt + cycle.durationMs;
       cycles.inc();
       duration.observe(cycle.durationMs / 1000);
@@ -96,49 +127,110 @@ export interface MetricsServer {
   close(): Promise<void>;
 }
 
+/** Limits of the metrics listener; each has a default suited to a scrape target. */
+export interface ListenerLimits {
+  /**
+   * Open connections at most. Past it, the oldest connection with no request in flight is closed
+   * (or the new one, if every connection is busy), so idle sockets cannot lock real clients out.
+   * @default 256
+   */
+  readonly maxConnections?: number;
+  /** A client must send its request headers within this. @default 5000 */
+  readonly headersTimeoutMs?: number;
+  /** A whole request must arrive within this. @default 10000 */
+  readonly requestTimeoutMs?: number;
+  /** An idle keep-alive connection is closed after this. @default 5000 */
+  readonly keepAliveTimeoutMs?: number;
+  /** A connection with no traffic at all (never sending a request) is closed after this. @default 10000 */
+  readonly idleTimeoutMs?: number;
+}
+
+/** Request headers larger than this are refused (431). */
+const MAX_HEADER_BYTES = 8192;
+/** A rendered `/metrics` page is reused for this long (until the next cycle), so a burst of scrapes renders it once. */
+const METRICS_CACHE_MS = 1000;
+
 /**
  * Serves `GET /metrics` (Prometheus text format) and `GET /healthz`: 200 while a cycle has completed
- * within `3 × intervalMs` (counting from start-up before the first one), 503 otherwise, with a JSON
- * body saying how old the last cycle is.
+ * within `3 × intervalMs` (counting from start-up before the first one), 503 otherwise or once the
+ * daemon has failed, with a JSON body saying how old the last cycle is. Ages are measured on the
+ * metrics' monotonic clock. The listener caps connections, header size and request time, and takes
+ * no request bodies, so idle or slow clients cannot starve it or the monitor loop.
  */
 export async function startMetricsServer(options: {
   listen: ListenAddress;
   metrics: MonitorMetrics;
   intervalMs: number;
-  now?: () => number;
+  limits?: ListenerLimits;
 }): Promise<MetricsServer> {
-  const now = options.now ?? Date.now;
-  const startedAt = now();
-  const server: Server = createServer((req, res) => {
-    const path = (req.url ?? "/").split("?")[0];
-    if (req.method !== "GET" && req.method !== "HEAD") {
-      res.writeHead(405, { allow: "GET, HEAD" }).end();
-      return;
+  const { metrics } = options;
+  const limits = options.limits ?? {};
+  const startedAt = metrics.monotonic();
+  const maxAgeMs = 3 * options.intervalMs;
+  let cached: { text: string; at: number; cycle: number | undefined } | undefined;
+  const renderMetrics = async (): Promise<string> => {
+    const at = metrics.monotonic();
+    const cycle = metrics.lastCycleMonotonic;
+    if (cached && cached.cycle === cycle && at >= cached.at && at - cached.at < METRICS_CACHE_MS) {
+      return cached.text;
     }
-    if (path === "/metrics") {
-      options.metrics.registry.metrics().then(
-        (text) => res.writeHead(200, { "content-type": options.metrics.registry.contentType }).end(text),
-        (error: Error) => res.writeHead(500, { "content-type": "text/plain" }).end(`${error.message}\n`),
-      );
-      return;
-    }
-    if (path === "/healthz") {
-      const last = options.metrics.lastCycleAt;
-      const age = now() - (last ?? startedAt);
-      const healthy = age <= 3 * options.intervalMs;
-      const body = {
-        status: healthy ? "ok" : "stale",
-        lastCycleAt: last === undefined ? null : new Date(last).toISOString(),
-        ageSeconds: Math.round(age / 100) / 10,
-        maxAgeSeconds: (3 * options.intervalMs) / 1000,
-      };
-      res
-        .writeHead(healthy ? 200 : 503, { "content-type": "application/json" })
-        .end(`${JSON.stringify(body)}\n`);
-      return;
-    }
-    res.writeHead(404, { "content-type": "text/plain" }).end("not found: try /metrics or /healthz\n");
-  });
+    const text = await metrics.registry.metrics();
+    cached = { text, at, cycle };
+    return text;
+  };
+  const headersTimeout = limits.headersTimeoutMs ?? 5000;
+  const server: Server = createServer(
+    {
+      maxHeaderSize: MAX_HEADER_BYTES,
+      headersTimeout,
+      requestTimeout: Math.max(limits.requestTimeoutMs ?? 10_000, headersTimeout),
+      keepAliveTimeout: limits.keepAliveTimeoutMs ?? 5000,
+      connectionsCheckingInterval: Math.min(1000, headersTimeout),
+    },
+    (req, res) => {
+      const path = (req.url ?? "/").split("?")[0];
+      if (req.method !== "GET" && req.method !== "HEAD") {
+        res.writeHead(405, { allow: "GET, HEAD", connection: "close" }).end();
+        return;
+      }
+      if (req.headers["content-length"] !== undefined && req.headers["content-length"] !== "0") {
+        res.writeHead(413, { connection: "close" }).end();
+        return;
+      }
+      if (req.headers["transfer-encoding"] !== undefined) {
+        res.writeHead(413, { connection: "close" }).end();
+        return;
+      }
+      if (path === "/metrics") {
+        renderMetrics().then(
+          (text) => res.writeHead(200, { "content-type": metrics.registry.contentType }).end(text),
+          (error: Error) => res.writeHead(500, { "content-type": "text/plain" }).end(`${error.message}\n`),
+        );
+        return;
+      }
+      if (path === "/healthz") {
+        const last = metrics.lastCycleMonotonic;
+        const age = Math.max(0, metrics.monotonic() - (last ?? startedAt));
+        const failure = metrics.failure;
+        const healthy = failure === undefined && age <= maxAgeMs;
+        const wall = metrics.lastCycleAt;
+        const body = {
+          status: failure !== undefined ? "failed" : healthy ? "ok" : "stale",
+          ...(failure !== undefined ? { reason: failure } : {}),
+          lastCycleAt: wall === undefined ? null : new Date(wall).toISOString(),
+          ageSeconds: Math.round(age / 100) / 10,
+          maxAgeSeconds: maxAgeMs / 1000,
+        };
+        res
+          .writeHead(healthy ? 200 : 503, { "content-type": "application/json" })
+          .end(`${JSON.stringify(body)}\n`);
+        return;
+      }
+      res.writeHead(404, { "content-type": "text/plain" }).end("not found: try /metrics or /healthz\n");
+    },
+  );
+  capConnections(server, limits.maxConnections ?? 256);
+  server.timeout = limits.idleTimeoutMs ?? 10_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.listen.port, options.listen.host, () => {
@@ -156,4 +248,35 @@ export async function startMetricsServer(options: {
         server.closeAllConnections();
       }),
   };
+}
+
+// --- Internal helpers ---
+
+/**
+ * Keeps at most `max` connections open by closing, when one more arrives, the connection that has
+ * waited longest without a request in flight. A flood of idle sockets thus evicts itself, while a
+ * client that sends its request at once is served.
+ */
+function capConnections(server: Server, max: number): void {
+  const open = new Set<Socket>();
+  // Insertion order is idle-since order: a socket is re-added when its response finishes.
+  const idle = new Set<Socket>();
+  server.on("connection", (socket: Socket) => {
+    open.add(socket);
+    idle.add(socket);
+    socket.once("close", () => {
+      open.delete(socket);
+      idle.delete(socket);
+    });
+    if (open.size <= max) return;
+    const oldest = idle.values().next().value;
+    (oldest !== undefined && oldest !== socket ? oldest : socket).destroy();
+  });
+  server.on("request", (req, res) => {
+    const socket = req.socket;
+    idle.delete(socket);
+    res.once("finish", () => {
+      if (!socket.destroyed && open.has(socket)) idle.add(socket);
+    });
+  });
 }

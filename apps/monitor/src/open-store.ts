@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import type { SqliteTicketStore } from "@operator/db";
+import type { DaemonLock, OpenTicketStoreOptions, SqliteTicketStore } from "@operator/db";
 import { EXIT, ExitError } from "./exit-codes.ts";
 
 /**
@@ -10,7 +10,11 @@ import { EXIT, ExitError } from "./exit-codes.ts";
  */
 export async function openStore(
   path: string,
-  options: { readonly?: boolean; mustExist?: boolean } = {},
+  options: {
+    readonly?: boolean;
+    mustExist?: boolean;
+    onReplaced?: OpenTicketStoreOptions["onReplaced"];
+  } = {},
 ): Promise<SqliteTicketStore> {
   if (options.mustExist && !existsSync(path)) {
     throw new ExitError(
@@ -19,5 +23,17 @@ export async function openStore(
     );
   }
   const { openTicketStore } = await import("@operator/db");
-  return openTicketStore(path, { readonly: options.readonly ?? false });
+  return openTicketStore(path, {
+    readonly: options.readonly ?? false,
+    ...(options.onReplaced ? { onReplaced: options.onReplaced } : {}),
+  });
+}
+
+/**
+ * Takes the "one daemon per database" lock for `path` (see `acquireDaemonLock` in `@operator/db`), or
+ * fails at once, naming the process that holds it, with exit code 4.
+ */
+export async function lockDatabase(path: string): Promise<DaemonLock> {
+  const { acquireDaemonLock } = await import("@operator/db");
+  return acquireDaemonLock(path);
 }

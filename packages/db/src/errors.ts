@@ -116,3 +116,48 @@ export class DuplicateOpenTicketError extends DatabaseError {
     );
   }
 }
+
+/**
+ * Another process holds the database's daemon lock (see `acquireDaemonLock`): a second daemon on one
+ * database would double-count every cycle, so it is refused at once. `holder` is what that process
+ * recorded, when it could be read.
+ */
+export class DaemonRunningError extends DatabaseError {
+  override name = "DaemonRunningError";
+  constructor(
+    path: string,
+    readonly lockPath: string,
+    readonly holder: { readonly pid: number; readonly host: string; readonly startedAt: number } | undefined,
+    options?: ErrorOptions,
+  ) {
+    const who = holder
+      ? `pid ${holder.pid} on host ${holder.host} (since ${new Date(holder.startedAt).toISOString()})`
+      : "another process";
+    super(
+      path,
+      `Database ${path} is already used by a monitor daemon: ${who} holds ${lockPath}. Run one daemon per database: stop that one first, or give this one another --db. The lock is released when its process ends, even by kill -9, so a daemon that is gone never blocks a restart; only if ${lockPath} sits on a network file system whose host died with the lock held, delete that file`,
+      options,
+    );
+  }
+}
+
+/**
+ * The path no longer names the file this store opened: it was deleted, or another file was moved
+ * over it. Every later write would go to the old, unreachable file, so the store refuses to write.
+ */
+export class DatabaseReplacedError extends DatabaseError {
+  override name = "DatabaseReplacedError";
+  constructor(
+    path: string,
+    readonly how: "deleted" | "replaced",
+    options?: ErrorOptions,
+  ) {
+    super(
+      path,
+      how === "deleted"
+        ? `Database ${path} was deleted while open: nothing more is written to it; its -wal/-shm files are renamed *.orphaned on close. Restore it, or restart to create a new one`
+        : `Database ${path} was replaced by another file while open: nothing more is written to the old one; its -wal/-shm files are renamed *.orphaned on close. Restart to open the new file`,
+      options,
+    );
+  }
+}

@@ -5,12 +5,16 @@
  */
 
 export type { CycleLogRetention } from "./cycle.ts";
+export type { DaemonLock, DaemonLockHolder } from "./daemon-lock.ts";
+export { acquireDaemonLock } from "./daemon-lock.ts";
 export {
+  DaemonRunningError,
   DatabaseError,
   DatabaseFullError,
   DatabaseLockedError,
   DatabaseOpenError,
   DatabaseReadOnlyError,
+  DatabaseReplacedError,
   DuplicateOpenTicketError,
   NotADatabaseError,
   SchemaMissingError,

@@ -3,8 +3,9 @@ import { dirname, resolve } from "node:path";
 import { ConfigError } from "@operator/core";
 import Database from "better-sqlite3";
 import type { CycleLogRetention } from "./cycle.ts";
-import { DatabaseOpenError, DatabaseReadOnlyError } from "./errors.ts";
+import { DatabaseOpenError, DatabaseReadOnlyError, type DatabaseReplacedError } from "./errors.ts";
 import { assertMigrated, migrate } from "./migrations.ts";
+import { needsPrivateCopy, openPrivateCopy } from "./read-only-copy.ts";
 import { toDatabaseError } from "./sqlite-errors.ts";
 import { createStore, type SqliteTicketStore } from "./store.ts";
 
@@ -19,11 +20,22 @@ export interface OpenTicketStoreOptions {
   readonly now?: () => number;
   /** How long the cycle log is kept. @default { maxRows: 50000, maxAgeMs: 30 days } */
   readonly cycleLogRetention?: CycleLogRetention;
-  /** How long to wait for another process's lock before failing with `DatabaseLockedError`. @default 5000 */
+  /**
+   * How long to wait for another process's lock before failing with `DatabaseLockedError`. Opening
+   * waits synchronously; later reads and writes retry asynchronously, without blocking the event
+   * loop for more than {@link LOCK_POLL_MS} at a time. @default 5000
+   */
   readonly busyTimeoutMs?: number;
+  /**
+   * Called when a write finds that the path no longer names the opened file (deleted, or another file
+   * moved over it); the write then fails with `DatabaseReplacedError`. The daemon stops on it.
+   */
+  readonly onReplaced?: (error: DatabaseReplacedError) => void;
 }
 
 const DEFAULT_BUSY_TIMEOUT_MS = 5000;
+/** The connection's own busy timeout after opening: the longest one attempt blocks the event loop. */
+export const LOCK_POLL_MS = 50;
 const DEFAULT_RETENTION = { maxRows: 50_000, maxAgeMs: 30 * 24 * 60 * 60 * 1000 };
 
 /**
@@ -45,21 +57,23 @@ export function openTicketStore(path: string, options: OpenTicketStoreOptions = 
   assertWhole("cycleLogRetention.maxRows", retention.maxRows, 1);
   assertWhole("cycleLogRetention.maxAgeMs", retention.maxAgeMs, 1);
   prepareFile(file, readonly);
+  const context = { path: file, now: options.now ?? Date.now, retention, busyTimeoutMs, readonly };
   let sqlite: Database.Database | undefined;
   try {
     sqlite = new Database(file, { readonly, fileMustExist: true, timeout: busyTimeoutMs });
     configure(sqlite, file, readonly);
+    sqlite.pragma(`busy_timeout = ${Math.min(LOCK_POLL_MS, busyTimeoutMs)}`);
+    const { dev, ino } = statSync(file);
     const store = createStore(sqlite, {
-      path: file,
-      now: options.now ?? Date.now,
-      retention,
-      busyTimeoutMs,
-      readonly,
+      ...context,
+      identity: { dev, ino },
+      ...(options.onReplaced ? { onReplaced: options.onReplaced } : {}),
     });
     restrictSideFiles(file);
     return store;
   } catch (error) {
     sqlite?.close();
+    if (readonly && needsPrivateCopy(file, error)) return openPrivateCopy(file, context);
     throw toDatabaseError(file, error, busyTimeoutMs);
   }
 }

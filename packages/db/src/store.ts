@@ -1,3 +1,5 @@
+import { renameSync, statSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
 import {
   type CycleLogEntry,
   type CyclePlan,
@@ -17,7 +19,7 @@ import type BetterSqlite3 from "better-sqlite3";
 import { type BetterSQLite3Database, drizzle } from "drizzle-orm/better-sqlite3";
 import { applyActionInTransaction } from "./actions.ts";
 import { type CycleContext, recordCycleInTransaction } from "./cycle.ts";
-import { DatabaseError } from "./errors.ts";
+import { DatabaseError, DatabaseLockedError, DatabaseReplacedError } from "./errors.ts";
 import { getTicket, listTickets } from "./queries.ts";
 import { cycleLogFromRow } from "./rows.ts";
 import { SnapshotCache } from "./snapshot-cache.ts";
@@ -36,11 +38,27 @@ export interface SqliteTicketStore extends TicketStore {
   recentCycles(limit: number): CycleLogEntry[];
 }
 
+/** The device and inode of an open database file, to notice when its path names another file. */
+export interface FileIdentity {
+  readonly dev: number;
+  readonly ino: number;
+}
+
 /** Settings of an open connection that the store's methods need. */
 export interface StoreContext extends CycleContext {
+  /** How long a write (or read) keeps retrying while another process holds the lock, in total. */
   readonly busyTimeoutMs: number;
   readonly readonly: boolean;
+  /** The opened file; writes are refused once `path` names another file or none. */
+  readonly identity?: FileIdentity;
+  /** Called when a write finds the file deleted or replaced, before the error is thrown. */
+  readonly onReplaced?: (error: DatabaseReplacedError) => void;
+  /** Runs once after the connection is closed (e.g. to remove a private copy). */
+  readonly onClose?: () => void;
 }
+
+/** Pause between two attempts at a locked database: doubling from 5 ms up to this. */
+const MAX_RETRY_PAUSE_MS = 100;
 
 /** Wraps an open, migrated connection as a {@link SqliteTicketStore}. */
 export function createStore(sqlite: BetterSqlite3.Database, ctx: StoreContext): SqliteTicketStore {
@@ -56,6 +74,7 @@ class Store implements SqliteTicketStore {
   readonly #s: Statements;
   readonly #ctx: StoreContext;
   readonly #cache = new SnapshotCache();
+  #replacedHow: "deleted" | "replaced" | undefined;
 
   constructor(sqlite: BetterSqlite3.Database, ctx: StoreContext) {
     this.path = ctx.path;
@@ -69,7 +88,8 @@ class Store implements SqliteTicketStore {
     subjects: readonly string[],
     plan: (snapshot: CycleSnapshot) => CyclePlan,
   ): Promise<CycleResult> {
-    return this.#guard(() => {
+    this.#assertSameFile();
+    return this.#retrying(() => {
       try {
         const outcome = this.#sqlite
           .transaction(() => recordCycleInTransaction(this.#s, this.#cache, this.#ctx, subjects, plan))
@@ -84,16 +104,17 @@ class Store implements SqliteTicketStore {
   }
 
   async listTickets(filter?: TicketFilter): Promise<TicketPage> {
-    return this.#guard(() => listTickets(this.#db, filter));
+    return this.#retrying(() => listTickets(this.#db, filter));
   }
 
   async getTicket(id: number): Promise<TicketDetail> {
-    return this.#guard(() => getTicket(this.#db, id));
+    return this.#retrying(() => getTicket(this.#db, id));
   }
 
   async applyAction(id: number, action: TicketAction, now?: number): Promise<Ticket> {
     const at = now ?? this.#ctx.now();
-    return this.#guard(() => {
+    this.#assertSameFile();
+    return this.#retrying(() => {
       this.#cache.invalidate();
       return this.#sqlite.transaction(() => applyActionInTransaction(this.#s, id, action, at)).immediate();
     });
@@ -114,7 +135,68 @@ class Store implements SqliteTicketStore {
   }
 
   close(): void {
-    if (this.#sqlite.open) this.#sqlite.close();
+    if (!this.#sqlite.open) return;
+    this.#sqlite.close();
+    if (this.#replacedHow !== undefined) this.#moveOrphanedSideFiles();
+    this.#ctx.onClose?.();
+  }
+
+  /**
+   * After the file was deleted or replaced, the `-wal`/`-shm` beside the path still belong to the
+   * connection just closed; SQLite would read them as part of whatever file is (or is next) at the
+   * path. They are renamed to `<name>-wal.orphaned` / `-shm.orphaned`, kept for forensics.
+   */
+  #moveOrphanedSideFiles(): void {
+    for (const suffix of ["-wal", "-shm"]) {
+      try {
+        renameSync(this.path + suffix, `${this.path}${suffix}.orphaned`);
+      } catch {
+        // Not there: nothing to move.
+      }
+    }
+  }
+
+  /**
+   * Runs `fn` (one statement or transaction), and while another process holds the lock, tries again
+   * after a short pause until `busyTimeoutMs` has passed in total. The connection itself waits only a
+   * few milliseconds per attempt, so the event loop (and the daemon's /healthz) is never blocked for
+   * long; a failed attempt has written nothing.
+   */
+  async #retrying<T>(fn: () => T): Promise<T> {
+    const started = performance.now();
+    let pause = 5;
+    for (;;) {
+      try {
+        return this.#guard(fn);
+      } catch (error) {
+        if (!(error instanceof DatabaseLockedError)) throw error;
+        const left = this.#ctx.busyTimeoutMs - (performance.now() - started);
+        if (left <= 0) throw error;
+        await sleep(Math.min(pause, left));
+        pause = Math.min(pause * 2, MAX_RETRY_PAUSE_MS);
+      }
+    }
+  }
+
+  /** Throws {@link DatabaseReplacedError} when the path no longer names the file that is open. */
+  #assertSameFile(): void {
+    const identity = this.#ctx.identity;
+    if (identity === undefined || !this.#sqlite.open) return;
+    let now: FileIdentity;
+    try {
+      now = statSync(this.path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") return;
+      this.#replaced("deleted");
+    }
+    if (now.dev !== identity.dev || now.ino !== identity.ino) this.#replaced("replaced");
+  }
+
+  #replaced(how: "deleted" | "replaced"): never {
+    this.#replacedHow ??= how;
+    const error = new DatabaseReplacedError(this.path, how);
+    this.#ctx.onReplaced?.(error);
+    throw error;
   }
 
   #guard<T>(fn: () => T): T {

@@ -17,7 +17,10 @@ export function registerMonitorCommand(program: Command, context: () => CommandC
       "--unreachable-after <n>",
       "failed cycles in a row before a subject_unreachable ticket (default 3)",
     )
-    .option("--listen <host:port>", "serve /metrics and /healthz on this address, e.g. 127.0.0.1:9464")
+    .option(
+      "--listen <host:port>",
+      'serve /metrics and /healthz on this address, e.g. 127.0.0.1:9464 (":PORT" alone binds every interface)',
+    )
     .option("--demo", "monitor a simulated TiKV cluster with a scripted outage")
     .addHelpText(
       "after",
