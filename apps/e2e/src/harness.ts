@@ -70,6 +70,10 @@ export interface MonitorRunOptions {
   /** Options of the tikv plugin. @default { rateWindow: DEFAULT_RATE_WINDOW } */
   readonly subjectOptions?: MonitorConfigOptions["subjectOptions"];
   readonly settings?: MonitorConfigOptions["settings"];
+  /** PD's URL as the daemon is given it (e.g. a fault proxy in front of the cluster's PD). @default the cluster's PD */
+  readonly pdUrl?: string;
+  /** Further `operator monitor` arguments, e.g. `--listen`. */
+  readonly extraArgs?: readonly string[];
   /** Wait for this many heartbeats before returning. @default 1 */
   readonly warmupHeartbeats?: number;
 }
@@ -176,13 +180,19 @@ async function _startRun(env: Environment, options: MonitorRunOptions): Promise<
   const dbPath = join(env.dir, `${options.subject}.db`);
   const configPath = await writeMonitorConfig(env.dir, {
     subject: options.subject,
-    pdUrl: env.cluster.pdUrl,
+    pdUrl: options.pdUrl ?? env.cluster.pdUrl,
     prometheusUrl: env.prometheus.url,
     ...(options.invariants ? { invariants: options.invariants } : {}),
     subjectOptions: { rateWindow: DEFAULT_RATE_WINDOW, ...options.subjectOptions },
     ...(options.settings ? { settings: options.settings } : {}),
   });
-  const launch = () => startMonitorProcess({ dbPath, configPath, intervalMs });
+  const launch = () =>
+    startMonitorProcess({
+      dbPath,
+      configPath,
+      intervalMs,
+      ...(options.extraArgs ? { extraArgs: options.extraArgs } : {}),
+    });
   let current = launch();
   let unregister = onCleanup(() => current.stop(STOP_GRACE_MS));
   const run: MonitorRun = {

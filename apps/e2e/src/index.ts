@@ -14,6 +14,8 @@ export { runDetectionComparison } from "./comparison.ts";
 export type { ComparisonScenario, ComparisonScenarioId, ScenarioContext } from "./comparison-scenarios.ts";
 export { COMPARISON_SCENARIOS, flapPeriodMs } from "./comparison-scenarios.ts";
 export { formatComparisonTable } from "./comparison-table.ts";
+export type { FaultProxy, PdFault, ProxiedRequest } from "./fault-proxy.ts";
+export { startFaultProxy } from "./fault-proxy.ts";
 export type {
   Cluster,
   Environment,

@@ -84,13 +84,24 @@ export function runOperator(args: readonly string[], timeoutMs = 30_000): Promis
   });
 }
 
-/** Every ticket in the database, resolved ones included, read through `operator tickets list --json --all`. */
+/**
+ * Every ticket in the database, resolved ones included, read through `operator tickets list --json --all`
+ * page by page (newest first).
+ */
 export async function listTickets(dbPath: string): Promise<ListedTicket[]> {
-  const args = ["tickets", "list", "--json", "--all", "--limit", String(MAX_TICKETS), "--db", dbPath];
-  const rows = await _runJson(args);
-  if (!Array.isArray(rows)) throw new CliError(args, EMPTY, "printed JSON that is not a list of tickets");
-  if (rows.length >= MAX_TICKETS) throw new CliError(args, EMPTY, `more than ${MAX_TICKETS - 1} tickets`);
-  return rows.map((row) => _withEpochTimes(row as Record<string, unknown>) as unknown as ListedTicket);
+  const tickets: ListedTicket[] = [];
+  for (let before: number | undefined; ; ) {
+    const args = ["tickets", "list", "--json", "--all", "--limit", String(PAGE), "--db", dbPath];
+    if (before !== undefined) args.push("--before", String(before));
+    const rows = await _runJson(args);
+    if (!Array.isArray(rows)) throw new CliError(args, EMPTY, "printed JSON that is not a list of tickets");
+    const page = rows.map(
+      (row) => _withEpochTimes(row as Record<string, unknown>) as unknown as ListedTicket,
+    );
+    tickets.push(...page);
+    if (page.length < PAGE) return tickets;
+    before = page.at(-1)?.id;
+  }
 }
 
 /** One ticket with its values and events, through `operator tickets show ID --json`. */
@@ -121,7 +132,8 @@ export async function ticketAction(
 
 // --- Internal helpers ---
 
-const MAX_TICKETS = 10_000;
+/** The largest page `tickets list` serves. */
+const PAGE = 1000;
 const EMPTY: CliResult = { code: 0, stdout: "", stderr: "" };
 const TIME_FIELDS = [
   "firstSeenAt",
