@@ -1,6 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createGzip } from "node:zlib";
+import { gzipSync } from "node:zlib";
 
 /**
  * What the proxy does to PD's answers. `null` passes every request through unchanged.
@@ -58,6 +58,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     url: `http://127.0.0.1:${port}`,
     requests,
     setFault(next) {
+      if (next?.kind === "gzip-bomb") _bomb(next.bytes);
       fault = next;
     },
     close: () =>
@@ -132,20 +133,22 @@ async function _stream(response: ServerResponse, bytes: number): Promise<void> {
   response.end("{}]}");
 }
 
-/** A gzip body inflating to `bytes` of spaces inside a JSON string. */
-async function _gzipBomb(response: ServerResponse, bytes: number): Promise<void> {
+/** Answers a gzip body inflating to `bytes` (compressed when the fault was set). */
+function _gzipBomb(response: ServerResponse, bytes: number): void {
   response.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip" });
-  const gzip = createGzip({ level: 9 });
-  gzip.on("data", (chunk: Buffer) => {
-    if (!response.destroyed) response.write(chunk);
-  });
-  const done = new Promise<void>((resolve) => gzip.on("end", resolve));
-  const block = Buffer.alloc(1 << 20, 0x20);
-  gzip.write('{"count":1,"stores":[{"store":{"id":1,"address":"');
-  for (let written = 0; written < bytes && !response.destroyed; written += block.length) {
-    if (!gzip.write(block)) await new Promise<void>((resolve) => gzip.once("drain", resolve));
+  response.end(_bomb(bytes));
+}
+
+const bombs = new Map<number, Buffer>();
+
+/** A gzip body inflating to `bytes` of spaces inside a JSON string, compressed once per size. */
+function _bomb(bytes: number): Buffer {
+  let body = bombs.get(bytes);
+  if (!body) {
+    const prefix = Buffer.from('{"count":1,"stores":[{"store":{"id":1,"address":"');
+    const suffix = Buffer.from('"},"status":{}}]}');
+    body = gzipSync(Buffer.concat([prefix, Buffer.alloc(bytes, 0x20), suffix]), { level: 9 });
+    bombs.set(bytes, body);
   }
-  gzip.end('"},"status":{}}]}');
-  await done;
-  response.end();
+  return body;
 }

@@ -56,11 +56,25 @@ export function redactingSubject(subject: Subject): Subject {
         throw error;
       }
     },
+    ...(subject.sources ? { sources: (observation) => _redactedSources(subject, observation) } : {}),
+    ...(subject.identity ? { identity: (observation) => subject.identity?.(observation) } : {}),
     ...(subject.dispose ? { dispose: () => subject.dispose?.() } : {}),
   };
 }
 
 // --- Internal helpers ---
+
+/** The subject's source health with every reason redacted; anything malformed is left for core to refuse. */
+function _redactedSources(subject: Subject, observation: unknown): Readonly<Record<string, string | null>> {
+  const sources = subject.sources?.(observation);
+  if (typeof sources !== "object" || sources === null) return sources as never;
+  return Object.fromEntries(
+    Object.entries(sources).map(([name, failure]) => [
+      name,
+      typeof failure === "string" ? redact(failure) : failure,
+    ]),
+  );
+}
 
 function _redactingInvariant(invariant: Invariant): Invariant {
   return {
@@ -78,7 +92,7 @@ function _redactingInvariant(invariant: Invariant): Invariant {
           return { ...result, message: redact(result.message), values: redactDeep(result.values) };
         }
         if (result.outcome === "unknown") return { ...result, reason: redact(result.reason) };
-        return result;
+        return result.gone === undefined ? result : { ...result, gone: redact(result.gone) };
       });
     },
   };

@@ -12,7 +12,8 @@ const RANK: Readonly<Record<Severity, number>> = { info: 0, warning: 1, critical
  * `Ticket 12 severity changed warning -> critical: prod/store_down/4: Store 4 is Down`,
  * `Ticket 12 flapping started: prod/store_down/4: Store 4 is Down`,
  * `Ticket 12 resolved: prod/store_down/4 (store 4 removed from the cluster (Tombstone))`.
- * Messages and reasons come from the watched system: control characters are escaped and length capped.
+ * Messages and reasons come from the watched system: their length is capped here, and the logger
+ * escapes their control characters, so one event is one line in text and in JSON.
  */
 export function formatTicketEvent(event: CycleTicketEvent): string {
   const head = `Ticket ${event.ticketId}`;
@@ -61,11 +62,7 @@ function raised(event: CycleTicketEvent): boolean {
   return from !== undefined && to !== undefined && to > from;
 }
 
+/** Caps text from the watched system; the logger escapes its control characters (`\x1b`, `\n`). */
 function clean(text: string): string {
-  const escaped = text.replace(
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: escaping control characters is the point
-    /[\u0000-\u001f\u007f]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
-  );
-  return escaped.length > MAX_TEXT ? `${escaped.slice(0, MAX_TEXT)}…` : escaped;
+  return text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT)}…` : text;
 }

@@ -41,11 +41,20 @@ describe("ticket event log lines", () => {
     );
   });
 
-  it("escapes control characters and caps the length of text from the watched system", () => {
-    const line = formatTicketEvent({ ...base, message: `down\n2026 error  FAKE LINE${"x".repeat(1000)}` });
-    expect(line).not.toContain("\n");
-    expect(line).toContain("down\\u000a2026");
-    expect(line.length).toBeLessThan(600);
+  it("caps the length of text from the watched system, and the logger keeps each event on one line", () => {
+    const message = `down\n2026 error  FAKE LINE\u001b[31m${"x".repeat(1000)}`;
+    expect(formatTicketEvent({ ...base, message }).length).toBeLessThan(600);
+    for (const format of ["text", "json"] as const) {
+      const written: string[] = [];
+      logTicketEvents(createLogger(format, { write: (chunk: string) => written.push(chunk) }), [
+        { ...base, message },
+      ]);
+      expect(written).toHaveLength(1);
+      expect(written[0]?.split("\n")).toHaveLength(2);
+      expect(written[0]).not.toContain("\u001b");
+      if (format === "text") expect(written[0]).toContain("down\\n2026 error  FAKE LINE\\x1b[31m");
+      else expect(JSON.parse(written[0] ?? "").msg).toContain(message.slice(0, 40));
+    }
   });
 
   it("logs openings and raised severities as warnings, the rest as info, and nothing without events", () => {
