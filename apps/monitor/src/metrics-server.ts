@@ -12,6 +12,8 @@ export interface CycleFacts {
   readonly violations: number;
   readonly unknown: number;
   readonly failures: Readonly<Record<string, string>>;
+  /** Secondary sources that could not be read, by subject then source, with why. */
+  readonly sourceFailures?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** Ticks this cycle missed by overrunning the interval. */
   readonly missedTicks: number;
 }
@@ -59,6 +61,12 @@ export function createMonitorMetrics(options: MonitorMetricsOptions = {}): Monit
     name: "operator_subject_failures_total",
     help: "Cycles in which a subject could not be read.",
     labelNames: ["subject"],
+    registers,
+  });
+  const sourceFailures = new Counter({
+    name: "operator_source_failures_total",
+    help: "Cycles in which a secondary source of a subject (Prometheus, PD's region checks) could not be read.",
+    labelNames: ["subject", "source"],
     registers,
   });
   const missed = new Counter({
@@ -111,6 +119,9 @@ export function createMonitorMetrics(options: MonitorMetricsOptions = {}): Monit
       cycles.inc();
       duration.observe(cycle.durationMs / 1000);
       for (const subject of Object.keys(cycle.failures)) failures.inc({ subject });
+      for (const [subject, sources] of Object.entries(cycle.sourceFailures ?? {})) {
+        for (const source of Object.keys(sources)) sourceFailures.inc({ subject, source });
+      }
       if (cycle.missedTicks > 0) missed.inc(cycle.missedTicks);
       violations.set(cycle.violations);
       unknown.set(cycle.unknown);

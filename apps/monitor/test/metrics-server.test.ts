@@ -78,6 +78,7 @@ describe("metrics server", () => {
         violations: 0,
         unknown: 0,
         failures: {},
+        sourceFailures: { prod: { prometheus: "connection refused" } },
         missedTicks: 3,
       },
       { critical: 0, warning: 3, info: 0 },
@@ -90,6 +91,7 @@ describe("metrics server", () => {
     expect(text).toMatch(/^operator_cycle_duration_seconds_count 2$/m);
     expect(text).toMatch(/^operator_cycle_duration_seconds_sum 0\.35$/m);
     expect(text).toMatch(/^operator_subject_failures_total\{subject="prod"\} 1$/m);
+    expect(text).toMatch(/^operator_source_failures_total\{subject="prod",source="prometheus"\} 1$/m);
     expect(text).toMatch(/^operator_missed_ticks_total 5$/m);
     expect(text).toMatch(/^operator_open_tickets\{severity="critical"\} 0$/m);
     expect(text).toMatch(/^operator_open_tickets\{severity="warning"\} 3$/m);
