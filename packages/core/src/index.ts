@@ -29,6 +29,14 @@ export type { MemoryTicketStore, MemoryTicketStoreOptions } from "./memory-store
 export { createMemoryTicketStore } from "./memory-store.ts";
 export type { CycleReport, Monitor, MonitorOptions } from "./monitor.ts";
 export { createMonitor } from "./monitor.ts";
+export type {
+  DeliveryContext,
+  DeliveryResult,
+  Notification,
+  NotificationFilter,
+  Notifier,
+  NotifierFactory,
+} from "./notifier.ts";
 export { DEFAULT_TICKET_PAGE, MAX_TICKET_PAGE, ticketPageSize } from "./page-size.ts";
 export type {
   CycleInput,
