@@ -1,5 +1,5 @@
-import type { CycleTicketEvent } from "./cycle-events.ts";
 import { RESERVED_INVARIANTS } from "./check-subject.ts";
+import type { CycleTicketEvent } from "./cycle-events.ts";
 import type { KeyState } from "./store.ts";
 import type { Subject } from "./subject.ts";
 import { MONITOR_ACTOR, type Ticket } from "./ticket.ts";
@@ -79,7 +79,14 @@ export function planOrphans(
       id: ticket.id,
       patch: { status: "resolved", resolvedAt: now, resolvedBy: MONITOR_ACTOR, updatedAt: now },
       events: [
-        { at: now, actor: MONITOR_ACTOR, kind: "resolved", from: ticket.status, to: "resolved", comment: ORPHAN_REASON },
+        {
+          at: now,
+          actor: MONITOR_ACTOR,
+          kind: "resolved",
+          from: ticket.status,
+          to: "resolved",
+          comment: ORPHAN_REASON,
+        },
       ],
     });
   }

@@ -128,9 +128,7 @@ class Store implements SqliteTicketStore {
     this.#assertSameFile();
     return this.#retrying(() => {
       this.#cache.invalidate();
-      return this.#sqlite
-        .transaction(() => resolveOrphansInTransaction(this.#s, configured, at))
-        .immediate();
+      return this.#sqlite.transaction(() => resolveOrphansInTransaction(this.#s, configured, at)).immediate();
     });
   }
 

@@ -50,7 +50,12 @@ async function seed(store: TicketStore, clock: ReturnType<typeof testClock>): Pr
   const subjects = ["alpha", "beta"];
   await store.recordCycle(
     subjects,
-    simplePlan({ cycleId: "c1", at: clock.advance(30_000), violated: new Map(VIOLATED.map((k) => [k, 1])), ok: [] }),
+    simplePlan({
+      cycleId: "c1",
+      at: clock.advance(30_000),
+      violated: new Map(VIOLATED.map((k) => [k, 1])),
+      ok: [],
+    }),
   );
   await store.recordCycle(
     subjects,
@@ -112,7 +117,12 @@ describe("resolveOrphans", () => {
       }
       expect(fromMemory.events.find((e) => e.key === "beta/probe/3")?.from).toBe("acknowledged");
       for (const ticket of fromMemory.resolved) {
-        expect(ticket).toMatchObject({ status: "resolved", resolvedAt: at, resolvedBy: "monitor", held: false });
+        expect(ticket).toMatchObject({
+          status: "resolved",
+          resolvedAt: at,
+          resolvedBy: "monitor",
+          held: false,
+        });
       }
       const open = await sqlite.listTickets({ limit: 100 });
       expect(open.tickets.map((t) => t.key).sort()).toEqual([
@@ -149,7 +159,12 @@ describe("resolveOrphans", () => {
         subject("beta", { probe: true }),
       ]);
       const before = await everything(sqlite);
-      expect(await sqlite.resolveOrphans(all)).toEqual({ resolved: [], held: [], events: [], droppedStates: 0 });
+      expect(await sqlite.resolveOrphans(all)).toEqual({
+        resolved: [],
+        held: [],
+        events: [],
+        droppedStates: 0,
+      });
       expect(await everything(sqlite)).toEqual(before);
       await sqlite.resolveOrphans(configured);
       const again = await sqlite.resolveOrphans(configured);
@@ -166,12 +181,17 @@ describe("resolveOrphans", () => {
     try {
       await seed(sqlite, clock);
       // Warm the snapshot cache for both subjects, then resolve the orphans.
-      await sqlite.recordCycle(["alpha", "beta"], simplePlan({ cycleId: "c3", at: clock.advance(30_000), violated: new Map(), ok: [] }));
+      await sqlite.recordCycle(
+        ["alpha", "beta"],
+        simplePlan({ cycleId: "c3", at: clock.advance(30_000), violated: new Map(), ok: [] }),
+      );
       await sqlite.resolveOrphans(configured);
       let seen: string[] = [];
       await sqlite.recordCycle(["alpha", "beta"], (snapshot) => {
         seen = [...snapshot.openTickets.keys(), ...snapshot.states.keys()].sort();
-        return simplePlan({ cycleId: "c4", at: clock.advance(30_000), violated: new Map(), ok: [] })(snapshot);
+        return simplePlan({ cycleId: "c4", at: clock.advance(30_000), violated: new Map(), ok: [] })(
+          snapshot,
+        );
       });
       expect(seen).toEqual([
         "alpha/probe/1",
