@@ -1,4 +1,5 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -199,6 +200,50 @@ describe("reload on SIGHUP", () => {
     proc.child.kill("SIGHUP");
     await proc.waitForLine(/Received SIGHUP: nothing to reload, the daemon was started without --config/);
     await heartbeatsAfter(proc, proc.stderr.length, 1);
+    proc.child.kill("SIGTERM");
+    expect(await proc.exited).toBe(0);
+  });
+});
+
+describe("SIGHUP during start-up", () => {
+  it("is logged and ignored: the daemon starts and runs", async () => {
+    // A plugin whose module takes 2 s to load, and leaves a marker once it has begun loading
+    // (by then the start-up signal handlers are installed).
+    const marker = join(dir, "slow-load.started");
+    const root = join(dir, "node_modules", "@example", "slow-load");
+    await mkdir(root, { recursive: true });
+    await writeFile(
+      join(root, "package.json"),
+      JSON.stringify({
+        name: "@example/slow-load",
+        version: "1.0.0",
+        type: "module",
+        exports: { ".": { import: "./index.js" } },
+      }),
+    );
+    await writeFile(
+      join(root, "index.js"),
+      `import { writeFileSync } from "node:fs";
+writeFileSync(${JSON.stringify(marker)}, "");
+await new Promise((resolve) => setTimeout(resolve, 2000));
+export { default } from "@example/fake-subject";
+`,
+    );
+    const config = join(dir, "slow.json");
+    await writeFile(
+      config,
+      JSON.stringify({
+        pluginDir: ".",
+        interval: "300ms",
+        subjects: [["@example/slow-load", { name: "slow" }]],
+      }),
+    );
+    const proc = start(["--config", config, "--db", join(dir, "slow.db")]);
+    await waitFor(() => (existsSync(marker) ? true : undefined), 30_000, proc.transcript());
+    proc.child.kill("SIGHUP");
+    await proc.waitForLine(/Received SIGHUP during start-up: ignored/);
+    await proc.waitForLine(/Monitor loop started/);
+    await heartbeatsAfter(proc, 0, 1);
     proc.child.kill("SIGTERM");
     expect(await proc.exited).toBe(0);
   });
