@@ -333,6 +333,8 @@ function serveReload(
     json(403, { status: "error", message: "Cross-origin reload requests are refused" });
     return;
   }
+  // A reload waits for the cycle in flight (bounded by its deadline): longer than the idle timeout.
+  req.socket.setTimeout(0);
   reload().then(
     (answer) =>
       json(answer.ok ? 200 : 400, { status: answer.ok ? "reloaded" : "refused", message: answer.message }),
