@@ -1,6 +1,7 @@
 import type { Monitor, Subject } from "@operator/core";
 import {
   ConfigError,
+  configuredInvariants,
   createMemoryTicketStore,
   createMonitor,
   formatDuration,
@@ -10,6 +11,8 @@ import {
 import type { CliLogger } from "./logger.ts";
 import { createMonitorMetrics, type MetricsServer, startMetricsServer } from "./metrics-server.ts";
 import { lockDatabase, openStore } from "./open-store.ts";
+import { logOrphans } from "./orphan-log.ts";
+import { createReloader, type ReloadSource } from "./reload.ts";
 import type { RunSettings } from "./settings.ts";
 import type { StartupSignals } from "./startup-signals.ts";
 import { describeSubject, disposeSubjects } from "./subjects.ts";
@@ -22,6 +25,10 @@ export interface DaemonOptions {
   readonly logger: CliLogger;
   /** Signals caught during start-up; released once the loop's own handlers are installed. */
   readonly startup?: StartupSignals;
+  /** Where SIGHUP re-reads the configuration; without it (no `--config`) SIGHUP only logs a line. */
+  readonly reload?: ReloadSource;
+  /** Serve `POST /-/reload` on the `--listen` address (`--enable-reload`; needs `--listen`). */
+  readonly httpReload?: boolean;
 }
 
 /**
@@ -31,12 +38,26 @@ export interface DaemonOptions {
  * and logs `Monitor loop stopped`, and the database and the metrics server are closed. A second
  * signal exits at once (130 for SIGINT, 143 for SIGTERM). When a cycle finds the database file
  * deleted or replaced, `/healthz` turns 503, the loop stops and the error is thrown (exit 4).
+ * At start, tickets orphaned by the configuration (subject removed, invariant removed or disabled)
+ * are resolved. SIGHUP (and `POST /-/reload` with `httpReload`) re-reads the configuration and
+ * swaps subjects between cycles, see {@link createReloader}.
  */
-export async function runDaemon({ settings, subjects, logger, startup }: DaemonOptions): Promise<void> {
+export async function runDaemon({
+  settings,
+  subjects,
+  logger,
+  startup,
+  reload,
+  httpReload,
+}: DaemonOptions): Promise<void> {
   if (settings.dbPath === null) throw new ConfigError("The monitor needs a database (--db)");
+  if (httpReload && !settings.listen) {
+    throw new ConfigError("--enable-reload needs --listen (the address that serves POST /-/reload)");
+  }
   let monitor: Monitor | undefined;
   let server: MetricsServer | undefined;
   let removeSignalHandlers: (() => void) | undefined;
+  let removeReloadHandler: (() => Promise<void>) | undefined;
   const options = {
     subjects,
     intervalMs: settings.intervalMs,
@@ -75,12 +96,20 @@ export async function runDaemon({ settings, subjects, logger, startup }: DaemonO
         metrics.recordCycle(report, open);
       },
     });
+    try {
+      logOrphans(logger, await store.resolveOrphans(configuredInvariants(subjects)));
+    } catch (error) {
+      logger.error(`Cannot resolve orphaned tickets: ${(error as Error).message}`);
+    }
+    metrics.recordReload(true, Date.now());
+    const reloader = createReloader({ monitor, settings, source: reload, logger, metrics });
     if (settings.listen) {
       try {
         server = await startMetricsServer({
           listen: settings.listen,
           metrics,
           intervalMs: settings.intervalMs,
+          ...(httpReload ? { reload: () => reloader.reload("POST /-/reload") } : {}),
         });
       } catch (error) {
         const { host, port } = settings.listen;
@@ -88,6 +117,12 @@ export async function runDaemon({ settings, subjects, logger, startup }: DaemonO
       }
     }
     removeSignalHandlers = stopOnSignals(monitor, { logger });
+    const onHangup = () => void reloader.reload("SIGHUP");
+    process.on("SIGHUP", onHangup);
+    removeReloadHandler = () => {
+      process.off("SIGHUP", onHangup);
+      return reloader.settled();
+    };
     startup?.release();
     const where = server ? `; metrics on ${server.url}/metrics` : "";
     logger.info(
@@ -104,6 +139,7 @@ export async function runDaemon({ settings, subjects, logger, startup }: DaemonO
   } finally {
     removeSignalHandlers?.();
     await server?.close();
+    await removeReloadHandler?.();
     if (monitor === undefined) await disposeSubjects(subjects);
     else await monitor.stop();
     store.close();

@@ -1,4 +1,4 @@
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import type { Severity } from "@operator/core";
 import { SEVERITIES } from "@operator/core";
@@ -36,6 +36,12 @@ export interface MonitorMetrics {
   fail(reason: string): void;
   /** Why the daemon failed, once {@link MonitorMetrics.fail} was called. */
   readonly failure: string | undefined;
+  /**
+   * Records a configuration load (the start-up one or a reload, epoch ms): sets
+   * `operator_config_last_reload_successful` to 1 or 0 and, on success,
+   * `operator_config_last_reload_success_timestamp_seconds`.
+   */
+  recordReload(success: boolean, at: number): void;
 }
 
 /** Options of {@link createMonitorMetrics}. */
@@ -95,6 +101,16 @@ export function createMonitorMetrics(options: MonitorMetricsOptions = {}): Monit
     help: "Unix time at which the last cycle completed.",
     registers,
   });
+  const reloadOk = new Gauge({
+    name: "operator_config_last_reload_successful",
+    help: "Whether the last configuration load (start-up or reload) was applied (1) or refused (0).",
+    registers,
+  });
+  const reloadAt = new Gauge({
+    name: "operator_config_last_reload_success_timestamp_seconds",
+    help: "Unix time of the last configuration load that was applied (start-up or reload).",
+    registers,
+  });
   let lastCycleAt: number | undefined;
   let lastCycleMonotonic: number | undefined;
   let failure: string | undefined;
@@ -113,6 +129,10 @@ export function createMonitorMetrics(options: MonitorMetricsOptions = {}): Monit
     fail(reason) {
       failure ??= reason;
     },
+    recordReload(success, at) {
+      reloadOk.set(success ? 1 : 0);
+      if (success) reloadAt.set(at / 1000);
+    },
     recordCycle(cycle, openTickets) {
       lastCycleMonotonic = monotonic();
       lastCycleAt = cycle.startedAt + cycle.durationMs;
@@ -129,6 +149,12 @@ export function createMonitorMetrics(options: MonitorMetricsOptions = {}): Monit
       if (openTickets) for (const severity of SEVERITIES) open.set({ severity }, openTickets[severity] ?? 0);
     },
   };
+}
+
+/** What `POST /-/reload` answers: whether the configuration was applied, and the log line saying so. */
+export interface ReloadAnswer {
+  readonly ok: boolean;
+  readonly message: string;
 }
 
 /** A running metrics server. */
@@ -173,6 +199,11 @@ export async function startMetricsServer(options: {
   metrics: MonitorMetrics;
   intervalMs: number;
   limits?: ListenerLimits;
+  /**
+   * Serves `POST /-/reload` with this (`--enable-reload`); without it the path answers 403. There is
+   * no authentication: requests carrying an `Origin` header (a browser page) are refused.
+   */
+  reload?: () => Promise<ReloadAnswer>;
 }): Promise<MetricsServer> {
   const { metrics } = options;
   const limits = options.limits ?? {};
@@ -200,6 +231,10 @@ export async function startMetricsServer(options: {
     },
     (req, res) => {
       const path = (req.url ?? "/").split("?")[0];
+      if (path === RELOAD_PATH) {
+        serveReload(req, res, options.reload);
+        return;
+      }
       if (req.method !== "GET" && req.method !== "HEAD") {
         res.writeHead(405, { allow: "GET, HEAD", connection: "close" }).end();
         return;
@@ -262,6 +297,50 @@ export async function startMetricsServer(options: {
 }
 
 // --- Internal helpers ---
+
+const RELOAD_PATH = "/-/reload";
+
+/** `POST /-/reload`: 200 when the configuration was applied, 400 when it was refused (JSON body). */
+function serveReload(
+  req: IncomingMessage,
+  res: ServerResponse,
+  reload: (() => Promise<ReloadAnswer>) | undefined,
+) {
+  const json = (status: number, body: object, headers: Record<string, string> = {}) =>
+    res
+      .writeHead(status, { "content-type": "application/json", ...headers })
+      .end(`${JSON.stringify(body)}\n`);
+  if (reload === undefined) {
+    json(403, {
+      status: "disabled",
+      message: "Reload over HTTP is off: start the daemon with --enable-reload",
+    });
+    return;
+  }
+  if (req.method !== "POST") {
+    json(405, { status: "error", message: "Use POST" }, { allow: "POST", connection: "close" });
+    return;
+  }
+  if (req.headers["content-length"] !== undefined && req.headers["content-length"] !== "0") {
+    res.writeHead(413, { connection: "close" }).end();
+    return;
+  }
+  if (req.headers["transfer-encoding"] !== undefined) {
+    res.writeHead(413, { connection: "close" }).end();
+    return;
+  }
+  if (req.headers.origin !== undefined) {
+    json(403, { status: "error", message: "Cross-origin reload requests are refused" });
+    return;
+  }
+  // A reload waits for the cycle in flight (bounded by its deadline): longer than the idle timeout.
+  req.socket.setTimeout(0);
+  reload().then(
+    (answer) =>
+      json(answer.ok ? 200 : 400, { status: answer.ok ? "reloaded" : "refused", message: answer.message }),
+    (error: Error) => json(500, { status: "error", message: error.message }),
+  );
+}
 
 /**
  * Keeps at most `max` connections open by closing, when one more arrives, the connection that has

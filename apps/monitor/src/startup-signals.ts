@@ -13,7 +13,9 @@ const FORCED_EXIT: Readonly<Record<string, number>> = { SIGINT: 130, SIGTERM: 14
 /**
  * Catches SIGINT/SIGTERM until the monitor loop installs its own handlers, so that a signal during
  * start-up still ends with a clean stop (children such as the demo's Prometheus are stopped, the
- * database closed) instead of Node's default death. A second signal exits at once.
+ * database closed) instead of Node's default death. A second signal exits at once. SIGHUP during
+ * start-up (the configuration is being read anyway) is logged and ignored rather than killing the
+ * process.
  */
 export function catchStartupSignals(logger: CliLogger): StartupSignals {
   const controller = new AbortController();
@@ -27,13 +29,20 @@ export function catchStartupSignals(logger: CliLogger): StartupSignals {
     );
     controller.abort();
   };
+  const hangup = (): void => {
+    logger.warn(
+      "Received SIGHUP during start-up: ignored (the configuration is being read now); send it again once the monitor loop has started",
+    );
+  };
   process.on("SIGINT", handler);
   process.on("SIGTERM", handler);
+  process.on("SIGHUP", hangup);
   return {
     signal: controller.signal,
     release() {
       process.off("SIGINT", handler);
       process.off("SIGTERM", handler);
+      process.off("SIGHUP", hangup);
     },
   };
 }

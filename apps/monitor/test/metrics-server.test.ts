@@ -274,3 +274,37 @@ describe("metrics server", () => {
     expect((await fetch(`${server.url}/`)).status).toBe(404);
   });
 });
+
+describe("POST /-/reload", () => {
+  it("answers a reload that outlasts the idle timeout (it waits for the cycle in flight)", async () => {
+    server = await startMetricsServer({
+      listen: { host: "127.0.0.1", port: 0 },
+      metrics: createMonitorMetrics(),
+      intervalMs: 1000,
+      limits: { idleTimeoutMs: 300 },
+      reload: () =>
+        new Promise((resolve) =>
+          setTimeout(() => resolve({ ok: true, message: "Configuration reloaded" }), 1000),
+        ),
+    });
+    const response = await fetch(`${server.url}/-/reload`, { method: "POST" });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: "reloaded", message: "Configuration reloaded" });
+  });
+
+  it("refuses a request body like every other path", async () => {
+    let calls = 0;
+    server = await startMetricsServer({
+      listen: { host: "127.0.0.1", port: 0 },
+      metrics: createMonitorMetrics(),
+      intervalMs: 1000,
+      reload: async () => {
+        calls++;
+        return { ok: true, message: "reloaded" };
+      },
+    });
+    const response = await fetch(`${server.url}/-/reload`, { method: "POST", body: "x" });
+    expect(response.status).toBe(413);
+    expect(calls).toBe(0);
+  });
+});

@@ -27,7 +27,7 @@ export type { Logger } from "./logger.ts";
 export { consoleLogger, silentLogger } from "./logger.ts";
 export type { MemoryTicketStore, MemoryTicketStoreOptions } from "./memory-store.ts";
 export { createMemoryTicketStore } from "./memory-store.ts";
-export type { CycleReport, Monitor, MonitorOptions } from "./monitor.ts";
+export type { CycleReport, Monitor, MonitorOptions, SubjectSwap } from "./monitor.ts";
 export { createMonitor } from "./monitor.ts";
 export type {
   DeliveryContext,
@@ -37,6 +37,13 @@ export type {
   Notifier,
   NotifierFactory,
 } from "./notifier.ts";
+export type { ConfiguredInvariants, OrphanPlan, OrphanResolution } from "./orphans.ts";
+export {
+  configuredInvariants,
+  ORPHAN_REASON,
+  orphanResolution,
+  planOrphans,
+} from "./orphans.ts";
 export { DEFAULT_TICKET_PAGE, MAX_TICKET_PAGE, ticketPageSize } from "./page-size.ts";
 export type {
   CycleInput,

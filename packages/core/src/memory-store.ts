@@ -1,5 +1,6 @@
 import { TicketNotFoundError } from "./errors.ts";
 import type { SubjectIdentity } from "./identity.ts";
+import { orphanResolution, planOrphans } from "./orphans.ts";
 import { ticketPageSize } from "./page-size.ts";
 import {
   type CycleLogEntry,
@@ -133,6 +134,14 @@ export function createMemoryTicketStore(options: MemoryTicketStoreOptions = {}):
       const ticket = tickets.get(id);
       if (!ticket) throw new TicketNotFoundError(id);
       return applyChange(planAction(ticket, action, now));
+    },
+
+    async resolveOrphans(configured, now = clock()) {
+      const unresolved = [...openByKey.values()].map((id) => tickets.get(id) as Ticket);
+      const plan = planOrphans(unresolved, states.values(), configured, now);
+      const resolved = plan.change.map(applyChange);
+      for (const key of plan.deleteStates) states.delete(key);
+      return orphanResolution(plan, resolved);
     },
 
     states: () => [...states.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)),

@@ -5,8 +5,10 @@ import { errorMessage } from "./evaluation.ts";
 import { formatHeartbeat } from "./heartbeat.ts";
 import { type MonitorOptions, resolveMonitorOptions } from "./monitor-options.ts";
 import { readSubjects } from "./observe-subject.ts";
+import { configuredInvariants, type OrphanResolution } from "./orphans.ts";
 import { type Finding, type PlannedCycle, planCycle, type SubjectCycleInput } from "./plan-cycle.ts";
 import type { CycleSnapshot } from "./store.ts";
+import type { Subject } from "./subject.ts";
 import type { Ticket } from "./ticket.ts";
 
 export type { MonitorOptions } from "./monitor-options.ts";
@@ -37,6 +39,18 @@ export interface CycleReport {
   readonly missedTicks: number;
 }
 
+/** What {@link Monitor.replaceSubjects} did. */
+export interface SubjectSwap {
+  /** Names of subjects that were not watched before. */
+  readonly added: readonly string[];
+  /** Names of subjects no longer watched. */
+  readonly removed: readonly string[];
+  /** Names watched before and after (their new instances replace the old ones). */
+  readonly kept: readonly string[];
+  /** The orphaned tickets resolved (or left open because held); undefined when the store failed. */
+  readonly orphans: OrphanResolution | undefined;
+}
+
 /** A monitor loop over some subjects. */
 export interface Monitor {
   /** Runs one cycle now (after any cycle in flight). Rejects if the store fails. */
@@ -49,6 +63,16 @@ export interface Monitor {
   run(options?: { readonly signal?: AbortSignal }): Promise<void>;
   /** Stops: no new cycle starts; the one in flight finishes (its reads aborted after the grace). */
   stop(): Promise<void>;
+  /**
+   * Watches `subjects` from the next cycle on, never mid-cycle: waits for the cycle in flight, swaps,
+   * resolves the tickets orphaned by the new set through the store's `resolveOrphans` (a store
+   * failure is logged and leaves them for the next swap or start), then disposes every old subject
+   * instance that is not in the new set. Key states of subjects kept stay in the store untouched, so
+   * grace periods, flap histories and open tickets carry on. Throws a {@link ConfigError} (and swaps
+   * nothing) on subjects {@link createMonitor} would refuse, or once the monitor is stopping; the
+   * caller then still owns (and disposes) the subjects it passed.
+   */
+  replaceSubjects(subjects: readonly Subject[]): Promise<SubjectSwap>;
   /** Ticks missed since creation because a cycle overran the interval. */
   readonly missedTicks: number;
   /** Cycles that failed (the store threw) since creation. */
@@ -64,7 +88,8 @@ export interface Monitor {
 /** Creates a monitor. Throws a {@link ConfigError} on options or subjects that cannot work. */
 export function createMonitor(options: MonitorOptions): Monitor {
   const settings = resolveMonitorOptions(options);
-  const { subjects, store, intervalMs, deadlineMs, logger, now, monotonic } = settings;
+  const { store, intervalMs, deadlineMs, logger, now, monotonic } = settings;
+  let subjects: readonly Subject[] = settings.subjects;
   let sequence = 0;
   let lastDecision: { readonly at: number; readonly mono: number } | undefined;
   let lastCompletedMono: number | undefined;
@@ -96,6 +121,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
   }
 
   async function cycle(): Promise<CycleReport> {
+    const watched = subjects;
     const monoStart = monotonic();
     const startedAt = decisionTime();
     const id = cycleId(startedAt, ++sequence);
@@ -107,7 +133,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
     );
     let inputs: SubjectCycleInput[];
     try {
-      inputs = await readSubjects(subjects, controller.signal, startedAt + deadlineMs);
+      inputs = await readSubjects(watched, controller.signal, startedAt + deadlineMs);
     } finally {
       clearTimeout(timer);
       current = undefined;
@@ -115,7 +141,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
     let planned: PlannedCycle | undefined;
     let before: CycleSnapshot["openTickets"] = new Map();
     const result = await store.recordCycle(
-      subjects.map((subject) => subject.name),
+      watched.map((subject) => subject.name),
       (snapshot) => {
         before = snapshot.openTickets;
         planned = planCycle(
@@ -249,18 +275,42 @@ export function createMonitor(options: MonitorOptions): Monitor {
   }
 
   function dispose(): Promise<void> {
-    disposed ??= (async () => {
-      for (const subject of subjects) {
-        try {
-          await subject.dispose?.();
-        } catch (error) {
-          logger.warn(`Subject "${subject.name}" failed to dispose: ${errorMessage(error)}`, {
-            subject: subject.name,
-          });
-        }
-      }
-    })();
+    disposed ??= disposeAll(subjects);
     return disposed;
+  }
+
+  async function disposeAll(some: readonly Subject[]): Promise<void> {
+    for (const subject of some) {
+      try {
+        await subject.dispose?.();
+      } catch (error) {
+        logger.warn(`Subject "${subject.name}" failed to dispose: ${errorMessage(error)}`, {
+          subject: subject.name,
+        });
+      }
+    }
+  }
+
+  async function swap(next: readonly Subject[]): Promise<SubjectSwap> {
+    if (stopping) throw new OperatorError("The monitor is stopping");
+    const old = subjects;
+    subjects = next;
+    const before = new Set(old.map((subject) => subject.name));
+    const after = new Set(next.map((subject) => subject.name));
+    let orphans: OrphanResolution | undefined;
+    try {
+      orphans = await store.resolveOrphans(configuredInvariants(next), decisionTime());
+    } catch (error) {
+      logger.error(`Cannot resolve orphaned tickets: ${errorMessage(error)}`);
+    }
+    const kept = new Set(next);
+    await disposeAll(old.filter((subject) => !kept.has(subject)));
+    return {
+      added: [...after].filter((name) => !before.has(name)),
+      removed: [...before].filter((name) => !after.has(name)),
+      kept: [...after].filter((name) => before.has(name)),
+      orphans,
+    };
   }
 
   const monitor: Monitor = {
@@ -276,6 +326,17 @@ export function createMonitor(options: MonitorOptions): Monitor {
       signal?.addEventListener("abort", () => void monitor.stop(), { once: true });
       loop = runLoop();
       return loop;
+    },
+    replaceSubjects(next) {
+      try {
+        resolveMonitorOptions({ ...options, subjects: next });
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      if (stopping) return Promise.reject(new OperatorError("The monitor is stopping"));
+      const swapped = chain.then(() => swap(next));
+      chain = swapped.catch(() => undefined);
+      return swapped;
     },
     stop() {
       stopped ??= (async () => {

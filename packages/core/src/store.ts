@@ -1,4 +1,5 @@
 import type { SubjectIdentity } from "./identity.ts";
+import type { ConfiguredInvariants, OrphanResolution } from "./orphans.ts";
 import type { Severity } from "./severity.ts";
 import type { Values } from "./subject.ts";
 import type { EventDraft, Ticket, TicketDetail, TicketStatus } from "./ticket.ts";
@@ -140,6 +141,14 @@ export interface TicketStore {
    * or `TransitionError`; on a throw nothing is written.
    */
   applyAction(id: number, action: TicketAction, now?: number): Promise<Ticket>;
+  /**
+   * Resolves orphaned tickets, in one transaction: every unresolved ticket whose subject is not in
+   * `configured`, or whose invariant that subject no longer has (removed or disabled), gets a
+   * `resolved` event by `monitor` with the comment `removed from configuration` (see `planOrphans`).
+   * Held tickets stay open and are returned in `held`. The key states of orphaned keys are dropped;
+   * no other row is touched.
+   */
+  resolveOrphans(configured: ConfiguredInvariants, now?: number): Promise<OrphanResolution>;
 }
 
 /**

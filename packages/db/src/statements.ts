@@ -69,6 +69,8 @@ export function prepareStatements(db: BetterSqlite3.Database): Statements {
     openCounts: stmt<{ severity: string; count: number }>(
       "SELECT severity, count(*) AS count FROM tickets WHERE status <> 'resolved' GROUP BY severity",
     ),
+    unresolvedTickets: stmt<TicketRow>("SELECT * FROM tickets WHERE status <> 'resolved' ORDER BY id"),
+    allStates: stmt<KeyStateRow>("SELECT * FROM key_states ORDER BY key"),
   };
 }
 
@@ -93,6 +95,8 @@ export interface Statements {
   readonly pruneCycleLogAge: Stmt<unknown>;
   readonly recentCycles: Stmt<CycleLogRow>;
   readonly openCounts: Stmt<{ severity: string; count: number }>;
+  readonly unresolvedTickets: Stmt<TicketRow>;
+  readonly allStates: Stmt<KeyStateRow>;
 }
 
 type Stmt<Row> = BetterSqlite3.Statement<unknown[], Row>;

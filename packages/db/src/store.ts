@@ -1,11 +1,13 @@
 import { renameSync, statSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import {
+  type ConfiguredInvariants,
   type CycleLogEntry,
   type CyclePlan,
   type CycleResult,
   type CycleSnapshot,
   isSeverity,
+  type OrphanResolution,
   SEVERITIES,
   type Severity,
   type Ticket,
@@ -20,6 +22,7 @@ import { type BetterSQLite3Database, drizzle } from "drizzle-orm/better-sqlite3"
 import { applyActionInTransaction } from "./actions.ts";
 import { type CycleContext, recordCycleInTransaction } from "./cycle.ts";
 import { DatabaseError, DatabaseLockedError, DatabaseReplacedError } from "./errors.ts";
+import { resolveOrphansInTransaction } from "./orphans.ts";
 import { getTicket, listTickets } from "./queries.ts";
 import { cycleLogFromRow } from "./rows.ts";
 import { SnapshotCache } from "./snapshot-cache.ts";
@@ -117,6 +120,15 @@ class Store implements SqliteTicketStore {
     return this.#retrying(() => {
       this.#cache.invalidate();
       return this.#sqlite.transaction(() => applyActionInTransaction(this.#s, id, action, at)).immediate();
+    });
+  }
+
+  async resolveOrphans(configured: ConfiguredInvariants, now?: number): Promise<OrphanResolution> {
+    const at = now ?? this.#ctx.now();
+    this.#assertSameFile();
+    return this.#retrying(() => {
+      this.#cache.invalidate();
+      return this.#sqlite.transaction(() => resolveOrphansInTransaction(this.#s, configured, at)).immediate();
     });
   }
 

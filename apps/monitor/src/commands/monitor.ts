@@ -22,11 +22,17 @@ export function registerMonitorCommand(program: Command, context: () => CommandC
       'serve /metrics and /healthz on this address, e.g. 127.0.0.1:9464 (":PORT" alone binds every interface)',
     )
     .option("--demo", "monitor a simulated TiKV cluster with a scripted outage")
+    .option(
+      "--enable-reload",
+      "also serve POST /-/reload on --listen (no authentication yet: bind --listen to 127.0.0.1)",
+    )
     .addHelpText(
       "after",
       `
 Heartbeat lines go to stderr after every cycle. SIGTERM or SIGINT finishes the cycle in flight,
-closes the database and exits 0; a second signal exits at once.
+closes the database and exits 0; a second signal exits at once. SIGHUP re-reads --config: subjects
+and invariant overrides apply from the next cycle; a config that fails is refused and the daemon
+carries on (db, listen, interval, deadline, unreachableAfter, flap, logFormat need a restart).
 Prometheus credentials: PROMETHEUS_BEARER_TOKEN(_FILE), PROMETHEUS_BASIC_AUTH_USER and
 PROMETHEUS_BASIC_AUTH_PASSWORD(_FILE); they are never printed.`,
     )
@@ -42,7 +48,7 @@ PROMETHEUS_BASIC_AUTH_PASSWORD(_FILE); they are never printed.`,
           const { startDemo } = await import("../demo.ts");
           const demo = await startDemo(ctx, settings, optionSources(cmd), logger);
           try {
-            await runDaemon({ ...demo.run, logger, startup });
+            await runDaemon({ ...demo.run, logger, startup, httpReload: flags.enableReload === true });
           } finally {
             await demo.close();
           }
@@ -50,7 +56,16 @@ PROMETHEUS_BASIC_AUTH_PASSWORD(_FILE); they are never printed.`,
         }
         const { loadSubjects } = await import("../subjects.ts");
         const subjects = await loadSubjects(settings.subjects);
-        await runDaemon({ settings, subjects, logger, startup });
+        const reload =
+          flags.config === undefined
+            ? undefined
+            : {
+                file: flags.config as string,
+                readSettings: () => resolveRunSettings(flags, optionSources(cmd), ctx.env, ctx.cwd),
+                loadSubjects: (next: typeof settings) => loadSubjects(next.subjects),
+              };
+        const httpReload = flags.enableReload === true;
+        await runDaemon({ settings, subjects, logger, startup, ...(reload ? { reload } : {}), httpReload });
       } finally {
         startup.release();
       }

@@ -12,6 +12,8 @@ import { join } from "node:path";
  * leaves a rejected promise unhandled, like a buggy plugin. `entities` (default 1) names how many
  * entities (`e1`, `e2`...) the probe reports; `message` replaces the violation message, `reason` the
  * unknown reason, and `errorMessage` the message thrown when unreachable (hostile text for tests).
+ * `probe` overrides the probe's default settings (`severity`, `enabled`, `forMs`, `clearMs`), as a
+ * real plugin's invariant overrides would.
  */
 export async function installFakePlugin(dir: string, name = "@example/fake-subject"): Promise<string> {
   const root = join(dir, "node_modules", ...name.split("/"));
@@ -50,7 +52,7 @@ export default function fakeSubject(options) {
       {
         name: "probe",
         description: "The probe reports ok.",
-        defaults,
+        defaults: { ...defaults, ...(options.probe ?? {}) },
         evaluate(observation) {
           const entities = Array.from({ length: options.entities ?? 1 }, (_, i) => \`e\${i + 1}\`);
           if (observation.outcome === "violated") {
