@@ -53,4 +53,5 @@ export function escapeExcerpt(text: string, max = 200): string {
 }
 
 /** C0/C1 controls, line separators and bidirectional overrides: escaped in excerpts. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
 const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
