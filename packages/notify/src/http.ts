@@ -24,7 +24,8 @@ export const MAX_REDIRECTS = 3;
 export const MAX_RETRY_AFTER_MS = 60 * 60 * 1000;
 
 /**
- * POSTs a JSON body and classifies the answer; never throws. 2xx is `delivered`; 408, 429, 5xx,
+ * POSTs a JSON body and classifies the answer; never throws. A URL's `user:password@` is sent as
+ * Basic auth (unless an Authorization header is set). 2xx is `delivered`; 408, 429, 5xx,
  * timeouts, aborts and connection errors are `retry` (with `retryAfterMs` from `Retry-After` on
  * 429 and 503); any other status, a redirect to another origin or one that would change the method
  * is `failed`, with the status and a short escaped, redacted excerpt of the answer.
@@ -37,8 +38,16 @@ export async function postJson(request: PostRequest, context: DeliveryContext): 
   const timeoutMs = Math.max(1, Math.min(request.timeoutMs, left));
   const timeout = AbortSignal.timeout(timeoutMs);
   const signal = AbortSignal.any([context.signal, timeout]);
-  const headers = { "content-type": "application/json", ...request.headers };
+  const headers: Record<string, string> = { "content-type": "application/json", ...request.headers };
   let target = new URL(request.url);
+  if (target.username !== "" || target.password !== "") {
+    const basic = `${decodeURIComponent(target.username)}:${decodeURIComponent(target.password)}`;
+    if (!Object.keys(headers).some((name) => name.toLowerCase() === "authorization")) {
+      headers.authorization = `Basic ${Buffer.from(basic, "utf8").toString("base64")}`;
+    }
+    target.username = "";
+    target.password = "";
+  }
   try {
     for (let hops = 0; ; hops += 1) {
       const response = await fetch(target, {

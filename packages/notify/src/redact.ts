@@ -22,7 +22,7 @@ export function createRedactor(secrets: readonly string[]): (text: string) => st
 }
 
 /**
- * The secrets a URL carries: its userinfo and password, every query value, and (for URLs whose path
+ * The secrets a URL carries: its userinfo, password and their Basic form, every query value, and (for URLs whose path
  * is the credential, like Slack's `hooks.slack.com/services/T/B/XXX`) the whole URL and its path.
  */
 export function secretsOfUrl(url: string, pathIsSecret: boolean): string[] {
@@ -31,6 +31,10 @@ export function secretsOfUrl(url: string, pathIsSecret: boolean): string[] {
     const parsed = new URL(url);
     if (parsed.username) secrets.push(parsed.username, decodeURIComponent(parsed.username));
     if (parsed.password) secrets.push(parsed.password, decodeURIComponent(parsed.password));
+    if (parsed.username || parsed.password) {
+      const basic = `${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`;
+      secrets.push(Buffer.from(basic, "utf8").toString("base64"));
+    }
     for (const value of parsed.searchParams.values()) secrets.push(value);
     if (parsed.search.length > 1) secrets.push(parsed.search.slice(1));
     if (pathIsSecret) {
