@@ -107,12 +107,14 @@ export function parseOptions<T>(type: string, schema: z.ZodType<T>, input: unkno
   const issue = parsed.error.issues[0];
   const path = issue?.path.map(String).join(".") ?? "";
   const keys = issue?.code === "unrecognized_keys" ? issue.keys : [];
+  const inner = issue?.code === "invalid_key" ? issue.issues[0]?.message : undefined;
+  const missing = issue?.code === "invalid_type" && _at(input, issue.path) === undefined;
   const message =
     keys.length > 0
       ? `Unknown option \`${[...(path ? [path] : []), keys[0]].join(".")}\``
-      : issue?.code === "invalid_type" && issue.input === undefined
+      : missing
         ? `Missing required option \`${path}\``
-        : `Option \`${path}\` ${_lower(issue?.message ?? "is invalid")}`;
+        : `Option \`${path}\` ${_lower(inner ?? issue?.message ?? "is invalid")}`;
   throw new ConfigError(`${prefix(type)} ${createRedactor(stringsIn(input))(message)}`);
 }
 
@@ -186,4 +188,13 @@ export function toFilter(filter: z.infer<typeof COMMON_FIELDS.filter>): Notifica
 function _lower(message: string): string {
   const text = message.replace(/^Invalid input: /, "");
   return /^(must|is|use|expected)/.test(text) ? text : `is invalid: ${text}`;
+}
+
+function _at(value: unknown, path: readonly PropertyKey[]): unknown {
+  let current = value;
+  for (const key of path) {
+    if (typeof current !== "object" || current === null) return undefined;
+    current = (current as Record<PropertyKey, unknown>)[key];
+  }
+  return current;
 }
