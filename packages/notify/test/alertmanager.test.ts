@@ -37,7 +37,13 @@ describe("alertmanager channel against a local receiver", () => {
     expect(alerts).toHaveLength(1);
     const [alert] = alerts;
     expect(alert).toEqual({
-      labels: { team: "storage", alertname: "store_down", subject: "prod-tikv", entity: "store-4", severity: "critical" },
+      labels: {
+        team: "storage",
+        alertname: "store_down",
+        subject: "prod-tikv",
+        entity: "store-4",
+        severity: "critical",
+      },
       annotations: {
         summary: "store 4 (10.0.1.7:20160) is Down for 2m",
         ticket_id: "12",
@@ -71,7 +77,10 @@ describe("alertmanager channel against a local receiver", () => {
       context(),
     );
     const alerts = alertsOf(first);
-    expect(alerts.map((alert: { labels: { severity: string } }) => alert.labels.severity)).toEqual(["critical", "warning"]);
+    expect(alerts.map((alert: { labels: { severity: string } }) => alert.labels.severity)).toEqual([
+      "critical",
+      "warning",
+    ]);
     expect(alerts[1].endsAt).toBe(new Date(at).toISOString());
     expect(Date.parse(alerts[0].endsAt)).toBeGreaterThan(Date.now());
   });
@@ -128,9 +137,18 @@ describe("alertmanager channel against a local receiver", () => {
       const sent = receiver.requests.flatMap((request) => JSON.parse(request.body));
       expect(receiver.requests.length).toBe(2);
       expect(sent).toHaveLength(802);
-      expect(new Set(sent.map((alert: { annotations: { ticket_id: string } }) => alert.annotations.ticket_id)).size).toBe(802);
-      expect(sent.every((alert: { annotations: { ticket_id: string } }) => Number(alert.annotations.ticket_id) % 3 !== 0)).toBe(true);
-      expect(sent.every((alert: { endsAt: string }) => Date.parse(alert.endsAt) > Date.now() + 30_000)).toBe(true);
+      expect(
+        new Set(sent.map((alert: { annotations: { ticket_id: string } }) => alert.annotations.ticket_id))
+          .size,
+      ).toBe(802);
+      expect(
+        sent.every(
+          (alert: { annotations: { ticket_id: string } }) => Number(alert.annotations.ticket_id) % 3 !== 0,
+        ),
+      ).toBe(true);
+      expect(sent.every((alert: { endsAt: string }) => Date.parse(alert.endsAt) > Date.now() + 30_000)).toBe(
+        true,
+      );
     }
   });
 });

@@ -34,7 +34,9 @@ describe("answers that are retried", () => {
   });
 
   it("429 with Retry-After as an HTTP date is retried at that date; a huge one is capped", async () => {
-    receiver.handle(answer(429, "slow down", { "retry-after": new Date(Date.now() + 120_000).toUTCString() }));
+    receiver.handle(
+      answer(429, "slow down", { "retry-after": new Date(Date.now() + 120_000).toUTCString() }),
+    );
     const result = await deliver();
     expect(result.outcome).toBe("retry");
     const wait = result.outcome === "retry" ? (result.retryAfterMs ?? 0) : 0;
@@ -54,7 +56,10 @@ describe("answers that are retried", () => {
   it("a receiver that never answers is retried after the timeout", async () => {
     receiver.handle(() => undefined);
     const result = await deliver({ timeoutMs: 300 });
-    expect(result).toEqual({ outcome: "retry", reason: `webhook ${receiver.url}/hook: no answer within 300 ms` });
+    expect(result).toEqual({
+      outcome: "retry",
+      reason: `webhook ${receiver.url}/hook: no answer within 300 ms`,
+    });
   });
 
   it("the delivery deadline shortens the timeout", async () => {
@@ -68,14 +73,20 @@ describe("answers that are retried", () => {
   it("an aborted delivery is retried, without waiting for the receiver", async () => {
     receiver.handle(() => undefined);
     const controller = new AbortController();
-    const pending = webhookNotifier({ url: receiver.url }).deliver(notification, context(30_000, controller.signal));
+    const pending = webhookNotifier({ url: receiver.url }).deliver(
+      notification,
+      context(30_000, controller.signal),
+    );
     setTimeout(() => controller.abort(), 100);
     expect(await pending).toMatchObject({ outcome: "retry", reason: expect.stringContaining("aborted") });
   });
 
   it("a refused connection is retried, naming the error code", async () => {
     const port = await closedPort();
-    const result = await webhookNotifier({ url: `http://127.0.0.1:${port}/x` }).deliver(notification, context());
+    const result = await webhookNotifier({ url: `http://127.0.0.1:${port}/x` }).deliver(
+      notification,
+      context(),
+    );
     expect(result).toEqual({
       outcome: "retry",
       reason: `webhook http://127.0.0.1:${port}/x: connection failed (ECONNREFUSED)`,
@@ -119,7 +130,12 @@ describe("answers that fail for good", () => {
       if (request.path === "/hook") response.writeHead(307, { location: "/moved" }).end();
       else response.writeHead(200).end();
     });
-    expect(await webhookNotifier({ url: `${receiver.url}/hook`, secret: "abcdefgh" }).deliver(notification, context())).toEqual({
+    expect(
+      await webhookNotifier({ url: `${receiver.url}/hook`, secret: "abcdefgh" }).deliver(
+        notification,
+        context(),
+      ),
+    ).toEqual({
       outcome: "delivered",
     });
     expect(receiver.requests.map((request) => [request.method, request.path])).toEqual([
@@ -127,12 +143,17 @@ describe("answers that fail for good", () => {
       ["POST", "/moved"],
     ]);
     expect(receiver.requests[1]?.body).toBe(receiver.requests[0]?.body);
-    expect(receiver.requests[1]?.headers["x-operator-signature"]).toBe(receiver.requests[0]?.headers["x-operator-signature"]);
+    expect(receiver.requests[1]?.headers["x-operator-signature"]).toBe(
+      receiver.requests[0]?.headers["x-operator-signature"],
+    );
   });
 
   it("a 302 (which would turn the POST into a GET) is not followed", async () => {
     receiver.handle(answer(302, "", { location: "/elsewhere" }));
-    expect(await deliver()).toMatchObject({ outcome: "failed", reason: expect.stringContaining("POST into a GET") });
+    expect(await deliver()).toMatchObject({
+      outcome: "failed",
+      reason: expect.stringContaining("POST into a GET"),
+    });
   });
 });
 
@@ -143,7 +164,10 @@ describe("answer bodies", () => {
     expect(await deliver({ maxBodyBytes: 1024 })).toEqual({ outcome: "delivered" });
     receiver.handle(answer(500, huge));
     const result = await deliver({ maxBodyBytes: 1024 });
-    expect(result).toMatchObject({ outcome: "retry", reason: expect.stringContaining("(answer cut at 1024 bytes)") });
+    expect(result).toMatchObject({
+      outcome: "retry",
+      reason: expect.stringContaining("(answer cut at 1024 bytes)"),
+    });
   });
 
   it("an endless streamed answer stops at the cap", async () => {
@@ -153,6 +177,9 @@ describe("answer bodies", () => {
       response.on("close", () => clearInterval(timer));
     });
     const result = await deliver({ maxBodyBytes: 4096, timeoutMs: 10_000 });
-    expect(result).toMatchObject({ outcome: "failed", reason: expect.stringContaining("answer cut at 4096 bytes") });
+    expect(result).toMatchObject({
+      outcome: "failed",
+      reason: expect.stringContaining("answer cut at 4096 bytes"),
+    });
   });
 });

@@ -25,27 +25,111 @@ function configError(build: () => unknown): string {
 
 describe("option errors name the option, never its value", () => {
   it.each([
-    ["webhook without a url", () => webhookNotifier({}), "[operator] [notify:webhook] Missing required option `url` (or `urlFile`)"],
-    ["an unknown option", () => webhookNotifier({ url: "http://h", sceret: "x" } as never), "[operator] [notify:webhook] Unknown option `sceret`"],
-    ["an unknown filter field", () => slackNotifier({ url: "http://h", filter: { kind: ["opened"] } } as never), "[operator] [notify:slack] Unknown option `filter.kind`"],
-    ["a non-http url", () => webhookNotifier({ url: "ftp://h/x" }), "[operator] [notify:webhook] Option `url` must be an http:// or https:// URL"],
-    ["a bad severity in the filter", () => webhookNotifier({ url: "http://h", filter: { severities: ["urgent"] } } as never), "[operator] [notify:webhook] Option `filter.severities.0`"],
-    ["a bad event kind in the filter", () => webhookNotifier({ url: "http://h", filter: { kinds: ["closed"] } } as never), "[operator] [notify:webhook] Option `filter.kinds.0`"],
-    ["a bad name", () => webhookNotifier({ url: "http://h", name: "has space" }), "[operator] [notify:webhook] Option `name`"],
-    ["a timeout of 0", () => webhookNotifier({ url: "http://h", timeoutMs: 0 }), "[operator] [notify:webhook] Option `timeoutMs`"],
-    ["secret and secretFile", () => webhookNotifier({ url: "http://h", secret: "abcdef", secretFile: "/x" }), "[operator] [notify:webhook] Options `secret` and `secretFile` exclude each other"],
-    ["an empty secret", () => webhookNotifier({ url: "http://h", secret: " " }), "[operator] [notify:webhook] Option `secret` is empty"],
-    ["a missing secret file", () => webhookNotifier({ url: "http://h", secretFile: "/nonexistent/secret" }), '[operator] [notify:webhook] Option `secretFile`: cannot read "/nonexistent/secret" (ENOENT)'],
-    ["a reserved header", () => webhookNotifier({ url: "http://h", headers: { "Idempotency-Key": "x" } }), "[operator] [notify:webhook] Option `headers.Idempotency-Key` is set by the channel itself"],
-    ["Authorization and bearerToken", () => webhookNotifier({ url: "http://h", bearerToken: "abcdef", headers: { Authorization: "x" } }), "[operator] [notify:webhook] Option `headers` sets Authorization as well as `bearerToken`"],
-    ["alertmanager without a url", () => alertmanagerNotifier({}), "[operator] [notify:alertmanager] Missing required option `url` (or `urls`)"],
-    ["a bad url among several", () => alertmanagerNotifier({ urls: ["http://a:9093", "nope"] }), "[operator] [notify:alertmanager] Option `urls.1` must be an http:// or https:// URL"],
-    ["a label replacing the ticket's", () => alertmanagerNotifier({ url: "http://a", labels: { severity: "page" } }), "[operator] [notify:alertmanager] Option `labels.severity` would replace the ticket's own label"],
-    ["a bad label name", () => alertmanagerNotifier({ url: "http://a", labels: { "team-name": "x" } }), "[operator] [notify:alertmanager] Option `labels.team-name` must be a label name"],
-    ["a resend interval under 1 s", () => alertmanagerNotifier({ url: "http://a", resendIntervalMs: 10 }), "[operator] [notify:alertmanager] Option `resendIntervalMs`"],
-    ["pagerduty without a routing key", () => pagerDutyNotifier({}), "[operator] [notify:pagerduty] Missing required option `routingKey` (or `routingKeyFile`)"],
-    ["slack without a url", () => slackNotifier({}), "[operator] [notify:slack] Missing required option `url` (or `urlFile`)"],
-    ["options that are not an object", () => slackNotifier("http://h" as never), "[operator] [notify:slack] Options must be an object"],
+    [
+      "webhook without a url",
+      () => webhookNotifier({}),
+      "[operator] [notify:webhook] Missing required option `url` (or `urlFile`)",
+    ],
+    [
+      "an unknown option",
+      () => webhookNotifier({ url: "http://h", sceret: "x" } as never),
+      "[operator] [notify:webhook] Unknown option `sceret`",
+    ],
+    [
+      "an unknown filter field",
+      () => slackNotifier({ url: "http://h", filter: { kind: ["opened"] } } as never),
+      "[operator] [notify:slack] Unknown option `filter.kind`",
+    ],
+    [
+      "a non-http url",
+      () => webhookNotifier({ url: "ftp://h/x" }),
+      "[operator] [notify:webhook] Option `url` must be an http:// or https:// URL",
+    ],
+    [
+      "a bad severity in the filter",
+      () => webhookNotifier({ url: "http://h", filter: { severities: ["urgent"] } } as never),
+      "[operator] [notify:webhook] Option `filter.severities.0`",
+    ],
+    [
+      "a bad event kind in the filter",
+      () => webhookNotifier({ url: "http://h", filter: { kinds: ["closed"] } } as never),
+      "[operator] [notify:webhook] Option `filter.kinds.0`",
+    ],
+    [
+      "a bad name",
+      () => webhookNotifier({ url: "http://h", name: "has space" }),
+      "[operator] [notify:webhook] Option `name`",
+    ],
+    [
+      "a timeout of 0",
+      () => webhookNotifier({ url: "http://h", timeoutMs: 0 }),
+      "[operator] [notify:webhook] Option `timeoutMs`",
+    ],
+    [
+      "secret and secretFile",
+      () => webhookNotifier({ url: "http://h", secret: "abcdef", secretFile: "/x" }),
+      "[operator] [notify:webhook] Options `secret` and `secretFile` exclude each other",
+    ],
+    [
+      "an empty secret",
+      () => webhookNotifier({ url: "http://h", secret: " " }),
+      "[operator] [notify:webhook] Option `secret` is empty",
+    ],
+    [
+      "a missing secret file",
+      () => webhookNotifier({ url: "http://h", secretFile: "/nonexistent/secret" }),
+      '[operator] [notify:webhook] Option `secretFile`: cannot read "/nonexistent/secret" (ENOENT)',
+    ],
+    [
+      "a reserved header",
+      () => webhookNotifier({ url: "http://h", headers: { "Idempotency-Key": "x" } }),
+      "[operator] [notify:webhook] Option `headers.Idempotency-Key` is set by the channel itself",
+    ],
+    [
+      "Authorization and bearerToken",
+      () => webhookNotifier({ url: "http://h", bearerToken: "abcdef", headers: { Authorization: "x" } }),
+      "[operator] [notify:webhook] Option `headers` sets Authorization as well as `bearerToken`",
+    ],
+    [
+      "alertmanager without a url",
+      () => alertmanagerNotifier({}),
+      "[operator] [notify:alertmanager] Missing required option `url` (or `urls`)",
+    ],
+    [
+      "a bad url among several",
+      () => alertmanagerNotifier({ urls: ["http://a:9093", "nope"] }),
+      "[operator] [notify:alertmanager] Option `urls.1` must be an http:// or https:// URL",
+    ],
+    [
+      "a label replacing the ticket's",
+      () => alertmanagerNotifier({ url: "http://a", labels: { severity: "page" } }),
+      "[operator] [notify:alertmanager] Option `labels.severity` would replace the ticket's own label",
+    ],
+    [
+      "a bad label name",
+      () => alertmanagerNotifier({ url: "http://a", labels: { "team-name": "x" } }),
+      "[operator] [notify:alertmanager] Option `labels.team-name` must be a label name",
+    ],
+    [
+      "a resend interval under 1 s",
+      () => alertmanagerNotifier({ url: "http://a", resendIntervalMs: 10 }),
+      "[operator] [notify:alertmanager] Option `resendIntervalMs`",
+    ],
+    [
+      "pagerduty without a routing key",
+      () => pagerDutyNotifier({}),
+      "[operator] [notify:pagerduty] Missing required option `routingKey` (or `routingKeyFile`)",
+    ],
+    [
+      "slack without a url",
+      () => slackNotifier({}),
+      "[operator] [notify:slack] Missing required option `url` (or `urlFile`)",
+    ],
+    [
+      "options that are not an object",
+      () => slackNotifier("http://h" as never),
+      "[operator] [notify:slack] Options must be an object",
+    ],
   ])("%s", (_what, build, expected) => {
     expect(configError(build)).toContain(expected);
   });
@@ -74,7 +158,9 @@ describe("what a notifier exposes", () => {
     expect(notifier.resendIntervalMs).toBe(DEFAULT_RESEND_INTERVAL_MS);
     expect(DEFAULT_RESEND_INTERVAL_MS).toBe(60_000);
     expect(typeof notifier.resend).toBe("function");
-    expect(alertmanagerNotifier({ url: "http://a:9093", resendIntervalMs: 5000 }).resendIntervalMs).toBe(5000);
+    expect(alertmanagerNotifier({ url: "http://a:9093", resendIntervalMs: 5000 }).resendIntervalMs).toBe(
+      5000,
+    );
   });
 
   it("createNotifier builds the built-in types by short name and refuses others", () => {
@@ -82,7 +168,7 @@ describe("what a notifier exposes", () => {
     expect(createNotifier("slack", { url: "http://h" }).type).toBe("slack");
     expect(isBuiltInNotifier("toString")).toBe(false);
     expect(configError(() => createNotifier("email", {}))).toBe(
-      "[operator] [notify] Unknown notifier type \"email\" (built in: alertmanager, webhook, slack, pagerduty)",
+      '[operator] [notify] Unknown notifier type "email" (built in: alertmanager, webhook, slack, pagerduty)',
     );
   });
 });

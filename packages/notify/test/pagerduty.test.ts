@@ -84,7 +84,10 @@ it("maps severities onto PagerDuty's and a severity change triggers again", asyn
 it("acknowledged acknowledges and resolved resolves, with the same dedup_key and no payload", async () => {
   const ticket = makeTicket();
   await notifier().deliver(makeNotification(ticket, { kind: "acknowledged", actor: "alice" }), context());
-  await notifier().deliver(makeNotification({ ...ticket, status: "resolved", resolvedAt: FIRST_SEEN + 1 }, { kind: "resolved" }), context());
+  await notifier().deliver(
+    makeNotification({ ...ticket, status: "resolved", resolvedAt: FIRST_SEEN + 1 }, { kind: "resolved" }),
+    context(),
+  );
   const sent = receiver.requests.map((request) => JSON.parse(request.body));
   expect(sent).toEqual([
     {
@@ -107,7 +110,9 @@ it("acknowledged acknowledges and resolved resolves, with the same dedup_key and
 it.each(["diagnosed", "held", "unheld", "flapping_started", "flapping_stopped"] as const)(
   "%s is delivered without sending anything",
   async (kind) => {
-    expect(await notifier().deliver(makeNotification(makeTicket(), { kind }), context())).toEqual({ outcome: "delivered" });
+    expect(await notifier().deliver(makeNotification(makeTicket(), { kind }), context())).toEqual({
+      outcome: "delivered",
+    });
     expect(receiver.requests).toHaveLength(0);
   },
 );
@@ -115,7 +120,9 @@ it.each(["diagnosed", "held", "unheld", "flapping_started", "flapping_stopped"] 
 it("PagerDuty's 400 (invalid event) fails for good without the routing key; 429 is retried", async () => {
   receiver.handle((request, response) => {
     const key = JSON.parse(request.body).routing_key;
-    response.writeHead(400).end(`{"status":"invalid event","message":"Event object is invalid","errors":["bad key ${key}"]}`);
+    response
+      .writeHead(400)
+      .end(`{"status":"invalid event","message":"Event object is invalid","errors":["bad key ${key}"]}`);
   });
   const failed = await notifier().deliver(makeNotification(makeTicket()), context());
   expect(failed.outcome).toBe("failed");

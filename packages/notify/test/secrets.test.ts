@@ -58,16 +58,19 @@ function expectNoSecret(text: string): void {
 }
 
 describe("secrets never leave in reasons", () => {
-  it.each([400, 500])("a receiver echoing the request with %i sees its secrets redacted from the reason", async (status) => {
-    receiver.handle(echo(status));
-    for (const notifier of channels()) {
-      const result = await notifier.deliver(makeNotification(makeTicket(), {}, notifier.name), context());
-      expect(result.outcome).toBe(status === 400 ? "failed" : "retry");
-      const reason = result.outcome === "delivered" ? "" : result.reason;
-      expect(reason).toContain("[redacted]");
-      expectNoSecret(reason);
-    }
-  });
+  it.each([400, 500])(
+    "a receiver echoing the request with %i sees its secrets redacted from the reason",
+    async (status) => {
+      receiver.handle(echo(status));
+      for (const notifier of channels()) {
+        const result = await notifier.deliver(makeNotification(makeTicket(), {}, notifier.name), context());
+        expect(result.outcome).toBe(status === 400 ? "failed" : "retry");
+        const reason = result.outcome === "delivered" ? "" : result.reason;
+        expect(reason).toContain("[redacted]");
+        expectNoSecret(reason);
+      }
+    },
+  );
 
   it("connection errors name no secret either", async () => {
     await receiver.close();
@@ -102,7 +105,9 @@ describe("secrets from files", () => {
       secretFile: file("secret", "file-secret-value\n"),
       bearerTokenFile: file("token", "file-token-value\n"),
     });
-    expect(await notifier.deliver(makeNotification(makeTicket()), context())).toEqual({ outcome: "delivered" });
+    expect(await notifier.deliver(makeNotification(makeTicket()), context())).toEqual({
+      outcome: "delivered",
+    });
     const request = receiver.requests[0];
     expect(request?.path).toBe("/from-file");
     expect(request?.headers.authorization).toBe("Bearer file-token-value");
@@ -111,14 +116,22 @@ describe("secrets from files", () => {
 
   it("a URL from a file is shown by its origin only: its path is the credential", async () => {
     receiver.handle(echo(404));
-    const notifier = webhookNotifier({ urlFile: file("hook-url", `${receiver.url}/hooks/abc-SECRET-path\n`) });
+    const notifier = webhookNotifier({
+      urlFile: file("hook-url", `${receiver.url}/hooks/abc-SECRET-path\n`),
+    });
     const result = await notifier.deliver(makeNotification(makeTicket()), context());
-    expect(result).toMatchObject({ outcome: "failed", reason: expect.stringContaining(`webhook ${receiver.url}/[redacted] answered 404`) });
+    expect(result).toMatchObject({
+      outcome: "failed",
+      reason: expect.stringContaining(`webhook ${receiver.url}/[redacted] answered 404`),
+    });
     expect(result.outcome === "failed" ? result.reason : "").not.toContain("abc-SECRET-path");
   });
 
   it("reads routingKeyFile for PagerDuty and a Slack urlFile", async () => {
-    const pagerduty = pagerDutyNotifier({ routingKeyFile: file("rk", "rk-from-file-000\n"), url: receiver.url });
+    const pagerduty = pagerDutyNotifier({
+      routingKeyFile: file("rk", "rk-from-file-000\n"),
+      url: receiver.url,
+    });
     await pagerduty.deliver(makeNotification(makeTicket()), context());
     expect(JSON.parse(receiver.requests[0]?.body ?? "").routing_key).toBe("rk-from-file-000");
     const slack = slackNotifier({ urlFile: file("slack", `${receiver.url}/services/T/B/X\n`) });
@@ -136,6 +149,8 @@ describe("credentials in a URL", () => {
     });
     const request = receiver.requests[0];
     expect(request?.path).toBe("/api/v2/alerts");
-    expect(request?.headers.authorization).toBe(`Basic ${Buffer.from("am@ops:p:ss-word").toString("base64")}`);
+    expect(request?.headers.authorization).toBe(
+      `Basic ${Buffer.from("am@ops:p:ss-word").toString("base64")}`,
+    );
   });
 });

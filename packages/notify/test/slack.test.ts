@@ -68,7 +68,10 @@ it("escapes Slack's control characters in every outside text, so nothing becomes
 
 it("keeps every block within Slack's limits for a huge message", async () => {
   const notifier = slackNotifier({ url: receiver.url });
-  await notifier.deliver(makeNotification(makeTicket({ message: "m".repeat(100_000) }), { comment: "c".repeat(10_000) }), context());
+  await notifier.deliver(
+    makeNotification(makeTicket({ message: "m".repeat(100_000) }), { comment: "c".repeat(10_000) }),
+    context(),
+  );
   const body = JSON.parse(receiver.requests[0]?.body ?? "");
   expect(body.text.length).toBeLessThanOrEqual(3000);
   expect(body.blocks[0].text.text.length).toBeLessThanOrEqual(3000);
@@ -80,7 +83,15 @@ it("Slack's own error answers are classified: 404 no_service fails for good, 429
   const notifier = slackNotifier({ url: `${receiver.url}/services/T1/B2/SECRETTOKEN` });
   receiver.handle((_request, response) => response.writeHead(404).end("no_service"));
   const failed = await notifier.deliver(makeNotification(makeTicket()), context());
-  expect(failed).toEqual({ outcome: "failed", reason: `Slack webhook ${receiver.url}/[redacted] answered 404: no_service` });
-  receiver.handle((_request, response) => response.writeHead(429, { "retry-after": "30" }).end("rate_limited"));
-  expect(await notifier.deliver(makeNotification(makeTicket()), context())).toMatchObject({ outcome: "retry", retryAfterMs: 30_000 });
+  expect(failed).toEqual({
+    outcome: "failed",
+    reason: `Slack webhook ${receiver.url}/[redacted] answered 404: no_service`,
+  });
+  receiver.handle((_request, response) =>
+    response.writeHead(429, { "retry-after": "30" }).end("rate_limited"),
+  );
+  expect(await notifier.deliver(makeNotification(makeTicket()), context())).toMatchObject({
+    outcome: "retry",
+    retryAfterMs: 30_000,
+  });
 });

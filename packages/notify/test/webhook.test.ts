@@ -108,11 +108,15 @@ describe("webhook payload (Alertmanager webhook format, version 4)", () => {
     });
     await notifier.deliver(makeNotification(makeTicket({ message: "ünïcode ✓ <b>" })), context());
     const request = receiver.requests[0];
-    const expected = createHmac("sha256", secret).update(Buffer.from(request?.body ?? "", "utf8")).digest("hex");
+    const expected = createHmac("sha256", secret)
+      .update(Buffer.from(request?.body ?? "", "utf8"))
+      .digest("hex");
     expect(request?.headers["x-operator-signature"]).toBe(`sha256=${expected}`);
     expect(request?.headers.authorization).toBe("Bearer tok-abcdefghijkl");
     expect(request?.headers["x-tenant"]).toBe("storage");
-    const other = createHmac("sha256", "another-secret").update(request?.body ?? "").digest("hex");
+    const other = createHmac("sha256", "another-secret")
+      .update(request?.body ?? "")
+      .digest("hex");
     expect(request?.headers["x-operator-signature"]).not.toBe(`sha256=${other}`);
   });
 
