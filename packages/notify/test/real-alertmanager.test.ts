@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { alertmanagerNotifier, fingerprint } from "../src/index.ts";
+import { alertmanagerNotifier, fingerprint, webhookNotifier } from "../src/index.ts";
 import {
   eventually,
+  findAlertmanager,
   listAlerts,
   type RunningAlertmanager,
   startAlertmanager,
@@ -12,6 +13,7 @@ import { context, FIRST_SEEN, makeNotification, makeTicket } from "./helpers/tic
 /** A webhook payload Alertmanager posted to its receiver. */
 interface AmPayload {
   version: string;
+  groupKey: string;
   status: string;
   receiver: string;
   alerts: { status: string; labels: Record<string, string>; fingerprint: string; endsAt: string }[];
@@ -134,4 +136,39 @@ describe("a real Alertmanager 0.25", () => {
     );
     await eventually("store-2 notified again by the new process", () => sentFor("store-2", "firing"));
   }, 90_000);
+});
+
+describe("Operator's webhook payload against the one a real Alertmanager sends", () => {
+  it("has the same fields, groupKey and fingerprint as Alertmanager's own webhook payload", async () => {
+    const ticket = makeTicket({
+      id: 30,
+      entity: "store-9",
+      key: "prod-tikv/store_down/store-9",
+      firstSeenAt: Date.now() - 1000,
+    });
+    await alertmanagerNotifier({ url: alertmanager.url }).deliver(makeNotification(ticket), context());
+    const theirs = await eventually("Alertmanager's payload for store-9", () => sentFor("store-9", "firing"));
+    const mine = await startReceiver();
+    try {
+      await webhookNotifier({ url: mine.url, name: "hook" }).deliver(makeNotification(ticket), context());
+      const ours = JSON.parse(mine.requests[0]?.body ?? "{}");
+      expect(Object.keys(ours).sort()).toEqual(Object.keys(theirs).sort());
+      expect(Object.keys(ours.alerts[0]).sort()).toEqual(Object.keys(theirs.alerts[0] ?? {}).sort());
+      expect(ours.groupKey).toBe(theirs.groupKey);
+      expect(ours.alerts[0].fingerprint).toBe(theirs.alerts[0]?.fingerprint);
+      expect(ours.alerts[0].labels).toEqual(theirs.alerts[0]?.labels);
+      expect(ours.alerts[0].endsAt).toBe(theirs.alerts[0]?.endsAt);
+      expect(ours.version).toBe(theirs.version);
+    } finally {
+      await mine.close();
+    }
+  }, 60_000);
+});
+
+describe("without Alertmanager installed", () => {
+  it("the harness fails saying how to install it", () => {
+    expect(() => findAlertmanager("/nonexistent")).toThrow(
+      "Alertmanager is not installed (no prometheus-alertmanager or alertmanager on PATH): `./dev test` installs it",
+    );
+  });
 });

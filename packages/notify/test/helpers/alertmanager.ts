@@ -14,14 +14,14 @@ export interface RunningAlertmanager {
   stop(): Promise<void>;
 }
 
-/** The Alertmanager binary: Debian names it `prometheus-alertmanager`. */
-export function findAlertmanager(): string {
-  for (const dir of (process.env.PATH ?? "").split(delimiter).concat(["/usr/bin"])) {
+/** The Alertmanager binary on `path`: Debian names it `prometheus-alertmanager`. */
+export function findAlertmanager(path = process.env.PATH ?? ""): string {
+  for (const dir of path.split(delimiter).filter((entry) => entry !== "")) {
     for (const name of ["prometheus-alertmanager", "alertmanager"]) {
-      const path = join(dir, name);
+      const binary = join(dir, name);
       try {
-        accessSync(path, constants.X_OK);
-        return path;
+        accessSync(binary, constants.X_OK);
+        return binary;
       } catch {
         // not here
       }
