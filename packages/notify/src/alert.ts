@@ -1,4 +1,8 @@
 import type { Ticket } from "@operator/core";
+import { truncate } from "./describe.ts";
+
+/** Longest `summary` annotation, characters; a longer message is cut with `…`. */
+export const MAX_SUMMARY = 4096;
 
 /** The labels a ticket's alert always has; extra labels may not use these names. */
 export const ALERT_LABELS = ["alertname", "subject", "entity", "severity"] as const;
@@ -44,7 +48,11 @@ export function ticketAlert(
       entity: ticket.entity,
       severity,
     },
-    annotations: { summary: ticket.message, ticket_id: String(ticket.id), key: ticket.key },
+    annotations: {
+      summary: truncate(ticket.message, MAX_SUMMARY),
+      ticket_id: String(ticket.id),
+      key: ticket.key,
+    },
     startsAt: new Date(ticket.firstSeenAt).toISOString(),
     endsAt: new Date(resolved ? (ticket.resolvedAt ?? ticket.updatedAt) : firingEndsAt).toISOString(),
     ...(generatorURL === undefined ? {} : { generatorURL }),

@@ -33,7 +33,7 @@ export interface WebhookOptions extends CommonOptions {
   readonly bearerTokenFile?: string;
   /** Extra request headers (values are treated as secrets). */
   readonly headers?: Readonly<Record<string, string>>;
-  /** `externalURL` of the payload and template of `generatorURL` (`{ticket_id}`, `{key}` replaced). */
+  /** Template of the ticket's link (`{ticket_id}`, `{key}` replaced): the payload's `externalURL` and `generatorURL`. */
   readonly externalUrl?: string;
   /** Extra labels on every alert. */
   readonly labels?: Readonly<Record<string, string>>;
@@ -90,7 +90,7 @@ export function webhookNotifier(options: WebhookOptions): Notifier {
     ...(filter === undefined ? {} : { filter }),
     deliver(notification: Notification, context: DeliveryContext) {
       const alert = ticketAlert(notification.ticket, { labels, externalUrl: parsed.externalUrl }, 0);
-      const body = JSON.stringify(webhookPayload(notification, alert, name, parsed.externalUrl ?? ""));
+      const body = JSON.stringify(webhookPayload(notification, alert, name, alert.generatorURL ?? ""));
       const headers: Record<string, string> = { ...extra, [IDEMPOTENCY_HEADER]: notification.id };
       if (token !== undefined) headers.authorization = `Bearer ${token}`;
       if (secret !== undefined) headers[SIGNATURE_HEADER] = `sha256=${sign(secret, body)}`;

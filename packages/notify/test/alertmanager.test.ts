@@ -152,3 +152,18 @@ describe("alertmanager channel against a local receiver", () => {
     }
   });
 });
+
+it("cuts a huge message in the summary annotation", async () => {
+  const receiver = await startReceiver();
+  try {
+    await alertmanagerNotifier({ url: receiver.url }).deliver(
+      makeNotification(makeTicket({ message: "m".repeat(50_000) })),
+      context(),
+    );
+    const [alert] = JSON.parse(receiver.requests[0]?.body ?? "[]");
+    expect(alert.annotations.summary).toHaveLength(4096);
+    expect(alert.annotations.summary.endsWith("…")).toBe(true);
+  } finally {
+    await receiver.close();
+  }
+});

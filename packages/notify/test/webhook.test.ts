@@ -54,7 +54,7 @@ describe("webhook payload (Alertmanager webhook format, version 4)", () => {
       groupLabels: { alertname: "store_down", entity: "store-4", subject: "prod-tikv" },
       commonLabels: labels,
       commonAnnotations: annotations,
-      externalURL: "https://operator.example/tickets/{ticket_id}",
+      externalURL: "https://operator.example/tickets/12",
       alerts: [
         {
           status: "firing",
