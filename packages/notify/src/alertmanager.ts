@@ -14,6 +14,7 @@ import { postJson } from "./http.ts";
 import {
   COMMON_FIELDS,
   type CommonOptions,
+  checkHeaderSecret,
   DEFAULT_MAX_BODY_BYTES,
   DEFAULT_TIMEOUT_MS,
   headersSchema,
@@ -77,7 +78,11 @@ export function alertmanagerNotifier(options: AlertmanagerOptions): Notifier {
       );
     }
   }
-  const token = resolveSecret(type, "bearerToken", parsed.bearerToken, parsed.bearerTokenFile, false);
+  const token = checkHeaderSecret(
+    type,
+    "bearerToken",
+    resolveSecret(type, "bearerToken", parsed.bearerToken, parsed.bearerTokenFile, false),
+  );
   const extra = parsed.headers ?? {};
   if (token !== undefined && Object.keys(extra).some((name) => name.toLowerCase() === "authorization")) {
     throw new ConfigError(`${prefix(type)} Option \`headers\` sets Authorization as well as \`bearerToken\``);

@@ -79,14 +79,39 @@ export const httpUrl = z.string().refine((value) => {
 /** Extra request headers: valid names, string values; `reserved` names are refused. */
 export function headersSchema(reserved: readonly string[]) {
   return z.record(z.string(), z.string()).superRefine((headers, context) => {
-    for (const name of Object.keys(headers)) {
+    for (const [name, value] of Object.entries(headers)) {
       if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) {
         context.addIssue({ code: "custom", message: "is not a valid header name", path: [name] });
       } else if (reserved.includes(name.toLowerCase())) {
         context.addIssue({ code: "custom", message: "is set by the channel itself", path: [name] });
+      } else if (!isHeaderValue(value)) {
+        context.addIssue({
+          code: "custom",
+          message: "must not contain line breaks or control characters",
+          path: [name],
+        });
       }
     }
   });
+}
+
+/** True when a value can be sent in an HTTP header (no line breaks, NUL or other controls but tab). */
+export function isHeaderValue(value: string): boolean {
+  return !HEADER_CONTROL.test(value);
+}
+
+/** A header-bound secret (a bearer token) checked: a line break would make every request fail. */
+export function checkHeaderSecret(
+  type: string,
+  option: string,
+  value: string | undefined,
+): string | undefined {
+  if (value !== undefined && !isHeaderValue(value)) {
+    throw new ConfigError(
+      `${prefix(type)} Option \`${option}\` (or \`${option}File\`) must not contain line breaks or control characters`,
+    );
+  }
+  return value;
 }
 
 /** The type prefix of every message: `[notify:webhook]`. */
@@ -198,3 +223,6 @@ function _at(value: unknown, path: readonly PropertyKey[]): unknown {
   }
   return current;
 }
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+const HEADER_CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f]/;

@@ -6,6 +6,7 @@ import { postJson } from "./http.ts";
 import {
   COMMON_FIELDS,
   type CommonOptions,
+  checkHeaderSecret,
   checkUrl,
   DEFAULT_MAX_BODY_BYTES,
   DEFAULT_TIMEOUT_MS,
@@ -59,7 +60,11 @@ export function webhookNotifier(options: WebhookOptions): Notifier {
     resolveSecret(type, "url", parsed.url, parsed.urlFile, true) as string,
   );
   const secret = resolveSecret(type, "secret", parsed.secret, parsed.secretFile, false);
-  const token = resolveSecret(type, "bearerToken", parsed.bearerToken, parsed.bearerTokenFile, false);
+  const token = checkHeaderSecret(
+    type,
+    "bearerToken",
+    resolveSecret(type, "bearerToken", parsed.bearerToken, parsed.bearerTokenFile, false),
+  );
   const extra = parsed.headers ?? {};
   if (token !== undefined && Object.keys(extra).some((name) => name.toLowerCase() === "authorization")) {
     throw new ConfigError(`${prefix(type)} Option \`headers\` sets Authorization as well as \`bearerToken\``);
