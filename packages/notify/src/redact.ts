@@ -40,7 +40,8 @@ export function secretsOfUrl(url: string, pathIsSecret: boolean): string[] {
     if (pathIsSecret) {
       secrets.push(url, parsed.href, `${parsed.origin}${parsed.pathname}`);
       if (parsed.pathname.length > 1) secrets.push(parsed.pathname);
-      for (const segment of parsed.pathname.split("/")) secrets.push(segment);
+      // The token is in the later segments (`/services/T…/B…/<token>`); the first names the route.
+      for (const segment of parsed.pathname.split("/").filter(Boolean).slice(1)) secrets.push(segment);
     }
   } catch {
     secrets.push(url);

@@ -127,6 +127,18 @@ describe("secrets from files", () => {
     expect(result.outcome === "failed" ? result.reason : "").not.toContain("abc-SECRET-path");
   });
 
+  it("the route's first path segment is not mistaken for a secret", async () => {
+    receiver.handle(echo(400));
+    const notifier = webhookNotifier({
+      urlFile: file("route-url", `${receiver.url}/webhook/tok-0123456789\n`),
+    });
+    const result = await notifier.deliver(makeNotification(makeTicket()), context());
+    expect(result).toEqual({
+      outcome: "failed",
+      reason: `webhook ${receiver.url}/[redacted] answered 400: [redacted]`,
+    });
+  });
+
   it("reads routingKeyFile for PagerDuty and a Slack urlFile", async () => {
     const pagerduty = pagerDutyNotifier({
       routingKeyFile: file("rk", "rk-from-file-000\n"),
