@@ -1,0 +1,89 @@
+import type { Ticket } from "@operator/core";
+import { truncate } from "./describe.ts";
+
+/** Longest `summary` annotation, characters; a longer message is cut with `…`. */
+export const MAX_SUMMARY = 4096;
+
+/** The labels a ticket's alert always has; extra labels may not use these names. */
+export const ALERT_LABELS = ["alertname", "subject", "entity", "severity"] as const;
+
+/** A Prometheus-style label name. */
+export const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+/** One alert in Alertmanager's API v2 form (`POST /api/v2/alerts`). */
+export interface Alert {
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+  readonly startsAt: string;
+  readonly endsAt: string;
+  readonly generatorURL?: string;
+}
+
+/** How a ticket becomes an alert. */
+export interface AlertOptions {
+  /** Extra labels on every alert. */
+  readonly labels: Readonly<Record<string, string>>;
+  /** A URL template for `generatorURL`: `{ticket_id}` and `{key}` are replaced (URL-encoded). */
+  readonly externalUrl: string | undefined;
+}
+
+/**
+ * A ticket's alert: labels `alertname` (the invariant), `subject`, `entity`, `severity` and the
+ * extra labels; annotations `summary` (the message), `ticket_id`, `key`; `startsAt` the first time
+ * it was seen; `endsAt` the resolve time for a resolved ticket, else `firingEndsAt`.
+ */
+export function ticketAlert(
+  ticket: Ticket,
+  options: AlertOptions,
+  firingEndsAt: number,
+  severity = ticket.severity,
+): Alert {
+  const resolved = ticket.status === "resolved";
+  const generatorURL = generatorUrl(ticket, options.externalUrl);
+  return {
+    labels: {
+      ...options.labels,
+      alertname: ticket.invariant,
+      subject: ticket.subject,
+      entity: ticket.entity,
+      severity,
+    },
+    annotations: {
+      summary: truncate(ticket.message, MAX_SUMMARY),
+      ticket_id: String(ticket.id),
+      key: ticket.key,
+    },
+    startsAt: new Date(ticket.firstSeenAt).toISOString(),
+    endsAt: new Date(resolved ? (ticket.resolvedAt ?? ticket.updatedAt) : firingEndsAt).toISOString(),
+    ...(generatorURL === undefined ? {} : { generatorURL }),
+  };
+}
+
+/** The `generatorURL` of a ticket's alert, from the configured template. */
+export function generatorUrl(ticket: Ticket, template: string | undefined): string | undefined {
+  if (template === undefined) return undefined;
+  return template
+    .replaceAll("{ticket_id}", encodeURIComponent(String(ticket.id)))
+    .replaceAll("{key}", encodeURIComponent(ticket.key));
+}
+
+/**
+ * Alertmanager's fingerprint of a label set (Prometheus `model.LabelSet.Fingerprint`): FNV-1a 64 over
+ * the label names in order, each name and value followed by the byte 0xff; 16 hex digits.
+ */
+export function fingerprint(labels: Readonly<Record<string, string>>): string {
+  let hash = FNV_OFFSET;
+  const names = Object.keys(labels).sort();
+  const encoder = new TextEncoder();
+  for (const name of names) {
+    for (const part of [name, labels[name] as string]) {
+      for (const byte of encoder.encode(part)) hash = ((hash ^ BigInt(byte)) * FNV_PRIME) & MASK;
+      hash = ((hash ^ 0xffn) * FNV_PRIME) & MASK;
+    }
+  }
+  return hash.toString(16).padStart(16, "0");
+}
+
+const FNV_OFFSET = 14695981039346656037n;
+const FNV_PRIME = 1099511628211n;
+const MASK = (1n << 64n) - 1n;
