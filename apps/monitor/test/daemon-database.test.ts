@@ -24,7 +24,10 @@ beforeAll(async () => {
   config = join(dir, "violated.json");
   await writeFile(
     config,
-    JSON.stringify({ pluginDir: ".", subjects: [["@example/fake-subject", { name: "fake", outcome: "violated" }]] }),
+    JSON.stringify({
+      pluginDir: ".",
+      subjects: [["@example/fake-subject", { name: "fake", outcome: "violated" }]],
+    }),
   );
 });
 afterEach(() => {
