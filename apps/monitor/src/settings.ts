@@ -1,6 +1,6 @@
 import { isAbsolute, resolve } from "node:path";
 import type { FlapOptions } from "@operator/core";
-import { ConfigError, parseDuration } from "@operator/core";
+import { ConfigError, parseDuration, UsageError } from "@operator/core";
 import {
   assertHttpUrl,
   type ConfigFile,
@@ -35,7 +35,7 @@ export interface RunFlags {
 
 /** Everything `monitor` and `check` need, after flags, environment and config file are merged. */
 export interface RunSettings {
-  /** `demo` when nothing names a cluster: monitor a simulated one. */
+  /** `demo` with `--demo`: monitor a simulated cluster. */
   readonly mode: "subjects" | "demo";
   /** Absolute database path, or null for an in-memory store (`check --no-db`). */
   readonly dbPath: string | null;
@@ -49,10 +49,15 @@ export interface RunSettings {
   readonly subjects: readonly SubjectSpec[];
 }
 
+/** What a command says when nothing names a cluster (exit 2). */
+export const NO_CLUSTER =
+  "No cluster named: pass --pd URL (or set PD_ENDPOINT) or --config FILE (or set OPERATOR_CONFIG); `operator monitor --demo` runs a demo on a simulated cluster";
+
 /**
  * Merges command-line flags (and their environment variables) over the config file over defaults.
  * `given(flag)` tells whether a flag came from the command line or its environment variable rather
- * than from a default. Throws a {@link ConfigError} for anything that cannot work.
+ * than from a default. Throws a {@link ConfigError} for anything that cannot work, and a
+ * {@link UsageError} ({@link NO_CLUSTER}) when neither `--pd`, `--config` nor `--demo` is given.
  */
 export async function resolveRunSettings(
   flags: RunFlags,
@@ -74,7 +79,8 @@ export async function resolveRunSettings(
   if (pd === undefined && file === undefined && given("prometheus") === "cli") {
     throw new ConfigError("--prometheus needs --pd (or PD_ENDPOINT)");
   }
-  const mode = file === undefined && pd === undefined ? "demo" : "subjects";
+  if (file === undefined && pd === undefined && !flags.demo) throw new UsageError(NO_CLUSTER);
+  const mode = flags.demo ? "demo" : "subjects";
 
   let subjects: SubjectSpec[] = [];
   if (file !== undefined) {

@@ -1,4 +1,3 @@
-import { ConfigError } from "@operator/core";
 import type { Command } from "commander";
 import { Option } from "commander";
 import type { CommandContext } from "../context.ts";
@@ -26,9 +25,6 @@ not be read (unknown results), 2 usage or configuration error, 4 database error.
       const ctx = context();
       const { resolveRunSettings } = await import("../settings.ts");
       const settings = await resolveRunSettings(flags, optionSources(cmd), ctx.env, ctx.cwd);
-      if (settings.mode === "demo") {
-        throw new ConfigError("check needs a cluster: pass --pd URL (or set PD_ENDPOINT) or --config FILE");
-      }
       const { runCheck } = await import("../check.ts");
       await runCheck(ctx, settings, createLogger(settings.logFormat, ctx.stderr), flags.json === true);
     });

@@ -9,7 +9,7 @@ export function registerMonitorCommand(program: Command, context: () => CommandC
   const command = program
     .command("monitor")
     .description(
-      "run the monitor loop until SIGTERM/SIGINT; without --pd, PD_ENDPOINT or --config it runs a demo on a simulated cluster",
+      "run the monitor loop until SIGTERM/SIGINT on the cluster named by --pd (PD_ENDPOINT) or --config; --demo runs it on a simulated cluster",
     );
   addRunOptions(command)
     .option("--interval <duration>", 'time between cycle starts, e.g. 30s, 500ms (default "30s")')
@@ -21,7 +21,10 @@ export function registerMonitorCommand(program: Command, context: () => CommandC
       "--listen <host:port>",
       'serve /metrics and /healthz on this address, e.g. 127.0.0.1:9464 (":PORT" alone binds every interface)',
     )
-    .option("--demo", "monitor a simulated TiKV cluster with a scripted outage")
+    .option(
+      "--demo",
+      "monitor a simulated TiKV cluster with a scripted outage (needs @operator/tikv-sim installed)",
+    )
     .addHelpText(
       "after",
       `
