@@ -1,12 +1,5 @@
 import type { Monitor, Subject } from "@operator/core";
-import {
-  ConfigError,
-  createMemoryTicketStore,
-  createMonitor,
-  formatDuration,
-  silentLogger,
-  stopOnSignals,
-} from "@operator/core";
+import { ConfigError, createMonitor, formatDuration, stopOnSignals } from "@operator/core";
 import type { CliLogger } from "./logger.ts";
 import { createMonitorMetrics, type MetricsServer, startMetricsServer } from "./metrics-server.ts";
 import { lockDatabase, openStore } from "./open-store.ts";
@@ -44,8 +37,6 @@ export async function runDaemon({ settings, subjects, logger, startup }: DaemonO
     ...(settings.unreachableAfter !== undefined ? { unreachableAfter: settings.unreachableAfter } : {}),
     ...(settings.flap !== undefined ? { flap: settings.flap } : {}),
   };
-  // Options core refuses (flap thresholds, deadline) fail here, before the database is created.
-  createMonitor({ ...options, store: createMemoryTicketStore(), logger: silentLogger });
   const metrics = createMonitorMetrics();
   let lost: Error | undefined;
   const onReplaced = (error: Error) => {

@@ -1,5 +1,5 @@
 import { isAbsolute, resolve } from "node:path";
-import type { FlapOptions } from "@operator/core";
+import type { FlapOptions, MonitorOptions, Subject } from "@operator/core";
 import { ConfigError, parseDuration, UsageError } from "@operator/core";
 import {
   assertHttpUrl,
@@ -147,6 +147,23 @@ export async function resolveRunSettings(
     logFormat: pick("logFormat", flags.logFormat, file?.logFormat) ?? "text",
     flap: _flap(file?.flap),
     subjects,
+  };
+}
+
+/**
+ * The options `createMonitor` gets from `settings` for `subjects` (everything but the store and the
+ * logger), for {@link checkMonitorOptions} before the database is opened.
+ */
+export function monitorOptionsFor(
+  settings: RunSettings,
+  subjects: readonly Subject[],
+): Omit<MonitorOptions, "store"> {
+  return {
+    subjects,
+    intervalMs: settings.intervalMs,
+    ...(settings.deadlineMs !== undefined ? { deadlineMs: settings.deadlineMs } : {}),
+    ...(settings.unreachableAfter !== undefined ? { unreachableAfter: settings.unreachableAfter } : {}),
+    ...(settings.flap !== undefined ? { flap: settings.flap } : {}),
   };
 }
 

@@ -33,7 +33,9 @@ describe("error categories", () => {
 
 describe("checkMonitorOptions", () => {
   it("accepts what createMonitor accepts, without a store", () => {
-    expect(() => checkMonitorOptions({ subjects: [scriptedSubject(() => []).subject], intervalMs: 1000 })).not.toThrow();
+    expect(() =>
+      checkMonitorOptions({ subjects: [scriptedSubject(() => []).subject], intervalMs: 1000 }),
+    ).not.toThrow();
   });
 
   it("refuses what createMonitor refuses, with the same message", () => {
@@ -41,7 +43,9 @@ describe("checkMonitorOptions", () => {
       /Invalid deadline: 1000ms \(expected more than 0 and below the 1000ms interval\)/,
     );
     const { subject } = scriptedSubject(() => []);
-    expect(() => checkMonitorOptions({ subjects: [subject, subject] })).toThrow(/Two subjects are named "db"/);
+    expect(() => checkMonitorOptions({ subjects: [subject, subject] })).toThrow(
+      /Two subjects are named "db"/,
+    );
     expect(() => checkMonitorOptions({ subjects: [], flap: { windowMs: -1 } })).toThrow(ConfigError);
   });
 });

@@ -1,3 +1,4 @@
+import { checkMonitorOptions } from "@operator/core";
 import type { Command } from "commander";
 import type { CommandContext } from "../context.ts";
 import { createLogger } from "../logger.ts";
@@ -35,7 +36,7 @@ PROMETHEUS_BASIC_AUTH_PASSWORD(_FILE); they are never printed.`,
     )
     .action(async (flags, cmd: Command) => {
       const ctx = context();
-      const { resolveRunSettings } = await import("../settings.ts");
+      const { monitorOptionsFor, resolveRunSettings } = await import("../settings.ts");
       const settings = await resolveRunSettings(flags, optionSources(cmd), ctx.env, ctx.cwd);
       const logger = createLogger(settings.logFormat, ctx.stderr);
       const startup = catchStartupSignals(logger);
@@ -45,6 +46,7 @@ PROMETHEUS_BASIC_AUTH_PASSWORD(_FILE); they are never printed.`,
           const { startDemo } = await import("../demo.ts");
           const demo = await startDemo(ctx, settings, optionSources(cmd), logger);
           try {
+            checkMonitorOptions(monitorOptionsFor(demo.run.settings, demo.run.subjects));
             await runDaemon({ ...demo.run, logger, startup });
           } finally {
             await demo.close();
@@ -53,6 +55,8 @@ PROMETHEUS_BASIC_AUTH_PASSWORD(_FILE); they are never printed.`,
         }
         const { loadSubjects } = await import("../subjects.ts");
         const subjects = await loadSubjects(settings.subjects);
+        // Options core refuses (flap thresholds, deadline) fail here, before the database is created.
+        checkMonitorOptions(monitorOptionsFor(settings, subjects));
         await runDaemon({ settings, subjects, logger, startup });
       } finally {
         startup.release();
