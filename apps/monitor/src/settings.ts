@@ -16,7 +16,12 @@ import {
 } from "./config.ts";
 import type { LogFormat } from "./logger.ts";
 import { registerUrlSecrets } from "./redact.ts";
-import { prometheusAuthFromEnv, resolveSecretFiles, withPrometheusAuth } from "./secrets.ts";
+import {
+  prometheusAuthFromEnv,
+  resolveSecretFiles,
+  resolveSecretRefs,
+  withPrometheusAuth,
+} from "./secrets.ts";
 
 /** The options shared by `monitor` and `check`, as commander parsed them. */
 export interface RunFlags {
@@ -88,7 +93,8 @@ export async function resolveRunSettings(
     const pluginDirs = file.pluginDir === undefined ? [] : [resolve(baseDir, file.pluginDir)];
     subjects = file.subjects.map(([packageName, options], i) => {
       const origin = `${flags.config} subjects[${i}]`;
-      const resolved = resolveSecretFiles(options, baseDir, origin);
+      const referenced = resolveSecretRefs(options, baseDir, env, origin) as Record<string, unknown>;
+      const resolved = resolveSecretFiles(referenced, baseDir, origin);
       return {
         packageName,
         options: packageName === TIKV_PACKAGE ? withPrometheusAuth(resolved, auth) : resolved,
