@@ -1,6 +1,7 @@
 import { checkMonitorOptions } from "@operator/core";
 import type { Command } from "commander";
 import type { CommandContext } from "../context.ts";
+import { logResolvedSettings, timedSubject } from "../debug-log.ts";
 import { createLogger } from "../logger.ts";
 import { catchStartupSignals } from "../startup-signals.ts";
 import { addRunOptions, optionSources } from "./run-options.ts";
@@ -38,7 +39,8 @@ PROMETHEUS_BASIC_AUTH_PASSWORD(_FILE); they are never printed.`,
       const ctx = context();
       const { monitorOptionsFor, resolveRunSettings } = await import("../settings.ts");
       const settings = await resolveRunSettings(flags, optionSources(cmd), ctx.env, ctx.cwd);
-      const logger = createLogger(settings.logFormat, ctx.stderr);
+      const logger = createLogger(settings.logFormat, ctx.stderr, Date.now, { debug: ctx.verbose });
+      logResolvedSettings(logger, settings);
       const startup = catchStartupSignals(logger);
       try {
         const { runDaemon } = await import("../daemon.ts");
@@ -54,7 +56,8 @@ PROMETHEUS_BASIC_AUTH_PASSWORD(_FILE); they are never printed.`,
           return;
         }
         const { loadSubjects } = await import("../subjects.ts");
-        const subjects = await loadSubjects(settings.subjects);
+        const loaded = await loadSubjects(settings.subjects);
+        const subjects = ctx.verbose ? loaded.map((subject) => timedSubject(subject, logger)) : loaded;
         // Options core refuses (flap thresholds, deadline) fail here, before the database is created.
         checkMonitorOptions(monitorOptionsFor(settings, subjects));
         await runDaemon({ settings, subjects, logger, startup });
