@@ -75,14 +75,14 @@ export async function resolveRunSettings(
   const baseDir = flags.config === undefined ? cwd : configDir(resolve(cwd, flags.config));
   for (const flag of ["pd", "prometheus", "name"] as const) {
     if (given(flag) === "cli" && (file !== undefined || flags.demo)) {
-      throw new ConfigError(`--${flag} cannot be combined with ${flags.demo ? "--demo" : "--config"}`);
+      throw new UsageError(`--${flag} cannot be combined with ${flags.demo ? "--demo" : "--config"}`);
     }
   }
-  if (flags.demo && file !== undefined) throw new ConfigError("--demo cannot be combined with --config");
+  if (flags.demo && file !== undefined) throw new UsageError("--demo cannot be combined with --config");
 
   const pd = file === undefined && !flags.demo ? flags.pd : undefined;
   if (pd === undefined && file === undefined && given("prometheus") === "cli") {
-    throw new ConfigError("--prometheus needs --pd (or PD_ENDPOINT)");
+    throw new UsageError("--prometheus needs --pd (or PD_ENDPOINT)");
   }
   if (file === undefined && pd === undefined && !flags.demo) throw new UsageError(NO_CLUSTER);
   const mode = flags.demo ? "demo" : "subjects";
