@@ -49,7 +49,7 @@ export function createProgram(options: MainOptions = {}): Command {
   program
     .description("Watch distributed database clusters and turn what breaks into tickets.")
     .version(`operator ${VERSION}`, "-V, --version", "print the version and exit")
-    .option("-v, --verbose", "print stack traces of unexpected errors")
+    .option("-v, --verbose", "debug log lines (settings as resolved, each read's duration) and stack traces")
     .addOption(new Option("--no-color", "never colour output (NO_COLOR works too)"))
     .helpOption("-h, --help", "show help for a command")
     .helpCommand("help [command]", "show help for a command")

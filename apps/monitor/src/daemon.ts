@@ -2,10 +2,8 @@ import type { Monitor, Subject } from "@operator/core";
 import {
   ConfigError,
   configuredInvariants,
-  createMemoryTicketStore,
   createMonitor,
   formatDuration,
-  silentLogger,
   stopOnSignals,
 } from "@operator/core";
 import type { CliLogger } from "./logger.ts";
@@ -65,8 +63,6 @@ export async function runDaemon({
     ...(settings.unreachableAfter !== undefined ? { unreachableAfter: settings.unreachableAfter } : {}),
     ...(settings.flap !== undefined ? { flap: settings.flap } : {}),
   };
-  // Options core refuses (flap thresholds, deadline) fail here, before the database is created.
-  createMonitor({ ...options, store: createMemoryTicketStore(), logger: silentLogger });
   const metrics = createMonitorMetrics();
   let lost: Error | undefined;
   const onReplaced = (error: Error) => {

@@ -2,6 +2,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Subject } from "@operator/core";
+import { UsageError } from "@operator/core";
 import type { CommandContext } from "./context.ts";
 import { TIKV_PACKAGE } from "./defaults.ts";
 import { loadSubject } from "./load-subject.ts";
@@ -31,8 +32,8 @@ export async function startDemo(
   given: (flag: keyof RunFlags) => "cli" | "env" | undefined,
   logger: CliLogger,
 ): Promise<Demo> {
-  const sim = await import("@operator/tikv-sim");
-  logger.info("Demo: no --pd, PD_ENDPOINT or --config given, so monitoring a simulated TiKV cluster");
+  const sim = await importSimulator();
+  logger.info("Demo: monitoring a simulated TiKV cluster (--demo)");
   const cluster = await sim.startCluster({ stores: 3 });
   const script = new AbortController();
   let prometheus: Awaited<ReturnType<typeof sim.startPrometheus>> | undefined;
@@ -82,6 +83,30 @@ export async function startDemo(
     };
   } catch (error) {
     await close();
+    throw error;
+  }
+}
+
+/** The package the demo's simulated cluster comes from; a development dependency, not a runtime one. */
+export const SIMULATOR_PACKAGE = "@operator/tikv-sim";
+
+/**
+ * Imports the simulator package (`specifier`, {@link SIMULATOR_PACKAGE} unless a test names another);
+ * when it is not installed (a production install of the CLI), throws a {@link UsageError} saying the
+ * demo needs it. Other failures are thrown as they are.
+ */
+export async function importSimulator(specifier: string = SIMULATOR_PACKAGE): Promise<Sim> {
+  try {
+    return (await import(specifier)) as Sim;
+  } catch (error) {
+    const { code, message } = error as NodeJS.ErrnoException;
+    const missing = code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND";
+    if (missing && String(message).includes(specifier)) {
+      throw new UsageError(
+        `The demo needs ${specifier} installed (a development dependency of operator): run it from a checkout with ./dev, or install ${specifier} next to operator`,
+        { cause: error },
+      );
+    }
     throw error;
   }
 }

@@ -1,6 +1,6 @@
 import { CommanderError } from "commander";
 import { escapeText } from "./escape.ts";
-import { EXIT, type ExitCode, ExitError } from "./exit-codes.ts";
+import { EXIT, type ExitCode, ExitError, exitCodeForCategory } from "./exit-codes.ts";
 import { redact } from "./redact.ts";
 
 /** What the top-level catch prints for an error, and the exit code it ends with. */
@@ -34,14 +34,14 @@ export function classifyError(error: unknown, versions: Versions, verbose: boole
       return { code: error.exitCode === 0 ? EXIT.ok : EXIT.usage, lines: [] };
     return { code: EXIT.usage, lines: [_line(error.message.replace(/^error:\s*/, ""))] };
   }
-  if (_isOperatorError(error)) {
+  if (_isOperatorError(error) && exitCodeOf(error) !== EXIT.internal) {
     const lines = [_line(error.message)];
     if (verbose && error.stack) lines.push(_stack(error.stack));
     return { code: exitCodeOf(error), lines };
   }
   const err = error instanceof Error ? error : new Error(String(error));
   const lines = [
-    _line(`internal error, please report it: ${err.message}`),
+    _line(`internal error, please report it: ${err.message.replace(/^\[operator\]\s*/, "")}`),
     `operator: operator ${versions.operator}, node ${versions.node}, ${versions.platform}`,
   ];
   if (verbose && err.stack) lines.push(_stack(err.stack));
@@ -49,13 +49,9 @@ export function classifyError(error: unknown, versions: Versions, verbose: boole
   return { code: EXIT.internal, lines };
 }
 
-/** The exit code for one of Operator's own errors, by its class (checked by name: no imports needed). */
+/** The exit code for one of Operator's own errors, from its `category` (see `EXIT_BY_CATEGORY`). */
 export function exitCodeOf(error: Error): ExitCode {
-  const names = _classNames(error);
-  if (names.has("ConfigError")) return EXIT.usage;
-  if (names.has("DatabaseError")) return EXIT.database;
-  if (names.has("ObservationError")) return EXIT.unknown;
-  return EXIT.failure;
+  return exitCodeForCategory((error as { category?: unknown }).category);
 }
 
 // --- Internal helpers ---
@@ -87,13 +83,4 @@ function _isOperatorError(error: unknown): error is Error {
     error !== null &&
     (error as Record<symbol, unknown>)[Symbol.for("@operator/core.OperatorError")] === true
   );
-}
-
-function _classNames(error: Error): Set<string> {
-  const names = new Set<string>([error.name]);
-  for (let proto = Object.getPrototypeOf(error); proto && proto !== Error.prototype; ) {
-    names.add((proto.constructor as { name: string }).name);
-    proto = Object.getPrototypeOf(proto);
-  }
-  return names;
 }

@@ -1,3 +1,5 @@
+import type { ErrorCategory } from "@operator/core";
+
 /**
  * The exit codes of every `operator` command. They are part of the CLI's contract (docs/cli.md):
  * scripts, cron jobs and supervisors branch on them.
@@ -19,6 +21,26 @@ export const EXIT = {
 
 /** One of the {@link EXIT} codes. */
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+/** The exit code of each error category: the one place where an error's kind becomes an exit code. */
+export const EXIT_BY_CATEGORY: Readonly<Record<ErrorCategory, ExitCode>> = {
+  config: EXIT.usage,
+  usage: EXIT.usage,
+  database: EXIT.database,
+  refused: EXIT.failure,
+  observation: EXIT.unknown,
+  internal: EXIT.internal,
+};
+
+/**
+ * The exit code for an error's category; an unknown or missing category (an error from a copy of
+ * `@operator/core` older than categories) is an internal error.
+ */
+export function exitCodeForCategory(category: unknown): ExitCode {
+  return typeof category === "string" && Object.hasOwn(EXIT_BY_CATEGORY, category)
+    ? EXIT_BY_CATEGORY[category as ErrorCategory]
+    : EXIT.internal;
+}
 
 /**
  * Ends a command with a given exit code and, optionally, one line for stderr. Commands throw it

@@ -1,7 +1,10 @@
-import { readFileSync } from "node:fs";
+import { closeSync, openSync, readSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { ConfigError } from "@operator/core";
 import { registerCredential, registerSecret, registerUrlSecrets } from "./redact.ts";
+
+/** The largest secret file read; a bigger one is refused (a path to the wrong file, or a device). */
+export const MAX_SECRET_FILE_BYTES = 64 * 1024;
 
 /** Option names holding a secret; each may instead be given as `<name>File`, a path to read it from. */
 export const SECRET_OPTIONS: readonly string[] = ["bearerToken", "password", "token"];
@@ -25,6 +28,8 @@ const SECRET_WORDS = new Set([
  * Registers for redaction every secret in a subject's options (any plugin), before anything is
  * logged: every value of every `headers` object, every string under a secret-bearing name (see
  * {@link isSecretOptionName}), and the password of any `user:password@` in any string, at any depth.
+ * A secret reference (`{ "$env": ... }`, `{ "$file": ... }`) names where a secret is, not the secret:
+ * what it names is registered when {@link resolveSecretRefs} reads it.
  */
 export function registerOptionSecrets(options: unknown, secretContext = false): void {
   if (typeof options === "string") {
@@ -37,6 +42,7 @@ export function registerOptionSecrets(options: unknown, secretContext = false): 
     return;
   }
   if (typeof options !== "object" || options === null) return;
+  if (isSecretRef(options)) return;
   for (const [name, value] of Object.entries(options)) {
     const isHeaders = name.toLowerCase() === "headers";
     registerOptionSecrets(value, secretContext || isHeaders || isSecretOptionName(name));
@@ -55,6 +61,56 @@ export function isSecretOptionName(name: string): boolean {
     .filter(Boolean);
   const last = words.at(-1);
   return last !== undefined && SECRET_WORDS.has(last);
+}
+
+/**
+ * Returns a copy of `value` (a subject's options) where every secret reference, at any depth, is
+ * replaced by what it names: `{ "$env": "NAME" }` by the environment variable NAME, `{ "$file":
+ * "path" }` by the file's contents (relative to `baseDir`, the config file's directory; one trailing
+ * newline dropped). Every value read is registered for redaction. A variable that is unset or empty,
+ * a file that cannot be read or is empty, and an object mixing `$env`/`$file` with other keys are
+ * each one {@link ConfigError} naming the option's path (`where`, e.g. `config.json subjects[0]`, then
+ * `.prometheus.headers.X-Token`).
+ */
+export function resolveSecretRefs(
+  value: unknown,
+  baseDir: string,
+  env: NodeJS.ProcessEnv,
+  where: string,
+): unknown {
+  if (Array.isArray(value))
+    return value.map((item, i) => resolveSecretRefs(item, baseDir, env, `${where}[${i}]`));
+  if (typeof value !== "object" || value === null) return value;
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record);
+  const ref = keys.find((key) => key === "$env" || key === "$file");
+  if (ref !== undefined) {
+    if (keys.length !== 1) {
+      throw new ConfigError(
+        `${where}: a secret reference has exactly one key, "$env" or "$file" (found ${keys.join(", ")})`,
+      );
+    }
+    const target = record[ref];
+    if (typeof target !== "string" || target === "") {
+      throw new ConfigError(`${where}.${ref} must be ${ref === "$env" ? "a variable name" : "a file path"}`);
+    }
+    if (ref === "$file") return readSecretFile(isAbsolute(target) ? target : resolve(baseDir, target), where);
+    const read = env[target];
+    if (read === undefined || read === "") {
+      throw new ConfigError(`${where}: environment variable ${target} is not set (or is empty)`);
+    }
+    registerSecret(read);
+    return read;
+  }
+  const out: Record<string, unknown> = {};
+  for (const [name, item] of Object.entries(record))
+    out[name] = resolveSecretRefs(item, baseDir, env, `${where}.${name}`);
+  return out;
+}
+
+/** Whether `value` is a secret reference: an object with a `$env` or `$file` key. */
+export function isSecretRef(value: unknown): boolean {
+  return typeof value === "object" && value !== null && ("$env" in value || "$file" in value);
 }
 
 /** Prometheus credentials taken from the environment for `@operator/tikv` subjects. */
@@ -139,13 +195,25 @@ export function withPrometheusAuth(
 
 /** Reads one secret from a file, registering it for redaction; a {@link ConfigError} names the file. */
 export function readSecretFile(path: string, what: string): string {
-  let value: string;
+  const buffer = Buffer.alloc(MAX_SECRET_FILE_BYTES + 1);
+  let length = 0;
   try {
-    value = readFileSync(path, "utf8").replace(/\r?\n$/, "");
+    const fd = openSync(path, "r");
+    try {
+      for (let n = -1; n !== 0 && length < buffer.length; length += n) {
+        n = readSync(fd, buffer, length, buffer.length - length, null);
+      }
+    } finally {
+      closeSync(fd);
+    }
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? "unreadable";
     throw new ConfigError(`${what}: cannot read secret file ${path} (${code})`);
   }
+  if (length > MAX_SECRET_FILE_BYTES) {
+    throw new ConfigError(`${what}: secret file ${path} is larger than ${MAX_SECRET_FILE_BYTES / 1024} KiB`);
+  }
+  const value = buffer.toString("utf8", 0, length).replace(/\r?\n$/, "");
   if (value === "") throw new ConfigError(`${what}: secret file ${path} is empty`);
   registerSecret(value);
   return value;

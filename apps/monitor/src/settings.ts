@@ -1,6 +1,6 @@
 import { isAbsolute, resolve } from "node:path";
-import type { FlapOptions } from "@operator/core";
-import { ConfigError, parseDuration } from "@operator/core";
+import type { FlapOptions, MonitorOptions, Subject } from "@operator/core";
+import { ConfigError, parseDuration, UsageError } from "@operator/core";
 import {
   assertHttpUrl,
   type ConfigFile,
@@ -16,7 +16,12 @@ import {
 } from "./config.ts";
 import type { LogFormat } from "./logger.ts";
 import { registerUrlSecrets } from "./redact.ts";
-import { prometheusAuthFromEnv, resolveSecretFiles, withPrometheusAuth } from "./secrets.ts";
+import {
+  prometheusAuthFromEnv,
+  resolveSecretFiles,
+  resolveSecretRefs,
+  withPrometheusAuth,
+} from "./secrets.ts";
 
 /** The options shared by `monitor` and `check`, as commander parsed them. */
 export interface RunFlags {
@@ -35,7 +40,7 @@ export interface RunFlags {
 
 /** Everything `monitor` and `check` need, after flags, environment and config file are merged. */
 export interface RunSettings {
-  /** `demo` when nothing names a cluster: monitor a simulated one. */
+  /** `demo` with `--demo`: monitor a simulated cluster. */
   readonly mode: "subjects" | "demo";
   /** Absolute database path, or null for an in-memory store (`check --no-db`). */
   readonly dbPath: string | null;
@@ -49,10 +54,15 @@ export interface RunSettings {
   readonly subjects: readonly SubjectSpec[];
 }
 
+/** What a command says when nothing names a cluster (exit 2). */
+export const NO_CLUSTER =
+  "No cluster named: pass --pd URL (or set PD_ENDPOINT) or --config FILE (or set OPERATOR_CONFIG); `operator monitor --demo` runs a demo on a simulated cluster";
+
 /**
  * Merges command-line flags (and their environment variables) over the config file over defaults.
  * `given(flag)` tells whether a flag came from the command line or its environment variable rather
- * than from a default. Throws a {@link ConfigError} for anything that cannot work.
+ * than from a default. Throws a {@link ConfigError} for anything that cannot work, and a
+ * {@link UsageError} ({@link NO_CLUSTER}) when neither `--pd`, `--config` nor `--demo` is given.
  */
 export async function resolveRunSettings(
   flags: RunFlags,
@@ -65,16 +75,17 @@ export async function resolveRunSettings(
   const baseDir = flags.config === undefined ? cwd : configDir(resolve(cwd, flags.config));
   for (const flag of ["pd", "prometheus", "name"] as const) {
     if (given(flag) === "cli" && (file !== undefined || flags.demo)) {
-      throw new ConfigError(`--${flag} cannot be combined with ${flags.demo ? "--demo" : "--config"}`);
+      throw new UsageError(`--${flag} cannot be combined with ${flags.demo ? "--demo" : "--config"}`);
     }
   }
-  if (flags.demo && file !== undefined) throw new ConfigError("--demo cannot be combined with --config");
+  if (flags.demo && file !== undefined) throw new UsageError("--demo cannot be combined with --config");
 
   const pd = file === undefined && !flags.demo ? flags.pd : undefined;
   if (pd === undefined && file === undefined && given("prometheus") === "cli") {
-    throw new ConfigError("--prometheus needs --pd (or PD_ENDPOINT)");
+    throw new UsageError("--prometheus needs --pd (or PD_ENDPOINT)");
   }
-  const mode = file === undefined && pd === undefined ? "demo" : "subjects";
+  if (file === undefined && pd === undefined && !flags.demo) throw new UsageError(NO_CLUSTER);
+  const mode = flags.demo ? "demo" : "subjects";
 
   let subjects: SubjectSpec[] = [];
   if (file !== undefined) {
@@ -82,7 +93,8 @@ export async function resolveRunSettings(
     const pluginDirs = file.pluginDir === undefined ? [] : [resolve(baseDir, file.pluginDir)];
     subjects = file.subjects.map(([packageName, options], i) => {
       const origin = `${flags.config} subjects[${i}]`;
-      const resolved = resolveSecretFiles(options, baseDir, origin);
+      const referenced = resolveSecretRefs(options, baseDir, env, origin) as Record<string, unknown>;
+      const resolved = resolveSecretFiles(referenced, baseDir, origin);
       return {
         packageName,
         options: packageName === TIKV_PACKAGE ? withPrometheusAuth(resolved, auth) : resolved,
@@ -141,6 +153,23 @@ export async function resolveRunSettings(
     logFormat: pick("logFormat", flags.logFormat, file?.logFormat) ?? "text",
     flap: _flap(file?.flap),
     subjects,
+  };
+}
+
+/**
+ * The options `createMonitor` gets from `settings` for `subjects` (everything but the store and the
+ * logger), for {@link checkMonitorOptions} before the database is opened.
+ */
+export function monitorOptionsFor(
+  settings: RunSettings,
+  subjects: readonly Subject[],
+): Omit<MonitorOptions, "store"> {
+  return {
+    subjects,
+    intervalMs: settings.intervalMs,
+    ...(settings.deadlineMs !== undefined ? { deadlineMs: settings.deadlineMs } : {}),
+    ...(settings.unreachableAfter !== undefined ? { unreachableAfter: settings.unreachableAfter } : {}),
+    ...(settings.flap !== undefined ? { flap: settings.flap } : {}),
   };
 }
 

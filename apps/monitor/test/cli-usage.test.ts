@@ -117,7 +117,11 @@ describe.concurrent("usage errors exit 2 with one line", () => {
   });
 
   it("check without any cluster", async () => {
-    expectOneLineError(await runCli(["check"]), 2, /check needs a cluster/);
+    expectOneLineError(
+      await runCli(["check"]),
+      2,
+      /no cluster named: pass --pd URL \(or set PD_ENDPOINT\) or --config FILE .*`operator monitor --demo` runs a demo/,
+    );
   });
 
   it("bad --listen", async () => {

@@ -235,9 +235,18 @@ describe("operator monitor", () => {
 });
 
 describe("operator monitor demo", () => {
-  it("runs the simulated cluster with a real Prometheus when nothing names a cluster, and stops cleanly", async () => {
-    const proc = start(["--db", join(dir, "demo.db")]);
-    await proc.waitForLine(/Demo: no --pd, PD_ENDPOINT or --config given/);
+  it("refuses to start when nothing names a cluster and --demo is not given (no silent demo)", async () => {
+    const result = await runCli(["monitor", "--db", join(dir, "no-cluster.db")]);
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr.trimEnd().split("\n")).toEqual([
+      "operator: no cluster named: pass --pd URL (or set PD_ENDPOINT) or --config FILE (or set OPERATOR_CONFIG); `operator monitor --demo` runs a demo on a simulated cluster",
+    ]);
+    expect(existsSync(join(dir, "no-cluster.db"))).toBe(false);
+  });
+
+  it("runs the simulated cluster with a real Prometheus with --demo, and stops cleanly", async () => {
+    const proc = start(["--demo", "--db", join(dir, "demo.db")]);
+    await proc.waitForLine(/Demo: monitoring a simulated TiKV cluster \(--demo\)/);
     await proc.waitForLine(/Monitor loop started: demo \(tikv\) every 2\.0s/, 120_000);
     await heartbeats(proc, 1);
     expect(proc.stderr.join("\n")).toMatch(/Demo: the script: at 20 s store 2 stops/);

@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { UsageError } from "@operator/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunFlags, resolveRunSettings } from "../src/settings.ts";
 
@@ -106,8 +107,15 @@ describe("resolveRunSettings", () => {
     expect(s.subjects.map((x) => x.options.name)).toEqual(["prod", "staging", "other"]);
   });
 
-  it("falls back to the demo when nothing names a cluster", async () => {
-    expect((await settings({})).mode).toBe("demo");
+  it("refuses to run when nothing names a cluster, as a usage error that names --demo", async () => {
+    const error = await settings({}).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as UsageError).category).toBe("usage");
+    expect((error as Error).message).toMatch(/No cluster named: pass --pd URL .*--config FILE.*--demo/);
+  });
+
+  it("runs the demo only when --demo is given", async () => {
+    expect((await settings({ demo: true }, { cli: ["demo"] })).mode).toBe("demo");
   });
 
   it("refuses a deadline that is not below the interval", async () => {

@@ -6,14 +6,16 @@
 export { checkSubject, RESERVED_INVARIANTS } from "./check-subject.ts";
 export type { CycleTicketEvent } from "./cycle-events.ts";
 export { checkDurationMs, formatDuration, MAX_DURATION_MS, parseDuration } from "./duration.ts";
-export type { ObservationFailure } from "./errors.ts";
+export type { ErrorCategory, ObservationFailure, OperatorErrorOptions } from "./errors.ts";
 export {
   ConfigError,
+  ERROR_CATEGORIES,
   isOperatorError,
   ObservationError,
   OperatorError,
   TicketNotFoundError,
   TransitionError,
+  UsageError,
 } from "./errors.ts";
 export type { InvariantOutcome } from "./evaluation.ts";
 export type { FlapOptions } from "./flapping.ts";
@@ -29,6 +31,7 @@ export type { MemoryTicketStore, MemoryTicketStoreOptions } from "./memory-store
 export { createMemoryTicketStore } from "./memory-store.ts";
 export type { CycleReport, Monitor, MonitorOptions, SubjectSwap } from "./monitor.ts";
 export { createMonitor } from "./monitor.ts";
+export { checkMonitorOptions } from "./monitor-options.ts";
 export type {
   DeliveryContext,
   DeliveryResult,

@@ -37,8 +37,27 @@ export interface MonitorOptions {
   readonly onCycle?: (report: CycleReport) => void;
 }
 
+/**
+ * Checks every option of `createMonitor` except the store (durations, deadline below the interval,
+ * flap thresholds, `unreachableAfter`, each subject's shape and unique names) without building a
+ * monitor, so a command can refuse bad settings before it opens a database. Throws the same
+ * {@link ConfigError} `createMonitor` would.
+ */
+export function checkMonitorOptions(options: Omit<MonitorOptions, "store">): void {
+  _resolveWithoutStore(options);
+}
+
 /** Checks the options and fills in the defaults. Throws a {@link ConfigError} naming the problem. */
 export function resolveMonitorOptions(options: MonitorOptions) {
+  if (!options.store || typeof options.store.recordCycle !== "function") {
+    throw new ConfigError("Missing required option `store` (a TicketStore)");
+  }
+  return { ..._resolveWithoutStore(options), store: options.store };
+}
+
+// --- Internal helpers ---
+
+function _resolveWithoutStore(options: Omit<MonitorOptions, "store">) {
   const intervalMs = checkDurationMs(options.intervalMs ?? 30_000, "interval");
   if (intervalMs <= 0) throw new ConfigError(`Invalid interval: ${intervalMs}ms (expected more than 0)`);
   const deadlineMs = checkDurationMs(options.deadlineMs ?? Math.floor(intervalMs * 0.8), "deadline");
@@ -55,9 +74,6 @@ export function resolveMonitorOptions(options: MonitorOptions) {
       `Invalid unreachableAfter: ${unreachableAfter} (expected a whole number of cycles, 1 or more)`,
     );
   }
-  if (!options.store || typeof options.store.recordCycle !== "function") {
-    throw new ConfigError("Missing required option `store` (a TicketStore)");
-  }
   const names = new Set<string>();
   for (const subject of options.subjects ?? []) {
     checkSubject(subject);
@@ -67,7 +83,6 @@ export function resolveMonitorOptions(options: MonitorOptions) {
   const clock = options.now ?? (() => Date.now());
   return {
     subjects: options.subjects ?? [],
-    store: options.store,
     intervalMs,
     deadlineMs,
     stopGraceMs,

@@ -1,7 +1,8 @@
-import { OperatorError } from "@operator/core";
+import { type ErrorCategory, OperatorError } from "@operator/core";
 
 /** Base class of the store's own errors. `path` is the database file concerned. */
 export class DatabaseError extends OperatorError {
+  static override readonly defaultCategory: ErrorCategory = "database";
   override name = "DatabaseError";
   constructor(
     readonly path: string,

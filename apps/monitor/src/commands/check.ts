@@ -1,7 +1,7 @@
-import { ConfigError } from "@operator/core";
 import type { Command } from "commander";
 import { Option } from "commander";
 import type { CommandContext } from "../context.ts";
+import { logResolvedSettings } from "../debug-log.ts";
 import { createLogger } from "../logger.ts";
 import { addRunOptions, optionSources } from "./run-options.ts";
 
@@ -26,10 +26,9 @@ not be read (unknown results), 2 usage or configuration error, 4 database error.
       const ctx = context();
       const { resolveRunSettings } = await import("../settings.ts");
       const settings = await resolveRunSettings(flags, optionSources(cmd), ctx.env, ctx.cwd);
-      if (settings.mode === "demo") {
-        throw new ConfigError("check needs a cluster: pass --pd URL (or set PD_ENDPOINT) or --config FILE");
-      }
       const { runCheck } = await import("../check.ts");
-      await runCheck(ctx, settings, createLogger(settings.logFormat, ctx.stderr), flags.json === true);
+      const logger = createLogger(settings.logFormat, ctx.stderr, Date.now, { debug: ctx.verbose });
+      logResolvedSettings(logger, settings);
+      await runCheck(ctx, settings, logger, flags.json === true);
     });
 }

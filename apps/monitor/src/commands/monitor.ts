@@ -1,5 +1,7 @@
+import { checkMonitorOptions } from "@operator/core";
 import type { Command } from "commander";
 import type { CommandContext } from "../context.ts";
+import { logResolvedSettings, timedSubject } from "../debug-log.ts";
 import { createLogger } from "../logger.ts";
 import { catchStartupSignals } from "../startup-signals.ts";
 import { addRunOptions, optionSources } from "./run-options.ts";
@@ -9,7 +11,7 @@ export function registerMonitorCommand(program: Command, context: () => CommandC
   const command = program
     .command("monitor")
     .description(
-      "run the monitor loop until SIGTERM/SIGINT; without --pd, PD_ENDPOINT or --config it runs a demo on a simulated cluster",
+      "run the monitor loop until SIGTERM/SIGINT on the cluster named by --pd (PD_ENDPOINT) or --config; --demo runs it on a simulated cluster",
     );
   addRunOptions(command)
     .option("--interval <duration>", 'time between cycle starts, e.g. 30s, 500ms (default "30s")')
@@ -21,7 +23,10 @@ export function registerMonitorCommand(program: Command, context: () => CommandC
       "--listen <host:port>",
       'serve /metrics and /healthz on this address, e.g. 127.0.0.1:9464 (":PORT" alone binds every interface)',
     )
-    .option("--demo", "monitor a simulated TiKV cluster with a scripted outage")
+    .option(
+      "--demo",
+      "monitor a simulated TiKV cluster with a scripted outage (needs @operator/tikv-sim installed)",
+    )
     .option(
       "--enable-reload",
       "also serve POST /-/reload on --listen (no authentication yet: bind --listen to 127.0.0.1)",
@@ -38,9 +43,10 @@ PROMETHEUS_BASIC_AUTH_PASSWORD(_FILE); they are never printed.`,
     )
     .action(async (flags, cmd: Command) => {
       const ctx = context();
-      const { resolveRunSettings } = await import("../settings.ts");
+      const { monitorOptionsFor, resolveRunSettings } = await import("../settings.ts");
       const settings = await resolveRunSettings(flags, optionSources(cmd), ctx.env, ctx.cwd);
-      const logger = createLogger(settings.logFormat, ctx.stderr);
+      const logger = createLogger(settings.logFormat, ctx.stderr, Date.now, { debug: ctx.verbose });
+      logResolvedSettings(logger, settings);
       const startup = catchStartupSignals(logger);
       try {
         const { runDaemon } = await import("../daemon.ts");
@@ -48,6 +54,7 @@ PROMETHEUS_BASIC_AUTH_PASSWORD(_FILE); they are never printed.`,
           const { startDemo } = await import("../demo.ts");
           const demo = await startDemo(ctx, settings, optionSources(cmd), logger);
           try {
+            checkMonitorOptions(monitorOptionsFor(demo.run.settings, demo.run.subjects));
             await runDaemon({ ...demo.run, logger, startup, httpReload: flags.enableReload === true });
           } finally {
             await demo.close();
@@ -55,14 +62,20 @@ PROMETHEUS_BASIC_AUTH_PASSWORD(_FILE); they are never printed.`,
           return;
         }
         const { loadSubjects } = await import("../subjects.ts");
-        const subjects = await loadSubjects(settings.subjects);
+        const load = async (specs: typeof settings.subjects) => {
+          const loaded = await loadSubjects(specs);
+          return ctx.verbose ? loaded.map((subject) => timedSubject(subject, logger)) : loaded;
+        };
+        const subjects = await load(settings.subjects);
+        // Options core refuses (flap thresholds, deadline) fail here, before the database is created.
+        checkMonitorOptions(monitorOptionsFor(settings, subjects));
         const reload =
           flags.config === undefined
             ? undefined
             : {
                 file: flags.config as string,
                 readSettings: () => resolveRunSettings(flags, optionSources(cmd), ctx.env, ctx.cwd),
-                loadSubjects: (next: typeof settings) => loadSubjects(next.subjects),
+                loadSubjects: (next: typeof settings) => load(next.subjects),
               };
         const httpReload = flags.enableReload === true;
         await runDaemon({ settings, subjects, logger, startup, ...(reload ? { reload } : {}), httpReload });
