@@ -97,3 +97,14 @@ export {
   SOURCE_UNREACHABLE_INVARIANT,
   UNREACHABLE_INVARIANT,
 } from "./unreachable.ts";
+export type { AttemptReport, ChannelCounters, Dispatcher, DispatcherOptions } from "./dispatcher.ts";
+export { createDispatcher } from "./dispatcher.ts";
+export type {
+  AttemptOutcome,
+  ChannelStatus,
+  NotificationStore,
+  PendingNotification,
+} from "./notification-store.ts";
+export { acceptsEvent, acceptsTicket, notificationId } from "./notification-store.ts";
+export type { BackoffOptions } from "./retry-delay.ts";
+export { DEFAULT_BACKOFF, retryDelay } from "./retry-delay.ts";
