@@ -97,9 +97,9 @@ export function createMemoryOutbox(source: MemoryOutboxSource): NotificationStor
     },
 
     async recordAttempt(name, eventId, result: AttemptOutcome, now) {
-      const state = channel(name);
-      const delivery = state.deliveries.get(eventId);
-      if (!delivery || delivery.state !== "pending") return;
+      const state = channels.get(name);
+      const delivery = state?.deliveries.get(eventId);
+      if (!state || !delivery || delivery.state !== "pending") return;
       delivery.attempts++;
       if (result.outcome === "delivered") {
         delivery.state = "delivered";

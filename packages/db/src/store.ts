@@ -1,11 +1,16 @@
 import { renameSync, statSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import {
+  type AttemptOutcome,
+  type ChannelStatus,
   type CycleLogEntry,
   type CyclePlan,
   type CycleResult,
   type CycleSnapshot,
   isSeverity,
+  type NotificationFilter,
+  type NotificationStore,
+  type PendingNotification,
   SEVERITIES,
   type Severity,
   type Ticket,
@@ -20,6 +25,7 @@ import { type BetterSQLite3Database, drizzle } from "drizzle-orm/better-sqlite3"
 import { applyActionInTransaction } from "./actions.ts";
 import { type CycleContext, recordCycleInTransaction } from "./cycle.ts";
 import { DatabaseError, DatabaseLockedError, DatabaseReplacedError } from "./errors.ts";
+import { Outbox } from "./outbox.ts";
 import { getTicket, listTickets } from "./queries.ts";
 import { cycleLogFromRow } from "./rows.ts";
 import { SnapshotCache } from "./snapshot-cache.ts";
@@ -27,7 +33,7 @@ import { toDatabaseError } from "./sqlite-errors.ts";
 import { prepareStatements, type Statements } from "./statements.ts";
 
 /** The SQLite ticket store: core's `TicketStore` plus what the daemon and the CLI need. */
-export interface SqliteTicketStore extends TicketStore {
+export interface SqliteTicketStore extends TicketStore, NotificationStore {
   /** The database file, as an absolute path. */
   readonly path: string;
   /** Closes the connection; later calls fail. Safe to call twice. */
@@ -74,6 +80,7 @@ class Store implements SqliteTicketStore {
   readonly #s: Statements;
   readonly #ctx: StoreContext;
   readonly #cache = new SnapshotCache();
+  readonly #outbox: Outbox;
   #replacedHow: "deleted" | "replaced" | undefined;
 
   constructor(sqlite: BetterSqlite3.Database, ctx: StoreContext) {
@@ -82,6 +89,7 @@ class Store implements SqliteTicketStore {
     this.#ctx = ctx;
     this.#db = drizzle({ client: sqlite });
     this.#s = prepareStatements(sqlite);
+    this.#outbox = new Outbox(sqlite);
   }
 
   async recordCycle(
@@ -118,6 +126,34 @@ class Store implements SqliteTicketStore {
       this.#cache.invalidate();
       return this.#sqlite.transaction(() => applyActionInTransaction(this.#s, id, action, at)).immediate();
     });
+  }
+
+  async openChannel(channel: string, now: number): Promise<void> {
+    this.#assertSameFile();
+    return this.#retrying(() => this.#outbox.openChannel(channel, now));
+  }
+
+  async nextNotifications(
+    channel: string,
+    filter: NotificationFilter | undefined,
+    now: number,
+    limit: number,
+  ): Promise<readonly PendingNotification[]> {
+    this.#assertSameFile();
+    return this.#retrying(() => this.#outbox.next(channel, filter, now, limit));
+  }
+
+  async recordAttempt(channel: string, eventId: number, result: AttemptOutcome, now: number): Promise<void> {
+    this.#assertSameFile();
+    return this.#retrying(() => this.#outbox.record(channel, eventId, result, now));
+  }
+
+  async notificationStatus(): Promise<readonly ChannelStatus[]> {
+    return this.#retrying(() => this.#outbox.status());
+  }
+
+  async unresolvedTickets(): Promise<readonly Ticket[]> {
+    return this.#retrying(() => this.#outbox.unresolvedTickets());
   }
 
   openTicketCounts(): Record<Severity, number> {
