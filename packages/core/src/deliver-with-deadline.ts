@@ -29,7 +29,10 @@ export async function deliverWithDeadline(
   });
   const attempt = Promise.resolve()
     .then(() => call({ signal: controller.signal, deadline }))
-    .then(checkResult, (error: unknown): DeliveryResult => ({ outcome: "retry", reason: `threw: ${describe(error)}` }));
+    .then(
+      checkResult,
+      (error: unknown): DeliveryResult => ({ outcome: "retry", reason: `threw: ${describe(error)}` }),
+    );
   try {
     return await Promise.race([attempt, abandoned]);
   } finally {

@@ -226,7 +226,12 @@ class ChannelWorker {
             reason: result.reason,
             nextAttemptAt:
               this.#now() +
-              retryDelay(notification.attempt, result.retryAfterMs, this.#options.backoff, this.#options.random),
+              retryDelay(
+                notification.attempt,
+                result.retryAfterMs,
+                this.#options.backoff,
+                this.#options.random,
+              ),
           }
         : result;
     await this.#record(notification, outcome, latencyMs);
@@ -253,7 +258,9 @@ class ChannelWorker {
       attempt: notification.attempt,
       outcome: outcome.outcome,
       latencyMs,
-      ...(outcome.outcome === "delivered" ? { ageMs: now - notification.event.at } : { reason: outcome.reason }),
+      ...(outcome.outcome === "delivered"
+        ? { ageMs: now - notification.event.at }
+        : { reason: outcome.reason }),
     });
   }
 

@@ -5,6 +5,8 @@
  */
 export { checkSubject, RESERVED_INVARIANTS } from "./check-subject.ts";
 export type { CycleTicketEvent } from "./cycle-events.ts";
+export type { AttemptReport, ChannelCounters, Dispatcher, DispatcherOptions } from "./dispatcher.ts";
+export { createDispatcher } from "./dispatcher.ts";
 export { checkDurationMs, formatDuration, MAX_DURATION_MS, parseDuration } from "./duration.ts";
 export type { ObservationFailure } from "./errors.ts";
 export {
@@ -30,6 +32,13 @@ export { createMemoryTicketStore } from "./memory-store.ts";
 export type { CycleReport, Monitor, MonitorOptions } from "./monitor.ts";
 export { createMonitor } from "./monitor.ts";
 export type {
+  AttemptOutcome,
+  ChannelStatus,
+  NotificationStore,
+  PendingNotification,
+} from "./notification-store.ts";
+export { acceptsEvent, acceptsTicket, notificationId } from "./notification-store.ts";
+export type {
   DeliveryContext,
   DeliveryResult,
   Notification,
@@ -46,6 +55,8 @@ export type {
   SubjectCycleInput,
 } from "./plan-cycle.ts";
 export { planCycle } from "./plan-cycle.ts";
+export type { BackoffOptions } from "./retry-delay.ts";
+export { DEFAULT_BACKOFF, retryDelay } from "./retry-delay.ts";
 export { applyOverrides, DEFAULT_SETTINGS, mergeSettings } from "./settings.ts";
 export type { Severity } from "./severity.ts";
 export { isSeverity, SEVERITIES } from "./severity.ts";
@@ -97,14 +108,3 @@ export {
   SOURCE_UNREACHABLE_INVARIANT,
   UNREACHABLE_INVARIANT,
 } from "./unreachable.ts";
-export type { AttemptReport, ChannelCounters, Dispatcher, DispatcherOptions } from "./dispatcher.ts";
-export { createDispatcher } from "./dispatcher.ts";
-export type {
-  AttemptOutcome,
-  ChannelStatus,
-  NotificationStore,
-  PendingNotification,
-} from "./notification-store.ts";
-export { acceptsEvent, acceptsTicket, notificationId } from "./notification-store.ts";
-export type { BackoffOptions } from "./retry-delay.ts";
-export { DEFAULT_BACKOFF, retryDelay } from "./retry-delay.ts";

@@ -126,7 +126,10 @@ export function createMemoryOutbox(source: MemoryOutboxSource): NotificationStor
             channel: name,
             cursor: state.cursor,
             pending: pending.length,
-            oldestPendingAt: pending.reduce<number | null>((m, d) => (m === null || d.eventAt < m ? d.eventAt : m), null),
+            oldestPendingAt: pending.reduce<number | null>(
+              (m, d) => (m === null || d.eventAt < m ? d.eventAt : m),
+              null,
+            ),
             lastSuccessAt: state.lastSuccessAt,
             lastErrorAt: state.lastErrorAt,
             lastError: state.lastError,

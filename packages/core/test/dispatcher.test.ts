@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { type Dispatcher, type DispatcherOptions, createDispatcher } from "../src/dispatcher.ts";
+import { createDispatcher, type Dispatcher, type DispatcherOptions } from "../src/dispatcher.ts";
 import { createMemoryTicketStore, type MemoryTicketStore } from "../src/memory-store.ts";
 import type { DeliveryContext, DeliveryResult, Notification, Notifier } from "../src/notifier.ts";
 import { openTickets, statusOf, until } from "./outbox-helpers.ts";
@@ -12,7 +12,11 @@ afterEach(async () => {
 });
 
 function start(options: DispatcherOptions): Dispatcher {
-  const dispatcher = createDispatcher({ pollIntervalMs: 10, backoff: { initialMs: 20, maxMs: 40 }, ...options });
+  const dispatcher = createDispatcher({
+    pollIntervalMs: 10,
+    backoff: { initialMs: 20, maxMs: 40 },
+    ...options,
+  });
   running.push(dispatcher);
   return dispatcher;
 }
@@ -25,7 +29,8 @@ function recorder(
   }),
   extra: Partial<Notifier> = {},
 ) {
-  const attempts: { id: string; key: string; kind: string; attempt: number; at: number; outcome?: string }[] = [];
+  const attempts: { id: string; key: string; kind: string; attempt: number; at: number; outcome?: string }[] =
+    [];
   const notifier: Notifier = {
     name,
     type: "test",
@@ -63,7 +68,9 @@ describe("dispatcher", () => {
     const store = createMemoryTicketStore();
     let failuresLeft = 4;
     const { notifier, attempts, delivered } = recorder("hook", (n) =>
-      n.ticket.entity === "a" && failuresLeft-- > 0 ? { outcome: "retry", reason: "HTTP 503" } : { outcome: "delivered" },
+      n.ticket.entity === "a" && failuresLeft-- > 0
+        ? { outcome: "retry", reason: "HTTP 503" }
+        : { outcome: "delivered" },
     );
     const dispatcher = start({ store, notifiers: [notifier] });
     await dispatcher.start();
@@ -72,7 +79,11 @@ describe("dispatcher", () => {
     await until(() => delivered().length === 6);
 
     for (const key of ["tikv/store_down/a", "tikv/store_down/b"]) {
-      expect(delivered().filter((d) => d.key === key).map((d) => d.kind)).toEqual(["opened", "acknowledged", "held"]);
+      expect(
+        delivered()
+          .filter((d) => d.key === key)
+          .map((d) => d.kind),
+      ).toEqual(["opened", "acknowledged", "held"]);
     }
     const firstOfA = attempts.findIndex((a) => a.key.endsWith("/a") && a.outcome === "delivered");
     const lastOfB = attempts.findLastIndex((a) => a.key.endsWith("/b"));
@@ -87,13 +98,19 @@ describe("dispatcher", () => {
     ]);
     expect(new Set(aAttempts.slice(0, 5).map((a) => a.id)).size, "one idempotency id across retries").toBe(1);
     expect(dispatcher.counters().hook).toMatchObject({ delivered: 6, retried: 4, failed: 0 });
-    expect(await statusOf(store, "hook")).toMatchObject({ pending: 0, oldestPendingAt: null, lastError: "HTTP 503" });
+    expect(await statusOf(store, "hook")).toMatchObject({
+      pending: 0,
+      oldestPendingAt: null,
+      lastError: "HTTP 503",
+    });
   });
 
   it("records failed for good once, never retries it, and goes on with the key's next event", async () => {
     const store = createMemoryTicketStore();
     const { notifier, attempts, delivered } = recorder("hook", (n) =>
-      n.event.kind === "opened" ? { outcome: "failed", reason: "HTTP 400: bad payload" } : { outcome: "delivered" },
+      n.event.kind === "opened"
+        ? { outcome: "failed", reason: "HTTP 400: bad payload" }
+        : { outcome: "delivered" },
     );
     const dispatcher = start({ store, notifiers: [notifier] });
     await dispatcher.start();
@@ -182,7 +199,10 @@ describe("dispatcher", () => {
     await until(() => slow.delivered().length >= 2);
     await first.stop();
     const afterStop = slow.attempts.length;
-    expect(slow.attempts.every((a) => a.outcome === "delivered"), "stop waited for those in flight").toBe(true);
+    expect(
+      slow.attempts.every((a) => a.outcome === "delivered"),
+      "stop waited for those in flight",
+    ).toBe(true);
     expect((await statusOf(store, "hook")).pending).toBe(8 - afterStop);
     expect(8 - afterStop).toBeGreaterThan(0);
 
@@ -191,7 +211,9 @@ describe("dispatcher", () => {
     await second.start();
     await until(() => hanging.attempts.length > 0);
     await second.stop();
-    expect((await statusOf(store, "hook")).pending, "an abandoned delivery stays pending").toBe(8 - afterStop);
+    expect((await statusOf(store, "hook")).pending, "an abandoned delivery stays pending").toBe(
+      8 - afterStop,
+    );
 
     const third = recorder("hook");
     const resumed = start({ store, notifiers: [third.notifier] });
@@ -199,7 +221,10 @@ describe("dispatcher", () => {
     await until(() => third.delivered().length === 8 - afterStop);
     const ids = [...slow.delivered(), ...third.delivered()].map((d) => d.id);
     expect(new Set(ids).size).toBe(8);
-    expect(third.attempts.every((a) => a.attempt === 1), "abandoned attempts are not counted").toBe(true);
+    expect(
+      third.attempts.every((a) => a.attempt === 1),
+      "abandoned attempts are not counted",
+    ).toBe(true);
   });
 
   it("withholds what the hook says (settled without sending) and sends the rest", async () => {
@@ -213,7 +238,9 @@ describe("dispatcher", () => {
     await dispatcher.start();
     await threeEventsPerKey(store, ["a", "b"]);
     dispatcher.wake();
-    await until(() => dispatcher.counters().hook?.delivered === 3 && dispatcher.counters().hook?.withheld === 3);
+    await until(
+      () => dispatcher.counters().hook?.delivered === 3 && dispatcher.counters().hook?.withheld === 3,
+    );
     expect((await statusOf(store, "hook")).pending).toBe(0);
     expect(attempts.map((a) => a.key)).toEqual(Array(3).fill("tikv/store_down/b"));
     expect(dispatcher.counters().hook).toMatchObject({ withheld: 3, delivered: 3 });
@@ -261,8 +288,8 @@ describe("dispatcher", () => {
 
   it("refuses two channels with the same name", () => {
     const store = createMemoryTicketStore();
-    expect(() => createDispatcher({ store, notifiers: [recorder("x").notifier, recorder("x").notifier] })).toThrow(
-      "Two notification channels are named x",
-    );
+    expect(() =>
+      createDispatcher({ store, notifiers: [recorder("x").notifier, recorder("x").notifier] }),
+    ).toThrow("Two notification channels are named x");
   });
 });

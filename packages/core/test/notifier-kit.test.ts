@@ -1,7 +1,7 @@
 import { expect, it } from "vitest";
 import type { DeliveryContext, DeliveryResult, Notifier } from "../src/notifier.ts";
-import type { Ticket } from "../src/ticket.ts";
 import { sampleNotification, testNotifier } from "../src/testing/index.ts";
+import type { Ticket } from "../src/ticket.ts";
 
 /** A small, well-behaved webhook notifier (test-only: core itself has no HTTP client). */
 function hookNotifier(url: string, withResend: boolean): Notifier {
@@ -22,7 +22,9 @@ function hookNotifier(url: string, withResend: boolean): Notifier {
     const reason = `HTTP ${response.status}`;
     if (response.status >= 500 || response.status === 408 || response.status === 429) {
       const after = Number(response.headers.get("retry-after"));
-      return after > 0 ? { outcome: "retry", reason, retryAfterMs: after * 1000 } : { outcome: "retry", reason };
+      return after > 0
+        ? { outcome: "retry", reason, retryAfterMs: after * 1000 }
+        : { outcome: "retry", reason };
     }
     return { outcome: "failed", reason };
   };

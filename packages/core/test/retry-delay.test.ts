@@ -5,13 +5,17 @@ import { DEFAULT_BACKOFF, retryDelay } from "../src/retry-delay.ts";
 describe("retryDelay: exponential backoff with full jitter", () => {
   it("draws uniformly below min(cap, initial × 2^(attempt-1)), never more", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 80 }), fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), (attempt, draw) => {
-        const delay = retryDelay(attempt, undefined, {}, () => draw);
-        const ceiling = Math.min(DEFAULT_BACKOFF.maxMs, DEFAULT_BACKOFF.initialMs * 2 ** (attempt - 1));
-        expect(delay).toBeGreaterThanOrEqual(0);
-        expect(delay).toBeLessThan(ceiling);
-        expect(delay).toBe(Math.floor(draw * ceiling));
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 80 }),
+        fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+        (attempt, draw) => {
+          const delay = retryDelay(attempt, undefined, {}, () => draw);
+          const ceiling = Math.min(DEFAULT_BACKOFF.maxMs, DEFAULT_BACKOFF.initialMs * 2 ** (attempt - 1));
+          expect(delay).toBeGreaterThanOrEqual(0);
+          expect(delay).toBeLessThan(ceiling);
+          expect(delay).toBe(Math.floor(draw * ceiling));
+        },
+      ),
     );
   });
 
@@ -23,7 +27,8 @@ describe("retryDelay: exponential backoff with full jitter", () => {
   });
 
   it("takes a configured initial delay and cap", () => {
-    const top = (attempt: number) => retryDelay(attempt, undefined, { initialMs: 100, maxMs: 500 }, () => 0.999_999);
+    const top = (attempt: number) =>
+      retryDelay(attempt, undefined, { initialMs: 100, maxMs: 500 }, () => 0.999_999);
     expect([1, 2, 3, 4, 10].map(top)).toEqual([99, 199, 399, 499, 499]);
   });
 

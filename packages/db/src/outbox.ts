@@ -63,7 +63,9 @@ export class Outbox {
         INSERT INTO notification_channels (channel, cursor, created_at)
         VALUES (?, (SELECT coalesce(max(id), 0) FROM ticket_events), ?)
         ON CONFLICT (channel) DO NOTHING`),
-      cursor: db.prepare<[string], number>("SELECT cursor FROM notification_channels WHERE channel = ?").pluck(),
+      cursor: db
+        .prepare<[string], number>("SELECT cursor FROM notification_channels WHERE channel = ?")
+        .pluck(),
       scan: db.prepare<[number, number], ScannedEvent>(`
         SELECT e.id, e.kind, e.at, t.key, t.severity, t.subject, t.invariant
         FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id
@@ -87,7 +89,9 @@ export class Outbox {
         SET attempts = attempts + 1, state = ?, next_attempt_at = ?, last_error = ?, delivered_at = ?
         WHERE channel = ? AND event_id = ? AND state = 'pending'`),
       success: db.prepare("UPDATE notification_channels SET last_success_at = ? WHERE channel = ?"),
-      error: db.prepare("UPDATE notification_channels SET last_error_at = ?, last_error = ? WHERE channel = ?"),
+      error: db.prepare(
+        "UPDATE notification_channels SET last_error_at = ?, last_error = ? WHERE channel = ?",
+      ),
       status: db.prepare<[], StatusRow>(`
         SELECT c.channel, c.cursor, c.last_success_at, c.last_error_at, c.last_error,
           (SELECT count(*) FROM notification_deliveries d
@@ -106,7 +110,12 @@ export class Outbox {
   }
 
   /** Takes new history events into the channel's outbox, then reads what is due (one transaction). */
-  next(channel: string, filter: NotificationFilter | undefined, now: number, limit: number): PendingNotification[] {
+  next(
+    channel: string,
+    filter: NotificationFilter | undefined,
+    now: number,
+    limit: number,
+  ): PendingNotification[] {
     return this.#db
       .transaction(() => {
         let cursor = this.#s.cursor.get(channel);
@@ -114,7 +123,8 @@ export class Outbox {
         for (let batch = 0; batch < SCAN_BATCHES_PER_READ; batch++) {
           const events = this.#s.scan.all(cursor, SCAN_BATCH);
           for (const event of events) {
-            if (acceptsEvent(filter, event, event)) this.#s.enqueue.run(channel, event.id, event.key, event.at);
+            if (acceptsEvent(filter, event, event))
+              this.#s.enqueue.run(channel, event.id, event.key, event.at);
           }
           const last = events.at(-1);
           if (last === undefined) break;

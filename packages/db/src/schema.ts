@@ -143,7 +143,10 @@ export const notificationDeliveries = sqliteTable(
     /** The ticket's violation key: deliveries of one key go out in event order, one at a time. */
     key: text("key").notNull(),
     eventAt: integer("event_at").notNull(),
-    state: text("state").$type<"pending" | "delivered" | "failed" | "withheld">().notNull().default("pending"),
+    state: text("state")
+      .$type<"pending" | "delivered" | "failed" | "withheld">()
+      .notNull()
+      .default("pending"),
     attempts: integer("attempts").notNull().default(0),
     nextAttemptAt: integer("next_attempt_at").notNull().default(0),
     lastError: text("last_error"),
@@ -151,10 +154,11 @@ export const notificationDeliveries = sqliteTable(
   },
   (t) => [
     primaryKey({ columns: [t.channel, t.eventId] }),
-    index("notification_deliveries_pending")
-      .on(t.channel, t.key, t.eventId)
-      .where(sql`state = 'pending'`),
+    index("notification_deliveries_pending").on(t.channel, t.key, t.eventId).where(sql`state = 'pending'`),
     index("notification_deliveries_state").on(t.channel, t.state),
-    check("notification_deliveries_state_valid", sql`state IN ('pending', 'delivered', 'failed', 'withheld')`),
+    check(
+      "notification_deliveries_state_valid",
+      sql`state IN ('pending', 'delivered', 'failed', 'withheld')`,
+    ),
   ],
 );

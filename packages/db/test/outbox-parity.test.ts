@@ -16,7 +16,11 @@ const CYCLE_MS = 30_000;
 /** The channels of the scenario: when each is first opened, and its filter. */
 const CHANNELS: readonly { name: string; openAt: number; filter?: NotificationFilter }[] = [
   { name: "all", openAt: 0 },
-  { name: "critical-open-close", openAt: 40, filter: { severities: ["critical"], kinds: ["opened", "resolved"] } },
+  {
+    name: "critical-open-close",
+    openAt: 40,
+    filter: { severities: ["critical"], kinds: ["opened", "resolved"] },
+  },
   { name: "beta-only", openAt: 90, filter: { subjects: ["beta"] } },
 ];
 
@@ -42,7 +46,9 @@ describe("parity of the notification outbox with core's in-memory store", () => 
             const target = open[Math.floor(random() * open.length)];
             if (target) {
               for (const store of both) {
-                await store.applyAction(target.id, { type: "acknowledge", actor: "alice" }, now + 1).catch(() => 0);
+                await store
+                  .applyAction(target.id, { type: "acknowledge", actor: "alice" }, now + 1)
+                  .catch(() => 0);
               }
             }
           }
@@ -58,7 +64,8 @@ describe("parity of the notification outbox with core's in-memory store", () => 
               const outcome = randomOutcome(random, now);
               if (outcome.outcome === "delivered") delivered++;
               if (outcome.outcome === "failed") failed++;
-              for (const store of both) await store.recordAttempt(channel.name, pending.event.id, outcome, now + 3);
+              for (const store of both)
+                await store.recordAttempt(channel.name, pending.event.id, outcome, now + 3);
             }
           }
           expect(await sqlite.notificationStatus(), `status at step ${step}`).toEqual(
@@ -97,7 +104,8 @@ describe("parity of the notification outbox with core's in-memory store", () => 
 function randomOutcome(random: () => number, now: number): AttemptOutcome {
   const r = random();
   if (r < 0.55) return { outcome: "delivered" };
-  if (r < 0.85) return { outcome: "retry", reason: "HTTP 503", nextAttemptAt: now + Math.floor(random() * 3) * CYCLE_MS };
+  if (r < 0.85)
+    return { outcome: "retry", reason: "HTTP 503", nextAttemptAt: now + Math.floor(random() * 3) * CYCLE_MS };
   if (r < 0.95) return { outcome: "failed", reason: "HTTP 400" };
   return { outcome: "withheld", reason: "silenced" };
 }

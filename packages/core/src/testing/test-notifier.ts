@@ -92,141 +92,181 @@ export function testNotifier(options: TestNotifierOptions): void {
       for (const list of Object.values(notifier.filter ?? {})) expect(Array.isArray(list)).toBe(true);
     });
 
-    it.each([200, 201, 202, 204])("answers delivered when the receiver answers %i", async (status) => {
-      const notifier = await make();
-      theReceiver().respond({ status });
-      expect(await deliver(notifier)).toEqual({ outcome: "delivered" });
-      expect(theReceiver().requests.length).toBeGreaterThan(0);
-    }, timeout);
+    it.each([200, 201, 202, 204])(
+      "answers delivered when the receiver answers %i",
+      async (status) => {
+        const notifier = await make();
+        theReceiver().respond({ status });
+        expect(await deliver(notifier)).toEqual({ outcome: "delivered" });
+        expect(theReceiver().requests.length).toBeGreaterThan(0);
+      },
+      timeout,
+    );
 
-    it.each([500, 502, 503, 408, 429])("answers retry when the receiver answers %i", async (status) => {
-      const notifier = await make();
-      theReceiver().respond({ status, body: "busy" });
-      const result = await deliver(notifier);
-      expect(result.outcome).toBe("retry");
-      expect(typeof (result as { reason: unknown }).reason).toBe("string");
-    }, timeout);
+    it.each([500, 502, 503, 408, 429])(
+      "answers retry when the receiver answers %i",
+      async (status) => {
+        const notifier = await make();
+        theReceiver().respond({ status, body: "busy" });
+        const result = await deliver(notifier);
+        expect(result.outcome).toBe("retry");
+        expect(typeof (result as { reason: unknown }).reason).toBe("string");
+      },
+      timeout,
+    );
 
-    it("honours Retry-After (seconds) when it gives retryAfterMs", async () => {
-      const notifier = await make();
-      theReceiver().respond({ status: 429, headers: { "retry-after": "7" } });
-      const result = await deliver(notifier);
-      expect(result.outcome).toBe("retry");
-      if (result.outcome === "retry" && result.retryAfterMs !== undefined) {
-        expect(result.retryAfterMs).toBe(7_000);
-      }
-    }, timeout);
+    it(
+      "honours Retry-After (seconds) when it gives retryAfterMs",
+      async () => {
+        const notifier = await make();
+        theReceiver().respond({ status: 429, headers: { "retry-after": "7" } });
+        const result = await deliver(notifier);
+        expect(result.outcome).toBe("retry");
+        if (result.outcome === "retry" && result.retryAfterMs !== undefined) {
+          expect(result.retryAfterMs).toBe(7_000);
+        }
+      },
+      timeout,
+    );
 
-    it.each([400, 401, 403, 404, 413, 422])("answers failed for good on %i", async (status) => {
-      const notifier = await make();
-      theReceiver().respond({ status, body: '{"error":"no"}' });
-      const result = await deliver(notifier);
-      expect(result.outcome).toBe("failed");
-      expect(typeof (result as { reason: unknown }).reason).toBe("string");
-    }, timeout);
+    it.each([400, 401, 403, 404, 413, 422])(
+      "answers failed for good on %i",
+      async (status) => {
+        const notifier = await make();
+        theReceiver().respond({ status, body: '{"error":"no"}' });
+        const result = await deliver(notifier);
+        expect(result.outcome).toBe("failed");
+        expect(typeof (result as { reason: unknown }).reason).toBe("string");
+      },
+      timeout,
+    );
 
-    it("answers retry when the connection is refused", async () => {
-      const notifier = await make(await refusedUrl());
-      expect((await deliver(notifier)).outcome).toBe("retry");
-    }, timeout);
+    it(
+      "answers retry when the connection is refused",
+      async () => {
+        const notifier = await make(await refusedUrl());
+        expect((await deliver(notifier)).outcome).toBe("retry");
+      },
+      timeout,
+    );
 
-    it("answers retry by its deadline when the receiver never answers", async () => {
-      const notifier = await make();
-      theReceiver().respond({ hang: true });
-      const deadlineMs = 300;
-      const started = Date.now();
-      const result = await notifier.deliver(sampleNotification({ channel: notifier.name }), {
-        signal: AbortSignal.timeout(deadlineMs),
-        deadline: started + deadlineMs,
-      });
-      expect(result.outcome).toBe("retry");
-      expect(Date.now() - started).toBeLessThan(deadlineMs + abortWithinMs);
-    }, timeout);
-
-    it("settles soon after its signal aborts, before the deadline", async () => {
-      const notifier = await make();
-      theReceiver().respond({ hang: true });
-      const controller = new AbortController();
-      const started = Date.now();
-      const pending = notifier.deliver(sampleNotification({ channel: notifier.name }), {
-        signal: controller.signal,
-        deadline: started + 10 * 60_000,
-      });
-      setTimeout(() => controller.abort(new Error("shutting down")), 100);
-      const result = await pending;
-      expect(result.outcome).toBe("retry");
-      expect(Date.now() - started).toBeLessThan(100 + abortWithinMs);
-    }, timeout);
-
-    it("sends the same idempotency id on a retry and another id for another event", async () => {
-      const notifier = await make();
-      const first = sampleNotification({ channel: notifier.name, attempt: 1 });
-      theReceiver().respond({ status: 503 });
-      expect((await deliver(notifier, first)).outcome).toBe("retry");
-      theReceiver().respond({ status: 200 });
-      expect((await deliver(notifier, { ...first, attempt: 2 })).outcome).toBe("delivered");
-      const other = sampleNotification({
-        channel: notifier.name,
-        ticket: { id: 8, key: "tikv/store_down/2", entity: "2" },
-        event: { id: 43, ticketId: 8 },
-      });
-      expect((await deliver(notifier, other)).outcome).toBe("delivered");
-      const ids = theReceiver().requests.map((request) => options.idempotencyId(request));
-      expect(ids.length).toBeGreaterThanOrEqual(3);
-      const [retried, again, another] = [ids[0], ids.at(-2), ids.at(-1)];
-      expect(retried, "an idempotency id in the request").toBeTruthy();
-      expect(again).toBe(retried);
-      expect(another).toBeTruthy();
-      expect(another).not.toBe(retried);
-    }, timeout);
-
-    it("answers for every kind of event and every status without throwing", async () => {
-      const notifier = await make();
-      const kinds = [
-        "opened",
-        "acknowledged",
-        "diagnosed",
-        "resolved",
-        "held",
-        "unheld",
-        "severity_changed",
-        "flapping_started",
-        "flapping_stopped",
-      ] as const;
-      for (const [i, kind] of kinds.entries()) {
-        const status = kind === "resolved" ? "resolved" : (TICKET_STATUSES[i % 3] ?? "open");
-        const notification = sampleNotification({
-          channel: notifier.name,
-          event: { id: 100 + i, kind, comment: kind === "resolved" ? "store 1 is Up again" : null },
-          ticket: {
-            status,
-            ...(status === "resolved" ? { resolvedAt: Date.now(), resolvedBy: "monitor" } : {}),
-          },
+    it(
+      "answers retry by its deadline when the receiver never answers",
+      async () => {
+        const notifier = await make();
+        theReceiver().respond({ hang: true });
+        const deadlineMs = 300;
+        const started = Date.now();
+        const result = await notifier.deliver(sampleNotification({ channel: notifier.name }), {
+          signal: AbortSignal.timeout(deadlineMs),
+          deadline: started + deadlineMs,
         });
-        expect((await deliver(notifier, notification)).outcome, kind).toBe("delivered");
-      }
-    }, timeout);
+        expect(result.outcome).toBe("retry");
+        expect(Date.now() - started).toBeLessThan(deadlineMs + abortWithinMs);
+      },
+      timeout,
+    );
 
-    it("re-sends unresolved tickets when it declares resend", async (test) => {
-      const notifier = await make();
-      if (notifier.resend === undefined) {
-        test.skip();
-        return;
-      }
-      const tickets = [sampleNotification().ticket];
-      expect((await notifier.resend(tickets, context())).outcome).toBe("delivered");
-      expect(theReceiver().requests.length).toBeGreaterThan(0);
-      theReceiver().respond({ status: 503 });
-      expect((await notifier.resend(tickets, context())).outcome).toBe("retry");
-      theReceiver().respond({ hang: true });
-      const started = Date.now();
-      const result = await notifier.resend(tickets, {
-        signal: AbortSignal.timeout(300),
-        deadline: started + 300,
-      });
-      expect(result.outcome).toBe("retry");
-      expect(Date.now() - started).toBeLessThan(300 + abortWithinMs);
-    }, timeout);
+    it(
+      "settles soon after its signal aborts, before the deadline",
+      async () => {
+        const notifier = await make();
+        theReceiver().respond({ hang: true });
+        const controller = new AbortController();
+        const started = Date.now();
+        const pending = notifier.deliver(sampleNotification({ channel: notifier.name }), {
+          signal: controller.signal,
+          deadline: started + 10 * 60_000,
+        });
+        setTimeout(() => controller.abort(new Error("shutting down")), 100);
+        const result = await pending;
+        expect(result.outcome).toBe("retry");
+        expect(Date.now() - started).toBeLessThan(100 + abortWithinMs);
+      },
+      timeout,
+    );
+
+    it(
+      "sends the same idempotency id on a retry and another id for another event",
+      async () => {
+        const notifier = await make();
+        const first = sampleNotification({ channel: notifier.name, attempt: 1 });
+        theReceiver().respond({ status: 503 });
+        expect((await deliver(notifier, first)).outcome).toBe("retry");
+        theReceiver().respond({ status: 200 });
+        expect((await deliver(notifier, { ...first, attempt: 2 })).outcome).toBe("delivered");
+        const other = sampleNotification({
+          channel: notifier.name,
+          ticket: { id: 8, key: "tikv/store_down/2", entity: "2" },
+          event: { id: 43, ticketId: 8 },
+        });
+        expect((await deliver(notifier, other)).outcome).toBe("delivered");
+        const ids = theReceiver().requests.map((request) => options.idempotencyId(request));
+        expect(ids.length).toBeGreaterThanOrEqual(3);
+        const [retried, again, another] = [ids[0], ids.at(-2), ids.at(-1)];
+        expect(retried, "an idempotency id in the request").toBeTruthy();
+        expect(again).toBe(retried);
+        expect(another).toBeTruthy();
+        expect(another).not.toBe(retried);
+      },
+      timeout,
+    );
+
+    it(
+      "answers for every kind of event and every status without throwing",
+      async () => {
+        const notifier = await make();
+        const kinds = [
+          "opened",
+          "acknowledged",
+          "diagnosed",
+          "resolved",
+          "held",
+          "unheld",
+          "severity_changed",
+          "flapping_started",
+          "flapping_stopped",
+        ] as const;
+        for (const [i, kind] of kinds.entries()) {
+          const status = kind === "resolved" ? "resolved" : (TICKET_STATUSES[i % 3] ?? "open");
+          const notification = sampleNotification({
+            channel: notifier.name,
+            event: { id: 100 + i, kind, comment: kind === "resolved" ? "store 1 is Up again" : null },
+            ticket: {
+              status,
+              ...(status === "resolved" ? { resolvedAt: Date.now(), resolvedBy: "monitor" } : {}),
+            },
+          });
+          expect((await deliver(notifier, notification)).outcome, kind).toBe("delivered");
+        }
+      },
+      timeout,
+    );
+
+    it(
+      "re-sends unresolved tickets when it declares resend",
+      async (test) => {
+        const notifier = await make();
+        if (notifier.resend === undefined) {
+          test.skip();
+          return;
+        }
+        const tickets = [sampleNotification().ticket];
+        expect((await notifier.resend(tickets, context())).outcome).toBe("delivered");
+        expect(theReceiver().requests.length).toBeGreaterThan(0);
+        theReceiver().respond({ status: 503 });
+        expect((await notifier.resend(tickets, context())).outcome).toBe("retry");
+        theReceiver().respond({ hang: true });
+        const started = Date.now();
+        const result = await notifier.resend(tickets, {
+          signal: AbortSignal.timeout(300),
+          deadline: started + 300,
+        });
+        expect(result.outcome).toBe("retry");
+        expect(Date.now() - started).toBeLessThan(300 + abortWithinMs);
+      },
+      timeout,
+    );
 
     options.additionalTests?.({ receiver: theReceiver, notifier: () => make() });
   });

@@ -15,7 +15,13 @@ export interface ReceivedRequest {
 
 /** How the receiver answers: a status (with headers, body), or never (the request hangs). */
 export type ReceiverBehaviour =
-  | { readonly status: number; readonly headers?: Readonly<Record<string, string>>; readonly body?: string }
+  | {
+      readonly status: number;
+      readonly headers?: Readonly<Record<string, string>>;
+      readonly body?: string;
+      /** Answer only after this long. */
+      readonly delayMs?: number;
+    }
   | { readonly hang: true };
 
 /** A local HTTP receiver on 127.0.0.1 whose answers a test switches. */
@@ -69,8 +75,17 @@ export async function startTestReceiver(): Promise<TestReceiver> {
         res.on("close", () => hanging.delete(res));
         return;
       }
-      res.writeHead(behaviour.status, { "content-type": "application/json", ...behaviour.headers });
-      res.end(behaviour.body ?? "{}");
+      const answer = () => {
+        if (res.destroyed) return;
+        res.writeHead(behaviour.status, { "content-type": "application/json", ...behaviour.headers });
+        res.end(behaviour.body ?? "{}");
+      };
+      if (behaviour.delayMs === undefined) answer();
+      else {
+        hanging.add(res);
+        res.on("close", () => hanging.delete(res));
+        setTimeout(answer, behaviour.delayMs);
+      }
     });
   });
   await new Promise<void>((resolve, reject) => {
