@@ -6,6 +6,7 @@ describe("public surface", () => {
   it("@operator/core exports exactly these values", () => {
     expect(Object.keys(core).sort()).toEqual([
       "ConfigError",
+      "DEFAULT_BACKOFF",
       "DEFAULT_FLAP_OPTIONS",
       "DEFAULT_SETTINGS",
       "DEFAULT_TICKET_PAGE",
@@ -25,6 +26,8 @@ describe("public surface", () => {
       "TicketNotFoundError",
       "TransitionError",
       "UNREACHABLE_INVARIANT",
+      "acceptsEvent",
+      "acceptsTicket",
       "applyOverrides",
       "assertName",
       "assertTransition",
@@ -32,6 +35,7 @@ describe("public surface", () => {
       "checkDurationMs",
       "checkSubject",
       "consoleLogger",
+      "createDispatcher",
       "createMemoryTicketStore",
       "createMonitor",
       "flapPercent",
@@ -41,10 +45,12 @@ describe("public surface", () => {
       "isSeverity",
       "isUnknownEvaluation",
       "mergeSettings",
+      "notificationId",
       "parseDuration",
       "parseViolationKey",
       "planAction",
       "planCycle",
+      "retryDelay",
       "silentLogger",
       "stopOnSignals",
       "ticketFromDraft",
@@ -54,6 +60,15 @@ describe("public surface", () => {
   });
 
   it("@operator/core/testing exports exactly these values", () => {
-    expect(Object.keys(testing).sort()).toEqual(["manualClock", "memoryLogger", "runCycles", "testSubject"]);
+    expect(Object.keys(testing).sort()).toEqual([
+      "manualClock",
+      "memoryLogger",
+      "refusedUrl",
+      "runCycles",
+      "sampleNotification",
+      "startTestReceiver",
+      "testNotifier",
+      "testSubject",
+    ]);
   });
 });
