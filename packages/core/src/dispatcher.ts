@@ -23,6 +23,8 @@ export interface DispatcherOptions {
   readonly pollIntervalMs?: number;
   /** Deliveries a channel runs at once (each for a different ticket key). @default 4 */
   readonly concurrency?: number;
+  /** Notifications a channel reads from the outbox at once (one per ticket key). @default 100 */
+  readonly batchSize?: number;
   /** How long `stop()` waits for deliveries in flight before abandoning them. @default 5_000 */
   readonly stopTimeoutMs?: number;
   /**
@@ -167,7 +169,8 @@ class ChannelWorker {
 
   async #run(): Promise<void> {
     const { store } = this.#options;
-    const limit = this.#options.concurrency ?? 4;
+    const limit = this.#options.batchSize ?? 100;
+    const concurrency = Math.max(1, this.#options.concurrency ?? 4);
     while (!this.#closing) {
       let batch: readonly PendingNotification[];
       try {
@@ -180,13 +183,15 @@ class ChannelWorker {
         await this.#idle();
         continue;
       }
-      await Promise.all(
-        batch.map((pending) =>
-          this.#deliver(pending).catch((error: unknown) => {
+      let next = 0;
+      const lane = async () => {
+        for (let pending = batch[next++]; pending !== undefined && !this.#closing; pending = batch[next++]) {
+          await this.#deliver(pending).catch((error: unknown) => {
             this.#logger.error(`Notifications to ${this.name}: ${describe(error)}`);
-          }),
-        ),
-      );
+          });
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(concurrency, batch.length) }, lane));
     }
   }
 

@@ -126,6 +126,7 @@ export function createMemoryOutbox(source: MemoryOutboxSource): NotificationStor
             channel: name,
             cursor: state.cursor,
             pending: pending.length,
+            unexamined: source.events().filter((event) => event.id > state.cursor).length,
             oldestPendingAt: pending.reduce<number | null>(
               (m, d) => (m === null || d.eventAt < m ? d.eventAt : m),
               null,

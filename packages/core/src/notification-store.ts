@@ -25,6 +25,8 @@ export interface ChannelStatus {
   readonly cursor: number;
   /** Events accepted by the channel and not yet delivered, failed or withheld. */
   readonly pending: number;
+  /** History events after the cursor, not yet examined against the channel's filter. */
+  readonly unexamined: number;
   /** Time (epoch ms) of the oldest pending event; null when nothing is pending. */
   readonly oldestPendingAt: number | null;
   readonly lastSuccessAt: number | null;

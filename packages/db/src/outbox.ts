@@ -43,6 +43,7 @@ interface StatusRow {
   last_error_at: number | null;
   last_error: string | null;
   pending: number;
+  unexamined: number;
   oldest: number | null;
   failed: number;
 }
@@ -96,6 +97,7 @@ export class Outbox {
         SELECT c.channel, c.cursor, c.last_success_at, c.last_error_at, c.last_error,
           (SELECT count(*) FROM notification_deliveries d
              WHERE d.channel = c.channel AND d.state = 'pending') AS pending,
+          (SELECT count(*) FROM ticket_events e WHERE e.id > c.cursor) AS unexamined,
           (SELECT min(event_at) FROM notification_deliveries d
              WHERE d.channel = c.channel AND d.state = 'pending') AS oldest,
           (SELECT count(*) FROM notification_deliveries d
@@ -173,6 +175,7 @@ export class Outbox {
       channel: row.channel,
       cursor: row.cursor,
       pending: row.pending,
+      unexamined: row.unexamined,
       oldestPendingAt: row.oldest,
       lastSuccessAt: row.last_success_at,
       lastErrorAt: row.last_error_at,

@@ -36,11 +36,15 @@ describe("parity of the notification outbox with core's in-memory store", () => 
       const both: [TicketStore & NotificationStore, TicketStore & NotificationStore] = [memory, sqlite];
       let delivered = 0;
       let failed = 0;
+      let unexamined = 0;
       try {
         for (let step = 0; step < 200; step++) {
           const now = clock.advance(CYCLE_MS);
           const plan = realPlan(`cycle-${step}`, now, world.next(), world.health);
           for (const store of both) await store.recordCycle(subjects, plan);
+          const [wantBefore, gotBefore] = await Promise.all(both.map((store) => store.notificationStatus()));
+          expect(gotBefore, `status before reading, step ${step}`).toEqual(wantBefore);
+          if (step > 0) unexamined += (wantBefore ?? []).reduce((sum, s) => sum + s.unexamined, 0);
           if (random() < 0.2) {
             const open = (await memory.listTickets({ limit: 1000 })).tickets;
             const target = open[Math.floor(random() * open.length)];
@@ -74,6 +78,7 @@ describe("parity of the notification outbox with core's in-memory store", () => 
           expect(await sqlite.unresolvedTickets()).toEqual(await memory.unresolvedTickets());
         }
         expect(delivered).toBeGreaterThan(50);
+        expect(unexamined, "new events show as unexamined until a channel reads").toBeGreaterThan(0);
         expect(failed).toBeGreaterThan(5);
         const status = await sqlite.notificationStatus();
         expect(status.map((s) => s.channel)).toEqual(["all", "beta-only", "critical-open-close"]);
