@@ -126,6 +126,8 @@ class ChannelWorker {
   #resendTimer: ReturnType<typeof setTimeout> | undefined;
   #resending: Promise<void> | undefined;
   #wakeUp: (() => void) | undefined;
+  /** Set by `stop()`: take no new work. */
+  #closing = false;
   #counters = { delivered: 0, retried: 0, failed: 0, withheld: 0, resends: 0, resendErrors: 0, inFlight: 0 };
 
   constructor(notifier: Notifier, options: DispatcherOptions) {
@@ -157,8 +159,6 @@ class ChannelWorker {
     this.#closing = false;
   }
 
-  #closing = false;
-
   wake(): void {
     this.#wakeUp?.();
   }
@@ -184,18 +184,26 @@ class ChannelWorker {
         continue;
       }
       let next = 0;
+      let stalled = false;
       const lane = async () => {
         for (let pending = batch[next++]; pending !== undefined && !this.#closing; pending = batch[next++]) {
-          await this.#deliver(pending).catch((error: unknown) => {
+          const recorded = await this.#deliver(pending).catch((error: unknown) => {
             this.#logger.error(`Notifications to ${this.name}: ${describe(error)}`);
+            return false;
           });
+          if (!recorded) stalled = true;
         }
       };
       await Promise.all(Array.from({ length: Math.min(concurrency, batch.length) }, lane));
+      // An attempt that could not be recorded is still due: pause rather than resend it at once.
+      if (stalled && !this.#closing) await this.#idle();
+      // Give timers and I/O (the monitor's cycles) their turn even when every answer came at once.
+      else await new Promise((resolve) => setImmediate(resolve));
     }
   }
 
-  async #deliver(pending: PendingNotification): Promise<void> {
+  /** Delivers one notification and records the answer; false when nothing could be recorded. */
+  async #deliver(pending: PendingNotification): Promise<boolean> {
     const notification: Notification = {
       id: notificationId(this.name, pending.event.id),
       channel: this.name,
@@ -203,10 +211,14 @@ class ChannelWorker {
       ticket: pending.ticket,
       attempt: pending.attempts + 1,
     };
-    const withheld = this.#options.withhold?.(notification);
+    let withheld: string | undefined;
+    try {
+      withheld = this.#options.withhold?.(notification);
+    } catch (error) {
+      return this.#record(notification, this.#retry(notification, `withhold failed: ${describe(error)}`), 0);
+    }
     if (withheld !== undefined) {
-      await this.#record(notification, { outcome: "withheld", reason: withheld }, 0);
-      return;
+      return this.#record(notification, { outcome: "withheld", reason: withheld }, 0);
     }
     const timeoutMs = this.#options.timeoutMs ?? 10_000;
     this.#counters.inFlight++;
@@ -223,26 +235,18 @@ class ChannelWorker {
       this.#counters.inFlight--;
     }
     const latencyMs = performance.now() - started;
-    if (this.#stop.signal.aborted && result.outcome === "retry") return;
+    if (this.#stop.signal.aborted && result.outcome === "retry") return true;
     const outcome: AttemptOutcome =
-      result.outcome === "retry"
-        ? {
-            outcome: "retry",
-            reason: result.reason,
-            nextAttemptAt:
-              this.#now() +
-              retryDelay(
-                notification.attempt,
-                result.retryAfterMs,
-                this.#options.backoff,
-                this.#options.random,
-              ),
-          }
-        : result;
-    await this.#record(notification, outcome, latencyMs);
+      result.outcome === "retry" ? this.#retry(notification, result.reason, result.retryAfterMs) : result;
+    return this.#record(notification, outcome, latencyMs);
   }
 
-  async #record(notification: Notification, outcome: AttemptOutcome, latencyMs: number): Promise<void> {
+  #retry(notification: Notification, reason: string, retryAfterMs?: number): AttemptOutcome {
+    const delay = retryDelay(notification.attempt, retryAfterMs, this.#options.backoff, this.#options.random);
+    return { outcome: "retry", reason, nextAttemptAt: this.#now() + delay };
+  }
+
+  async #record(notification: Notification, outcome: AttemptOutcome, latencyMs: number): Promise<boolean> {
     const now = this.#now();
     try {
       await this.#options.store.recordAttempt(this.name, notification.event.id, outcome, now);
@@ -250,7 +254,7 @@ class ChannelWorker {
       this.#logger.warn(
         `Notifications to ${this.name}: cannot record ${notification.id}: ${describe(error)}; it will be sent again`,
       );
-      return;
+      return false;
     }
     const key = outcome.outcome === "retry" ? "retried" : outcome.outcome;
     this.#counters[key]++;
@@ -267,6 +271,7 @@ class ChannelWorker {
         ? { ageMs: now - notification.event.at }
         : { reason: outcome.reason }),
     });
+    return true;
   }
 
   #idle(): Promise<void> {

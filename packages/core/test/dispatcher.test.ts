@@ -286,6 +286,49 @@ describe("dispatcher", () => {
     expect(dispatcher.counters().am?.resends).toBeGreaterThanOrEqual(3);
   });
 
+  it("pauses when an answer cannot be recorded instead of sending it again at once, and sends it again later", async () => {
+    const memory = createMemoryTicketStore();
+    let refuse = true;
+    const store: MemoryTicketStore = {
+      ...memory,
+      recordAttempt: async (...args) => {
+        if (refuse) throw new Error("disk I/O error");
+        return memory.recordAttempt(...args);
+      },
+    };
+    const { notifier, attempts, delivered } = recorder("hook");
+    const dispatcher = start({ store, notifiers: [notifier], pollIntervalMs: 50 });
+    await dispatcher.start();
+    await openTickets(memory, ["a"], T0);
+    dispatcher.wake();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(attempts.length, "one attempt per pause, not a tight loop").toBeLessThanOrEqual(10);
+    expect(attempts.length).toBeGreaterThan(1);
+    refuse = false;
+    await until(async () => (await statusOf(memory, "hook")).pending === 0);
+    expect(new Set(delivered().map((d) => d.id))).toEqual(new Set(["hook:1"]));
+  });
+
+  it("a withhold hook that throws makes a retry with backoff, not a lost notification", async () => {
+    const store = createMemoryTicketStore();
+    let throws = 1;
+    const { notifier, delivered } = recorder("hook");
+    const dispatcher = start({
+      store,
+      notifiers: [notifier],
+      withhold: () => {
+        if (throws-- > 0) throw new Error("silences unreadable");
+        return undefined;
+      },
+    });
+    await dispatcher.start();
+    await openTickets(store, ["a"], T0);
+    dispatcher.wake();
+    await until(() => delivered().length === 1);
+    expect(dispatcher.counters().hook).toMatchObject({ retried: 1, delivered: 1 });
+    expect((await statusOf(store, "hook")).lastError).toBe("withhold failed: silences unreadable");
+  });
+
   it("refuses two channels with the same name", () => {
     const store = createMemoryTicketStore();
     expect(() =>
