@@ -329,6 +329,24 @@ describe("dispatcher", () => {
     expect((await statusOf(store, "hook")).lastError).toBe("withhold failed: silences unreadable");
   });
 
+  it("lets timers run while it drains a backlog whose answers all come at once", async () => {
+    const store = createMemoryTicketStore();
+    const { notifier } = recorder("hook");
+    const dispatcher = start({ store, notifiers: [notifier], withhold: () => "silenced" });
+    await dispatcher.start();
+    await openTickets(
+      store,
+      Array.from({ length: 1_000 }, (_, i) => String(i)),
+      T0,
+    );
+    dispatcher.wake();
+    const settledWhenTimerRan = await new Promise<number>((resolve) =>
+      setTimeout(() => resolve(dispatcher.counters().hook?.withheld ?? -1), 0),
+    );
+    expect(settledWhenTimerRan).toBeLessThan(1_000);
+    await until(() => dispatcher.counters().hook?.withheld === 1_000);
+  });
+
   it("refuses two channels with the same name", () => {
     const store = createMemoryTicketStore();
     expect(() =>
