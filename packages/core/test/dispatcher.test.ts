@@ -165,7 +165,7 @@ describe("dispatcher", () => {
     for (const report of reports.filter((r) => r.channel === "hangs")) {
       expect(report).toMatchObject({ outcome: "retry", reason: "timed out after 200 ms" });
       expect(report.latencyMs).toBeGreaterThanOrEqual(190);
-      expect(report.latencyMs).toBeLessThan(200 + 1_000);
+      expect(report.latencyMs).toBeLessThan(200 + 5_000);
     }
     expect((await statusOf(store, "hangs")).pending).toBe(9);
     expect((await statusOf(store, "fast")).pending).toBe(0);

@@ -12,7 +12,8 @@ export interface TestNotifierOptions {
   readonly create: (url: string) => Notifier | Promise<Notifier>;
   /**
    * Reads the idempotency id from a request the receiver got (a header such as `Idempotency-Key`,
-   * or a body field). It must be the same on every retry of one event and differ between events.
+   * or a body field; for a format without one, what identifies the event in the body). It must be
+   * the same on every retry of one event and differ between events of different tickets.
    */
   readonly idempotencyId: (request: ReceivedRequest) => string | undefined;
   /** How soon `deliver` must settle after its deadline or its signal's abort. @default 2_000 */
