@@ -5,6 +5,8 @@
  */
 export { checkSubject, RESERVED_INVARIANTS } from "./check-subject.ts";
 export type { CycleTicketEvent } from "./cycle-events.ts";
+export type { AttemptReport, ChannelCounters, Dispatcher, DispatcherOptions } from "./dispatcher.ts";
+export { createDispatcher } from "./dispatcher.ts";
 export { checkDurationMs, formatDuration, MAX_DURATION_MS, parseDuration } from "./duration.ts";
 export type { ErrorCategory, ObservationFailure, OperatorErrorOptions } from "./errors.ts";
 export {
@@ -33,6 +35,13 @@ export type { CycleReport, Monitor, MonitorOptions, SubjectSwap } from "./monito
 export { createMonitor } from "./monitor.ts";
 export { checkMonitorOptions } from "./monitor-options.ts";
 export type {
+  AttemptOutcome,
+  ChannelStatus,
+  NotificationStore,
+  PendingNotification,
+} from "./notification-store.ts";
+export { acceptsEvent, acceptsTicket, notificationId } from "./notification-store.ts";
+export type {
   DeliveryContext,
   DeliveryResult,
   Notification,
@@ -56,6 +65,8 @@ export type {
   SubjectCycleInput,
 } from "./plan-cycle.ts";
 export { planCycle } from "./plan-cycle.ts";
+export type { BackoffOptions } from "./retry-delay.ts";
+export { DEFAULT_BACKOFF, retryDelay } from "./retry-delay.ts";
 export { applyOverrides, DEFAULT_SETTINGS, mergeSettings } from "./settings.ts";
 export type { Severity } from "./severity.ts";
 export { isSeverity, SEVERITIES } from "./severity.ts";

@@ -1,5 +1,7 @@
 import { TicketNotFoundError } from "./errors.ts";
 import type { SubjectIdentity } from "./identity.ts";
+import { createMemoryOutbox } from "./memory-outbox.ts";
+import type { NotificationStore } from "./notification-store.ts";
 import { orphanResolution, planOrphans } from "./orphans.ts";
 import { ticketPageSize } from "./page-size.ts";
 import {
@@ -23,7 +25,7 @@ export interface MemoryTicketStoreOptions {
 }
 
 /** A {@link TicketStore} in memory, with read access to what the monitor keeps between cycles. */
-export interface MemoryTicketStore extends TicketStore {
+export interface MemoryTicketStore extends TicketStore, NotificationStore {
   /** Every key state row, sorted by key. */
   states(): readonly KeyState[];
   /** Every cycle written, oldest first. */
@@ -106,7 +108,14 @@ export function createMemoryTicketStore(options: MemoryTicketStoreOptions = {}):
     return { opened, resolved, changed: plan.change.length };
   }
 
+  const outbox = createMemoryOutbox({
+    events: () => events,
+    ticket: (id) => tickets.get(id),
+    tickets: () => tickets.values(),
+  });
+
   return {
+    ...outbox,
     async recordCycle(subjects, plan) {
       return write(plan(snapshot(subjects)));
     },

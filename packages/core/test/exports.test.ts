@@ -6,6 +6,7 @@ describe("public surface", () => {
   it("@operator/core exports exactly these values", () => {
     expect(Object.keys(core).sort()).toEqual([
       "ConfigError",
+      "DEFAULT_BACKOFF",
       "DEFAULT_FLAP_OPTIONS",
       "DEFAULT_SETTINGS",
       "DEFAULT_TICKET_PAGE",
@@ -28,6 +29,8 @@ describe("public surface", () => {
       "TransitionError",
       "UNREACHABLE_INVARIANT",
       "UsageError",
+      "acceptsEvent",
+      "acceptsTicket",
       "applyOverrides",
       "assertName",
       "assertTransition",
@@ -37,6 +40,7 @@ describe("public surface", () => {
       "checkSubject",
       "configuredInvariants",
       "consoleLogger",
+      "createDispatcher",
       "createMemoryTicketStore",
       "createMonitor",
       "flapPercent",
@@ -46,12 +50,14 @@ describe("public surface", () => {
       "isSeverity",
       "isUnknownEvaluation",
       "mergeSettings",
+      "notificationId",
       "orphanResolution",
       "parseDuration",
       "parseViolationKey",
       "planAction",
       "planCycle",
       "planOrphans",
+      "retryDelay",
       "silentLogger",
       "stopOnSignals",
       "ticketFromDraft",
@@ -61,6 +67,15 @@ describe("public surface", () => {
   });
 
   it("@operator/core/testing exports exactly these values", () => {
-    expect(Object.keys(testing).sort()).toEqual(["manualClock", "memoryLogger", "runCycles", "testSubject"]);
+    expect(Object.keys(testing).sort()).toEqual([
+      "manualClock",
+      "memoryLogger",
+      "refusedUrl",
+      "runCycles",
+      "sampleNotification",
+      "startTestReceiver",
+      "testNotifier",
+      "testSubject",
+    ]);
   });
 });

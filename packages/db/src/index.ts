@@ -24,5 +24,12 @@ export { schemaVersion } from "./migrations.ts";
 export type { OpenTicketStoreOptions } from "./open.ts";
 export { openTicketStore } from "./open.ts";
 export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "./queries.ts";
-export { cycleLog, keyStates, ticketEvents, tickets } from "./schema.ts";
+export {
+  cycleLog,
+  keyStates,
+  notificationChannels,
+  notificationDeliveries,
+  ticketEvents,
+  tickets,
+} from "./schema.ts";
 export type { SqliteTicketStore } from "./store.ts";

@@ -5,6 +5,7 @@ import {
   check,
   index,
   integer,
+  primaryKey,
   sqliteTable,
   text,
   uniqueIndex,
@@ -115,3 +116,49 @@ export const subjectIdentities = sqliteTable("subject_identities", {
   pending: text("pending"),
   updatedAt: integer("updated_at").notNull(),
 });
+
+/**
+ * One row per notification channel the dispatcher has seen: `cursor` is the event id up to which the
+ * channel has taken every event into its outbox (a new channel starts at the end of the history).
+ */
+export const notificationChannels = sqliteTable("notification_channels", {
+  channel: text("channel").primaryKey(),
+  cursor: integer("cursor").notNull(),
+  createdAt: integer("created_at").notNull(),
+  lastSuccessAt: integer("last_success_at"),
+  lastErrorAt: integer("last_error_at"),
+  lastError: text("last_error"),
+});
+
+/** Delivery state of one history event to one channel (only events the channel's filter accepts). */
+export const notificationDeliveries = sqliteTable(
+  "notification_deliveries",
+  {
+    channel: text("channel")
+      .notNull()
+      .references(() => notificationChannels.channel),
+    eventId: integer("event_id")
+      .notNull()
+      .references(() => ticketEvents.id),
+    /** The ticket's violation key: deliveries of one key go out in event order, one at a time. */
+    key: text("key").notNull(),
+    eventAt: integer("event_at").notNull(),
+    state: text("state")
+      .$type<"pending" | "delivered" | "failed" | "withheld">()
+      .notNull()
+      .default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: integer("next_attempt_at").notNull().default(0),
+    lastError: text("last_error"),
+    deliveredAt: integer("delivered_at"),
+  },
+  (t) => [
+    primaryKey({ columns: [t.channel, t.eventId] }),
+    index("notification_deliveries_pending").on(t.channel, t.key, t.eventId).where(sql`state = 'pending'`),
+    index("notification_deliveries_state").on(t.channel, t.state),
+    check(
+      "notification_deliveries_state_valid",
+      sql`state IN ('pending', 'delivered', 'failed', 'withheld')`,
+    ),
+  ],
+);

@@ -1,13 +1,18 @@
 import { renameSync, statSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import {
+  type AttemptOutcome,
+  type ChannelStatus,
   type ConfiguredInvariants,
   type CycleLogEntry,
   type CyclePlan,
   type CycleResult,
   type CycleSnapshot,
   isSeverity,
+  type NotificationFilter,
+  type NotificationStore,
   type OrphanResolution,
+  type PendingNotification,
   SEVERITIES,
   type Severity,
   type Ticket,
@@ -23,6 +28,7 @@ import { applyActionInTransaction } from "./actions.ts";
 import { type CycleContext, recordCycleInTransaction } from "./cycle.ts";
 import { DatabaseError, DatabaseLockedError, DatabaseReplacedError } from "./errors.ts";
 import { resolveOrphansInTransaction } from "./orphans.ts";
+import { Outbox } from "./outbox.ts";
 import { getTicket, listTickets } from "./queries.ts";
 import { cycleLogFromRow } from "./rows.ts";
 import { SnapshotCache } from "./snapshot-cache.ts";
@@ -30,7 +36,7 @@ import { toDatabaseError } from "./sqlite-errors.ts";
 import { prepareStatements, type Statements } from "./statements.ts";
 
 /** The SQLite ticket store: core's `TicketStore` plus what the daemon and the CLI need. */
-export interface SqliteTicketStore extends TicketStore {
+export interface SqliteTicketStore extends TicketStore, NotificationStore {
   /** The database file, as an absolute path. */
   readonly path: string;
   /** Closes the connection; later calls fail. Safe to call twice. */
@@ -77,6 +83,7 @@ class Store implements SqliteTicketStore {
   readonly #s: Statements;
   readonly #ctx: StoreContext;
   readonly #cache = new SnapshotCache();
+  readonly #outbox: Outbox;
   #replacedHow: "deleted" | "replaced" | undefined;
 
   constructor(sqlite: BetterSqlite3.Database, ctx: StoreContext) {
@@ -85,6 +92,7 @@ class Store implements SqliteTicketStore {
     this.#ctx = ctx;
     this.#db = drizzle({ client: sqlite });
     this.#s = prepareStatements(sqlite);
+    this.#outbox = new Outbox(sqlite);
   }
 
   async recordCycle(
@@ -130,6 +138,34 @@ class Store implements SqliteTicketStore {
       this.#cache.invalidate();
       return this.#sqlite.transaction(() => resolveOrphansInTransaction(this.#s, configured, at)).immediate();
     });
+  }
+
+  async openChannel(channel: string, now: number): Promise<void> {
+    this.#assertSameFile();
+    return this.#retrying(() => this.#outbox.openChannel(channel, now));
+  }
+
+  async nextNotifications(
+    channel: string,
+    filter: NotificationFilter | undefined,
+    now: number,
+    limit: number,
+  ): Promise<readonly PendingNotification[]> {
+    this.#assertSameFile();
+    return this.#retrying(() => this.#outbox.next(channel, filter, now, limit));
+  }
+
+  async recordAttempt(channel: string, eventId: number, result: AttemptOutcome, now: number): Promise<void> {
+    this.#assertSameFile();
+    return this.#retrying(() => this.#outbox.record(channel, eventId, result, now));
+  }
+
+  async notificationStatus(): Promise<readonly ChannelStatus[]> {
+    return this.#retrying(() => this.#outbox.status());
+  }
+
+  async unresolvedTickets(): Promise<readonly Ticket[]> {
+    return this.#retrying(() => this.#outbox.unresolvedTickets());
   }
 
   openTicketCounts(): Record<Severity, number> {

@@ -20,6 +20,8 @@ describe("public surface", () => {
       "acquireDaemonLock",
       "cycleLog",
       "keyStates",
+      "notificationChannels",
+      "notificationDeliveries",
       "openTicketStore",
       "schemaVersion",
       "ticketEvents",

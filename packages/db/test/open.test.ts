@@ -30,6 +30,8 @@ describe("opening a database", () => {
       "__drizzle_migrations",
       "cycle_log",
       "key_states",
+      "notification_channels",
+      "notification_deliveries",
       "subject_identities",
       "ticket_events",
       "tickets",
@@ -58,7 +60,7 @@ describe("opening a database", () => {
     db.close();
   });
 
-  it("upgrades a file of the previous schema (no subject_identities) and keeps its tickets", async () => {
+  it("upgrades a file of an older schema (no subject_identities, no notification tables) and keeps its tickets", async () => {
     const path = tempDbPath();
     const store = openTicketStore(path);
     await store.recordCycle(["prod"], () => ({
@@ -98,17 +100,21 @@ describe("opening a database", () => {
     }));
     store.close();
     const db = new Database(path);
+    db.exec("DROP TABLE notification_deliveries");
+    db.exec("DROP TABLE notification_channels");
     db.exec("DROP TABLE subject_identities");
     db.exec(
-      "DELETE FROM __drizzle_migrations WHERE created_at = (SELECT max(created_at) FROM __drizzle_migrations)",
+      "DELETE FROM __drizzle_migrations WHERE created_at IN (SELECT created_at FROM __drizzle_migrations ORDER BY created_at DESC LIMIT 2)",
     );
-    db.pragma(`user_version = ${schemaVersion() - 1}`);
+    db.pragma(`user_version = ${schemaVersion() - 2}`);
     db.close();
 
     const upgraded = openTicketStore(path);
     expect((await upgraded.listTickets()).tickets.map((t) => t.key)).toEqual(["prod/store_down/4"]);
     upgraded.close();
-    expect(schemaObjects(path).map((o) => o.name)).toContain("subject_identities");
+    expect(schemaObjects(path).map((o) => o.name)).toEqual(
+      expect.arrayContaining(["subject_identities", "notification_channels", "notification_deliveries"]),
+    );
     const check = new Database(path, { readonly: true });
     expect(check.pragma("user_version", { simple: true })).toBe(schemaVersion());
     check.close();
