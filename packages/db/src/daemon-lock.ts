@@ -58,9 +58,11 @@ export function acquireDaemonLock(dbPath: string, now: () => number = Date.now):
       .run(process.pid, hostname(), now());
     lock.exec("COMMIT");
     lock.exec("BEGIN IMMEDIATE");
+    held.add(lock);
     return {
       path,
       release() {
+        held.delete(lock);
         if (lock.open) lock.close();
       },
     };
@@ -76,6 +78,13 @@ export function acquireDaemonLock(dbPath: string, now: () => number = Date.now):
 }
 
 // --- Internal helpers ---
+
+/**
+ * Every lock this process holds. A connection that became unreachable would be closed by the garbage
+ * collector, silently dropping the lock while the daemon runs; keeping it here until `release()`
+ * ties the lock to the process, as documented, whatever the caller does with the handle.
+ */
+const held = new Set<Database.Database>();
 
 function readHolder(sqlite: Database.Database): DaemonLockHolder | undefined {
   try {

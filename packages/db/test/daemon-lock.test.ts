@@ -91,3 +91,26 @@ describe("the daemon lock", () => {
     expect(() => acquireDaemonLock(path)).toThrow(/directory .*missing does not exist/);
   });
 });
+
+describe("the daemon lock's lifetime", () => {
+  it("outlives its handle: a lock whose handle is dropped is still held after garbage collection", async () => {
+    const path = tempDbPath();
+    const child = spawn(
+      process.execPath,
+      [
+        "--expose-gc",
+        "--import",
+        "tsx",
+        "--conditions=@operator/source",
+        "test/workers/lock-holder.ts",
+        path,
+        "--gc",
+      ],
+      { cwd: packageDir, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    children.push(child);
+    const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+    await new Promise<void>((resolve) => lines.on("line", (line) => line.includes("collected") && resolve()));
+    expect(refusal(path).holder?.pid).toBe(child.pid);
+  });
+});
