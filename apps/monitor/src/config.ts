@@ -48,9 +48,7 @@ export const configFileSchema = z.strictObject({
    * Notification channels: `{ "type": <built-in short name or package name>, "name"?, ...options }`.
    * Changing this needs a restart.
    */
-  notify: z
-    .array(z.looseObject({ type: z.string().min(1), name: z.string().min(1).optional() }))
-    .optional(),
+  notify: z.array(z.looseObject({ type: z.string().min(1), name: z.string().min(1).optional() })).optional(),
   /** Subjects as `[packageName, options]` pairs; options go to the package's default export. */
   subjects: z.array(z.tuple([z.string().min(1), z.record(z.string(), z.unknown())])).min(1),
 });

@@ -9,10 +9,10 @@ import {
 } from "@operator/core";
 import type { CliLogger } from "./logger.ts";
 import { createMonitorMetrics, type MetricsServer, startMetricsServer } from "./metrics-server.ts";
-import { lockDatabase, openStore } from "./open-store.ts";
-import { logOrphans } from "./orphan-log.ts";
 import { notificationLogger } from "./notification-log.ts";
 import { describeNotifiers, disposeNotifiers } from "./notifiers.ts";
+import { lockDatabase, openStore } from "./open-store.ts";
+import { logOrphans } from "./orphan-log.ts";
 import { createReloader, type ReloadSource } from "./reload.ts";
 import type { RunSettings } from "./settings.ts";
 import type { StartupSignals } from "./startup-signals.ts";

@@ -129,7 +129,8 @@ export function createMonitorMetrics(options: MonitorMetricsOptions = {}): Monit
     } catch {
       return;
     }
-    for (const status of statuses) pending.set({ channel: status.channel }, status.pending + status.unexamined);
+    for (const status of statuses)
+      pending.set({ channel: status.channel }, status.pending + status.unexamined);
   };
   const pending = new Gauge({
     name: "operator_notifications_pending",

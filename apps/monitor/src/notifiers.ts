@@ -47,7 +47,9 @@ async function loadNotifier(spec: NotifySpec): Promise<Notifier> {
       factory = await loadSubjectFactory(spec.type, spec.resolveFrom, spec.origin);
     } catch (error) {
       const builtIn = Object.keys(BUILT_IN_NOTIFIERS).join(", ");
-      const message = (error as Error).message.replace(/^\[operator\]\s*/, "").replaceAll("subject", "notifier");
+      const message = (error as Error).message
+        .replace(/^\[operator\]\s*/, "")
+        .replaceAll("subject", "notifier");
       throw new ConfigError(`${message} (built-in types: ${builtIn})`, { cause: error });
     }
   }
