@@ -215,6 +215,23 @@ describe("operator monitor with a webhook channel", () => {
     await stop(proc);
   });
 
+  it("--notify-webhook twice adds two channels, named webhook-1 and webhook-2, beside the config's", async () => {
+    const [a, b, c] = [await receiver(), await receiver(), await receiver()];
+    const { config, db } = await setup("flags", [{ type: "webhook", name: "from-config", url: c.url }]);
+    const proc = start(["--config", config, "--notify-webhook", a.url, "--notify-webhook", b.url]);
+    await proc.waitForLine(/notifying from-config \(webhook\), webhook-1 \(webhook\), webhook-2 \(webhook\)/);
+    for (const [r, name] of [
+      [a, "webhook-1"],
+      [b, "webhook-2"],
+      [c, "from-config"],
+    ] as const) {
+      const request = await waitFor(() => delivered(r, "opened"), 30_000, `opened on ${name}`);
+      expect(request.idempotencyKey).toMatch(new RegExp(`^${name}:\\d+$`));
+    }
+    await stop(proc);
+    expect((await status(db)).map((s) => s.channel)).toEqual(["from-config", "webhook-1", "webhook-2"]);
+  });
+
   it("refuses a reload that changes notify", async () => {
     const hook = await receiver();
     const { config } = await setup("reload", [{ type: "webhook", url: hook.url }]);
