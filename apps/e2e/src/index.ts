@@ -2,6 +2,18 @@ export type { AlertPoll, AlertRecorder, AlertTimeline } from "./alert-recorder.t
 export { alertKey, recordAlerts, timelineOf } from "./alert-recorder.ts";
 export type { AlertRuleOptions, ComparedInvariant, PrometheusAlert } from "./alerting.ts";
 export { ALERT_NAMES, alertExpressions, alertingRules, fetchAlerts, writeAlertingRules } from "./alerting.ts";
+export type {
+  AlertmanagerPayload,
+  AlertmanagerReceiver,
+  ListedAlert,
+  RunningAlertmanager,
+} from "./alertmanager.ts";
+export {
+  findAlertmanager,
+  listAlertmanagerAlerts,
+  startAlertmanager,
+  startAlertmanagerReceiver,
+} from "./alertmanager.ts";
 export { onCleanup, runCleanups, trackChild } from "./cleanup.ts";
 export type {
   ComparisonOptions,

@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 import { Command, CommanderError, Option } from "commander";
 import { registerCheckCommand } from "./commands/check.ts";
 import { registerMonitorCommand } from "./commands/monitor.ts";
+import { registerNotificationsCommand } from "./commands/notifications.ts";
 import { registerTicketsCommand } from "./commands/tickets.ts";
 import type { CommandContext } from "./context.ts";
 import { classifyError } from "./errors.ts";
@@ -64,6 +65,7 @@ export function createProgram(options: MainOptions = {}): Command {
   registerMonitorCommand(program, context);
   registerCheckCommand(program, context);
   registerTicketsCommand(program, context);
+  registerNotificationsCommand(program, context);
   _rememberFailingCommand(program);
   return program;
 }

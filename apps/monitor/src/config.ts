@@ -44,6 +44,11 @@ export const configFileSchema = z.strictObject({
       onsets: z.number().int().optional(),
     })
     .optional(),
+  /**
+   * Notification channels: `{ "type": <built-in short name or package name>, "name"?, ...options }`.
+   * Changing this needs a restart.
+   */
+  notify: z.array(z.looseObject({ type: z.string().min(1), name: z.string().min(1).optional() })).optional(),
   /** Subjects as `[packageName, options]` pairs; options go to the package's default export. */
   subjects: z.array(z.tuple([z.string().min(1), z.record(z.string(), z.unknown())])).min(1),
 });
@@ -61,6 +66,20 @@ export interface SubjectSpec {
    */
   readonly resolveFrom: readonly string[];
   /** Where the subject was declared, for error messages: `config.json subjects[0]` or `--pd`. */
+  readonly origin: string;
+}
+
+/** One notification channel to build: its type (built-in short name or plugin package) and options. */
+export interface NotifySpec {
+  /** A built-in channel (`webhook`, `alertmanager`, `slack`, `pagerduty`) or a plugin package name. */
+  readonly type: string;
+  /** The channel's name: the entry's `name`, or the type. */
+  readonly name: string;
+  /** The entry without `type`, secret references resolved (`name` kept). */
+  readonly options: Record<string, unknown>;
+  /** Plugin directories searched for a package `type` (as for subjects). */
+  readonly resolveFrom: readonly string[];
+  /** Where the channel was declared, for error messages: `config.json notify[1]` or `--notify-webhook`. */
   readonly origin: string;
 }
 

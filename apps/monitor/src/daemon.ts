@@ -1,13 +1,16 @@
-import type { Monitor, Subject } from "@operator/core";
+import type { Dispatcher, Monitor, Notifier, Subject } from "@operator/core";
 import {
   ConfigError,
   configuredInvariants,
+  createDispatcher,
   createMonitor,
   formatDuration,
   stopOnSignals,
 } from "@operator/core";
 import type { CliLogger } from "./logger.ts";
 import { createMonitorMetrics, type MetricsServer, startMetricsServer } from "./metrics-server.ts";
+import { notificationLogger } from "./notification-log.ts";
+import { describeNotifiers, disposeNotifiers } from "./notifiers.ts";
 import { lockDatabase, openStore } from "./open-store.ts";
 import { logOrphans } from "./orphan-log.ts";
 import { createReloader, type ReloadSource } from "./reload.ts";
@@ -27,6 +30,8 @@ export interface DaemonOptions {
   readonly reload?: ReloadSource;
   /** Serve `POST /-/reload` on the `--listen` address (`--enable-reload`; needs `--listen`). */
   readonly httpReload?: boolean;
+  /** Notification channels (`loadNotifiers`); the daemon delivers to them and disposes them. */
+  readonly notifiers?: readonly Notifier[];
 }
 
 /**
@@ -47,8 +52,12 @@ export async function runDaemon({
   startup,
   reload,
   httpReload,
+  notifiers = [],
 }: DaemonOptions): Promise<void> {
-  if (settings.dbPath === null) throw new ConfigError("The monitor needs a database (--db)");
+  if (settings.dbPath === null) {
+    await disposeNotifiers(notifiers);
+    throw new ConfigError("The monitor needs a database (--db)");
+  }
   if (httpReload && !settings.listen) {
     throw new ConfigError("--enable-reload needs --listen (the address that serves POST /-/reload)");
   }
@@ -56,6 +65,7 @@ export async function runDaemon({
   let server: MetricsServer | undefined;
   let removeSignalHandlers: (() => void) | undefined;
   let removeReloadHandler: (() => Promise<void>) | undefined;
+  let dispatcher: Dispatcher | undefined;
   const options = {
     subjects,
     intervalMs: settings.intervalMs,
@@ -71,12 +81,33 @@ export async function runDaemon({
     logger.error(`${error.message}; stopping`, { db: settings.dbPath });
     void monitor?.stop();
   };
-  const lock = await lockDatabase(settings.dbPath);
-  const store = await openStore(settings.dbPath, { onReplaced }).catch((error: unknown) => {
+  const lock = await lockDatabase(settings.dbPath).catch(async (error: unknown) => {
+    await disposeNotifiers(notifiers);
+    throw error;
+  });
+  const store = await openStore(settings.dbPath, { onReplaced }).catch(async (error: unknown) => {
     lock.release();
+    await disposeNotifiers(notifiers);
     throw error;
   });
   try {
+    if (notifiers.length > 0) {
+      const log = notificationLogger(logger);
+      dispatcher = createDispatcher({
+        store,
+        notifiers,
+        logger,
+        onAttempt: (attempt) => {
+          metrics.recordAttempt(attempt);
+          log(attempt);
+        },
+      });
+      await dispatcher.start();
+      metrics.watchNotifications(
+        notifiers.map((n) => n.name),
+        () => store.notificationStatus(),
+      );
+    }
     monitor = createMonitor({
       ...options,
       store,
@@ -90,6 +121,8 @@ export async function runDaemon({
           logger.warn(`Cannot count open tickets for the metrics: ${(error as Error).message}`);
         }
         metrics.recordCycle(report, open);
+        dispatcher?.wake();
+        if (dispatcher) void metrics.refreshNotifications();
       },
     });
     try {
@@ -121,13 +154,15 @@ export async function runDaemon({
     };
     startup?.release();
     const where = server ? `; metrics on ${server.url}/metrics` : "";
+    const channels = notifiers.length > 0 ? `; notifying ${describeNotifiers(notifiers)}` : "";
     logger.info(
-      `Monitor loop started: ${subjects.map(describeSubject).join(", ")} every ${formatDuration(settings.intervalMs)}; database ${settings.dbPath}${where}`,
+      `Monitor loop started: ${subjects.map(describeSubject).join(", ")} every ${formatDuration(settings.intervalMs)}; database ${settings.dbPath}${where}${channels}`,
       {
         subjects: subjects.map((s) => s.name),
         intervalMs: settings.intervalMs,
         db: settings.dbPath,
         metrics: server?.url,
+        ...(notifiers.length > 0 ? { notify: notifiers.map((n) => n.name) } : {}),
       },
     );
     await monitor.run(startup ? { signal: startup.signal } : {});
@@ -138,6 +173,8 @@ export async function runDaemon({
     await removeReloadHandler?.();
     if (monitor === undefined) await disposeSubjects(subjects);
     else await monitor.stop();
+    await dispatcher?.stop();
+    await disposeNotifiers(notifiers);
     store.close();
     lock.release();
   }

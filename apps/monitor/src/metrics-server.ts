@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import type { Severity } from "@operator/core";
+import type { AttemptReport, ChannelStatus, Severity } from "@operator/core";
 import { SEVERITIES } from "@operator/core";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { ListenAddress } from "./config.ts";
@@ -42,6 +42,15 @@ export interface MonitorMetrics {
    * `operator_config_last_reload_success_timestamp_seconds`.
    */
   recordReload(success: boolean, at: number): void;
+  /** Counts one notification attempt and, when the receiver answered, observes its latency. */
+  recordAttempt(attempt: AttemptReport): void;
+  /**
+   * Where `operator_notifications_pending` comes from (the store's `notificationStatus()`); read on
+   * scrape (the page is rendered at most once a second) and by {@link MonitorMetrics.refreshNotifications}.
+   */
+  watchNotifications(channels: readonly string[], read: () => Promise<readonly ChannelStatus[]>): void;
+  /** Reads the notification backlog now (after each cycle); a failed read leaves the last values. */
+  refreshNotifications(): Promise<void>;
 }
 
 /** Options of {@link createMonitorMetrics}. */
@@ -111,6 +120,50 @@ export function createMonitorMetrics(options: MonitorMetricsOptions = {}): Monit
     help: "Unix time of the last configuration load that was applied (start-up or reload).",
     registers,
   });
+  let readStatus: (() => Promise<readonly ChannelStatus[]>) | undefined;
+  const refreshNotifications = async (): Promise<void> => {
+    if (readStatus === undefined) return;
+    let statuses: readonly ChannelStatus[];
+    try {
+      statuses = await readStatus();
+    } catch {
+      return;
+    }
+    for (const status of statuses)
+      pending.set({ channel: status.channel }, status.pending + status.unexamined);
+  };
+  const pending = new Gauge({
+    name: "operator_notifications_pending",
+    help: "Notifications not yet delivered, failed or withheld (including events not yet examined), by channel.",
+    labelNames: ["channel"],
+    registers,
+    collect: refreshNotifications,
+  });
+  const sent = new Counter({
+    name: "operator_notifications_sent_total",
+    help: "Notifications delivered, by channel.",
+    labelNames: ["channel"],
+    registers,
+  });
+  const failed = new Counter({
+    name: "operator_notifications_failed_total",
+    help: "Notifications refused for good (not retried), by channel.",
+    labelNames: ["channel"],
+    registers,
+  });
+  const retried = new Counter({
+    name: "operator_notifications_retried_total",
+    help: "Delivery attempts that failed for now and will be retried, by channel.",
+    labelNames: ["channel"],
+    registers,
+  });
+  const delivery = new Histogram({
+    name: "operator_notification_delivery_seconds",
+    help: "Time a receiver took to answer one delivery attempt, by channel.",
+    labelNames: ["channel"],
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers,
+  });
   let lastCycleAt: number | undefined;
   let lastCycleMonotonic: number | undefined;
   let failure: string | undefined;
@@ -133,6 +186,23 @@ export function createMonitorMetrics(options: MonitorMetricsOptions = {}): Monit
       reloadOk.set(success ? 1 : 0);
       if (success) reloadAt.set(at / 1000);
     },
+    recordAttempt({ channel, outcome, latencyMs }) {
+      if (outcome === "withheld") return;
+      if (outcome === "delivered") sent.inc({ channel });
+      else if (outcome === "failed") failed.inc({ channel });
+      else retried.inc({ channel });
+      delivery.observe({ channel }, latencyMs / 1000);
+    },
+    watchNotifications(channels, read) {
+      readStatus = read;
+      for (const channel of channels) {
+        pending.set({ channel }, 0);
+        sent.inc({ channel }, 0);
+        failed.inc({ channel }, 0);
+        retried.inc({ channel }, 0);
+      }
+    },
+    refreshNotifications,
     recordCycle(cycle, openTickets) {
       lastCycleMonotonic = monotonic();
       lastCycleAt = cycle.startedAt + cycle.durationMs;

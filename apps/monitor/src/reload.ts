@@ -36,6 +36,7 @@ const RESTART_FIELDS: readonly { readonly field: keyof RunSettings; readonly nam
   { field: "unreachableAfter", name: "unreachableAfter" },
   { field: "flap", name: "flap" },
   { field: "logFormat", name: "logFormat" },
+  { field: "notify", name: "notify" },
 ];
 
 /**

@@ -9,6 +9,7 @@ import {
   DEFAULT_INTERVAL,
   type ListenAddress,
   loadConfigFile,
+  type NotifySpec,
   parseListen,
   parsePositiveDuration,
   type SubjectSpec,
@@ -36,6 +37,10 @@ export interface RunFlags {
   readonly listen?: string;
   readonly logFormat?: LogFormat;
   readonly demo?: boolean;
+  /** `--notify-webhook URL` (repeatable): a `webhook` channel each. */
+  readonly notifyWebhook?: readonly string[];
+  /** `--notify-alertmanager URL` (repeatable): an `alertmanager` channel each. */
+  readonly notifyAlertmanager?: readonly string[];
 }
 
 /** Everything `monitor` and `check` need, after flags, environment and config file are merged. */
@@ -52,6 +57,8 @@ export interface RunSettings {
   /** Flap detection thresholds from the config file; core checks them. */
   readonly flap: Partial<FlapOptions> | undefined;
   readonly subjects: readonly SubjectSpec[];
+  /** Notification channels (the config's `notify`, then `--notify-*` flags); empty for none. */
+  readonly notify: readonly NotifySpec[];
 }
 
 /** What a command says when nothing names a cluster (exit 2). */
@@ -87,10 +94,11 @@ export async function resolveRunSettings(
   if (file === undefined && pd === undefined && !flags.demo) throw new UsageError(NO_CLUSTER);
   const mode = flags.demo ? "demo" : "subjects";
 
+  const pluginDirs = file?.pluginDir === undefined ? [] : [resolve(baseDir, file.pluginDir)];
+  const notify = _notifySpecs(flags, file, baseDir, env, pluginDirs);
   let subjects: SubjectSpec[] = [];
   if (file !== undefined) {
     const auth = prometheusAuthFromEnv(env);
-    const pluginDirs = file.pluginDir === undefined ? [] : [resolve(baseDir, file.pluginDir)];
     subjects = file.subjects.map(([packageName, options], i) => {
       const origin = `${flags.config} subjects[${i}]`;
       const referenced = resolveSecretRefs(options, baseDir, env, origin) as Record<string, unknown>;
@@ -153,6 +161,7 @@ export async function resolveRunSettings(
     logFormat: pick("logFormat", flags.logFormat, file?.logFormat) ?? "text",
     flap: _flap(file?.flap),
     subjects,
+    notify,
   };
 }
 
@@ -174,6 +183,60 @@ export function monitorOptionsFor(
 }
 
 // --- Internal helpers ---
+
+/**
+ * The notification channels: each `notify` entry of the config file (secret references resolved,
+ * named `config.json notify[1]` in errors), then one per `--notify-webhook`/`--notify-alertmanager`.
+ * Channel names must be unique.
+ */
+function _notifySpecs(
+  flags: RunFlags,
+  file: ConfigFile | undefined,
+  baseDir: string,
+  env: NodeJS.ProcessEnv,
+  resolveFrom: readonly string[],
+): NotifySpec[] {
+  const specs: NotifySpec[] = [];
+  (file?.notify ?? []).forEach((entry, i) => {
+    const origin = `${flags.config} notify[${i}]`;
+    const { type, ...rest } = resolveSecretRefs(entry, baseDir, env, origin) as Record<string, unknown>;
+    specs.push({
+      type: type as string,
+      name: typeof rest.name === "string" ? rest.name : (type as string),
+      options: rest,
+      resolveFrom,
+      origin,
+    });
+  });
+  const fromFlags = [
+    ["webhook", "--notify-webhook", flags.notifyWebhook ?? []],
+    ["alertmanager", "--notify-alertmanager", flags.notifyAlertmanager ?? []],
+  ] as const;
+  for (const [type, flag, urls] of fromFlags) {
+    urls.forEach((url, i) => {
+      registerUrlSecrets(url);
+      const name = urls.length === 1 ? type : `${type}-${i + 1}`;
+      specs.push({
+        type,
+        name,
+        options: { name, url: assertHttpUrl(url, flag) },
+        resolveFrom: [],
+        origin: flag,
+      });
+    });
+  }
+  const seen = new Map<string, string>();
+  for (const spec of specs) {
+    const earlier = seen.get(spec.name);
+    if (earlier !== undefined) {
+      throw new ConfigError(
+        `${spec.origin}: channel name "${spec.name}" is already used by ${earlier}; names must be unique (set "name")`,
+      );
+    }
+    seen.set(spec.name, spec.origin);
+  }
+  return specs;
+}
 
 function _flap(flap: ConfigFile["flap"]): Partial<FlapOptions> | undefined {
   if (flap === undefined) return undefined;

@@ -28,6 +28,16 @@ export function registerMonitorCommand(program: Command, context: () => CommandC
       "monitor a simulated TiKV cluster with a scripted outage (needs @operator/tikv-sim installed)",
     )
     .option(
+      "--notify-webhook <url>",
+      "send every ticket event to this webhook (Alertmanager's webhook format; repeatable)",
+      _collect,
+    )
+    .option(
+      "--notify-alertmanager <url>",
+      "send every ticket's alert to this Alertmanager, e.g. http://127.0.0.1:9093 (repeatable)",
+      _collect,
+    )
+    .option(
       "--enable-reload",
       "also serve POST /-/reload on --listen (no authentication yet: bind --listen to 127.0.0.1)",
     )
@@ -37,7 +47,9 @@ export function registerMonitorCommand(program: Command, context: () => CommandC
 Heartbeat lines go to stderr after every cycle. SIGTERM or SIGINT finishes the cycle in flight,
 closes the database and exits 0; a second signal exits at once. SIGHUP re-reads --config: subjects
 and invariant overrides apply from the next cycle; a config that fails is refused and the daemon
-carries on (db, listen, interval, deadline, unreachableAfter, flap, logFormat need a restart).
+carries on (db, listen, interval, deadline, unreachableAfter, flap, logFormat, notify need a restart).
+Notification channels: the config's "notify" array or --notify-webhook/--notify-alertmanager;
+see docs/notifications.md and "operator notifications status".
 Prometheus credentials: PROMETHEUS_BEARER_TOKEN(_FILE), PROMETHEUS_BASIC_AUTH_USER and
 PROMETHEUS_BASIC_AUTH_PASSWORD(_FILE); they are never printed.`,
     )
@@ -49,13 +61,21 @@ PROMETHEUS_BASIC_AUTH_PASSWORD(_FILE); they are never printed.`,
       logResolvedSettings(logger, settings);
       const startup = catchStartupSignals(logger);
       try {
+        const { loadNotifiers } = await import("../notifiers.ts");
         const { runDaemon } = await import("../daemon.ts");
         if (settings.mode === "demo") {
           const { startDemo } = await import("../demo.ts");
           const demo = await startDemo(ctx, settings, optionSources(cmd), logger);
           try {
             checkMonitorOptions(monitorOptionsFor(demo.run.settings, demo.run.subjects));
-            await runDaemon({ ...demo.run, logger, startup, httpReload: flags.enableReload === true });
+            const notifiers = await loadNotifiers(settings.notify);
+            await runDaemon({
+              ...demo.run,
+              logger,
+              startup,
+              httpReload: flags.enableReload === true,
+              notifiers,
+            });
           } finally {
             await demo.close();
           }
@@ -78,9 +98,24 @@ PROMETHEUS_BASIC_AUTH_PASSWORD(_FILE); they are never printed.`,
                 loadSubjects: (next: typeof settings) => load(next.subjects),
               };
         const httpReload = flags.enableReload === true;
-        await runDaemon({ settings, subjects, logger, startup, ...(reload ? { reload } : {}), httpReload });
+        // runDaemon disposes the channels from here on.
+        const notifiers = await loadNotifiers(settings.notify);
+        await runDaemon({
+          settings,
+          subjects,
+          logger,
+          startup,
+          ...(reload ? { reload } : {}),
+          httpReload,
+          notifiers,
+        });
       } finally {
         startup.release();
       }
     });
+}
+
+/** Commander's accumulator for a repeatable option. */
+function _collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
