@@ -309,11 +309,7 @@ export async function startMetricsServer(options: {
         res.writeHead(405, { allow: "GET, HEAD", connection: "close" }).end();
         return;
       }
-      if (req.headers["content-length"] !== undefined && req.headers["content-length"] !== "0") {
-        res.writeHead(413, { connection: "close" }).end();
-        return;
-      }
-      if (req.headers["transfer-encoding"] !== undefined) {
+      if (hasBody(req)) {
         res.writeHead(413, { connection: "close" }).end();
         return;
       }
@@ -391,11 +387,7 @@ function serveReload(
     json(405, { status: "error", message: "Use POST" }, { allow: "POST", connection: "close" });
     return;
   }
-  if (req.headers["content-length"] !== undefined && req.headers["content-length"] !== "0") {
-    res.writeHead(413, { connection: "close" }).end();
-    return;
-  }
-  if (req.headers["transfer-encoding"] !== undefined) {
+  if (hasBody(req)) {
     res.writeHead(413, { connection: "close" }).end();
     return;
   }
@@ -439,4 +431,10 @@ function capConnections(server: Server, max: number): void {
       if (!socket.destroyed && open.has(socket)) idle.add(socket);
     });
   });
+}
+
+/** True when a request carries a body: none of the listener's endpoints takes one. */
+function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers["content-length"];
+  return (length !== undefined && length !== "0") || req.headers["transfer-encoding"] !== undefined;
 }
