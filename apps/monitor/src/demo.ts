@@ -3,8 +3,10 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Subject } from "@operator/core";
 import { UsageError } from "@operator/core";
+import type { NotifySpec } from "./config.ts";
 import type { CommandContext } from "./context.ts";
 import { TIKV_PACKAGE } from "./defaults.ts";
+import { type DemoWebhook, startDemoWebhook } from "./demo-webhook.ts";
 import { loadSubject } from "./load-subject.ts";
 import type { CliLogger } from "./logger.ts";
 import type { RunFlags, RunSettings } from "./settings.ts";
@@ -13,7 +15,13 @@ import { redactingSubject } from "./subjects.ts";
 /** The demo's cycle interval unless `--interval` is given. */
 const DEMO_INTERVAL_MS = 2000;
 
-/** A running demo: what to monitor, and how to tear the simulation down. */
+/** The name of the demo's `webhook` channel to its local receiver. */
+export const DEMO_WEBHOOK_CHANNEL = "demo-webhook";
+
+/**
+ * A running demo: what to monitor (its settings' `notify` adds the channel to the demo's webhook
+ * receiver to the configured ones), and how to tear the simulation and the receiver down.
+ */
 export interface Demo {
   readonly run: { readonly settings: RunSettings; readonly subjects: readonly Subject[] };
   close(): Promise<void>;
@@ -25,6 +33,9 @@ export interface Demo {
  * stops about 20 s in and comes back about 70 s in), monitored every 2 s so that a ticket visibly
  * opens and resolves within about two minutes. Without Prometheus it runs anyway and says which
  * invariants will be unknown. The database is a new temporary file unless `--db`/`OPERATOR_DB` is given.
+ * A local webhook receiver (`startDemoWebhook`) gets every notification through a `webhook` channel
+ * named {@link DEMO_WEBHOOK_CHANNEL} and logs one line for each, so the store-down ticket's opening
+ * and resolve show as notifications too.
  */
 export async function startDemo(
   ctx: CommandContext,
@@ -37,13 +48,24 @@ export async function startDemo(
   const cluster = await sim.startCluster({ stores: 3 });
   const script = new AbortController();
   let prometheus: Awaited<ReturnType<typeof sim.startPrometheus>> | undefined;
+  let webhook: DemoWebhook | undefined;
   const close = async () => {
     script.abort();
+    await webhook?.close().catch(() => undefined);
     await prometheus?.stop().catch(() => undefined);
     await cluster.close();
   };
   try {
     prometheus = await _startPrometheus(sim, cluster.scrapeTargets, logger);
+    webhook = await startDemoWebhook(logger);
+    logger.info(`Demo: webhook receiver at ${webhook.url}; each notification it receives is logged as [demo webhook]`);
+    const demoChannel: NotifySpec = {
+      type: "webhook",
+      name: DEMO_WEBHOOK_CHANNEL,
+      options: { name: DEMO_WEBHOOK_CHANNEL, url: webhook.url },
+      resolveFrom: [],
+      origin: "demo",
+    };
     const subject = await loadSubject({
       packageName: TIKV_PACKAGE,
       options: {
@@ -76,7 +98,13 @@ export async function startDemo(
       .catch((error: unknown) => logger.error(`Demo: the script failed: ${(error as Error).message}`));
     return {
       run: {
-        settings: { ...settings, dbPath, intervalMs, mode: "subjects" },
+        settings: {
+          ...settings,
+          dbPath,
+          intervalMs,
+          mode: "subjects",
+          notify: [...settings.notify, demoChannel],
+        },
         subjects: [redactingSubject(subject)],
       },
       close,

@@ -68,7 +68,7 @@ PROMETHEUS_BASIC_AUTH_PASSWORD(_FILE); they are never printed.`,
           const demo = await startDemo(ctx, settings, optionSources(cmd), logger);
           try {
             checkMonitorOptions(monitorOptionsFor(demo.run.settings, demo.run.subjects));
-            const notifiers = await loadNotifiers(settings.notify);
+            const notifiers = await loadNotifiers(demo.run.settings.notify);
             await runDaemon({
               ...demo.run,
               logger,
