@@ -58,7 +58,9 @@ export async function startDemo(
   try {
     prometheus = await _startPrometheus(sim, cluster.scrapeTargets, logger);
     webhook = await startDemoWebhook(logger);
-    logger.info(`Demo: webhook receiver at ${webhook.url}; each notification it receives is logged as [demo webhook]`);
+    logger.info(
+      `Demo: webhook receiver at ${webhook.url}; each notification it receives is logged as [demo webhook]`,
+    );
     const demoChannel: NotifySpec = {
       type: "webhook",
       name: DEMO_WEBHOOK_CHANNEL,

@@ -256,13 +256,19 @@ describe("operator monitor demo", () => {
     expect(proc.stderr.at(-1)).toMatch(/Monitor loop stopped$/);
   });
 
-  it("--demo starts a local webhook receiver and logs the store-down notification it receives", async () => {
+  it("--demo starts a local webhook receiver and logs the store-down notifications it receives (open, then resolve)", async () => {
     const proc = start(["--demo", "--interval", "500ms", "--db", join(dir, "demo-webhook.db")]);
-    const started = await proc.waitForLine(/Demo: webhook receiver at (http:\/\/127\.0\.0\.1:\d+\/\S+);/, 120_000);
+    const started = await proc.waitForLine(
+      /Demo: webhook receiver at (http:\/\/127\.0\.0\.1:\d+\/\S+);/,
+      120_000,
+    );
     const url = /receiver at (\S+);/.exec(started)?.[1] as string;
     await proc.waitForLine(/Monitor loop started: .*notifying demo-webhook \(webhook\)/, 120_000);
-    const line = await proc.waitForLine(/\[demo webhook\] opened critical demo\/store_down\/\S+/, 150_000);
-    expect(line).toMatch(/\[demo webhook\] opened critical demo\/store_down\/\S*2\S*: /);
+    await proc.waitForLine(
+      /\[demo webhook\] opened (warning|critical) demo\/store_down\/2: Store 2 /,
+      150_000,
+    );
+    await proc.waitForLine(/\[demo webhook\] resolved (warning|critical) demo\/store_down\/2: /, 150_000);
     proc.child.kill("SIGTERM");
     expect(await proc.exited).toBe(0);
     await expect(fetch(url, { method: "POST", body: "{}" })).rejects.toThrow();
