@@ -1,7 +1,14 @@
 import { ConfigError } from "./deps.ts";
 
 /** The sections, in the order they run. */
-export const SECTION_IDS = ["cycle-cost", "memory", "store", "cli-start", "detection"] as const;
+export const SECTION_IDS = [
+  "cycle-cost",
+  "memory",
+  "store",
+  "cli-start",
+  "detection",
+  "notifications",
+] as const;
 
 /** One benchmark section's id. */
 export type SectionId = (typeof SECTION_IDS)[number];
