@@ -1,9 +1,11 @@
 import { TicketNotFoundError } from "./errors.ts";
 import type { SubjectIdentity } from "./identity.ts";
 import { createMemoryOutbox } from "./memory-outbox.ts";
+import { createMemorySilences } from "./memory-silences.ts";
 import type { NotificationStore } from "./notification-store.ts";
 import { orphanResolution, planOrphans } from "./orphans.ts";
 import { ticketPageSize } from "./page-size.ts";
+import type { SilenceStore } from "./silence.ts";
 import {
   type CycleLogEntry,
   type CyclePlan,
@@ -25,7 +27,7 @@ export interface MemoryTicketStoreOptions {
 }
 
 /** A {@link TicketStore} in memory, with read access to what the monitor keeps between cycles. */
-export interface MemoryTicketStore extends TicketStore, NotificationStore {
+export interface MemoryTicketStore extends TicketStore, NotificationStore, SilenceStore {
   /** Every key state row, sorted by key. */
   states(): readonly KeyState[];
   /** Every cycle written, oldest first. */
@@ -116,6 +118,7 @@ export function createMemoryTicketStore(options: MemoryTicketStoreOptions = {}):
 
   return {
     ...outbox,
+    ...createMemorySilences(),
     async recordCycle(subjects, plan) {
       return write(plan(snapshot(subjects)));
     },

@@ -162,3 +162,26 @@ export const notificationDeliveries = sqliteTable(
     ),
   ],
 );
+
+/**
+ * Silences (maintenance windows): `matchers` is a JSON array of `{ name, value, regex }`; a silence
+ * covers tickets from `starts_at` until `ends_at` or `expired_at`, whichever comes first.
+ */
+export const silences = sqliteTable(
+  "silences",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    matchers: text("matchers").notNull(),
+    startsAt: integer("starts_at").notNull(),
+    endsAt: integer("ends_at").notNull(),
+    createdBy: text("created_by").notNull(),
+    comment: text("comment").notNull(),
+    createdAt: integer("created_at").notNull(),
+    expiredAt: integer("expired_at"),
+    expiredBy: text("expired_by"),
+  },
+  (t) => [
+    index("silences_ends_at").on(t.endsAt),
+    check("silences_ends_after_start", sql`ends_at > starts_at`),
+  ],
+);
