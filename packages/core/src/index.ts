@@ -90,9 +90,11 @@ export {
   MAX_SILENCE_TEXT_LENGTH,
   parseSilenceMatcher,
   SILENCE_MATCHER_NAMES,
+  SILENCE_SNAPSHOT_WINDOW_MS,
   SilenceNotFoundError,
   silenceEnd,
   silenceMatches,
+  withholdSilenced,
 } from "./silence.ts";
 export type {
   CycleLogEntry,

@@ -8,7 +8,10 @@ import {
 } from "./silence.ts";
 
 /** The {@link SilenceStore} half of the memory store; same behaviour as the SQLite store. */
-export function createMemorySilences(): SilenceStore {
+export function createMemorySilences(): SilenceStore & {
+  /** Silences not ended by `at`, oldest first (for cycle snapshots). */
+  notEndedBy(at: number): Silence[];
+} {
   const silences = new Map<number, Silence>();
   let nextId = 1;
   return {
@@ -42,6 +45,10 @@ export function createMemorySilences(): SilenceStore {
       const expired: Silence = Object.freeze({ ...silence, expiredAt: now, expiredBy: by });
       silences.set(id, expired);
       return expired;
+    },
+
+    notEndedBy(at) {
+      return [...silences.values()].filter((silence) => silenceEnd(silence) > at).sort((a, b) => a.id - b.id);
     },
 
     async activeSilences(at) {

@@ -5,7 +5,7 @@ import { createMemorySilences } from "./memory-silences.ts";
 import type { NotificationStore } from "./notification-store.ts";
 import { orphanResolution, planOrphans } from "./orphans.ts";
 import { ticketPageSize } from "./page-size.ts";
-import type { SilenceStore } from "./silence.ts";
+import { SILENCE_SNAPSHOT_WINDOW_MS, type SilenceStore } from "./silence.ts";
 import {
   type CycleLogEntry,
   type CyclePlan,
@@ -66,6 +66,8 @@ export function createMemoryTicketStore(options: MemoryTicketStoreOptions = {}):
     return next;
   };
 
+  const silenceStore = createMemorySilences();
+
   function snapshot(subjects: readonly string[]): CycleSnapshot {
     const wanted = new Set(subjects);
     return {
@@ -77,6 +79,7 @@ export function createMemoryTicketStore(options: MemoryTicketStoreOptions = {}):
           .map((ticket) => [ticket.key, ticket]),
       ),
       identities: new Map([...identities].filter(([subject]) => wanted.has(subject))),
+      silences: silenceStore.notEndedBy(clock() - SILENCE_SNAPSHOT_WINDOW_MS),
     };
   }
 
@@ -118,7 +121,10 @@ export function createMemoryTicketStore(options: MemoryTicketStoreOptions = {}):
 
   return {
     ...outbox,
-    ...createMemorySilences(),
+    addSilence: silenceStore.addSilence,
+    listSilences: silenceStore.listSilences,
+    expireSilence: silenceStore.expireSilence,
+    activeSilences: silenceStore.activeSilences,
     async recordCycle(subjects, plan) {
       return write(plan(snapshot(subjects)));
     },
@@ -172,6 +178,7 @@ function matches(ticket: Ticket, filter: TicketFilter): boolean {
   if (filter.subject !== undefined && ticket.subject !== filter.subject) return false;
   if (filter.invariant !== undefined && ticket.invariant !== filter.invariant) return false;
   if (filter.held !== undefined && ticket.held !== filter.held) return false;
+  if (filter.silenced !== undefined && ticket.silenced !== filter.silenced) return false;
   if (filter.since !== undefined && ticket.lastSeenAt < filter.since) return false;
   if (filter.until !== undefined && ticket.firstSeenAt > filter.until) return false;
   if (filter.before !== undefined && ticket.id >= filter.before) return false;

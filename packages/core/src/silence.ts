@@ -7,6 +7,12 @@ export const SILENCE_MATCHER_NAMES = ["subject", "invariant", "entity", "severit
 /** A ticket field a silence matches on. */
 export type SilenceMatcherName = (typeof SILENCE_MATCHER_NAMES)[number];
 
+/**
+ * A cycle's snapshot carries the silences not ended this long before the store's clock, so a plan whose
+ * clock differs a little from the store's still sees every silence active at its own time.
+ */
+export const SILENCE_SNAPSHOT_WINDOW_MS = 24 * 60 * 60 * 1000;
+
 /** Longest matcher value accepted (exact or regex). */
 export const MAX_MATCHER_VALUE_LENGTH = 1_000;
 
@@ -161,6 +167,17 @@ export function silenceMatches(
     const field = ticket[matcher.name];
     return matcher.regex ? anchored(matcher.value).test(field) : field === matcher.value;
   });
+}
+
+/**
+ * The dispatcher's `withhold` hook for silences: withholds every notification of a ticket that is
+ * silenced now (the ticket as stored when the notification is sent). A silence that ends while the
+ * ticket is unresolved writes an `unsilenced` event, which is sent: the ticket's state then, once.
+ */
+export function withholdSilenced(notification: {
+  readonly ticket: Pick<Ticket, "silenced">;
+}): string | undefined {
+  return notification.ticket.silenced ? "silenced" : undefined;
 }
 
 /** `NAME=VALUE` or `NAME=~REGEX`, as a person writes the matcher. */

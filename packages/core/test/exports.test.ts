@@ -26,6 +26,7 @@ describe("public surface", () => {
       "RESERVED_INVARIANTS",
       "SEVERITIES",
       "SILENCE_MATCHER_NAMES",
+      "SILENCE_SNAPSHOT_WINDOW_MS",
       "SOURCE_UNREACHABLE_INVARIANT",
       "SilenceNotFoundError",
       "TICKET_STATUSES",
@@ -75,6 +76,7 @@ describe("public surface", () => {
       "ticketFromDraft",
       "ticketPageSize",
       "violationKey",
+      "withholdSilenced",
     ]);
   });
 

@@ -11,4 +11,5 @@ CREATE TABLE `silences` (
 	CONSTRAINT "silences_ends_after_start" CHECK(ends_at > starts_at)
 );
 --> statement-breakpoint
-CREATE INDEX `silences_ends_at` ON `silences` (`ends_at`);
+CREATE INDEX `silences_ends_at` ON `silences` (`ends_at`);--> statement-breakpoint
+ALTER TABLE `tickets` ADD `silenced` integer DEFAULT false NOT NULL;

@@ -27,6 +27,8 @@ export const tickets = sqliteTable(
     status: text("status").$type<TicketStatus>().notNull(),
     held: integer("held", { mode: "boolean" }).notNull().default(false),
     flapping: integer("flapping", { mode: "boolean" }).notNull().default(false),
+    /** A silence covers the ticket: notifications are withheld. */
+    silenced: integer("silenced", { mode: "boolean" }).notNull().default(false),
     message: text("message").notNull(),
     firstSeenAt: integer("first_seen_at").notNull(),
     lastSeenAt: integer("last_seen_at").notNull(),

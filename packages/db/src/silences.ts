@@ -8,7 +8,8 @@ import {
 } from "@operator/core";
 import type BetterSqlite3 from "better-sqlite3";
 
-interface SilenceRow {
+/** A `silences` row as SQLite returns it. */
+export interface SilenceRow {
   id: number;
   matchers: string;
   starts_at: number;
@@ -86,7 +87,8 @@ export class Silences {
   }
 }
 
-function silenceFromRow(row: SilenceRow): Silence {
+/** A silence from its `silences` row (matchers re-checked, so a bad row fails loudly). */
+export function silenceFromRow(row: SilenceRow): Silence {
   const parsed: unknown = JSON.parse(row.matchers);
   const matchers: SilenceMatcher[] = (Array.isArray(parsed) ? parsed : []).map((m) =>
     checkMatcher({ name: String(m?.name), value: String(m?.value), regex: m?.regex === true }),
