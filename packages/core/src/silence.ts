@@ -1,5 +1,5 @@
 import { type ErrorCategory, OperatorError } from "./errors.ts";
-import type { Ticket } from "./ticket.ts";
+import type { Ticket, TicketEvent } from "./ticket.ts";
 
 /** The ticket fields a silence can match on. */
 export const SILENCE_MATCHER_NAMES = ["subject", "invariant", "entity", "severity"] as const;
@@ -170,14 +170,16 @@ export function silenceMatches(
 }
 
 /**
- * The dispatcher's `withhold` hook for silences: withholds every notification of a ticket that is
- * silenced now (the ticket as stored when the notification is sent). A silence that ends while the
- * ticket is unresolved writes an `unsilenced` event, which is sent: the ticket's state then, once.
+ * The dispatcher's `withhold` hook for silences: withholds every `silenced` event, and every
+ * notification of a ticket that is silenced when it is sent (the ticket as stored then). A silence that
+ * ends while the ticket is unresolved writes an `unsilenced` event, which is sent: the ticket's state
+ * then, once. Events written under a silence but sent after it ended (a receiver that was down) go out.
  */
 export function withholdSilenced(notification: {
   readonly ticket: Pick<Ticket, "silenced">;
+  readonly event: Pick<TicketEvent, "kind">;
 }): string | undefined {
-  return notification.ticket.silenced ? "silenced" : undefined;
+  return notification.ticket.silenced || notification.event.kind === "silenced" ? "silenced" : undefined;
 }
 
 /** `NAME=VALUE` or `NAME=~REGEX`, as a person writes the matcher. */
