@@ -9,7 +9,8 @@ import {
 } from "@operator/core";
 import { describe, expect, it } from "vitest";
 import { openTicketStore } from "../src/index.ts";
-import { seeded } from "./helpers/real-planner.ts";
+import { realPlan, seeded, TestWorld } from "./helpers/real-planner.ts";
+import { testClock } from "./helpers/store.ts";
 import { tempDbPath } from "./helpers/temp.ts";
 
 const NAMES = ["subject", "invariant", "entity", "severity"] as const;
@@ -76,6 +77,65 @@ describe("silences: memory and SQLite stores behave the same", () => {
         const all = await memory.listSilences({ all: true, now });
         expect(all.length).toBeGreaterThan(30);
         expect(expiries).toBeGreaterThan(0);
+      } finally {
+        sqlite.close();
+      }
+    });
+  }
+
+  for (const seed of [31, 32]) {
+    it(`seed ${seed}: the real planner marks the same tickets silenced, with the same events, in both stores`, async () => {
+      const clock = testClock();
+      const subjects = ["alpha", "beta"];
+      const world = new TestWorld(subjects, 6, 0.15, seed, false);
+      const random = seeded(seed * 13);
+      const memory = createMemoryTicketStore({ now: clock.now });
+      const sqlite = openTicketStore(tempDbPath(), { now: clock.now });
+      const both = [memory, sqlite] as const;
+      const matchers = [["subject=alpha"], ["entity=~.*[13]"], ["subject=beta", "entity=~.*2"]];
+      try {
+        for (let step = 0; step < 200; step++) {
+          const now = clock.advance(30_000);
+          if (random() < 0.08) {
+            const chosen = matchers[Math.floor(random() * matchers.length)] ?? [];
+            const draft: SilenceDraft = {
+              matchers: chosen.map((m) => {
+                const [name, raw = ""] = m.split("=");
+                const regex = raw.startsWith("~");
+                return { name: name as "subject", value: regex ? raw.slice(1) : raw, regex };
+              }),
+              startsAt: now,
+              endsAt: now + 30_000 * (2 + Math.floor(random() * 20)),
+              createdBy: "alice",
+              comment: "window",
+            };
+            for (const store of both) await store.addSilence(draft, now);
+          }
+          if (random() < 0.04) {
+            const [latest] = await memory.listSilences({ now });
+            if (latest) for (const store of both) await store.expireSilence(latest.id, "bob", now);
+          }
+          const plan = realPlan(`cycle-${step}`, now, world.next(), world.health);
+          const [want, got] = [
+            await memory.recordCycle(subjects, plan),
+            await sqlite.recordCycle(subjects, plan),
+          ];
+          expect(got, `cycle ${step}`).toEqual(want);
+        }
+        const [a, b] = await Promise.all(
+          both.map(async (store) => {
+            const tickets = (await store.listTickets({ includeResolved: true, limit: 1000 })).tickets;
+            const events = await Promise.all(
+              tickets.map(async (t) => (await store.getTicket(t.id)).events.map(({ id: _id, ...e }) => e)),
+            );
+            return { tickets, events };
+          }),
+        );
+        expect(b).toEqual(a);
+        const kinds = (a?.events ?? []).flat().map((e) => e.kind);
+        expect(kinds).toContain("silenced");
+        expect(kinds).toContain("unsilenced");
+        expect(a?.tickets.some((t) => t.silenced)).toBe(true);
       } finally {
         sqlite.close();
       }
