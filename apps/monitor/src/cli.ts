@@ -4,6 +4,7 @@ import { Command, CommanderError, Option } from "commander";
 import { registerCheckCommand } from "./commands/check.ts";
 import { registerMonitorCommand } from "./commands/monitor.ts";
 import { registerNotificationsCommand } from "./commands/notifications.ts";
+import { registerSilencesCommand } from "./commands/silences.ts";
 import { registerTicketsCommand } from "./commands/tickets.ts";
 import type { CommandContext } from "./context.ts";
 import { classifyError } from "./errors.ts";
@@ -66,6 +67,7 @@ export function createProgram(options: MainOptions = {}): Command {
   registerCheckCommand(program, context);
   registerTicketsCommand(program, context);
   registerNotificationsCommand(program, context);
+  registerSilencesCommand(program, context);
   _rememberFailingCommand(program);
   return program;
 }

@@ -6,6 +6,7 @@ import {
   createMonitor,
   formatDuration,
   stopOnSignals,
+  withholdSilenced,
 } from "@operator/core";
 import type { CliLogger } from "./logger.ts";
 import { createMonitorMetrics, type MetricsServer, startMetricsServer } from "./metrics-server.ts";
@@ -97,6 +98,7 @@ export async function runDaemon({
         store,
         notifiers,
         logger,
+        withhold: withholdSilenced,
         onAttempt: (attempt) => {
           metrics.recordAttempt(attempt);
           log(attempt);

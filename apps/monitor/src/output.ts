@@ -118,6 +118,7 @@ export interface TicketJson {
   status: string;
   held: boolean;
   flapping: boolean;
+  silenced: boolean;
   message: string;
   occurrenceCount: number;
   firstSeenAt: string;
@@ -145,6 +146,7 @@ export function ticketToJson(ticket: Ticket): TicketJson {
     status: ticket.status,
     held: ticket.held,
     flapping: ticket.flapping,
+    silenced: ticket.silenced,
     message: ticket.message,
     occurrenceCount: ticket.occurrenceCount,
     firstSeenAt: isoTime(ticket.firstSeenAt) as string,

@@ -303,8 +303,8 @@ class ChannelWorker {
     if (resend === undefined) return;
     let tickets: readonly Ticket[];
     try {
-      tickets = (await this.#options.store.unresolvedTickets()).filter((t) =>
-        acceptsTicket(this.#notifier.filter, t),
+      tickets = (await this.#options.store.unresolvedTickets()).filter(
+        (t) => !t.silenced && acceptsTicket(this.#notifier.filter, t),
       );
     } catch (error) {
       this.#logger.warn(`Re-send to ${this.name}: cannot read open tickets: ${describe(error)}`);

@@ -73,6 +73,30 @@ export { isSeverity, SEVERITIES } from "./severity.ts";
 export type { SignalTarget, StopOnSignalsOptions } from "./signals.ts";
 export { stopOnSignals } from "./signals.ts";
 export type {
+  Silence,
+  SilenceDraft,
+  SilenceListOptions,
+  SilenceMatcher,
+  SilenceMatcherName,
+  SilenceStore,
+} from "./silence.ts";
+export {
+  checkMatcher,
+  checkSilenceDraft,
+  formatSilenceMatcher,
+  InvalidSilenceError,
+  isSilenceActive,
+  MAX_MATCHER_VALUE_LENGTH,
+  MAX_SILENCE_TEXT_LENGTH,
+  parseSilenceMatcher,
+  SILENCE_MATCHER_NAMES,
+  SILENCE_SNAPSHOT_WINDOW_MS,
+  SilenceNotFoundError,
+  silenceEnd,
+  silenceMatches,
+  withholdSilenced,
+} from "./silence.ts";
+export type {
   CycleLogEntry,
   CyclePlan,
   CycleResult,

@@ -1,9 +1,11 @@
 import { TicketNotFoundError } from "./errors.ts";
 import type { SubjectIdentity } from "./identity.ts";
 import { createMemoryOutbox } from "./memory-outbox.ts";
+import { createMemorySilences } from "./memory-silences.ts";
 import type { NotificationStore } from "./notification-store.ts";
 import { orphanResolution, planOrphans } from "./orphans.ts";
 import { ticketPageSize } from "./page-size.ts";
+import { SILENCE_SNAPSHOT_WINDOW_MS, type SilenceStore } from "./silence.ts";
 import {
   type CycleLogEntry,
   type CyclePlan,
@@ -25,7 +27,7 @@ export interface MemoryTicketStoreOptions {
 }
 
 /** A {@link TicketStore} in memory, with read access to what the monitor keeps between cycles. */
-export interface MemoryTicketStore extends TicketStore, NotificationStore {
+export interface MemoryTicketStore extends TicketStore, NotificationStore, SilenceStore {
   /** Every key state row, sorted by key. */
   states(): readonly KeyState[];
   /** Every cycle written, oldest first. */
@@ -64,6 +66,8 @@ export function createMemoryTicketStore(options: MemoryTicketStoreOptions = {}):
     return next;
   };
 
+  const silenceStore = createMemorySilences();
+
   function snapshot(subjects: readonly string[]): CycleSnapshot {
     const wanted = new Set(subjects);
     return {
@@ -75,6 +79,7 @@ export function createMemoryTicketStore(options: MemoryTicketStoreOptions = {}):
           .map((ticket) => [ticket.key, ticket]),
       ),
       identities: new Map([...identities].filter(([subject]) => wanted.has(subject))),
+      silences: silenceStore.notEndedBy(clock() - SILENCE_SNAPSHOT_WINDOW_MS),
     };
   }
 
@@ -116,6 +121,10 @@ export function createMemoryTicketStore(options: MemoryTicketStoreOptions = {}):
 
   return {
     ...outbox,
+    addSilence: silenceStore.addSilence,
+    listSilences: silenceStore.listSilences,
+    expireSilence: silenceStore.expireSilence,
+    activeSilences: silenceStore.activeSilences,
     async recordCycle(subjects, plan) {
       return write(plan(snapshot(subjects)));
     },
@@ -169,6 +178,7 @@ function matches(ticket: Ticket, filter: TicketFilter): boolean {
   if (filter.subject !== undefined && ticket.subject !== filter.subject) return false;
   if (filter.invariant !== undefined && ticket.invariant !== filter.invariant) return false;
   if (filter.held !== undefined && ticket.held !== filter.held) return false;
+  if (filter.silenced !== undefined && ticket.silenced !== filter.silenced) return false;
   if (filter.since !== undefined && ticket.lastSeenAt < filter.since) return false;
   if (filter.until !== undefined && ticket.firstSeenAt > filter.until) return false;
   if (filter.before !== undefined && ticket.id >= filter.before) return false;

@@ -11,6 +11,7 @@ import type { FlapOptions } from "./flapping.ts";
 import { checkIdentity, IDENTITY_ENTITY, IDENTITY_INVARIANT, type SubjectIdentity } from "./identity.ts";
 import { violationKey } from "./key.ts";
 import type { Severity } from "./severity.ts";
+import { markSilences } from "./silence-marks.ts";
 import type { CyclePlan, CycleSnapshot, KeyState, TicketDraft } from "./store.ts";
 import type { InvariantSettings } from "./subject.ts";
 import type { TicketChange } from "./transitions.ts";
@@ -224,6 +225,7 @@ export function planCycle(input: CycleInput, snapshot: CycleSnapshot): PlannedCy
     }
   }
 
+  const marked = markSilences(snapshot.silences ?? [], snapshot.openTickets, open, change, now);
   const violations = findings.filter((finding) => finding.outcome === "violated").length;
   const failures = Object.fromEntries(
     input.subjects.flatMap((subject) => (subject.failure === null ? [] : [[subject.name, subject.failure]])),
@@ -231,8 +233,8 @@ export function planCycle(input: CycleInput, snapshot: CycleSnapshot): PlannedCy
   return {
     upsertStates,
     deleteStates,
-    open,
-    change,
+    open: marked.open,
+    change: marked.change,
     identities,
     findings,
     sourceFailures,

@@ -1,6 +1,7 @@
 import type { SubjectIdentity } from "./identity.ts";
 import type { ConfiguredInvariants, OrphanResolution } from "./orphans.ts";
 import type { Severity } from "./severity.ts";
+import type { Silence } from "./silence.ts";
 import type { Values } from "./subject.ts";
 import type { EventDraft, Ticket, TicketDetail, TicketStatus } from "./ticket.ts";
 import type { TicketAction, TicketChange } from "./transitions.ts";
@@ -38,6 +39,8 @@ export interface TicketDraft {
   readonly severity: Severity;
   readonly message: string;
   readonly flapping: boolean;
+  /** An active silence covers the key when the ticket opens. @default false */
+  readonly silenced?: boolean;
   readonly firstSeenAt: number;
   readonly lastSeenAt: number;
   readonly occurrenceCount: number;
@@ -56,6 +59,11 @@ export interface CycleSnapshot {
   readonly openTickets: ReadonlyMap<string, Ticket>;
   /** The stored identity of each subject that has one, by subject name. */
   readonly identities: ReadonlyMap<string, SubjectIdentity>;
+  /**
+   * Silences that may be in effect during the cycle (those not ended a day before the store's clock);
+   * the plan keeps those active at its own time. Absent: no silences.
+   */
+  readonly silences?: readonly Silence[];
 }
 
 /** One line of the cycle log. */
@@ -101,6 +109,8 @@ export interface TicketFilter {
   readonly subject?: string;
   readonly invariant?: string;
   readonly held?: boolean;
+  /** Only silenced (true) or not silenced (false) tickets. */
+  readonly silenced?: boolean;
   /** Only tickets last seen at or after this time (epoch ms). */
   readonly since?: number;
   /** Only tickets first seen at or before this time (epoch ms). */
@@ -171,6 +181,7 @@ export function ticketFromDraft(
     status: "open",
     held: false,
     flapping: draft.flapping,
+    silenced: draft.silenced ?? false,
     message: draft.message,
     firstSeenAt: draft.firstSeenAt,
     lastSeenAt: draft.lastSeenAt,

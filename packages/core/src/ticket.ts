@@ -27,6 +27,8 @@ export interface Ticket {
   readonly held: boolean;
   /** The key is flapping: the ticket stays open through clear cycles. */
   readonly flapping: boolean;
+  /** A silence covers the ticket: its notifications are withheld (it still opens, updates, resolves). */
+  readonly silenced: boolean;
   /** The latest message. */
   readonly message: string;
   /** When the violation began (the start of its grace period). */
@@ -62,7 +64,9 @@ export type TicketEventKind =
   | "unheld"
   | "severity_changed"
   | "flapping_started"
-  | "flapping_stopped";
+  | "flapping_stopped"
+  | "silenced"
+  | "unsilenced";
 
 /** One change to a ticket, by the monitor or a person. Append-only. */
 export interface TicketEvent {

@@ -14,6 +14,7 @@ const ticket = (status: TicketStatus, held = false): Ticket => ({
   status,
   held,
   flapping: false,
+  silenced: false,
   message: "broken",
   firstSeenAt: 0,
   lastSeenAt: 0,

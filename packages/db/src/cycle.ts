@@ -6,6 +6,7 @@ import {
   type EventDraft,
   type KeyState,
   MONITOR_ACTOR,
+  SILENCE_SNAPSHOT_WINDOW_MS,
   type Ticket,
   type TicketChange,
   TicketNotFoundError,
@@ -18,6 +19,7 @@ import { DuplicateOpenTicketError } from "./errors.ts";
 import { patchParams } from "./patch-sql.ts";
 import { RecurrenceBatch } from "./recurrence-batch.ts";
 import { mergeTicket, ticketFromRow } from "./rows.ts";
+import { silenceFromRow } from "./silences.ts";
 import type { CommittedWrites, SnapshotCache } from "./snapshot-cache.ts";
 import type { Statements } from "./statements.ts";
 
@@ -59,6 +61,7 @@ export function recordCycleInTransaction(
     states: loaded.states,
     openTickets: loaded.openTickets,
     identities: loaded.identities,
+    silences: silencesAround(s, ctx.now()),
   });
   const now = ctx.now();
 
@@ -216,6 +219,7 @@ function insertOpened(
         draft.entity,
         draft.severity,
         draft.flapping ? 1 : 0,
+        draft.silenced === true ? 1 : 0,
         draft.message,
         draft.firstSeenAt,
         draft.lastSeenAt,
@@ -256,6 +260,12 @@ function insertOpened(
  * The one event every opened ticket gets, when they all get exactly the same single event (the
  * usual `opened` by the monitor): then one set-based insert writes them all, in ticket order.
  */
+/** Silences not ended a day before `now` (the plan keeps those active at its own time). */
+function silencesAround(s: Statements, now: number) {
+  const since = now - SILENCE_SNAPSHOT_WINDOW_MS;
+  return s.silencesNotEnded.all(since, since).map(silenceFromRow);
+}
+
 function sharedOpenEvent(drafts: CyclePlan["open"]): EventDraft | undefined {
   const first = drafts[0]?.events[0];
   if (first === undefined || drafts.length < 2) return undefined;

@@ -29,6 +29,7 @@ export {
   keyStates,
   notificationChannels,
   notificationDeliveries,
+  silences,
   ticketEvents,
   tickets,
 } from "./schema.ts";

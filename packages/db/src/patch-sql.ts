@@ -7,6 +7,7 @@ const PATCH_COLUMNS = {
   status: "status",
   held: "held",
   flapping: "flapping",
+  silenced: "silenced",
   message: "message",
   firstSeenAt: "first_seen_at",
   lastSeenAt: "last_seen_at",

@@ -31,6 +31,7 @@ export function listTickets(db: BetterSQLite3Database, filter: TicketFilter = {}
   if (filter.subject !== undefined) where.push(eq(tickets.subject, filter.subject));
   if (filter.invariant !== undefined) where.push(eq(tickets.invariant, filter.invariant));
   if (filter.held !== undefined) where.push(eq(tickets.held, filter.held));
+  if (filter.silenced !== undefined) where.push(eq(tickets.silenced, filter.silenced));
   if (filter.since !== undefined) where.push(gte(tickets.lastSeenAt, filter.since));
   if (filter.until !== undefined) where.push(lte(tickets.firstSeenAt, filter.until));
   if (filter.before !== undefined) where.push(lt(tickets.id, filter.before));

@@ -20,6 +20,7 @@ export interface TicketRow {
   status: string;
   held: number;
   flapping: number;
+  silenced: number;
   message: string;
   first_seen_at: number;
   last_seen_at: number;
@@ -90,6 +91,7 @@ export function ticketFromRow(row: TicketRow): Ticket {
     status: row.status as TicketStatus,
     held: row.held !== 0,
     flapping: row.flapping !== 0,
+    silenced: row.silenced !== 0,
     message: row.message,
     firstSeenAt: row.first_seen_at,
     lastSeenAt: row.last_seen_at,
@@ -152,6 +154,7 @@ export function mergeTicket(before: Ticket, patch: TicketPatch): Ticket {
     status: patch.status ?? before.status,
     held: patch.held ?? before.held,
     flapping: patch.flapping ?? before.flapping,
+    silenced: patch.silenced ?? before.silenced,
     message: patch.message ?? before.message,
     firstSeenAt: patch.firstSeenAt ?? before.firstSeenAt,
     lastSeenAt: patch.lastSeenAt ?? before.lastSeenAt,

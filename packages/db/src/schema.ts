@@ -27,6 +27,8 @@ export const tickets = sqliteTable(
     status: text("status").$type<TicketStatus>().notNull(),
     held: integer("held", { mode: "boolean" }).notNull().default(false),
     flapping: integer("flapping", { mode: "boolean" }).notNull().default(false),
+    /** A silence covers the ticket: notifications are withheld. */
+    silenced: integer("silenced", { mode: "boolean" }).notNull().default(false),
     message: text("message").notNull(),
     firstSeenAt: integer("first_seen_at").notNull(),
     lastSeenAt: integer("last_seen_at").notNull(),
@@ -160,5 +162,28 @@ export const notificationDeliveries = sqliteTable(
       "notification_deliveries_state_valid",
       sql`state IN ('pending', 'delivered', 'failed', 'withheld')`,
     ),
+  ],
+);
+
+/**
+ * Silences (maintenance windows): `matchers` is a JSON array of `{ name, value, regex }`; a silence
+ * covers tickets from `starts_at` until `ends_at` or `expired_at`, whichever comes first.
+ */
+export const silences = sqliteTable(
+  "silences",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    matchers: text("matchers").notNull(),
+    startsAt: integer("starts_at").notNull(),
+    endsAt: integer("ends_at").notNull(),
+    createdBy: text("created_by").notNull(),
+    comment: text("comment").notNull(),
+    createdAt: integer("created_at").notNull(),
+    expiredAt: integer("expired_at"),
+    expiredBy: text("expired_by"),
+  },
+  (t) => [
+    index("silences_ends_at").on(t.endsAt),
+    check("silences_ends_after_start", sql`ends_at > starts_at`),
   ],
 );

@@ -1,6 +1,7 @@
 import type BetterSqlite3 from "better-sqlite3";
 import { TicketPatcher } from "./patch-sql.ts";
 import type { CycleLogRow, IdentityRow, KeyStateRow, TicketRow } from "./rows.ts";
+import type { SilenceRow } from "./silences.ts";
 
 /**
  * Unresolved tickets of some subjects. Keys are `subject/invariant/entity`, so a subject's keys are
@@ -25,6 +26,9 @@ export function prepareStatements(db: BetterSqlite3.Database): Statements {
       "SELECT * FROM key_states WHERE subject IN (SELECT value FROM json_each(?))",
     ),
     openTicketsOfSubjects: stmt<TicketRow>(OPEN_TICKETS_OF_SUBJECTS),
+    silencesNotEnded: stmt<SilenceRow>(
+      "SELECT * FROM silences WHERE ends_at > ? AND (expired_at IS NULL OR expired_at > ?) ORDER BY id",
+    ),
     identitiesOfSubjects: stmt<IdentityRow>(
       "SELECT * FROM subject_identities WHERE subject IN (SELECT value FROM json_each(?))",
     ),
@@ -46,10 +50,10 @@ export function prepareStatements(db: BetterSqlite3.Database): Statements {
         history = excluded.history, onsets = excluded.onsets, flapping = excluded.flapping,
         failures = excluded.failures, updated_at = excluded.updated_at`),
     insertTicket: stmt(`
-      INSERT INTO tickets (key, subject, invariant, entity, severity, status, held, flapping, message,
-        first_seen_at, last_seen_at, occurrence_count, batch_key, previous_ticket_id, first_values,
+      INSERT INTO tickets (key, subject, invariant, entity, severity, status, held, flapping, silenced,
+        message, first_seen_at, last_seen_at, occurrence_count, batch_key, previous_ticket_id, first_values,
         last_values, created_at, updated_at)
-      VALUES (?, ?, ?, ?, ?, 'open', 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      VALUES (?, ?, ?, ?, ?, 'open', 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     insertEvent: stmt(`
       INSERT INTO ticket_events (ticket_id, at, actor, kind, from_value, to_value, comment)
       VALUES (?, ?, ?, ?, ?, ?, ?)`),
@@ -97,6 +101,8 @@ export interface Statements {
   readonly openCounts: Stmt<{ severity: string; count: number }>;
   readonly unresolvedTickets: Stmt<TicketRow>;
   readonly allStates: Stmt<KeyStateRow>;
+  /** Silences not ended by a time, oldest first (a cycle's snapshot). */
+  readonly silencesNotEnded: Stmt<SilenceRow>;
 }
 
 type Stmt<Row> = BetterSqlite3.Statement<unknown[], Row>;

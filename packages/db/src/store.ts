@@ -15,6 +15,10 @@ import {
   type PendingNotification,
   SEVERITIES,
   type Severity,
+  type Silence,
+  type SilenceDraft,
+  type SilenceListOptions,
+  type SilenceStore,
   type Ticket,
   type TicketAction,
   type TicketDetail,
@@ -31,12 +35,13 @@ import { resolveOrphansInTransaction } from "./orphans.ts";
 import { Outbox } from "./outbox.ts";
 import { getTicket, listTickets } from "./queries.ts";
 import { cycleLogFromRow } from "./rows.ts";
+import { Silences } from "./silences.ts";
 import { SnapshotCache } from "./snapshot-cache.ts";
 import { toDatabaseError } from "./sqlite-errors.ts";
 import { prepareStatements, type Statements } from "./statements.ts";
 
 /** The SQLite ticket store: core's `TicketStore` plus what the daemon and the CLI need. */
-export interface SqliteTicketStore extends TicketStore, NotificationStore {
+export interface SqliteTicketStore extends TicketStore, NotificationStore, SilenceStore {
   /** The database file, as an absolute path. */
   readonly path: string;
   /** Closes the connection; later calls fail. Safe to call twice. */
@@ -84,6 +89,7 @@ class Store implements SqliteTicketStore {
   readonly #ctx: StoreContext;
   readonly #cache = new SnapshotCache();
   readonly #outbox: Outbox;
+  readonly #silences: Silences;
   #replacedHow: "deleted" | "replaced" | undefined;
 
   constructor(sqlite: BetterSqlite3.Database, ctx: StoreContext) {
@@ -93,6 +99,7 @@ class Store implements SqliteTicketStore {
     this.#db = drizzle({ client: sqlite });
     this.#s = prepareStatements(sqlite);
     this.#outbox = new Outbox(sqlite);
+    this.#silences = new Silences(sqlite);
   }
 
   async recordCycle(
@@ -166,6 +173,24 @@ class Store implements SqliteTicketStore {
 
   async unresolvedTickets(): Promise<readonly Ticket[]> {
     return this.#retrying(() => this.#outbox.unresolvedTickets());
+  }
+
+  async addSilence(draft: SilenceDraft, now: number): Promise<Silence> {
+    this.#assertSameFile();
+    return this.#retrying(() => this.#silences.add(draft, now));
+  }
+
+  async listSilences(options: SilenceListOptions): Promise<readonly Silence[]> {
+    return this.#retrying(() => this.#silences.list(options.all ?? false, options.now));
+  }
+
+  async expireSilence(id: number, by: string, now: number): Promise<Silence> {
+    this.#assertSameFile();
+    return this.#retrying(() => this.#silences.expire(id, by, now));
+  }
+
+  async activeSilences(at: number): Promise<readonly Silence[]> {
+    return this.#retrying(() => this.#silences.active(at));
   }
 
   openTicketCounts(): Record<Severity, number> {

@@ -24,6 +24,7 @@ describe("public surface", () => {
       "notificationDeliveries",
       "openTicketStore",
       "schemaVersion",
+      "silences",
       "ticketEvents",
       "tickets",
     ]);

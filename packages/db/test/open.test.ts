@@ -32,6 +32,7 @@ describe("opening a database", () => {
       "key_states",
       "notification_channels",
       "notification_deliveries",
+      "silences",
       "subject_identities",
       "ticket_events",
       "tickets",
@@ -100,20 +101,29 @@ describe("opening a database", () => {
     }));
     store.close();
     const db = new Database(path);
+    db.exec("DROP TABLE silences");
+    db.exec("ALTER TABLE tickets DROP COLUMN silenced");
     db.exec("DROP TABLE notification_deliveries");
     db.exec("DROP TABLE notification_channels");
     db.exec("DROP TABLE subject_identities");
     db.exec(
-      "DELETE FROM __drizzle_migrations WHERE created_at IN (SELECT created_at FROM __drizzle_migrations ORDER BY created_at DESC LIMIT 2)",
+      "DELETE FROM __drizzle_migrations WHERE created_at IN (SELECT created_at FROM __drizzle_migrations ORDER BY created_at DESC LIMIT 3)",
     );
-    db.pragma(`user_version = ${schemaVersion() - 2}`);
+    db.pragma(`user_version = ${schemaVersion() - 3}`);
     db.close();
 
     const upgraded = openTicketStore(path);
-    expect((await upgraded.listTickets()).tickets.map((t) => t.key)).toEqual(["prod/store_down/4"]);
+    expect((await upgraded.listTickets()).tickets.map((t) => [t.key, t.silenced])).toEqual([
+      ["prod/store_down/4", false],
+    ]);
     upgraded.close();
     expect(schemaObjects(path).map((o) => o.name)).toEqual(
-      expect.arrayContaining(["subject_identities", "notification_channels", "notification_deliveries"]),
+      expect.arrayContaining([
+        "subject_identities",
+        "notification_channels",
+        "notification_deliveries",
+        "silences",
+      ]),
     );
     const check = new Database(path, { readonly: true });
     expect(check.pragma("user_version", { simple: true })).toBe(schemaVersion());

@@ -11,6 +11,8 @@ export const EVENT_TITLES: Readonly<Record<TicketEventKind, string>> = {
   severity_changed: "Severity changed",
   flapping_started: "Flapping started",
   flapping_stopped: "Flapping stopped",
+  silenced: "Silenced",
+  unsilenced: "Silence ended",
 };
 
 /** `open → acknowledged`, `warning → critical`, or undefined when the event has neither side. */

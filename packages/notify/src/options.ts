@@ -20,6 +20,8 @@ export const EVENT_KINDS: readonly TicketEventKind[] = [
   "severity_changed",
   "flapping_started",
   "flapping_stopped",
+  "silenced",
+  "unsilenced",
 ];
 
 /** Options every channel accepts. */

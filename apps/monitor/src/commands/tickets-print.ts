@@ -25,7 +25,10 @@ export function printTicketTable(ctx: CommandContext, tickets: readonly Ticket[]
     { header: "STATUS", cell: (t) => t.status },
     {
       header: "FLAGS",
-      cell: (t) => [t.held ? "held" : "", t.flapping ? "flapping" : ""].filter(Boolean).join(",") || "-",
+      cell: (t) =>
+        [t.held ? "held" : "", t.flapping ? "flapping" : "", t.silenced ? "silenced" : ""]
+          .filter(Boolean)
+          .join(",") || "-",
     },
     { header: "KEY", cell: (t) => t.key },
     { header: "SEEN", cell: (t) => String(t.occurrenceCount), align: "right" },
@@ -45,7 +48,9 @@ export function printTicketDetail(ctx: CommandContext, detail: TicketDetail, jso
   }
   const p = _palette(ctx);
   const t = detail.ticket;
-  const flags = [t.held ? "held" : "", t.flapping ? "flapping" : ""].filter(Boolean).join(", ");
+  const flags = [t.held ? "held" : "", t.flapping ? "flapping" : "", t.silenced ? "silenced" : ""]
+    .filter(Boolean)
+    .join(", ");
   const fields: [string, string][] = [
     ["Status", flags ? `${t.status} (${flags})` : t.status],
     ["Severity", severityStyle(p, t.severity)(t.severity)],

@@ -22,6 +22,7 @@ interface ListFlags {
   subject?: string;
   invariant?: string;
   held?: boolean;
+  silenced?: boolean;
   all?: boolean;
   limit: number;
   before?: number;
@@ -66,6 +67,8 @@ export function registerTicketsCommand(program: Command, context: () => CommandC
     .option("--invariant <name>", "only tickets of this invariant")
     .option("--held", "only held tickets")
     .option("--no-held", "only tickets that are not held")
+    .option("--silenced", "only tickets a silence covers")
+    .option("--no-silenced", "only tickets no silence covers")
     .option("--all", "include resolved tickets")
     .addOption(
       new Option("--limit <n>", `at most this many tickets, up to ${MAX_TICKET_PAGE}`)
@@ -75,8 +78,9 @@ export function registerTicketsCommand(program: Command, context: () => CommandC
     .option("--before <id>", "only tickets with a smaller id (paging)", positiveInt("--before"))
     .action(async (flags: ListFlags, command: Command) => {
       const held = command.getOptionValueSource("held") === undefined ? undefined : flags.held;
+      const silenced = command.getOptionValueSource("silenced") === undefined ? undefined : flags.silenced;
       const ctx = context();
-      await listTickets(ctx, { ...flags, db: await ticketDbPath(command, ctx.cwd) }, held);
+      await listTickets(ctx, { ...flags, db: await ticketDbPath(command, ctx.cwd) }, held, silenced);
     });
   tickets
     .command("show")
@@ -118,7 +122,12 @@ export function registerTicketsCommand(program: Command, context: () => CommandC
   }
 }
 
-async function listTickets(ctx: CommandContext, flags: ListFlags, held: boolean | undefined): Promise<void> {
+async function listTickets(
+  ctx: CommandContext,
+  flags: ListFlags,
+  held: boolean | undefined,
+  silenced: boolean | undefined,
+): Promise<void> {
   const filter: TicketFilter = {
     limit: flags.limit,
     includeResolved: flags.all === true,
@@ -127,6 +136,7 @@ async function listTickets(ctx: CommandContext, flags: ListFlags, held: boolean 
     ...(flags.subject !== undefined ? { subject: flags.subject } : {}),
     ...(flags.invariant !== undefined ? { invariant: flags.invariant } : {}),
     ...(held !== undefined ? { held } : {}),
+    ...(silenced !== undefined ? { silenced } : {}),
     ...(flags.before !== undefined ? { before: flags.before } : {}),
   };
   const store = await openStore(flags.db, { readonly: true, mustExist: true });

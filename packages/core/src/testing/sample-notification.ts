@@ -25,6 +25,7 @@ export function sampleNotification(options: SampleNotificationOptions = {}): Not
     status: "open",
     held: false,
     flapping: false,
+    silenced: false,
     message: "Store 1 (tikv-1:20160) is Disconnected",
     firstSeenAt: at - 20_000,
     lastSeenAt: at,

@@ -227,6 +227,8 @@ export function testNotifier(options: TestNotifierOptions): void {
           "severity_changed",
           "flapping_started",
           "flapping_stopped",
+          "silenced",
+          "unsilenced",
         ] as const;
         for (const [i, kind] of kinds.entries()) {
           const status = kind === "resolved" ? "resolved" : (TICKET_STATUSES[i % 3] ?? "open");

@@ -18,6 +18,7 @@ export function makeTicket(overrides: Partial<Ticket> = {}): Ticket {
     status: "open",
     held: false,
     flapping: false,
+    silenced: false,
     message: "store 4 (10.0.1.7:20160) is Down for 2m",
     firstSeenAt: FIRST_SEEN,
     lastSeenAt: FIRST_SEEN + 60_000,
