@@ -147,6 +147,7 @@ export async function startEnvironment(options: EnvironmentOptions = {}): Promis
     },
     async resetFaults() {
       await cluster.clearFaults();
+      await waitForFreshScrape(prometheus, Date.now());
     },
     async close() {
       await environment.stopMonitors();
@@ -171,6 +172,26 @@ export async function waitForAllPassing(run: MonitorRun, timeoutMs = 60_000): Pr
 }
 
 // --- Internal helpers ---
+
+/**
+ * Waits until Prometheus has scraped every target after `sinceMs`, so that the next scenario's first
+ * cycle reads the cleared cluster, not the previous scenario's last samples (a full disk, say).
+ */
+async function waitForFreshScrape(prometheus: Prometheus, sinceMs: number): Promise<void> {
+  const since = (sinceMs / 1000).toFixed(3);
+  await waitFor(
+    async () => {
+      const [all] = await prometheus.query("count(up)");
+      const [fresh] = await prometheus.query(`count(timestamp(up) > ${since})`);
+      return all !== undefined && fresh !== undefined && fresh.value >= all.value;
+    },
+    {
+      timeoutMs: 30_000,
+      intervalMs: 200,
+      description: "a scrape of every target after the faults were cleared",
+    },
+  );
+}
 
 /** How long a daemon gets to stop after SIGTERM before it is killed. */
 const STOP_GRACE_MS = 15_000;
