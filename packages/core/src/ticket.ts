@@ -54,19 +54,23 @@ export interface Ticket {
   readonly updatedAt: number;
 }
 
+/** Every kind of change an event records, in the order a ticket usually meets them. */
+export const TICKET_EVENT_KINDS = [
+  "opened",
+  "acknowledged",
+  "diagnosed",
+  "resolved",
+  "held",
+  "unheld",
+  "severity_changed",
+  "flapping_started",
+  "flapping_stopped",
+  "silenced",
+  "unsilenced",
+] as const;
+
 /** What kind of change an event records. */
-export type TicketEventKind =
-  | "opened"
-  | "acknowledged"
-  | "diagnosed"
-  | "resolved"
-  | "held"
-  | "unheld"
-  | "severity_changed"
-  | "flapping_started"
-  | "flapping_stopped"
-  | "silenced"
-  | "unsilenced";
+export type TicketEventKind = (typeof TICKET_EVENT_KINDS)[number];
 
 /** One change to a ticket, by the monitor or a person. Append-only. */
 export interface TicketEvent {
