@@ -99,7 +99,7 @@ function _ratio(
   if (!(quotaValue > 0)) return { unknown: `The ${what} reads ${quotaValue}: no ratio can be taken` };
   return {
     value: usedValue / quotaValue,
-    values: { used: jsonNumber(usedValue), quota: jsonNumber(quotaValue) },
+    values: { used: jsonNumber(usedValue, 12), quota: jsonNumber(quotaValue, 12) },
     detail: `${formatValue(usedValue, unit)} of ${formatValue(quotaValue, unit)}`,
   };
 }

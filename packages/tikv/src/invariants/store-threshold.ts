@@ -80,7 +80,7 @@ export function storeThresholdInvariant(spec: StoreThresholdSpec): MetricInvaria
           message: (spec.message ?? _message.bind(null, spec))(store, measured, threshold),
           values: {
             ...storeValues(store),
-            value: jsonNumber(value),
+            value: jsonNumber(value, 12),
             threshold,
             ...measured.values,
             query,
