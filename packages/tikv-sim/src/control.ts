@@ -29,7 +29,7 @@ export type FaultCommand =
   | {
       readonly fault: "pending";
       readonly store: number;
-      readonly queue: "scheduler" | "coprocessor";
+      readonly queue: "scheduler" | "coprocessor" | "worker";
       readonly count: number | null;
     }
   | {
@@ -62,7 +62,7 @@ export const FAULT_USAGE: readonly string[] = [
   "process-cpu <id> <cores|off>    the process burns <cores> more CPU (the quota is 8 cores)",
   "gc-stuck <on|off>               no store runs GC tasks or compaction-filter GC",
   "log-lag <id> <entries|off>      raft log lag p99 of the store's followers",
-  "pending <id> <scheduler|coprocessor> <n|off>   pending commands or requests",
+  "pending <id> <scheduler|coprocessor|worker> <n|off>   pending commands, requests or pd-worker tasks",
   `slow-stage <id> <stage> <s|off> stage: ${STAGE_NAMES.join("|")}`,
   "region-size <id> <MiB|off>      p99 of approximate region sizes",
   "unreachable <id> <n/s|off>      the other stores report <id> unreachable n times a second",
@@ -211,9 +211,9 @@ export function parseFaultCommand(input: unknown): FaultCommand {
     case "log-lag":
       return { fault, store: storeId(raw.store), entries: optionalNumber("entries", raw.entries, 0, 1e9) };
     case "pending":
-      if (raw.queue !== "scheduler" && raw.queue !== "coprocessor") {
+      if (raw.queue !== "scheduler" && raw.queue !== "coprocessor" && raw.queue !== "worker") {
         throw new SimulatorError(
-          `Fault pending needs \`queue\` scheduler or coprocessor, got ${String(raw.queue)}`,
+          `Fault pending needs \`queue\` scheduler, coprocessor or worker, got ${String(raw.queue)}`,
         );
       }
       return {

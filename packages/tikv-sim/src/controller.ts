@@ -113,7 +113,8 @@ export class Controller {
         break;
       case "pending":
         if (command.queue === "scheduler") store.health.schedulerPending = command.count;
-        else store.health.coprocessorPending = command.count;
+        else if (command.queue === "coprocessor") store.health.coprocessorPending = command.count;
+        else store.health.workerPending = command.count;
         break;
       case "slow-stage":
         if (command.seconds === null) store.health.stages.delete(command.stage);

@@ -47,6 +47,7 @@ beforeAll(async () => {
       channel_full: { thresholds: window },
       memory_growth: { thresholds: window },
       report_failure: { thresholds: window },
+      store_restart: { thresholds: window },
       gc_not_working: { thresholds: { windowMinutes: 0.25 } },
     },
   });
@@ -104,6 +105,8 @@ const EXPECTED: Record<string, string[]> = {
   memory_quota: ["2"],
   memory_growth: ["2"],
   cpu_quota: ["3"],
+  worker_pending_tasks: ["3"],
+  store_restart: ["3"],
   raft_log_lag: ["4"],
   scheduler_pending: ["4"],
   coprocessor_pending: ["4"],
@@ -133,7 +136,10 @@ describe("the official-rule invariants against a real Prometheus", { timeout: 24
     await apply({ fault: "critical-error", store: 1, count: 1 });
     await apply({ fault: "channel-full", store: 1, on: true });
     await apply({ fault: "memory", store: 2, residentGiB: 14.5 });
+    cluster.stopStore(3);
+    cluster.startStore(3);
     await apply({ fault: "process-cpu", store: 3, cores: 7.5 });
+    await apply({ fault: "pending", store: 3, queue: "worker", count: 1800 });
     await apply({ fault: "log-lag", store: 4, entries: 9000 });
     await apply({ fault: "pending", store: 4, queue: "scheduler", count: 2400 });
     await apply({ fault: "pending", store: 4, queue: "coprocessor", count: 6000 });

@@ -20,6 +20,7 @@ export interface HealthSettings {
   readonly regionSizeBytes: number | null;
   readonly schedulerPending: number | null;
   readonly coprocessorPending: number | null;
+  readonly workerPending: number | null;
   readonly channelFull: boolean;
   readonly gcStuck: boolean;
   /** Critical errors counted since the process started. */
@@ -211,6 +212,9 @@ export class HealthMetrics {
       `tikv_scheduler_contex_total ${s?.schedulerPending ?? 2}\n`,
       "# HELP tikv_coprocessor_pending_request Total number of pending push down request.\n# TYPE tikv_coprocessor_pending_request gauge\n",
       `tikv_coprocessor_pending_request{priority="normal",req="select"} ${s?.coprocessorPending ?? 1}\n`,
+      "# HELP tikv_worker_pending_task_total Current worker pending + running tasks.\n# TYPE tikv_worker_pending_task_total gauge\n",
+      `tikv_worker_pending_task_total{name="pd-worker"} ${s?.workerPending ?? 0}\n`,
+      `tikv_worker_pending_task_total{name="split-check"} 1\n`,
       "# HELP tikv_gcworker_gc_tasks_vec Counter of gc tasks processed by gc_worker\n# TYPE tikv_gcworker_gc_tasks_vec counter\n",
       `tikv_gcworker_gc_tasks_vec{task="gc"} ${Math.floor(this.#gcTasks.valueAt(nowMs))}\n`,
       "# HELP tikv_gc_compaction_filter_perform Filtered versions by compaction\n# TYPE tikv_gc_compaction_filter_perform counter\n",

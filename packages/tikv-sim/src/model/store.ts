@@ -19,6 +19,7 @@ export interface HealthFaults extends HealthSettings {
   regionSizeBytes: number | null;
   schedulerPending: number | null;
   coprocessorPending: number | null;
+  workerPending: number | null;
   channelFull: boolean;
   gcStuck: boolean;
   criticalErrors: number;
@@ -33,6 +34,7 @@ export function healthyFaults(criticalErrors = 0): HealthFaults {
     regionSizeBytes: null,
     schedulerPending: null,
     coprocessorPending: null,
+    workerPending: null,
     channelFull: false,
     gcStuck: false,
     criticalErrors,

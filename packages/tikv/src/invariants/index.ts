@@ -8,7 +8,7 @@ import { HIGH_LATENCY, highLatency } from "./high-latency.ts";
 import { LEADER_DROP, leaderDrop } from "./leader-drop.ts";
 import { LOW_DISK_SPACE, lowDiskSpace } from "./low-disk-space.ts";
 import type { MetricInvariant } from "./metric-invariant.ts";
-import { coprocessorPending, l0Files, schedulerPending } from "./pending-requests.ts";
+import { coprocessorPending, l0Files, schedulerPending, workerPendingTasks } from "./pending-requests.ts";
 import { raftLogLag } from "./raft-log-lag.ts";
 import { RAFTSTORE_CPU, raftstoreCpu } from "./raftstore-cpu.ts";
 import { REGION_HEALTH, regionHealth } from "./region-health.ts";
@@ -18,6 +18,7 @@ import { cpuQuota, memoryGrowth, memoryQuota } from "./resource-quota.ts";
 import { schedulerCommandLatency, schedulerLatchWait } from "./scheduler-latency.ts";
 import { STAGE_LATENCIES } from "./stage-latency.ts";
 import { STORE_DOWN, storeDown } from "./store-down.ts";
+import { storeRestart } from "./store-restart.ts";
 import { WRITE_STALL, writeStall } from "./write-stall.ts";
 
 export type { MetricInvariant, QueryContext } from "./metric-invariant.ts";
@@ -65,6 +66,8 @@ export const METRIC_INVARIANTS: readonly MetricInvariant[] = [
   ...STAGE_LATENCIES,
   reportFailure,
   approximateRegionSize,
+  workerPendingTasks,
+  storeRestart,
 ];
 
 /** Every TiKV invariant with its defaults, PD-based first. */

@@ -81,3 +81,31 @@ export const l0Files: MetricInvariant = storeThresholdInvariant({
     };
   },
 });
+
+/**
+ * Background workers keep up: the tasks queued for each TiKV worker (`tikv_worker_pending_task_total`
+ * by worker `name`: split check, GC, PD heartbeat, snapshot, ...) stay at or below `tasks` (1000) for
+ * every worker, as the official `TiKV_pending_task`. The busiest worker is named.
+ */
+export const workerPendingTasks: MetricInvariant = storeThresholdInvariant({
+  name: "worker_pending_tasks",
+  description: "No background worker of a TiKV store has more than the threshold of tasks queued.",
+  severity: "warning",
+  forMs: 60_000,
+  runbook: {
+    hint: "Check the store's worker pending tasks panel for the named worker and its thread CPU; a stuck pd-worker or split-check worker shows here first",
+  },
+  threshold: { name: "tasks", value: 1000 },
+  unit: "count",
+  what: "pending worker tasks",
+  nanIsUnknown: true,
+  queries: () => ({ workerPendingTasks: "sum(tikv_worker_pending_task_total) by (instance, name)" }),
+  measure: (samples) => {
+    const worst = worstSample(samples, "name");
+    return {
+      value: worst.value,
+      values: { by_name: Object.fromEntries(samples.map((s) => [s.labels.name ?? "", jsonNumber(s.value)])) },
+      ...(worst.which === undefined ? {} : { detail: `worker ${worst.which}` }),
+    };
+  },
+});

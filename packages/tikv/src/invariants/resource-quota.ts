@@ -57,8 +57,9 @@ export const memoryQuota: MetricInvariant = storeThresholdInvariant({
 /**
  * Each TiKV process's resident memory grows by at most `bytes` (5 GiB) within `windowMinutes` (5),
  * as the official `TiKV_memory_used_too_fast` (emergency, here critical, after 5 m). The official
- * rule selects `job=~"tikv"`, a name of TiUP's scrape configuration; the join on the store's
- * status address needs no job name.
+ * `x - x offset 5m` reads nothing while a store (or Prometheus) is younger than the window; `delta()`
+ * over the window judges from the samples there are. The official rule also selects `job=~"tikv"`,
+ * a name of TiUP's scrape configuration; the join on the store's status address needs no job name.
  */
 export const memoryGrowth: MetricInvariant = storeThresholdInvariant({
   name: "memory_growth",
@@ -76,7 +77,7 @@ export const memoryGrowth: MetricInvariant = storeThresholdInvariant({
   queries: ({ settings }) => {
     const window = seconds((settings.thresholds.windowMinutes ?? 5) * 60);
     return {
-      memoryGrowth: `sum(process_resident_memory_bytes - process_resident_memory_bytes offset ${window}) by (instance)`,
+      memoryGrowth: `sum(delta(process_resident_memory_bytes[${window}])) by (instance)`,
     };
   },
   measure: (samples, _all, thresholds) => ({

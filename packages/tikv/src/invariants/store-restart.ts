@@ -1,0 +1,31 @@
+import type { MetricInvariant } from "./metric-invariant.ts";
+import { seconds } from "./promql.ts";
+import { storeThresholdInvariant, sumOf } from "./store-threshold.ts";
+
+/**
+ * No TiKV process restarted within `windowMinutes` (5): `changes(process_start_time_seconds[5m])`
+ * stays at or below `restarts` (0), as the official `TiKV_node_restart`. A store that stays down is
+ * `store_down`'s; this one sees a process that crashes and comes back between two heartbeats.
+ */
+export const storeRestart: MetricInvariant = storeThresholdInvariant({
+  name: "store_restart",
+  description: "No TiKV process restarted within the window.",
+  severity: "warning",
+  forMs: 0,
+  runbook: {
+    hint: "Read the end of the store's previous tikv.log and tikv_stderr.log (panic, OOM kill in dmesg, a supervisor restart) before it rotates",
+  },
+  threshold: { name: "restarts", value: 0 },
+  extraThresholds: { windowMinutes: 5 },
+  unit: "count",
+  what: "process restarts",
+  nanIsUnknown: true,
+  queries: ({ settings }) => ({
+    restarts: `sum(changes(process_start_time_seconds[${seconds((settings.thresholds.windowMinutes ?? 5) * 60)}])) by (instance)`,
+  }),
+  measure: (samples, _all, thresholds) => ({
+    value: sumOf(samples),
+    values: { windowMinutes: thresholds.windowMinutes ?? 5 },
+    detail: `in the last ${thresholds.windowMinutes ?? 5} min`,
+  }),
+});
