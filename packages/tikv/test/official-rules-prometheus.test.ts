@@ -47,7 +47,7 @@ beforeAll(async () => {
       channel_full: { thresholds: window },
       memory_growth: { thresholds: window },
       report_failure: { thresholds: window },
-      store_restart: { thresholds: window },
+      store_restart: { enabled: true, thresholds: window },
       gc_not_working: { thresholds: { windowMinutes: 0.25 } },
     },
   });
@@ -65,10 +65,9 @@ async function evaluate(): Promise<Results> {
   const context: ObserveContext = { signal: AbortSignal.timeout(15_000), deadline: Date.now() + 15_000 };
   const observation = await subject.observe(context);
   return Object.fromEntries(
-    subject.invariants.map((invariant) => [
-      invariant.name,
-      invariant.evaluate(observation, invariant.defaults),
-    ]),
+    subject.invariants
+      .filter((invariant) => invariant.defaults.enabled)
+      .map((invariant) => [invariant.name, invariant.evaluate(observation, invariant.defaults)]),
   );
 }
 

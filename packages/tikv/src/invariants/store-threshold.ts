@@ -20,6 +20,8 @@ export interface StoreThresholdSpec {
   readonly description: string;
   readonly severity: Severity;
   readonly forMs: number;
+  /** Off by default when false (configuration turns it on). @default true */
+  readonly enabled?: boolean;
   readonly runbook: Runbook;
   /** The threshold compared with the value, under this name in `defaults.thresholds`. */
   readonly threshold: { readonly name: string; readonly value: number };
@@ -55,6 +57,7 @@ export function storeThresholdInvariant(spec: StoreThresholdSpec): MetricInvaria
     description: spec.description,
     defaults: {
       ...DEFAULT_SETTINGS,
+      enabled: spec.enabled ?? true,
       severity: spec.severity,
       forMs: spec.forMs,
       thresholds: { [spec.threshold.name]: spec.threshold.value, ...spec.extraThresholds },
