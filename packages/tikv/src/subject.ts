@@ -34,8 +34,8 @@ export interface TikvOptions {
   pdUrl: string | string[];
   /**
    * Prometheus scraping the cluster's TiKV status ports (`instance` = status address), e.g.
-   * `http://10.0.1.20:9090`. Without it the metric invariants (high_latency, low_disk_space,
-   * raftstore_cpu, write_stall, leader_drop) are left out and only store_down and region_health run.
+   * `http://10.0.1.20:9090`. Without it the metric invariants (`METRIC_INVARIANTS`) are left out and
+   * only the PD invariants (store_down, region_health) run.
    * @default undefined
    */
   prometheusUrl?: string;
@@ -98,7 +98,7 @@ export interface TikvSubject extends Subject<TikvObservation> {
 
 /**
  * Builds the subject for one TiKV cluster. Options are checked at once: a missing or malformed
- * option throws a `ConfigError` naming it. Each `observe` makes 6 PD requests and one per metric,
+ * option throws a `ConfigError` naming it. Each `observe` makes 6 PD requests and one per distinct metric query,
  * whatever the number of stores. `sources` reports Prometheus and PD's region checks; `identity` is
  * PD's cluster id, read every cycle.
  * @example

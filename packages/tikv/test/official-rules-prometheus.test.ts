@@ -36,7 +36,7 @@ beforeAll(async () => {
     scrapeIntervalMs: 1000,
   });
   await prometheus.waitForSamples({ timeoutMs: 60_000 });
-  const window = { windowMinutes: 0.5 };
+  const window = { windowMinutes: 1 };
   subject = tikvSubject({
     name: "sim",
     pdUrl: cluster.pdUrl,
@@ -85,7 +85,11 @@ function violated(results: Results): Record<string, string[]> {
   );
 }
 
-async function until(done: (found: Record<string, string[]>) => boolean, timeoutMs = 90_000) {
+async function until(
+  done: (found: Record<string, string[]>) => boolean,
+  timeoutMs = 90_000,
+  describe: () => unknown = () => undefined,
+) {
   const stop = Date.now() + timeoutMs;
   let last: Record<string, string[]> = {};
   let results: Results = {};
@@ -95,7 +99,9 @@ async function until(done: (found: Record<string, string[]>) => boolean, timeout
     if (done(last)) return results;
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
-  throw new Error(`not seen within ${timeoutMs} ms; last: ${JSON.stringify(last, null, 2)}`);
+  throw new Error(
+    `not seen within ${timeoutMs} ms; last: ${JSON.stringify(last)}; seen: ${JSON.stringify(describe())}`,
+  );
 }
 
 const EXPECTED: Record<string, string[]> = {
@@ -161,14 +167,18 @@ describe("the official-rule invariants against a real Prometheus", { timeout: 24
     await apply({ fault: "gc-stuck", on: true });
 
     const seen: Record<string, string[]> = {};
-    const results = await until((found) => {
-      for (const [name, entities] of Object.entries(found)) {
-        if (entities.length > 0) seen[name] = entities;
-      }
-      return Object.keys(EXPECTED).every(
-        (name) => JSON.stringify(seen[name]) === JSON.stringify(EXPECTED[name]),
-      );
-    }, 150_000);
+    const results = await until(
+      (found) => {
+        for (const [name, entities] of Object.entries(found)) {
+          if (entities.length > 0) seen[name] = entities;
+        }
+        return Object.keys(EXPECTED).every(
+          (name) => JSON.stringify(seen[name]) === JSON.stringify(EXPECTED[name]),
+        );
+      },
+      150_000,
+      () => seen,
+    );
     for (const [name, entities] of Object.entries(seen)) {
       if (
         ![
