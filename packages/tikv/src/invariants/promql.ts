@@ -30,7 +30,9 @@ export function quantileQuery(
  *
  * TiKV creates these counters at their first event, with the value 1: `rate()` and `increase()`
  * need two samples and miss that first event. The series that did not exist `window` ago are
- * counted with their whole value, and the larger of the two readings is kept.
+ * counted with their whole value, and the larger of the two readings is kept. They carry a `born`
+ * label on the way: `or` matches label sets without the metric name, so without it the born series
+ * would be dropped as duplicates of their (zero) increase.
  */
 export function eventsInWindow(
   metric: string,
@@ -41,7 +43,7 @@ export function eventsInWindow(
   const series = `${metric}${_braces(selector)}`;
   const labels = ["instance", ...by].join(", ");
   return (
-    `max by (${labels}) (increase(${series}[${window}]) or (${series} unless ${series} offset ${window}))` +
+    `max by (${labels}) (increase(${series}[${window}]) or label_replace(${series} unless ${series} offset ${window}, "born", "1", "", ""))` +
     ` or label_replace(0 * count by (instance) (${ALWAYS_PRESENT}), "${PRESENCE_LABEL}", "1", "", "")`
   );
 }

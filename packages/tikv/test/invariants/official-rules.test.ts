@@ -219,7 +219,7 @@ describe("counters TiKV creates at their first event (critical_error, channel_fu
       settings: (tuned as MetricInvariant).defaults,
     });
     expect(criticalErrors).toBe(
-      'max by (instance, type) (increase(tikv_critical_error_total[120s]) or (tikv_critical_error_total unless tikv_critical_error_total offset 120s)) or label_replace(0 * count by (instance) (tikv_raftstore_region_count{type="region"}), "presence", "1", "", "")',
+      'max by (instance, type) (increase(tikv_critical_error_total[120s]) or label_replace(tikv_critical_error_total unless tikv_critical_error_total offset 120s, "born", "1", "", "")) or label_replace(0 * count by (instance) (tikv_raftstore_region_count{type="region"}), "presence", "1", "", "")',
     );
   });
 });
