@@ -1,6 +1,7 @@
 import type { FaultCommand } from "./control.ts";
 import type { ClusterModel } from "./model/cluster-model.ts";
 import { REGION_FAULT_KINDS } from "./model/regions.ts";
+import { healthyFaults } from "./model/store.ts";
 import type { PdServer } from "./pd/pd-server.ts";
 
 /**
@@ -29,6 +30,9 @@ export class Controller {
         store.writeStall = false;
         store.usedRatio = store.spec.usedRatio;
         store.metaState = "Up";
+        store.residentBytes = null;
+        store.extraCores = null;
+        store.health = healthyFaults(store.health.criticalErrors);
         store.refreshMetrics();
         for (const kind of REGION_FAULT_KINDS) {
           this.#model.regionFaults.set(kind, store.spec.id, 0, 0);
@@ -55,6 +59,21 @@ export class Controller {
         model.store(command.store);
         model.regionFaults.set(command.kind, command.store, command.regions, model.clock.simNow());
         return;
+      case "gc-stuck":
+        for (const s of model.stores) {
+          s.health.gcStuck = command.on;
+          s.refreshMetrics();
+        }
+        return;
+      case "unreachable":
+        model.store(command.store);
+        for (const s of model.stores) {
+          if (s.spec.id === command.store) continue;
+          if (command.perSecond === null) s.health.unreachable.delete(command.store);
+          else s.health.unreachable.set(command.store, command.perSecond);
+          s.refreshMetrics();
+        }
+        return;
     }
     const store = model.store(command.store);
     switch (command.fault) {
@@ -75,6 +94,34 @@ export class Controller {
         break;
       case "raftstore-cpu":
         store.raftstoreOverride = command.cores;
+        break;
+      case "critical-error":
+        store.health.criticalErrors += command.count;
+        break;
+      case "channel-full":
+        store.health.channelFull = command.on;
+        break;
+      case "memory":
+        store.residentBytes =
+          command.residentGiB === null ? null : Math.round(command.residentGiB * 1024 ** 3);
+        break;
+      case "process-cpu":
+        store.extraCores = command.cores;
+        break;
+      case "log-lag":
+        store.health.logLag = command.entries;
+        break;
+      case "pending":
+        if (command.queue === "scheduler") store.health.schedulerPending = command.count;
+        else if (command.queue === "coprocessor") store.health.coprocessorPending = command.count;
+        else store.health.workerPending = command.count;
+        break;
+      case "slow-stage":
+        if (command.seconds === null) store.health.stages.delete(command.stage);
+        else store.health.stages.set(command.stage, command.seconds);
+        break;
+      case "region-size":
+        store.health.regionSizeBytes = command.mib === null ? null : command.mib * 1024 * 1024;
         break;
       case "store-state":
         store.metaState = command.state;

@@ -3,6 +3,8 @@ export { startCluster } from "./cluster.ts";
 export type { FaultCommand } from "./control.ts";
 export { FAULT_USAGE, parseFaultArgs, parseFaultCommand } from "./control.ts";
 export { PrometheusHarnessError, PrometheusNotFoundError, SimulatorError } from "./errors.ts";
+export type { Stage } from "./metrics/health-metrics.ts";
+export { STAGE_NAMES } from "./metrics/health-metrics.ts";
 export { GRPC_BUCKETS } from "./metrics/latency.ts";
 export type { RegionFaultKind } from "./model/regions.ts";
 export type { MetaState, StateName } from "./model/store.ts";

@@ -15,7 +15,8 @@ export {
   LOW_DISK_SPACE,
   leaderDrop,
   lowDiskSpace,
-  METRIC_OF,
+  METRIC_INVARIANTS,
+  type MetricInvariant,
   PD_INVARIANTS,
   RAFTSTORE_CPU,
   REGION_HEALTH,
@@ -67,8 +68,8 @@ export {
   DEFAULT_PROMETHEUS_MAX_BODY_BYTES,
   QUERY_ENDPOINT,
 } from "./prometheus-client.ts";
-export type { MetricName, QueryWindows } from "./queries.ts";
-export { buildQueries, METRIC_NAMES } from "./queries.ts";
+export type { QueryWindows } from "./queries.ts";
+export { buildQueries, collectQueries } from "./queries.ts";
 export { observedSources, PROMETHEUS_SOURCE, REGION_CHECKS_SOURCE } from "./sources.ts";
 export type { TikvOptions, TikvStats, TikvSubject } from "./subject.ts";
 export { SUBJECT_KIND, tikvSubject } from "./subject.ts";

@@ -11,21 +11,20 @@ import {
 } from "./observation.ts";
 import type { PdClient, PdStore, RegionCheck } from "./pd-client.ts";
 import type { PrometheusClient, QueryResult } from "./prometheus-client.ts";
-import type { MetricName } from "./queries.ts";
 
 /** What {@link createCollector} reads from. */
 export interface CollectorSources {
   readonly pd: PdClient;
   /** Absent when no Prometheus is configured: no metric is read. */
   readonly prometheus?: PrometheusClient | undefined;
-  /** The queries to run each cycle (those the enabled invariants need). */
-  readonly queries: Readonly<Partial<Record<MetricName, string>>>;
+  /** The queries to run each cycle by reading key (see `collectQueries`); the same PromQL runs once. */
+  readonly queries: Readonly<Record<string, string>>;
 }
 
 /**
  * Reads one {@link TikvObservation}: PD's stores (Tombstone included), its cluster id, the four
- * region checks and one query per metric, all in parallel: 6 PD requests and one per metric, whatever
- * the number of stores. The store list and the cluster id are required: when either cannot be read,
+ * region checks and every metric query, all in parallel: 6 PD requests and one per distinct PromQL,
+ * whatever the number of stores. The store list and the cluster id are required: when either cannot be read,
  * or PD lists no live store, `observe` throws (the whole subject is `unknown`). Any other failure is
  * recorded in the observation for the invariants that need it. Stores listed earlier under the same
  * cluster id and no longer listed are reported in `removedStores`.
@@ -45,9 +44,8 @@ export function createCollector(
         requests[event.source] += 1;
       },
     };
-    const metricEntries = sources.prometheus
-      ? (Object.entries(sources.queries) as [MetricName, string][])
-      : [];
+    const metricEntries = sources.prometheus ? Object.entries(sources.queries) : [];
+    const distinct = [...new Set(metricEntries.map(([, query]) => query))];
     const storesRead = sources.pd.stores(call);
     const idRead = sources.pd.clusterId(call);
     storesRead.catch(() => local.abort(new Error("the store list could not be read")));
@@ -60,7 +58,7 @@ export function createCollector(
       ),
       idRead.then(_fulfilled, _rejected),
       Promise.allSettled(
-        metricEntries.map(([, query]) => (sources.prometheus as PrometheusClient).query(query, call)),
+        distinct.map((query) => (sources.prometheus as PrometheusClient).query(query, call)),
       ),
     ]);
     if (stores.status === "rejected") throw _asObservationError(stores.reason);
@@ -71,9 +69,9 @@ export function createCollector(
     if (seen?.clusterId !== clusterId) seen = { clusterId, ids: new Set() };
     const removedStores = [...seen.ids].filter((storeId) => !listed.has(storeId));
     for (const storeId of listed) seen.ids.add(storeId);
-    const metrics: Partial<Record<MetricName, MetricReading>> = {};
-    metricEntries.forEach(([name, query], i) => {
-      const reading = readings[i] as PromiseSettledResult<QueryResult>;
+    const metrics: Record<string, MetricReading> = {};
+    metricEntries.forEach(([name, query]) => {
+      const reading = readings[distinct.indexOf(query)] as PromiseSettledResult<QueryResult>;
       metrics[name] =
         reading.status === "fulfilled"
           ? { query, samples: reading.value.samples, warnings: reading.value.warnings }

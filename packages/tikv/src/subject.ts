@@ -8,13 +8,14 @@ import {
 } from "@operator/core";
 import { PREFIX } from "./errors.ts";
 import type { RequestEvent } from "./http.ts";
-import { METRIC_OF, TIKV_INVARIANTS } from "./invariants/index.ts";
+import { TIKV_INVARIANTS } from "./invariants/index.ts";
+import { isMetricInvariant } from "./invariants/metric-invariant.ts";
 import type { TikvObservation } from "./observation.ts";
 import { createCollector } from "./observe.ts";
 import { resolveOptions } from "./options.ts";
 import { createPdClient } from "./pd-client.ts";
 import { createPrometheusClient } from "./prometheus-client.ts";
-import { buildQueries, type MetricName } from "./queries.ts";
+import { collectQueries } from "./queries.ts";
 import { observedSources } from "./sources.ts";
 
 /** The kind of system this plugin watches. */
@@ -33,8 +34,8 @@ export interface TikvOptions {
   pdUrl: string | string[];
   /**
    * Prometheus scraping the cluster's TiKV status ports (`instance` = status address), e.g.
-   * `http://10.0.1.20:9090`. Without it the metric invariants (high_latency, low_disk_space,
-   * raftstore_cpu, write_stall, leader_drop) are left out and only store_down and region_health run.
+   * `http://10.0.1.20:9090`. Without it the metric invariants (`METRIC_INVARIANTS`) are left out and
+   * only the PD invariants (store_down, region_health) run.
    * @default undefined
    */
   prometheusUrl?: string;
@@ -97,7 +98,7 @@ export interface TikvSubject extends Subject<TikvObservation> {
 
 /**
  * Builds the subject for one TiKV cluster. Options are checked at once: a missing or malformed
- * option throws a `ConfigError` naming it. Each `observe` makes 6 PD requests and one per metric,
+ * option throws a `ConfigError` naming it. Each `observe` makes 6 PD requests and one per distinct metric query,
  * whatever the number of stores. `sources` reports Prometheus and PD's region checks; `identity` is
  * PD's cluster id, read every cycle.
  * @example
@@ -126,7 +127,7 @@ export const tikvSubject = ((input: TikvOptions): TikvSubject => {
         ...client,
       })
     : undefined;
-  const queries = _queriesFor(invariants, buildQueries(options));
+  const queries = collectQueries(invariants, options);
   const collect = createCollector({ pd, prometheus, queries });
   return {
     name: options.name,
@@ -157,23 +158,12 @@ function _invariants(
 ): Invariant<TikvObservation>[] {
   const all = applyOverrides(TIKV_INVARIANTS, overrides, subject);
   if (hasPrometheus) return all;
-  for (const name of Object.keys(METRIC_OF)) {
-    if (overrides?.[name]?.enabled === true) {
-      throw new ConfigError(`${PREFIX} Invariant \`${name}\` reads Prometheus: set option \`prometheusUrl\``);
+  for (const invariant of all.filter(isMetricInvariant)) {
+    if (overrides?.[invariant.name]?.enabled === true) {
+      throw new ConfigError(
+        `${PREFIX} Invariant \`${invariant.name}\` reads Prometheus: set option \`prometheusUrl\``,
+      );
     }
   }
-  return all.filter((invariant) => !(invariant.name in METRIC_OF));
-}
-
-/** The queries the enabled invariants need. */
-function _queriesFor(
-  invariants: readonly Invariant<TikvObservation>[],
-  all: Readonly<Record<MetricName, string>>,
-): Partial<Record<MetricName, string>> {
-  const queries: Partial<Record<MetricName, string>> = {};
-  for (const invariant of invariants) {
-    const metric = METRIC_OF[invariant.name];
-    if (metric && invariant.defaults.enabled) queries[metric] = all[metric];
-  }
-  return queries;
+  return all.filter((invariant) => !isMetricInvariant(invariant));
 }

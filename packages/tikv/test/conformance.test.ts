@@ -1,7 +1,7 @@
 import { testSubject } from "@operator/core/testing";
 import { type PrometheusHarness, type SimCluster, startCluster, startPrometheus } from "@operator/tikv-sim";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { type TikvObservation, tikvSubject } from "../src/index.ts";
+import { buildQueries, type TikvObservation, tikvSubject } from "../src/index.ts";
 import { closedPort } from "./helpers/http-server.ts";
 
 /** Core's conformance suite, run on a live subject: a simulated cluster scraped by a real Prometheus. */
@@ -42,14 +42,9 @@ testSubject<TikvObservation>({
     it("reads every store and every metric, with a constant number of requests", async () => {
       const observed = await observation();
       expect(observed.stores).toHaveLength(3);
-      expect(Object.keys(observed.metrics).sort()).toEqual([
-        "grpcP99",
-        "leaderDelta",
-        "raftstoreCpu",
-        "storeSize",
-        "writeStall",
-      ]);
-      expect(observed.requests.prometheus).toBe(5);
+      const queries = buildQueries({ rateWindow: "10s", leaderDropWindow: "30s" });
+      expect(Object.keys(observed.metrics).sort()).toEqual(Object.keys(queries).sort());
+      expect(observed.requests.prometheus).toBe(new Set(Object.values(queries)).size);
       expect(observed.requests.pd).toBe(6);
     });
   },

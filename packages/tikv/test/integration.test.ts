@@ -56,10 +56,9 @@ async function evaluate(): Promise<Results> {
   const context: ObserveContext = { signal: AbortSignal.timeout(15_000), deadline: Date.now() + 15_000 };
   const observation = await subject.observe(context);
   return Object.fromEntries(
-    subject.invariants.map((invariant) => [
-      invariant.name,
-      invariant.evaluate(observation, invariant.defaults),
-    ]),
+    subject.invariants
+      .filter((invariant) => invariant.defaults.enabled)
+      .map((invariant) => [invariant.name, invariant.evaluate(observation, invariant.defaults)]),
   );
 }
 

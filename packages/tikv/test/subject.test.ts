@@ -1,6 +1,8 @@
 import { ConfigError, isUnknownEvaluation, ObservationError, type ObserveContext } from "@operator/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import tikvSubjectDefault, {
+  buildQueries,
+  METRIC_INVARIANTS,
   type RequestEvent,
   SUBJECT_KIND,
   type TikvObservation,
@@ -9,6 +11,9 @@ import tikvSubjectDefault, {
 import { closedPort, compact, fixture, startTestServer, type TestServer } from "./helpers/http-server.ts";
 
 const API = "/pd/api/v1";
+/** Every query of the built-in metric invariants, and how many distinct ones a cycle runs. */
+const ALL_QUERIES = buildQueries({ rateWindow: "1m", leaderDropWindow: "30s" });
+const QUERIES = new Set(Object.values(ALL_QUERIES)).size;
 let pd: TestServer;
 let prom: TestServer;
 
@@ -93,6 +98,9 @@ describe("tikvSubject", () => {
     expect(subject.invariants.map((invariant) => invariant.name)).toEqual([
       "store_down",
       "region_health",
+      ...METRIC_INVARIANTS.map((invariant) => invariant.name),
+    ]);
+    expect(METRIC_INVARIANTS.map((invariant) => invariant.name).slice(0, 5)).toEqual([
       "high_latency",
       "low_disk_space",
       "raftstore_cpu",
@@ -132,10 +140,10 @@ describe("tikvSubject", () => {
       await subject.observe(context());
       const second = await subject.observe(context());
       expect(second.stores).toHaveLength(stores);
-      expect(second.requests).toEqual({ pd: 6, prometheus: 5 });
+      expect(second.requests).toEqual({ pd: 6, prometheus: QUERIES });
       counts.push(second.requests.pd + second.requests.prometheus);
       expect(events.filter((event) => event.source === "pd")).toHaveLength(12);
-      expect(subject.stats).toEqual({ observations: 2, requests: { pd: 12, prometheus: 10 } });
+      expect(subject.stats).toEqual({ observations: 2, requests: { pd: 12, prometheus: 2 * QUERIES } });
     }
     expect(counts[0]).toBe(counts[1]);
     storeCount = 3;
@@ -233,12 +241,11 @@ describe("tikvSubject", () => {
     const latency = subject.invariants.find((invariant) => invariant.name === "high_latency");
     expect(latency?.defaults).toMatchObject({ forMs: 120_000, thresholds: { p99Seconds: 0.2 } });
     const observation = await subject.observe(context());
-    expect(Object.keys(observation.metrics).sort()).toEqual([
-      "grpcP99",
-      "leaderDelta",
-      "raftstoreCpu",
-      "storeSize",
-    ]);
+    expect(Object.keys(observation.metrics).sort()).toEqual(
+      Object.keys(ALL_QUERIES)
+        .filter((key) => key !== "writeStall")
+        .sort(),
+    );
   });
 
   it("refuses unknown invariants and bad overrides with a ConfigError", () => {
