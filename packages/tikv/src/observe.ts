@@ -10,6 +10,7 @@ import {
   type TikvObservation,
 } from "./observation.ts";
 import type { PdClient, PdStore, RegionCheck } from "./pd-client.ts";
+import type { PdApiObservation } from "./pd-health.ts";
 import type { PrometheusClient, QueryResult } from "./prometheus-client.ts";
 import type { MetricName } from "./queries.ts";
 
@@ -20,6 +21,8 @@ export interface CollectorSources {
   readonly prometheus?: PrometheusClient | undefined;
   /** The queries to run each cycle (those the enabled invariants need). */
   readonly queries: Readonly<Partial<Record<MetricName, string>>>;
+  /** Reads PD's members, health and PD metrics (see `createPdReader`); absent: not read. */
+  readonly readPd?: ((call: CallContext, at: number) => Promise<PdApiObservation>) | undefined;
 }
 
 /**
@@ -52,7 +55,7 @@ export function createCollector(
     const idRead = sources.pd.clusterId(call);
     storesRead.catch(() => local.abort(new Error("the store list could not be read")));
     idRead.catch(() => local.abort(new Error("the cluster id could not be read")));
-    const [stores, checks, id, readings] = await Promise.all([
+    const [stores, checks, id, readings, pd] = await Promise.all([
       storesRead.then(_fulfilled, _rejected),
       Promise.all(REGION_CHECKS.map((type) => sources.pd.regionCheck(type, call))).then(
         _fulfilled,
@@ -62,6 +65,7 @@ export function createCollector(
       Promise.allSettled(
         metricEntries.map(([, query]) => (sources.prometheus as PrometheusClient).query(query, call)),
       ),
+      sources.readPd?.(call, at),
     ]);
     if (stores.status === "rejected") throw _asObservationError(stores.reason);
     if (id.status === "rejected") throw _asObservationError(id.reason);
@@ -87,6 +91,7 @@ export function createCollector(
       regions:
         checks.status === "fulfilled" ? summarizeRegions(checks.value) : { error: _failure(checks.reason) },
       metrics,
+      ...(pd ? { pd } : {}),
       requests,
     };
   };

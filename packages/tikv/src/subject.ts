@@ -9,10 +9,12 @@ import {
 import { PREFIX } from "./errors.ts";
 import type { RequestEvent } from "./http.ts";
 import { METRIC_OF, TIKV_INVARIANTS } from "./invariants/index.ts";
+import { PD_MEMBER_INVARIANTS, PD_METRIC_OF } from "./invariants/pd-invariants.ts";
 import type { TikvObservation } from "./observation.ts";
 import { createCollector } from "./observe.ts";
 import { resolveOptions } from "./options.ts";
 import { createPdClient } from "./pd-client.ts";
+import { buildPdQueries, createPdReader, type PdMetricName } from "./pd-health.ts";
 import { createPrometheusClient } from "./prometheus-client.ts";
 import { buildQueries, type MetricName } from "./queries.ts";
 import { observedSources } from "./sources.ts";
@@ -127,7 +129,10 @@ export const tikvSubject = ((input: TikvOptions): TikvSubject => {
       })
     : undefined;
   const queries = _queriesFor(invariants, buildQueries(options));
-  const collect = createCollector({ pd, prometheus, queries });
+  const readPd = _needsPdMembers(invariants)
+    ? createPdReader({ pd, prometheus, queries: _pdQueriesFor(invariants, buildPdQueries(options.rateWindow)) })
+    : undefined;
+  const collect = createCollector({ pd, prometheus, queries, readPd });
   return {
     name: options.name,
     kind: SUBJECT_KIND,
@@ -157,12 +162,32 @@ function _invariants(
 ): Invariant<TikvObservation>[] {
   const all = applyOverrides(TIKV_INVARIANTS, overrides, subject);
   if (hasPrometheus) return all;
-  for (const name of Object.keys(METRIC_OF)) {
+  for (const name of [...Object.keys(METRIC_OF), ...Object.keys(PD_METRIC_OF)]) {
     if (overrides?.[name]?.enabled === true) {
       throw new ConfigError(`${PREFIX} Invariant \`${name}\` reads Prometheus: set option \`prometheusUrl\``);
     }
   }
-  return all.filter((invariant) => !(invariant.name in METRIC_OF));
+  return all.filter((invariant) => !(invariant.name in METRIC_OF) && !(invariant.name in PD_METRIC_OF));
+}
+
+/** True when an enabled invariant needs PD's `/health` and `/members`. */
+function _needsPdMembers(invariants: readonly Invariant<TikvObservation>[]): boolean {
+  return invariants.some(
+    (invariant) => invariant.defaults.enabled && PD_MEMBER_INVARIANTS.includes(invariant.name),
+  );
+}
+
+/** The PD metric queries the enabled invariants need. */
+function _pdQueriesFor(
+  invariants: readonly Invariant<TikvObservation>[],
+  all: Readonly<Record<PdMetricName, string>>,
+): Partial<Record<PdMetricName, string>> {
+  const queries: Partial<Record<PdMetricName, string>> = {};
+  for (const invariant of invariants) {
+    const metric = PD_METRIC_OF[invariant.name];
+    if (metric && invariant.defaults.enabled) queries[metric] = all[metric];
+  }
+  return queries;
 }
 
 /** The queries the enabled invariants need. */

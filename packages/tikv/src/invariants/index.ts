@@ -4,11 +4,13 @@ import type { MetricName } from "../queries.ts";
 import { HIGH_LATENCY, highLatency } from "./high-latency.ts";
 import { LEADER_DROP, leaderDrop } from "./leader-drop.ts";
 import { LOW_DISK_SPACE, lowDiskSpace } from "./low-disk-space.ts";
+import { PD_METRIC_OF, PD_RULE_INVARIANTS } from "./pd-invariants.ts";
 import { RAFTSTORE_CPU, raftstoreCpu } from "./raftstore-cpu.ts";
 import { REGION_HEALTH, regionHealth } from "./region-health.ts";
 import { STORE_DOWN, storeDown } from "./store-down.ts";
 import { WRITE_STALL, writeStall } from "./write-stall.ts";
 
+export * from "./pd-invariants.ts";
 export { CLUSTER_ENTITY, REGION_HEALTH, regionHealth } from "./region-health.ts";
 export {
   HIGH_LATENCY,
@@ -34,6 +36,7 @@ export const TIKV_INVARIANTS: readonly Invariant<TikvObservation>[] = [
   raftstoreCpu,
   writeStall,
   leaderDrop,
+  ...PD_RULE_INVARIANTS,
 ];
 
 /** The metric each Prometheus-based invariant reads; the others read PD only. */
@@ -46,4 +49,8 @@ export const METRIC_OF: Readonly<Record<string, MetricName>> = {
 };
 
 /** Names of the invariants that read PD only and work without Prometheus. */
-export const PD_INVARIANTS: readonly string[] = [STORE_DOWN, REGION_HEALTH];
+export const PD_INVARIANTS: readonly string[] = [
+  STORE_DOWN,
+  REGION_HEALTH,
+  ...PD_RULE_INVARIANTS.map((invariant) => invariant.name).filter((name) => !(name in PD_METRIC_OF)),
+];
