@@ -95,9 +95,7 @@ export function createPdReader(
   let history: LeaderHistory | undefined;
   let gap = false;
   return async (call, at) => {
-    const entries = sources.prometheus
-      ? (Object.entries(sources.queries) as [PdMetricName, string][])
-      : [];
+    const entries = sources.prometheus ? (Object.entries(sources.queries) as [PdMetricName, string][]) : [];
     const [health, members, readings] = await Promise.all([
       sources.pd.get("/health", memberHealthResponse, call).then(_ok, _failed),
       sources.pd.get("/members", membersResponse, call).then(_ok, _failed),
@@ -144,7 +142,10 @@ export function recordLeader(
   }
   changes = changes.filter((change) => change.at > at - MAX_LEADER_WINDOW_MS).slice(-MAX_LEADER_CHANGES);
   const lastLeader = leader ?? previous.lastLeader;
-  return { history: { since: previous.since, readings: previous.readings + 1, leader, lastLeader, changes }, gap };
+  return {
+    history: { since: previous.since, readings: previous.readings + 1, leader, lastLeader, changes },
+    gap,
+  };
 }
 
 // --- Internal helpers ---

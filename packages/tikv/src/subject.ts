@@ -130,7 +130,11 @@ export const tikvSubject = ((input: TikvOptions): TikvSubject => {
     : undefined;
   const queries = _queriesFor(invariants, buildQueries(options));
   const readPd = _needsPdMembers(invariants)
-    ? createPdReader({ pd, prometheus, queries: _pdQueriesFor(invariants, buildPdQueries(options.rateWindow)) })
+    ? createPdReader({
+        pd,
+        prometheus,
+        queries: _pdQueriesFor(invariants, buildPdQueries(options.rateWindow)),
+      })
     : undefined;
   const collect = createCollector({ pd, prometheus, queries, readPd });
   return {

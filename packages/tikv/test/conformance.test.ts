@@ -49,8 +49,13 @@ testSubject<TikvObservation>({
         "storeSize",
         "writeStall",
       ]);
-      expect(observed.requests.prometheus).toBe(5);
-      expect(observed.requests.pd).toBe(6);
+      expect(Object.keys(observed.pd?.metrics ?? {}).sort()).toEqual([
+        "etcdPeerRttP99",
+        "etcdWalFsyncP99",
+        "tsoSystemTimeSlow",
+      ]);
+      expect(observed.requests.prometheus).toBe(8);
+      expect(observed.requests.pd).toBe(8);
     });
   },
 });

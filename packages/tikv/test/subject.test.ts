@@ -98,6 +98,14 @@ describe("tikvSubject", () => {
       "raftstore_cpu",
       "write_stall",
       "leader_drop",
+      "slow_store",
+      "store_low_space",
+      "pending_peers",
+      "pd_member_health",
+      "pd_leader_changes",
+      "pd_etcd_wal_fsync",
+      "pd_etcd_peer_latency",
+      "pd_clock_slow",
     ]);
   });
 
@@ -132,9 +140,9 @@ describe("tikvSubject", () => {
       await subject.observe(context());
       const second = await subject.observe(context());
       expect(second.stores).toHaveLength(stores);
-      expect(second.requests).toEqual({ pd: 6, prometheus: 5 });
+      expect(second.requests).toEqual({ pd: 8, prometheus: 8 });
       counts.push(second.requests.pd + second.requests.prometheus);
-      expect(events.filter((event) => event.source === "pd")).toHaveLength(12);
+      expect(events.filter((event) => event.source === "pd")).toHaveLength(16);
       expect(subject.stats).toEqual({ observations: 2, requests: { pd: 12, prometheus: 10 } });
     }
     expect(counts[0]).toBe(counts[1]);
@@ -206,18 +214,29 @@ describe("tikvSubject", () => {
     const first = await subject.observe(context());
     expect(first.stores).toHaveLength(storeCount);
     const second = await subject.observe(context());
-    expect(second.requests.pd).toBe(6);
+    expect(second.requests.pd).toBe(8);
   });
 
   it("without prometheusUrl, runs the PD invariants only and never asks Prometheus", async () => {
     const subject = tikvSubject({ name: "prod", pdUrl: pd.url });
-    expect(subject.invariants.map((invariant) => invariant.name)).toEqual(["store_down", "region_health"]);
+    expect(subject.invariants.map((invariant) => invariant.name)).toEqual([
+      "store_down",
+      "region_health",
+      "slow_store",
+      "store_low_space",
+      "pending_peers",
+      "pd_member_health",
+      "pd_leader_changes",
+    ]);
     const observation = await subject.observe(context());
     expect(observation.metrics).toEqual({});
     expect(observation.requests.prometheus).toBe(0);
     expect(() =>
       tikvSubject({ name: "prod", pdUrl: pd.url, invariants: { high_latency: { enabled: true } } }),
     ).toThrow("[operator] [tikv] Invariant `high_latency` reads Prometheus: set option `prometheusUrl`");
+    expect(() =>
+      tikvSubject({ name: "prod", pdUrl: pd.url, invariants: { pd_etcd_wal_fsync: { enabled: true } } }),
+    ).toThrow("[operator] [tikv] Invariant `pd_etcd_wal_fsync` reads Prometheus: set option `prometheusUrl`");
   });
 
   it("applies invariant overrides and skips the queries of disabled invariants", async () => {

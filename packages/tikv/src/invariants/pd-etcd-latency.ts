@@ -77,7 +77,9 @@ export const pdEtcdPeerLatency: Invariant<TikvObservation> = {
     if (!Array.isArray(evaluation)) return evaluation;
     const pd = observation.pd;
     const single = pd && !("error" in pd.members) && pd.members.members.length === 1;
-    return single ? evaluation.map((result) => ({ entity: result.entity, outcome: "ok" as const })) : evaluation;
+    return single
+      ? evaluation.map((result) => ({ entity: result.entity, outcome: "ok" as const }))
+      : evaluation;
   },
 };
 

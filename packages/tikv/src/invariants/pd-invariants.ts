@@ -2,7 +2,12 @@ import type { Invariant } from "@operator/core";
 import type { TikvObservation } from "../observation.ts";
 import type { PdMetricName } from "../pd-health.ts";
 import { PD_CLOCK_SLOW, pdClockSlow } from "./pd-clock.ts";
-import { PD_ETCD_PEER_LATENCY, PD_ETCD_WAL_FSYNC, pdEtcdPeerLatency, pdEtcdWalFsync } from "./pd-etcd-latency.ts";
+import {
+  PD_ETCD_PEER_LATENCY,
+  PD_ETCD_WAL_FSYNC,
+  pdEtcdPeerLatency,
+  pdEtcdWalFsync,
+} from "./pd-etcd-latency.ts";
 import { PD_LEADER_CHANGES, pdLeaderChanges } from "./pd-leader-changes.ts";
 import { PD_MEMBER_HEALTH, pdMemberHealth } from "./pd-member-health.ts";
 import { PENDING_PEERS, pendingPeers } from "./pending-peers.ts";

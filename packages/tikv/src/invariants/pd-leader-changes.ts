@@ -30,7 +30,8 @@ export const pdLeaderChanges: Invariant<TikvObservation> = {
     const pd = pdReadings(observation);
     if ("unknown" in pd) return pd;
     const history = pd.leaderHistory;
-    if ("unknown" in history) return [{ entity: CLUSTER_ENTITY, outcome: "unknown", reason: history.unknown }];
+    if ("unknown" in history)
+      return [{ entity: CLUSTER_ENTITY, outcome: "unknown", reason: history.unknown }];
     if (history.readings < 2) {
       return [
         {

@@ -21,7 +21,8 @@ export const pdMemberHealth: Invariant<TikvObservation> = {
   evaluate(observation) {
     const pd = pdReadings(observation);
     if ("unknown" in pd) return pd;
-    if ("error" in pd.health) return { unknown: `PD's /health could not be read: ${pd.health.error.message}` };
+    if ("error" in pd.health)
+      return { unknown: `PD's /health could not be read: ${pd.health.error.message}` };
     const members = pd.health;
     if (members.length === 0) return { unknown: "PD's /health listed no members: the list is not trusted" };
     const unhealthy = members.filter((member) => !member.healthy);

@@ -41,16 +41,24 @@ export function memberInstances(member: Pick<PdMemberInfo, "clientUrls">): strin
 export function evaluateMembers(
   observation: TikvObservation,
   metric: PdMetricName,
-  judge: (member: PdMemberInfo, samples: readonly Sample[], query: string, all: readonly PdMemberInfo[]) => EntityResult,
+  judge: (
+    member: PdMemberInfo,
+    samples: readonly Sample[],
+    query: string,
+    all: readonly PdMemberInfo[],
+  ) => EntityResult,
 ): Evaluation {
   const pd = pdReadings(observation);
   if ("unknown" in pd) return pd;
-  if ("error" in pd.members) return { unknown: `PD's members could not be read: ${pd.members.error.message}` };
+  if ("error" in pd.members)
+    return { unknown: `PD's members could not be read: ${pd.members.error.message}` };
   const members = pd.members.members;
   if (members.length === 0) return { unknown: "PD listed no members: the list is not trusted" };
   const reading = pd.metrics[metric];
   if (!reading)
-    return { unknown: `No Prometheus reading for ${metric}: no Prometheus is configured or the query did not run` };
+    return {
+      unknown: `No Prometheus reading for ${metric}: no Prometheus is configured or the query did not run`,
+    };
   if (isMetricFailure(reading)) return { unknown: `Prometheus query failed: ${reading.error.message}` };
   const byInstance = groupByInstance(reading.samples);
   return members.map((member) => {
@@ -75,5 +83,7 @@ export function memberLabel(member: Pick<PdMemberInfo, "name" | "memberId" | "cl
 /** Seconds as `1.2 s` or `350 ms`; `+Inf` as beyond the largest bucket. */
 export function formatSeconds(seconds: number): string {
   if (!Number.isFinite(seconds)) return "beyond the largest bucket";
-  return seconds >= 1 ? `${Number(seconds.toPrecision(3))} s` : `${Number((seconds * 1000).toPrecision(3))} ms`;
+  return seconds >= 1
+    ? `${Number(seconds.toPrecision(3))} s`
+    : `${Number((seconds * 1000).toPrecision(3))} ms`;
 }

@@ -14,7 +14,12 @@ export const PENDING_PEERS = "pending_peers";
 export const pendingPeers: Invariant<TikvObservation> = {
   name: PENDING_PEERS,
   description: "Few regions have a pending (lagging) peer.",
-  defaults: { ...DEFAULT_SETTINGS, severity: "warning", forMs: 60_000, thresholds: { pendingPeerRegions: 100 } },
+  defaults: {
+    ...DEFAULT_SETTINGS,
+    severity: "warning",
+    forMs: 60_000,
+    thresholds: { pendingPeerRegions: 100 },
+  },
   runbook: {
     hint: "Find the store named in the message: check its disk and Raft IO latency, snapshots and apply pool (TiKV dashboard)",
   },

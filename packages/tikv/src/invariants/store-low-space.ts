@@ -1,4 +1,10 @@
-import { DEFAULT_SETTINGS, type EntityResult, type Invariant, SEVERITIES, type Severity } from "@operator/core";
+import {
+  DEFAULT_SETTINGS,
+  type EntityResult,
+  type Invariant,
+  SEVERITIES,
+  type Severity,
+} from "@operator/core";
 import { formatByteSize } from "../byte-size.ts";
 import type { TikvObservation } from "../observation.ts";
 import { removedResults, storeLabel, storeValues, tombstoneResult } from "./per-store.ts";
