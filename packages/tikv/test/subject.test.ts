@@ -143,7 +143,7 @@ describe("tikvSubject", () => {
       expect(second.requests).toEqual({ pd: 8, prometheus: 8 });
       counts.push(second.requests.pd + second.requests.prometheus);
       expect(events.filter((event) => event.source === "pd")).toHaveLength(16);
-      expect(subject.stats).toEqual({ observations: 2, requests: { pd: 12, prometheus: 10 } });
+      expect(subject.stats).toEqual({ observations: 2, requests: { pd: 16, prometheus: 16 } });
     }
     expect(counts[0]).toBe(counts[1]);
     storeCount = 3;
