@@ -1,6 +1,13 @@
 import { SimulatorError } from "./errors.ts";
 import { REGION_FAULT_KINDS, type RegionFaultKind } from "./model/regions.ts";
 import type { MetaState } from "./model/store.ts";
+import {
+  isPdMemberFault,
+  PD_MEMBER_FAULT_USAGE,
+  type PdMemberFaultCommand,
+  parsePdMemberFault,
+  pdMemberFaultWords,
+} from "./pd/pd-faults.ts";
 import { PD_FAULTS, type PdFault } from "./pd/pd-server.ts";
 
 /** One fault (or repair) as the control endpoint and the CLI take it. */
@@ -19,7 +26,8 @@ export type FaultCommand =
       readonly regions: number;
     }
   | { readonly fault: "pd"; readonly mode: PdFault | null }
-  | { readonly fault: "balance-leaders" | "clear" };
+  | { readonly fault: "balance-leaders" | "clear" }
+  | PdMemberFaultCommand;
 
 /** Usage lines for every fault, shared by the CLI help and error messages. */
 export const FAULT_USAGE: readonly string[] = [
@@ -35,12 +43,14 @@ export const FAULT_USAGE: readonly string[] = [
   "flap-store <id> <periodMs|off>  stopped for half of each period, running for the other half",
   "store-state <id> <Up|Offline|Tombstone>",
   "pd <unavailable|garbage|hang|down|ok>",
+  ...PD_MEMBER_FAULT_USAGE,
   "clear                           every fault above is undone",
 ];
 
 /** Builds a command from CLI words, e.g. `["slow-store", "2", "0.5"]`. */
 export function parseFaultArgs(words: readonly string[]): FaultCommand {
   const [name, a, b, c] = words;
+  if (isPdMemberFault(name)) return parseFaultCommand(pdMemberFaultWords(words));
   const raw: Record<string, unknown> = { fault: name };
   switch (name) {
     case "slow-store":
@@ -79,6 +89,7 @@ export function parseFaultCommand(input: unknown): FaultCommand {
     throw new SimulatorError("A fault command must be a JSON object");
   const raw = input as Record<string, unknown>;
   const fault = raw.fault;
+  if (isPdMemberFault(fault)) return parsePdMemberFault(raw);
   switch (fault) {
     case "stop-store":
     case "start-store":

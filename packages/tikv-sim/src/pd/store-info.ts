@@ -56,12 +56,17 @@ export function storeInfo(cluster: ClusterModel, store: StoreModel): GoJsonValue
       region_size: regionSize,
       learner_count: tiflash && figures.regionCount > 0 ? figures.regionCount : undefined,
       pending_peer_count: pending > 0 ? pending : undefined,
-      slow_score: slowScore(store.p99Override),
+      slow_score: storeSlowScore(cluster, store),
       start_ts: rfc3339Nano(startNs),
       last_heartbeat_ts: heartbeatNs > 0n ? rfc3339Nano(heartbeatNs) : undefined,
       uptime: uptime > 0n ? goDuration(uptime) : undefined,
     },
   };
+}
+
+/** The `slow_score` PD reports for a store: a `slow-score` fault's value, else derived from its p99. */
+export function storeSlowScore(cluster: ClusterModel, store: StoreModel): number {
+  return cluster.pd.slowScores.get(store.spec.id) ?? slowScore(store.p99Override);
 }
 
 // --- Internal helpers ---
