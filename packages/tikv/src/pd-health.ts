@@ -11,7 +11,7 @@ import type { PdClient } from "./pd-client.ts";
 import type { PrometheusClient } from "./prometheus-client.ts";
 
 /** The PD metric readings a cycle can make (PD's own `/metrics`, through Prometheus). */
-export type PdMetricName = "etcdWalFsyncP99" | "etcdPeerRttP99" | "tsoSystemTimeSlow";
+export type PdMetricName = "etcdWalFsyncP99" | "etcdPeerRttP99" | "tsoSystemTimeSlow" | "tsoSaves";
 
 /** Range of the `increase()` of PD's system-time-slow counter (the official rule's 10 m). */
 export const CLOCK_WINDOW = "10m";
@@ -26,9 +26,15 @@ export const CLOCK_WINDOW = "10m";
  *   with `increase()` (the official rule's `changes()` also counts a restart's counter reset). A
  *   member without the counter (PD creates it on first use) counts 0 when it is scraped at all
  *   (`etcd_server_is_leader`, which every PD exports).
+ * - `tsoSaves`: how often each member saved its TSO window over the leader-change window; only the
+ *   leader saves (every 3 s), so the members with an increase are the leaders of that window.
  */
-export function buildPdQueries(rateWindow: string): Readonly<Record<PdMetricName, string>> {
+export function buildPdQueries(
+  rateWindow: string,
+  leaderWindowSeconds = 600,
+): Readonly<Record<PdMetricName, string>> {
   return {
+    tsoSaves: `sum(increase(pd_tso_events{type="save"}[${Math.round(leaderWindowSeconds)}s])) by (instance)`,
     etcdWalFsyncP99: `histogram_quantile(0.99, sum(rate(etcd_disk_wal_fsync_duration_seconds_bucket[${rateWindow}])) by (instance, le))`,
     etcdPeerRttP99: `histogram_quantile(0.99, sum(rate(etcd_network_peer_round_trip_time_seconds_bucket[${rateWindow}])) by (instance, To, le))`,
     tsoSystemTimeSlow: `sum(increase(pd_tso_events{type="system_time_slow"}[${CLOCK_WINDOW}])) by (instance) or sum(etcd_server_is_leader * 0) by (instance)`,

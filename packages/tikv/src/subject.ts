@@ -9,7 +9,7 @@ import {
 import { PREFIX } from "./errors.ts";
 import type { RequestEvent } from "./http.ts";
 import { METRIC_OF, TIKV_INVARIANTS } from "./invariants/index.ts";
-import { PD_MEMBER_INVARIANTS, PD_METRIC_OF } from "./invariants/pd-invariants.ts";
+import { PD_LEADER_CHANGES, PD_MEMBER_INVARIANTS, PD_METRIC_OF } from "./invariants/pd-invariants.ts";
 import type { TikvObservation } from "./observation.ts";
 import { createCollector } from "./observe.ts";
 import { resolveOptions } from "./options.ts";
@@ -179,6 +179,13 @@ function _needsPdMembers(invariants: readonly Invariant<TikvObservation>[]): boo
   return invariants.some(
     (invariant) => invariant.defaults.enabled && PD_MEMBER_INVARIANTS.includes(invariant.name),
   );
+}
+
+/** The window of pd_leader_changes (seconds), as configured: its query is built with it. */
+function _leaderWindow(invariants: readonly Invariant<TikvObservation>[]): number {
+  const window = invariants.find((invariant) => invariant.name === PD_LEADER_CHANGES)?.defaults.thresholds
+    .windowSeconds;
+  return window !== undefined && window > 0 ? window : 600;
 }
 
 /** The PD metric queries the enabled invariants need. */

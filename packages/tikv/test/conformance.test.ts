@@ -52,9 +52,10 @@ testSubject<TikvObservation>({
       expect(Object.keys(observed.pd?.metrics ?? {}).sort()).toEqual([
         "etcdPeerRttP99",
         "etcdWalFsyncP99",
+        "tsoSaves",
         "tsoSystemTimeSlow",
       ]);
-      expect(observed.requests.prometheus).toBe(8);
+      expect(observed.requests.prometheus).toBe(9);
       expect(observed.requests.pd).toBe(8);
     });
   },

@@ -140,10 +140,10 @@ describe("tikvSubject", () => {
       await subject.observe(context());
       const second = await subject.observe(context());
       expect(second.stores).toHaveLength(stores);
-      expect(second.requests).toEqual({ pd: 8, prometheus: 8 });
+      expect(second.requests).toEqual({ pd: 8, prometheus: 9 });
       counts.push(second.requests.pd + second.requests.prometheus);
       expect(events.filter((event) => event.source === "pd")).toHaveLength(16);
-      expect(subject.stats).toEqual({ observations: 2, requests: { pd: 16, prometheus: 16 } });
+      expect(subject.stats).toEqual({ observations: 2, requests: { pd: 16, prometheus: 18 } });
     }
     expect(counts[0]).toBe(counts[1]);
     storeCount = 3;
@@ -226,7 +226,6 @@ describe("tikvSubject", () => {
       "store_low_space",
       "pending_peers",
       "pd_member_health",
-      "pd_leader_changes",
     ]);
     const observation = await subject.observe(context());
     expect(observation.metrics).toEqual({});

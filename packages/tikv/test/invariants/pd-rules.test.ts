@@ -13,10 +13,16 @@ import {
 import { decode } from "../../src/json.ts";
 import type { TikvObservation } from "../../src/observation.ts";
 import { summarizeRegions } from "../../src/observe.ts";
-import { memberHealthResponse, membersResponse } from "../../src/pd-api-schemas.ts";
+import { memberHealthResponse, membersResponse, type PdMemberHealthEntry } from "../../src/pd-api-schemas.ts";
 import { type LeaderHistory, type PdApiObservation, recordLeader } from "../../src/pd-health.ts";
 import { fixture } from "../helpers/http-server.ts";
-import { observation, RECORDED_AT, recordedReading, recordedStores } from "../helpers/observations.ts";
+import {
+  observation,
+  RECORDED_AT,
+  reading,
+  recordedReading,
+  recordedStores,
+} from "../helpers/observations.ts";
 
 /** The three-member PD of fixtures/pd-members.json and pd-health-members.json (pd-2 unhealthy). */
 function recordedPd(patch: Partial<PdApiObservation> = {}): PdApiObservation {
@@ -35,6 +41,7 @@ function recordedPd(patch: Partial<PdApiObservation> = {}): PdApiObservation {
       etcdWalFsyncP99: recordedReading("pd-wal-fsync"),
       etcdPeerRttP99: recordedReading("pd-peer-rtt"),
       tsoSystemTimeSlow: recordedReading("pd-clock"),
+      tsoSaves: recordedReading("pd-tso-saves"),
     },
     ...patch,
   };
@@ -212,10 +219,10 @@ describe("pd_member_health on PD's /health", () => {
 
   it("is critical for every unhealthy member once the quorum is lost", () => {
     const pd = recordedPd();
-    const health = (pd.health as { healthy: boolean; name: string }[]).map((m) =>
+    const health = (pd.health as readonly PdMemberHealthEntry[]).map((m) =>
       m.name === "pd-3" ? { ...m, healthy: false } : m,
     );
-    const results = byEntity(pdMemberHealth, observation({ pd: { ...pd, health } as PdApiObservation }));
+    const results = byEntity(pdMemberHealth, observation({ pd: { ...pd, health } }));
     expect(results.get("pd-2")).toMatchObject({ severity: "critical", values: { quorumLost: true } });
     expect(results.get("pd-3")).toMatchObject({ severity: "critical" });
     expect((results.get("pd-3") as { message: string }).message).toMatch(/2 of 3 members are unhealthy/);
@@ -232,19 +239,20 @@ describe("pd_member_health on PD's /health", () => {
   });
 });
 
-describe("pd_leader_changes from the leader history", () => {
+describe("pd_leader_changes from the leader history and PD's TSO saves", () => {
   function history(readings: readonly (string | null)[], stepMs = 30_000): LeaderHistory {
     let state: { history: LeaderHistory; gap: boolean } | undefined;
     readings.forEach((leader, i) => {
-      state = recordLeader(
-        state?.history,
-        leader,
-        RECORDED_AT - (readings.length - 1 - i) * stepMs,
-        state?.gap ?? false,
-      );
+      const at = RECORDED_AT - (readings.length - 1 - i) * stepMs;
+      state = recordLeader(state?.history, leader, at, state?.gap ?? false);
     });
     return (state as { history: LeaderHistory }).history;
   }
+  const oneLeader = reading('sum(increase(pd_tso_events{type="save"}[600s])) by (instance)', {
+    "10.0.1.10:2379": 200,
+    "10.0.1.11:2379": 0,
+    "10.0.1.12:2379": 0,
+  });
 
   it("counts a move to another member and a re-election after a cycle without leader", () => {
     expect(history(["pd-1", "pd-1", "pd-2"]).changes.map((c) => `${c.from}>${c.to}`)).toEqual(["pd-1>pd-2"]);
@@ -252,16 +260,37 @@ describe("pd_leader_changes from the leader history", () => {
     expect(history(["pd-1", "pd-1", "pd-1"]).changes).toEqual([]);
   });
 
-  it("allows one change, flags two within ten minutes, with the moves in the message", () => {
-    const once = recordedPd({ leaderHistory: history(["pd-1", "pd-2", "pd-2"]) });
+  it("allows one change, flags two seen within ten minutes, with the moves in the message", () => {
+    const metrics = { tsoSaves: oneLeader };
+    const once = recordedPd({ leaderHistory: history(["pd-1", "pd-2", "pd-2"]), metrics });
     expect(run(pdLeaderChanges, observation({ pd: once }))).toEqual([{ entity: "cluster", outcome: "ok" }]);
-    const twice = recordedPd({ leaderHistory: history(["pd-1", "pd-2", "pd-3", "pd-3"]) });
+    const twice = recordedPd({ leaderHistory: history(["pd-1", "pd-2", "pd-1", "pd-1"]), metrics });
     const [result] = run(pdLeaderChanges, observation({ pd: twice })) as EntityResult[];
     expect(result).toMatchObject({
       entity: "cluster",
       outcome: "violated",
-      message: "PD leader changed 2 times in 1m30s (pd-1 -> pd-2, pd-2 -> pd-3); more than 1 per 10m",
-      values: { changes: 2, maxChanges: 1, windowMs: 600_000, leader: "pd-3" },
+      message: "PD leader changed 2 times within 10m (pd-1 -> pd-2, pd-2 -> pd-1); more than 1",
+      values: { changes: 2, seenChanges: 2, maxChanges: 1, windowMs: 600_000, leader: "pd-1" },
+    });
+  });
+
+  it("on a first reading, knows from Prometheus which members led in the window", () => {
+    const first = recordedPd({ leaderHistory: history(["pd-3"]) });
+    expect(run(pdLeaderChanges, observation({ pd: first }))).toEqual([{ entity: "cluster", outcome: "ok" }]);
+    const three = reading('sum(increase(pd_tso_events{type="save"}[600s])) by (instance)', {
+      "10.0.1.10:2379": 40,
+      "10.0.1.11:2379": 12,
+      "10.0.1.12:2379": 150,
+      "10.0.9.9:2379": 200,
+    });
+    const [result] = run(
+      pdLeaderChanges,
+      observation({ pd: recordedPd({ leaderHistory: history(["pd-3"]), metrics: { tsoSaves: three } }) }),
+    ) as EntityResult[];
+    expect(result).toMatchObject({
+      outcome: "violated",
+      message: "PD leader changed 2 times within 10m (pd-1, pd-2, pd-3 each led); more than 1",
+      values: { leadersInWindow: ["pd-1", "pd-2", "pd-3"], seenChanges: null },
     });
   });
 
@@ -270,12 +299,27 @@ describe("pd_leader_changes from the leader history", () => {
     expect(run(pdLeaderChanges, observation({ pd: old }))).toEqual([{ entity: "cluster", outcome: "ok" }]);
   });
 
-  it("is unknown on the first reading and when /members failed", () => {
-    const first = recordedPd({ leaderHistory: history(["pd-1"]) });
-    expect(run(pdLeaderChanges, observation({ pd: first }))).toMatchObject([{ outcome: "unknown" }]);
-    const failed = recordedPd({ leaderHistory: { unknown: "PD's members could not be read: timeout" } });
+  it("is unknown when neither a second reading nor Prometheus tells", () => {
+    const blind = recordedPd({ leaderHistory: history(["pd-1"]), metrics: {} });
+    expect(run(pdLeaderChanges, observation({ pd: blind }))).toEqual([
+      {
+        entity: "cluster",
+        outcome: "unknown",
+        reason:
+          "first reading of PD's leader (changes are counted from the next cycle); no Prometheus reading of pd_tso_events",
+      },
+    ]);
+    const foreign = reading("q", { "10.0.9.1:2379": 100 });
+    const failed = recordedPd({
+      leaderHistory: { unknown: "PD's members could not be read: timeout" },
+      metrics: { tsoSaves: foreign },
+    });
     expect(run(pdLeaderChanges, observation({ pd: failed }))).toMatchObject([
-      { outcome: "unknown", reason: "PD's members could not be read: timeout" },
+      {
+        outcome: "unknown",
+        reason:
+          "PD's members could not be read: timeout; no pd_tso_events sample for any PD member in Prometheus",
+      },
     ]);
   });
 });
