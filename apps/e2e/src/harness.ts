@@ -115,6 +115,7 @@ export async function startEnvironment(options: EnvironmentOptions = {}): Promis
   const closeCluster = onCleanup(() => cluster.close());
   const prometheus = await startPrometheus({
     targets: cluster.scrapeTargets,
+    pdTargets: cluster.pdScrapeTargets,
     scrapeIntervalMs,
     evaluationIntervalMs: scrapeIntervalMs,
     ruleFiles: [...(options.ruleFiles ?? [])],
