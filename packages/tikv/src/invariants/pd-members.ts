@@ -65,7 +65,10 @@ export function evaluateMembers(
     const instances = memberInstances(member);
     const samples = instances.flatMap((instance) => byInstance.get(instance) ?? []);
     if (samples.length > 0) return judge(member, samples, reading.query, members);
-    const seen = [...byInstance.keys()].sort().slice(0, 5);
+    const seen = [...byInstance.keys()]
+      .sort()
+      .slice(0, 5)
+      .map((instance) => (instance.length > 80 ? `${instance.slice(0, 79)}…` : instance));
     return {
       entity: memberEntity(member),
       outcome: "unknown",
