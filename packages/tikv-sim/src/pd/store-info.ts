@@ -64,9 +64,13 @@ export function storeInfo(cluster: ClusterModel, store: StoreModel): GoJsonValue
   };
 }
 
-/** The `slow_score` PD reports for a store: a `slow-score` fault's value, else derived from its p99. */
+/**
+ * The `slow_score` PD reports for a store: a `slow-score` fault's value, else TiKV's normal 1. TiKV
+ * derives it from its own disk and Raft I/O inspection, not from gRPC latency, so `slow-store` alone
+ * leaves it at 1.
+ */
 export function storeSlowScore(cluster: ClusterModel, store: StoreModel): number {
-  return cluster.pd.slowScores.get(store.spec.id) ?? slowScore(store.p99Override);
+  return cluster.pd.slowScores.get(store.spec.id) ?? 1;
 }
 
 // --- Internal helpers ---
@@ -74,10 +78,4 @@ export function storeSlowScore(cluster: ClusterModel, store: StoreModel): number
 /** PD amplifies region size as the disk fills; any float with a fractional part is faithful enough. */
 function regionScore(regionSize: number, usedRatio: number, id: number): number {
   return regionSize * (1 + usedRatio * 0.1) + (id % 97) / 97 + 0.0285926370704;
-}
-
-/** TiKV's slow score (1..100) rises when its disk I/O is slow; a slowed store reports more. */
-function slowScore(p99: number | null): number {
-  if (p99 === null || p99 < 0.2) return 1;
-  return Math.min(100, Math.round(p99 * 50));
 }
