@@ -27,8 +27,8 @@ export interface CollectorSources {
 
 /**
  * Reads one {@link TikvObservation}: PD's stores (Tombstone included), its cluster id, the four
- * region checks and one query per metric, all in parallel: 6 PD requests (8 with PD's members and health, see `createPdReader`) and one per metric, whatever
- * the number of stores. The store list and the cluster id are required: when either cannot be read,
+ * region checks and one query per metric, all in parallel: 6 PD requests (8 with PD's members and
+ * health, see `createPdReader`) and one per metric, whatever the number of stores. The store list and the cluster id are required: when either cannot be read,
  * or PD lists no live store, `observe` throws (the whole subject is `unknown`). Any other failure is
  * recorded in the observation for the invariants that need it. Stores listed earlier under the same
  * cluster id and no longer listed are reported in `removedStores`.

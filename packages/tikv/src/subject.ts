@@ -99,8 +99,8 @@ export interface TikvSubject extends Subject<TikvObservation> {
 
 /**
  * Builds the subject for one TiKV cluster. Options are checked at once: a missing or malformed
- * option throws a `ConfigError` naming it. Each `observe` makes 8 PD requests (6 without the PD member invariants) and one per metric,
- * whatever the number of stores. `sources` reports Prometheus and PD's region checks; `identity` is
+ * option throws a `ConfigError` naming it. Each `observe` makes 8 PD requests (6 without the PD
+ * member invariants) and one per metric, whatever the number of stores. `sources` reports Prometheus and PD's region checks; `identity` is
  * PD's cluster id, read every cycle.
  * @example
  * tikvSubject({ name: "prod-tikv", pdUrl: "http://pd:2379", prometheusUrl: "http://prom:9090" })
