@@ -115,6 +115,7 @@ export async function startEnvironment(options: EnvironmentOptions = {}): Promis
   const closeCluster = onCleanup(() => cluster.close());
   const prometheus = await startPrometheus({
     targets: cluster.scrapeTargets,
+    pdTargets: cluster.pdScrapeTargets,
     scrapeIntervalMs,
     evaluationIntervalMs: scrapeIntervalMs,
     ruleFiles: [...(options.ruleFiles ?? [])],
@@ -147,7 +148,8 @@ export async function startEnvironment(options: EnvironmentOptions = {}): Promis
     },
     async resetFaults() {
       await cluster.clearFaults();
-      await waitForFreshScrape(prometheus, Date.now());
+      // A scenario may have stopped Prometheus (scenario 8): then there is no scrape to wait for.
+      if (prometheus.pid !== undefined) await waitForFreshScrape(prometheus, Date.now());
     },
     async close() {
       await environment.stopMonitors();

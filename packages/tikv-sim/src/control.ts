@@ -2,6 +2,13 @@ import { SimulatorError } from "./errors.ts";
 import { STAGE_NAMES, type Stage } from "./metrics/health-metrics.ts";
 import { REGION_FAULT_KINDS, type RegionFaultKind } from "./model/regions.ts";
 import type { MetaState } from "./model/store.ts";
+import {
+  isPdMemberFault,
+  PD_MEMBER_FAULT_USAGE,
+  type PdMemberFaultCommand,
+  parsePdMemberFault,
+  pdMemberFaultWords,
+} from "./pd/pd-faults.ts";
 import { PD_FAULTS, type PdFault } from "./pd/pd-server.ts";
 
 /** One fault (or repair) as the control endpoint and the CLI take it. */
@@ -40,7 +47,8 @@ export type FaultCommand =
     }
   | { readonly fault: "region-size"; readonly store: number; readonly mib: number | null }
   | { readonly fault: "unreachable"; readonly store: number; readonly perSecond: number | null }
-  | { readonly fault: "balance-leaders" | "clear" };
+  | { readonly fault: "balance-leaders" | "clear" }
+  | PdMemberFaultCommand;
 
 /** Usage lines for every fault, shared by the CLI help and error messages. */
 export const FAULT_USAGE: readonly string[] = [
@@ -66,12 +74,14 @@ export const FAULT_USAGE: readonly string[] = [
   `slow-stage <id> <stage> <s|off> stage: ${STAGE_NAMES.join("|")}`,
   "region-size <id> <MiB|off>      p99 of approximate region sizes",
   "unreachable <id> <n/s|off>      the other stores report <id> unreachable n times a second",
+  ...PD_MEMBER_FAULT_USAGE,
   "clear                           every fault above is undone",
 ];
 
 /** Builds a command from CLI words, e.g. `["slow-store", "2", "0.5"]`. */
 export function parseFaultArgs(words: readonly string[]): FaultCommand {
   const [name, a, b, c] = words;
+  if (isPdMemberFault(name)) return parseFaultCommand(pdMemberFaultWords(words));
   const raw: Record<string, unknown> = { fault: name };
   switch (name) {
     case "slow-store":
@@ -140,6 +150,7 @@ export function parseFaultCommand(input: unknown): FaultCommand {
     throw new SimulatorError("A fault command must be a JSON object");
   const raw = input as Record<string, unknown>;
   const fault = raw.fault;
+  if (isPdMemberFault(fault)) return parsePdMemberFault(raw);
   switch (fault) {
     case "stop-store":
     case "start-store":

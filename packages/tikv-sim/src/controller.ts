@@ -2,6 +2,7 @@ import type { FaultCommand } from "./control.ts";
 import type { ClusterModel } from "./model/cluster-model.ts";
 import { REGION_FAULT_KINDS } from "./model/regions.ts";
 import { healthyFaults } from "./model/store.ts";
+import { applyPdMemberFault, isPdMemberCommand } from "./pd/pd-faults.ts";
 import type { PdServer } from "./pd/pd-server.ts";
 
 /**
@@ -39,6 +40,7 @@ export class Controller {
         }
       }
       this.applySync({ fault: "balance-leaders" });
+      this.#model.pd.clear(this.#model.clock.realNow());
       return this.pd?.setFault(null);
     }
     this.applySync(command);
@@ -47,6 +49,10 @@ export class Controller {
   /** Applies a store or region command at once; throws a `SimulatorError` for an unknown store. */
   applySync(command: FaultCommand): void {
     const model = this.#model;
+    if (isPdMemberCommand(command)) {
+      applyPdMemberFault(model, command);
+      return;
+    }
     switch (command.fault) {
       case "pd":
       case "clear":
@@ -162,6 +168,14 @@ export class Controller {
       now: new Date(model.clock.simNow()).toISOString(),
       timeScale: model.clock.timeScale,
       pdFault: this.pd?.fault ?? null,
+      pdLeader: model.pd.leader,
+      pdMembers: model.pd.members.map((m) => ({
+        name: m.name,
+        healthy: m.healthy,
+        fsyncP99: m.fsyncP99,
+        peerRttP99: m.peerRttP99,
+        clockSlowEvents: m.clockSlowEvents,
+      })),
       stores: model.stores.map((s) => ({
         id: s.spec.id,
         engine: s.spec.engine,

@@ -1,5 +1,6 @@
 import type { ObservationFailure } from "@operator/core";
 import type { PdStore } from "./pd-client.ts";
+import type { PdApiObservation } from "./pd-health.ts";
 import type { Sample } from "./prometheus-client.ts";
 
 /** Why one source (region checks, one metric query) could not be read this cycle. */
@@ -70,6 +71,11 @@ export interface TikvObservation {
    * when no enabled invariant needs it or no Prometheus is configured.
    */
   readonly metrics: Readonly<Record<string, MetricReading>>;
+  /**
+   * PD's members, their health, the leader history and PD's own metrics, for the PD invariants;
+   * absent when not read (each of those invariants is then `unknown`).
+   */
+  readonly pd?: PdApiObservation;
   /** HTTP requests (attempts) this observation made, per server. Constant in the number of stores. */
   readonly requests: { readonly pd: number; readonly prometheus: number };
 }

@@ -10,6 +10,7 @@ import {
   type TikvObservation,
 } from "./observation.ts";
 import type { PdClient, PdStore, RegionCheck } from "./pd-client.ts";
+import type { PdApiObservation } from "./pd-health.ts";
 import type { PrometheusClient, QueryResult } from "./prometheus-client.ts";
 
 /** What {@link createCollector} reads from. */
@@ -19,12 +20,15 @@ export interface CollectorSources {
   readonly prometheus?: PrometheusClient | undefined;
   /** The queries to run each cycle by reading key (see `collectQueries`); the same PromQL runs once. */
   readonly queries: Readonly<Record<string, string>>;
+  /** Reads PD's members, health and PD metrics (see `createPdReader`); absent: not read. */
+  readonly readPd?: ((call: CallContext, at: number) => Promise<PdApiObservation>) | undefined;
 }
 
 /**
  * Reads one {@link TikvObservation}: PD's stores (Tombstone included), its cluster id, the four
- * region checks and every metric query, all in parallel: 6 PD requests and one per distinct PromQL,
- * whatever the number of stores. The store list and the cluster id are required: when either cannot be read,
+ * region checks and every metric query, all in parallel: 6 PD requests (8 with PD's members and
+ * health, see `createPdReader`) and one per distinct PromQL, whatever the number of stores. The store
+ * list and the cluster id are required: when either cannot be read,
  * or PD lists no live store, `observe` throws (the whole subject is `unknown`). Any other failure is
  * recorded in the observation for the invariants that need it. Stores listed earlier under the same
  * cluster id and no longer listed are reported in `removedStores`.
@@ -50,7 +54,7 @@ export function createCollector(
     const idRead = sources.pd.clusterId(call);
     storesRead.catch(() => local.abort(new Error("the store list could not be read")));
     idRead.catch(() => local.abort(new Error("the cluster id could not be read")));
-    const [stores, checks, id, readings] = await Promise.all([
+    const [stores, checks, id, readings, pd] = await Promise.all([
       storesRead.then(_fulfilled, _rejected),
       Promise.all(REGION_CHECKS.map((type) => sources.pd.regionCheck(type, call))).then(
         _fulfilled,
@@ -60,6 +64,7 @@ export function createCollector(
       Promise.allSettled(
         distinct.map((query) => (sources.prometheus as PrometheusClient).query(query, call)),
       ),
+      sources.readPd?.(call, at),
     ]);
     if (stores.status === "rejected") throw _asObservationError(stores.reason);
     if (id.status === "rejected") throw _asObservationError(id.reason);
@@ -85,6 +90,7 @@ export function createCollector(
       regions:
         checks.status === "fulfilled" ? summarizeRegions(checks.value) : { error: _failure(checks.reason) },
       metrics,
+      ...(pd ? { pd } : {}),
       requests,
     };
   };

@@ -103,6 +103,11 @@ export interface PdClient {
   cluster(context?: CallContext): Promise<PdCluster>;
   /** The cluster id as a decimal string (it does not fit a JS number). */
   clusterId(context?: CallContext): Promise<string>;
+  /**
+   * `GET <PD_API><path>` validated by `schema`, with the same failover, caps and errors as every
+   * other read, e.g. `get("/members", membersResponse, context)`.
+   */
+  get<S extends z.ZodType>(path: string, schema: S, context?: CallContext): Promise<z.output<S>>;
 }
 
 /** Creates a {@link PdClient}. */
@@ -200,6 +205,7 @@ export function createPdClient(options: PdClientOptions): PdClient {
     replicationConfig: (context) => get("/config/replicate", replicationResponse, context),
     cluster: (context) => get("/cluster", clusterResponse, context),
     clusterId: async (context) => (await get("/cluster", clusterResponse, context)).id,
+    get: (path, schema, context) => get(path, schema, context),
   };
 }
 

@@ -10,10 +10,12 @@ import { PREFIX } from "./errors.ts";
 import type { RequestEvent } from "./http.ts";
 import { TIKV_INVARIANTS } from "./invariants/index.ts";
 import { isMetricInvariant } from "./invariants/metric-invariant.ts";
+import { PD_LEADER_CHANGES, PD_MEMBER_INVARIANTS, PD_METRIC_OF } from "./invariants/pd-invariants.ts";
 import type { TikvObservation } from "./observation.ts";
 import { createCollector } from "./observe.ts";
 import { resolveOptions } from "./options.ts";
 import { createPdClient } from "./pd-client.ts";
+import { buildPdQueries, createPdReader, type PdMetricName } from "./pd-health.ts";
 import { createPrometheusClient } from "./prometheus-client.ts";
 import { collectQueries } from "./queries.ts";
 import { observedSources } from "./sources.ts";
@@ -98,8 +100,8 @@ export interface TikvSubject extends Subject<TikvObservation> {
 
 /**
  * Builds the subject for one TiKV cluster. Options are checked at once: a missing or malformed
- * option throws a `ConfigError` naming it. Each `observe` makes 6 PD requests and one per distinct metric query,
- * whatever the number of stores. `sources` reports Prometheus and PD's region checks; `identity` is
+ * option throws a `ConfigError` naming it. Each `observe` makes 8 PD requests (6 without the PD
+ * member invariants) and one per distinct metric query, whatever the number of stores. `sources` reports Prometheus and PD's region checks; `identity` is
  * PD's cluster id, read every cycle.
  * @example
  * tikvSubject({ name: "prod-tikv", pdUrl: "http://pd:2379", prometheusUrl: "http://prom:9090" })
@@ -128,7 +130,14 @@ export const tikvSubject = ((input: TikvOptions): TikvSubject => {
       })
     : undefined;
   const queries = collectQueries(invariants, options);
-  const collect = createCollector({ pd, prometheus, queries });
+  const readPd = _needsPdMembers(invariants)
+    ? createPdReader({
+        pd,
+        prometheus,
+        queries: _pdQueriesFor(invariants, buildPdQueries(options.rateWindow, _leaderWindow(invariants))),
+      })
+    : undefined;
+  const collect = createCollector({ pd, prometheus, queries, readPd });
   return {
     name: options.name,
     kind: SUBJECT_KIND,
@@ -158,12 +167,40 @@ function _invariants(
 ): Invariant<TikvObservation>[] {
   const all = applyOverrides(TIKV_INVARIANTS, overrides, subject);
   if (hasPrometheus) return all;
-  for (const invariant of all.filter(isMetricInvariant)) {
-    if (overrides?.[invariant.name]?.enabled === true) {
+  for (const invariant of all) {
+    const readsPrometheus = isMetricInvariant(invariant) || invariant.name in PD_METRIC_OF;
+    if (readsPrometheus && overrides?.[invariant.name]?.enabled === true) {
       throw new ConfigError(
         `${PREFIX} Invariant \`${invariant.name}\` reads Prometheus: set option \`prometheusUrl\``,
       );
     }
   }
-  return all.filter((invariant) => !isMetricInvariant(invariant));
+  return all.filter((invariant) => !isMetricInvariant(invariant) && !(invariant.name in PD_METRIC_OF));
+}
+
+/** True when an enabled invariant needs PD's `/health` and `/members`. */
+function _needsPdMembers(invariants: readonly Invariant<TikvObservation>[]): boolean {
+  return invariants.some(
+    (invariant) => invariant.defaults.enabled && PD_MEMBER_INVARIANTS.includes(invariant.name),
+  );
+}
+
+/** The window of pd_leader_changes (seconds), as configured: its query is built with it. */
+function _leaderWindow(invariants: readonly Invariant<TikvObservation>[]): number {
+  const window = invariants.find((invariant) => invariant.name === PD_LEADER_CHANGES)?.defaults.thresholds
+    .windowSeconds;
+  return window !== undefined && window > 0 ? window : 600;
+}
+
+/** The PD metric queries the enabled invariants need. */
+function _pdQueriesFor(
+  invariants: readonly Invariant<TikvObservation>[],
+  all: Readonly<Record<PdMetricName, string>>,
+): Partial<Record<PdMetricName, string>> {
+  const queries: Partial<Record<PdMetricName, string>> = {};
+  for (const invariant of invariants) {
+    const metric = PD_METRIC_OF[invariant.name];
+    if (metric && invariant.defaults.enabled) queries[metric] = all[metric];
+  }
+  return queries;
 }

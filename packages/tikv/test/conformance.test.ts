@@ -44,8 +44,15 @@ testSubject<TikvObservation>({
       expect(observed.stores).toHaveLength(3);
       const queries = buildQueries({ rateWindow: "10s", leaderDropWindow: "30s" });
       expect(Object.keys(observed.metrics).sort()).toEqual(Object.keys(queries).sort());
-      expect(observed.requests.prometheus).toBe(new Set(Object.values(queries)).size);
-      expect(observed.requests.pd).toBe(6);
+      expect(Object.keys(observed.pd?.metrics ?? {}).sort()).toEqual([
+        "etcdPeerRttP99",
+        "etcdWalFsyncP99",
+        "tsoSaves",
+        "tsoSystemTimeSlow",
+      ]);
+      // One request per distinct metric PromQL, plus PD's own four metric queries.
+      expect(observed.requests.prometheus).toBe(new Set(Object.values(queries)).size + 4);
+      expect(observed.requests.pd).toBe(8);
     });
   },
 });

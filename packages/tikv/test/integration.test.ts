@@ -29,7 +29,11 @@ beforeAll(async () => {
     timeScale: TIME_SCALE,
     maxStoreDownTimeMs: 120_000,
   });
-  prometheus = await startPrometheus({ targets: cluster.scrapeTargets, scrapeIntervalMs: 1000 });
+  prometheus = await startPrometheus({
+    targets: cluster.scrapeTargets,
+    pdTargets: cluster.pdScrapeTargets,
+    scrapeIntervalMs: 1000,
+  });
   await prometheus.waitForSamples({ timeoutMs: 60_000 });
   subject = tikvSubject({
     name: "sim",

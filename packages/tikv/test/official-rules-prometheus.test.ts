@@ -32,6 +32,7 @@ beforeAll(async () => {
   writeFileSync(join(rulesDir, "tikv.rules.yml"), OFFICIAL);
   prometheus = await startPrometheus({
     targets: cluster.scrapeTargets,
+    pdTargets: cluster.pdScrapeTargets,
     ruleFiles: [join(rulesDir, "tikv.rules.yml")],
     scrapeIntervalMs: 1000,
   });

@@ -14,6 +14,8 @@ const API = "/pd/api/v1";
 /** Every query of the built-in metric invariants, and how many distinct ones a cycle runs. */
 const ALL_QUERIES = buildQueries({ rateWindow: "1m", leaderDropWindow: "30s" });
 const QUERIES = new Set(Object.values(ALL_QUERIES)).size;
+/** PD's own metric queries (WAL fsync, peer round trip, TSO saves, clock), read with its members. */
+const PD_QUERIES = 4;
 let pd: TestServer;
 let prom: TestServer;
 
@@ -98,6 +100,14 @@ describe("tikvSubject", () => {
     expect(subject.invariants.map((invariant) => invariant.name)).toEqual([
       "store_down",
       "region_health",
+      "slow_store",
+      "store_low_space",
+      "pending_peers",
+      "pd_member_health",
+      "pd_leader_changes",
+      "pd_etcd_wal_fsync",
+      "pd_etcd_peer_latency",
+      "pd_clock_slow",
       ...METRIC_INVARIANTS.map((invariant) => invariant.name),
     ]);
     expect(METRIC_INVARIANTS.map((invariant) => invariant.name).slice(0, 5)).toEqual([
@@ -140,10 +150,13 @@ describe("tikvSubject", () => {
       await subject.observe(context());
       const second = await subject.observe(context());
       expect(second.stores).toHaveLength(stores);
-      expect(second.requests).toEqual({ pd: 6, prometheus: QUERIES });
+      expect(second.requests).toEqual({ pd: 8, prometheus: QUERIES + PD_QUERIES });
       counts.push(second.requests.pd + second.requests.prometheus);
-      expect(events.filter((event) => event.source === "pd")).toHaveLength(12);
-      expect(subject.stats).toEqual({ observations: 2, requests: { pd: 12, prometheus: 2 * QUERIES } });
+      expect(events.filter((event) => event.source === "pd")).toHaveLength(16);
+      expect(subject.stats).toEqual({
+        observations: 2,
+        requests: { pd: 16, prometheus: 2 * (QUERIES + PD_QUERIES) },
+      });
     }
     expect(counts[0]).toBe(counts[1]);
     storeCount = 3;
@@ -214,18 +227,28 @@ describe("tikvSubject", () => {
     const first = await subject.observe(context());
     expect(first.stores).toHaveLength(storeCount);
     const second = await subject.observe(context());
-    expect(second.requests.pd).toBe(6);
+    expect(second.requests.pd).toBe(8);
   });
 
   it("without prometheusUrl, runs the PD invariants only and never asks Prometheus", async () => {
     const subject = tikvSubject({ name: "prod", pdUrl: pd.url });
-    expect(subject.invariants.map((invariant) => invariant.name)).toEqual(["store_down", "region_health"]);
+    expect(subject.invariants.map((invariant) => invariant.name)).toEqual([
+      "store_down",
+      "region_health",
+      "slow_store",
+      "store_low_space",
+      "pending_peers",
+      "pd_member_health",
+    ]);
     const observation = await subject.observe(context());
     expect(observation.metrics).toEqual({});
     expect(observation.requests.prometheus).toBe(0);
     expect(() =>
       tikvSubject({ name: "prod", pdUrl: pd.url, invariants: { high_latency: { enabled: true } } }),
     ).toThrow("[operator] [tikv] Invariant `high_latency` reads Prometheus: set option `prometheusUrl`");
+    expect(() =>
+      tikvSubject({ name: "prod", pdUrl: pd.url, invariants: { pd_etcd_wal_fsync: { enabled: true } } }),
+    ).toThrow("[operator] [tikv] Invariant `pd_etcd_wal_fsync` reads Prometheus: set option `prometheusUrl`");
   });
 
   it("applies invariant overrides and skips the queries of disabled invariants", async () => {

@@ -8,6 +8,7 @@ import { HIGH_LATENCY, highLatency } from "./high-latency.ts";
 import { LEADER_DROP, leaderDrop } from "./leader-drop.ts";
 import { LOW_DISK_SPACE, lowDiskSpace } from "./low-disk-space.ts";
 import type { MetricInvariant } from "./metric-invariant.ts";
+import { PD_METRIC_OF, PD_RULE_INVARIANTS } from "./pd-invariants.ts";
 import { coprocessorPending, l0Files, schedulerPending, workerPendingTasks } from "./pending-requests.ts";
 import { raftLogLag } from "./raft-log-lag.ts";
 import { RAFTSTORE_CPU, raftstoreCpu } from "./raftstore-cpu.ts";
@@ -23,6 +24,7 @@ import { WRITE_STALL, writeStall } from "./write-stall.ts";
 
 export type { MetricInvariant, QueryContext } from "./metric-invariant.ts";
 export { isMetricInvariant } from "./metric-invariant.ts";
+export * from "./pd-invariants.ts";
 export { CLUSTER_ENTITY, REGION_HEALTH, regionHealth } from "./region-health.ts";
 export {
   HIGH_LATENCY,
@@ -74,8 +76,13 @@ export const METRIC_INVARIANTS: readonly MetricInvariant[] = [
 export const TIKV_INVARIANTS: readonly Invariant<TikvObservation>[] = [
   storeDown,
   regionHealth,
+  ...PD_RULE_INVARIANTS,
   ...METRIC_INVARIANTS,
 ];
 
 /** Names of the invariants that read PD only and work without Prometheus. */
-export const PD_INVARIANTS: readonly string[] = [STORE_DOWN, REGION_HEALTH];
+export const PD_INVARIANTS: readonly string[] = [
+  STORE_DOWN,
+  REGION_HEALTH,
+  ...PD_RULE_INVARIANTS.map((invariant) => invariant.name).filter((name) => !(name in PD_METRIC_OF)),
+];
