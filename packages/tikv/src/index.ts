@@ -46,10 +46,8 @@ export {
 export type {
   PdClient,
   PdClientOptions,
-  PdCluster,
   PdMemberHealth,
   PdRegion,
-  PdReplicationConfig,
   PdStore,
   PdStoreStatus,
   RegionCheck,
