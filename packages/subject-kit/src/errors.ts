@@ -18,7 +18,11 @@ export class TransportFailure extends Error {
 export class RefusedAnswer extends Error {
   override name = "RefusedAnswer";
   readonly reason = "invalid_response" as const;
-  constructor(readonly detail: string) {
+  constructor(
+    readonly detail: string,
+    /** Why: the body passed the cap, the server redirected to another origin, or redirected too often. */
+    readonly kind: "body_too_large" | "cross_origin_redirect" | "too_many_redirects" = "body_too_large",
+  ) {
     super(detail);
   }
 }

@@ -173,9 +173,11 @@ export function createHttpClient<S extends string>(options: HttpClientOptions<S>
         if (target === undefined || target.origin !== origin) {
           throw new RefusedAnswer(
             `redirected (${response.status}) to another origin, ${redact(_shown(location, url))}; cross-origin redirects are not followed`,
+            "cross_origin_redirect",
           );
         }
-        if (hops >= MAX_REDIRECTS) throw new RefusedAnswer(`more than ${MAX_REDIRECTS} redirects`);
+        if (hops >= MAX_REDIRECTS)
+          throw new RefusedAnswer(`more than ${MAX_REDIRECTS} redirects`, "too_many_redirects");
         url = target;
       }
     } catch (error) {
