@@ -194,7 +194,7 @@ export function createHttpClient<S extends string>(options: HttpClientOptions<S>
       if (error instanceof TimeoutError)
         throw new TransportFailure("timeout", `no complete answer within ${budget} ms`);
       if (bodyTimer?.aborted) throw new TransportFailure("timeout", `no complete answer within ${budget} ms`);
-      throw new TransportFailure("unreachable", redact(_networkDetail(error, options.tls !== undefined)));
+      throw new TransportFailure("unreachable", redact(_networkDetail(error, origin.startsWith("https:"))));
     }
 
     async function _fetchOnce(url: URL): Promise<Response> {
@@ -346,9 +346,9 @@ function _shown(location: string, from: URL): string {
   return `${target.origin}${target.pathname}`;
 }
 
-function _networkDetail(error: unknown, tls: boolean): string {
+function _networkDetail(error: unknown, https: boolean): string {
   const cause = (error as { cause?: { code?: string; message?: string } } | undefined)?.cause;
-  const described = describeTlsFailure(cause?.code, cause?.message, tls);
+  const described = describeTlsFailure(cause?.code, cause?.message, https);
   if (described) return described;
   if (cause?.code) return cause.code;
   return error instanceof Error ? error.message : String(error);

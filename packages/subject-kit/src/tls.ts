@@ -154,14 +154,14 @@ export function isTlsFailure(error: unknown): boolean {
 
 /**
  * One line naming TLS for a connection failure that is one, e.g. `TLS: the server's certificate is not
- * signed by a trusted CA (UNABLE_TO_VERIFY_LEAF_SIGNATURE); set tls.ca`, else undefined. With TLS
- * options configured, a connection closed during the handshake is reported as TLS too (a server
- * requiring a client certificate it did not get closes it).
+ * signed by a trusted CA; set tls.ca (UNABLE_TO_VERIFY_LEAF_SIGNATURE)`, else undefined. On an
+ * `https://` URL, a connection closed before any answer is reported as TLS too: a server that requires
+ * a client certificate closes it when it got none, or one it does not trust.
  */
 export function describeTlsFailure(
   code: string | undefined,
   message: string | undefined,
-  tlsConfigured: boolean,
+  https: boolean,
 ): string | undefined {
   if (code === undefined) return undefined;
   const explained = TLS_EXPLAINED[code];
@@ -174,8 +174,8 @@ export function describeTlsFailure(
   }
   if (TLS_CODE.test(code))
     return `TLS: handshake failed (${code}${message ? `: ${message.slice(0, 120)}` : ""})`;
-  if (tlsConfigured && (code === "ECONNRESET" || code === "UND_ERR_SOCKET")) {
-    return `TLS: the server closed the connection during the handshake (${code}); does it require a client certificate (tls.cert, tls.key)?`;
+  if (https && (code === "ECONNRESET" || code === "UND_ERR_SOCKET")) {
+    return `TLS: the server closed the connection before answering (${code}); it may require a client certificate it trusts (tls.cert, tls.key)`;
   }
   return undefined;
 }

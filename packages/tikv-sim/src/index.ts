@@ -14,3 +14,5 @@ export { startPrometheus } from "./prometheus/harness.ts";
 export type { PromSample } from "./prometheus/query.ts";
 export type { ScenarioOptions, ScenarioStep } from "./scenario.ts";
 export { demoScenario, runScenario } from "./scenario.ts";
+export type { CertificatePair, TestCertificates } from "./test-certificates.ts";
+export { createTestCertificates } from "./test-certificates.ts";
