@@ -4,13 +4,19 @@ import { SimulatorError } from "./errors.ts";
 import { ClusterModel, type ClusterModelOptions } from "./model/cluster-model.ts";
 import type { RegionFaultKind } from "./model/regions.ts";
 import type { MetaState, StateName } from "./model/store.ts";
-import { type PdFault, PdServer } from "./pd/pd-server.ts";
+import { type PdFault, PdServer, type PdTls } from "./pd/pd-server.ts";
 import { SimServer } from "./sim-server.ts";
 
 /** Options of {@link startCluster}. */
 export interface ClusterOptions extends ClusterModelOptions {
   /** Interface every listener binds to; only loopback is supported. @default "127.0.0.1" */
   readonly host?: "127.0.0.1";
+  /**
+   * Serve PD's API over https, requiring a client certificate signed by `ca` (see
+   * `createTestCertificates`). Store metrics and the control API stay plain http, and PD's own
+   * `/metrics` is then scraped from the control listener (`/pd/metrics`), so Prometheus needs no TLS.
+   */
+  readonly tls?: PdTls;
 }
 
 /** One simulated store as a client sees it. */
@@ -91,12 +97,13 @@ export async function startCluster(options: ClusterOptions = {}): Promise<SimClu
     throw new SimulatorError(`Option \`host\` must be 127.0.0.1, got ${String(host)}`);
   const model = new ClusterModel(options);
   const control = new Controller(model);
-  const pd = await PdServer.start(model, host);
+  const pd = await PdServer.start(model, host, options.tls);
   control.pd = pd;
   const sim = await SimServer.start(model, control, host).catch(async (error: unknown) => {
     await pd.close();
     throw error;
   });
+  if (options.tls) sim.pdMetrics = () => pd.metricsText();
   const stores: SimStore[] = model.stores.map((s) => ({
     id: s.spec.id,
     engine: s.spec.engine,
@@ -116,7 +123,9 @@ export async function startCluster(options: ClusterOptions = {}): Promise<SimClu
     controlUrl: sim.url,
     stores,
     scrapeTargets,
-    pdScrapeTarget: { target: new URL(pd.url).host, metricsPath: "/metrics", instance: "pd-1.sim:2379" },
+    pdScrapeTarget: options.tls
+      ? { target: sim.address, metricsPath: "/pd/metrics", instance: "pd-1.sim:2379" }
+      : { target: new URL(pd.url).host, metricsPath: "/metrics", instance: "pd-1.sim:2379" },
     timeScale: model.clock.timeScale,
     now: () => model.clock.simNow(),
     stateName: (id) => model.store(id).stateName(model.maxStoreDownTimeMs),

@@ -7,7 +7,7 @@ export { GRPC_BUCKETS } from "./metrics/latency.ts";
 export type { RegionFaultKind } from "./model/regions.ts";
 export type { MetaState, StateName } from "./model/store.ts";
 export { bytesSize, goDuration, parseBytesSize } from "./pd/go-format.ts";
-export type { PdFault } from "./pd/pd-server.ts";
+export type { PdFault, PdTls } from "./pd/pd-server.ts";
 export { prometheusConfig } from "./prometheus/config.ts";
 export type { PrometheusHarness, PrometheusOptions, WaitForSamplesOptions } from "./prometheus/harness.ts";
 export { startPrometheus } from "./prometheus/harness.ts";

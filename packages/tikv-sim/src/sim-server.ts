@@ -23,6 +23,8 @@ export class SimServer {
   readonly #server: Server;
   readonly #host: string;
   #port = 0;
+  /** When set, `GET /pd/metrics` answers it: PD's metrics for Prometheus while PD serves https. */
+  pdMetrics: (() => string) | undefined;
   /** Scrapes answered and time spent rendering them, for the scale benchmark. */
   readonly stats = { scrapes: 0, renderMs: 0, bytes: 0 };
 
@@ -84,6 +86,12 @@ export class SimServer {
       this.stats.scrapes++;
       this.stats.renderMs += performance.now() - started;
       this.stats.bytes += body.length;
+      res.writeHead(200, { "Content-Type": TEXT_FORMAT, "Content-Length": Buffer.byteLength(body) });
+      res.end(body);
+      return;
+    }
+    if (path === "/pd/metrics" && req.method === "GET" && this.pdMetrics) {
+      const body = this.pdMetrics();
       res.writeHead(200, { "Content-Type": TEXT_FORMAT, "Content-Length": Buffer.byteLength(body) });
       res.end(body);
       return;
