@@ -61,6 +61,7 @@ export function createTestCertificates(): TestCertificates {
   };
   let serial = 1;
   const makeLeaf = (name: string, ca: string, cn: string, extensions: string): CertificatePair => {
+    serial += 1;
     writeFileSync(path(`${name}.ext`), extensions);
     openssl("req", ...curve, "-keyout", `${name}.key`, "-out", `${name}.csr`, "-subj", `/CN=${cn}`);
     openssl(
@@ -73,7 +74,7 @@ export function createTestCertificates(): TestCertificates {
       "-CAkey",
       `${ca}.key`,
       "-set_serial",
-      String((serial += 1)),
+      String(serial),
       "-days",
       "2",
       "-out",
