@@ -1,4 +1,5 @@
 import { ObservationError, type ObservationFailure, type ObserveContext } from "@operator/core";
+import { createRedactor, secretsOf } from "@operator/subject-kit";
 import { EtcdRequestError } from "./errors.ts";
 import {
   type AlarmReading,
@@ -13,13 +14,12 @@ import {
 } from "./gateway.ts";
 import type { Histogram } from "./histogram.ts";
 import { MemberHistory } from "./history.ts";
-import type { RequestContext } from "./http.ts";
+import { createClientPool, type RequestContext } from "./http.ts";
 import { METRICS, type MemberMetrics, parseMemberMetrics } from "./member-metrics.ts";
 import { entityOf } from "./naming.ts";
 import type { ClusterView, Derived, EtcdObservation, MemberObservation, MemberRead } from "./observation.ts";
 import type { ResolvedOptions } from "./options.ts";
 import type { PrometheusWindows } from "./prometheus.ts";
-import { createRedactor, secretsOf } from "./redact.ts";
 
 /** What the observer needs beyond the options. */
 export interface ObserverSettings {
@@ -41,19 +41,25 @@ export function createObserver(
 ): (context: ObserveContext) => Promise<EtcdObservation> {
   const histories = new Map(options.endpoints.map((endpoint) => [endpoint, new MemberHistory()]));
   const redact = createRedactor(secretsOf(options.headers));
+  const shared = { timeoutMs: options.timeoutMs, retries: options.retries, headers: options.headers };
+  const memberClients = createClientPool({ ...shared, maxBodyBytes: options.maxBodyBytes, tls: options.tls });
+  const prometheusClients = createClientPool({
+    ...shared,
+    maxBodyBytes: options.prometheusMaxBodyBytes,
+    tls: options.prometheusTls,
+  });
   const message = (error: unknown) => redact(_message(error));
   let lastMembers: readonly ClusterMember[] | undefined;
 
   return async (context) => {
     const requestContext: RequestContext = {
       signal: context.signal,
-      timeoutMs: Math.max(1, Math.min(options.timeoutMs, context.deadline - Date.now())),
-      headers: options.headers,
-      maxBodyBytes: options.maxBodyBytes,
+      deadline: context.deadline,
+      client: memberClients,
       redact,
     };
     const pending = settings
-      .prometheus?.(options.endpoints, { ...requestContext, maxBodyBytes: options.prometheusMaxBodyBytes })
+      .prometheus?.(options.endpoints, { ...requestContext, client: prometheusClients })
       .catch((error: unknown) => _failedWindows(error, message));
     const reads = await Promise.all(
       options.endpoints.map((endpoint) => _readMember(endpoint, requestContext)),

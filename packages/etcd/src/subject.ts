@@ -1,4 +1,5 @@
 import { applyOverrides, ConfigError, type InvariantOverrides, type SubjectFactory } from "@operator/core";
+import type { SecretValue, TlsOptions } from "@operator/subject-kit";
 import { ETCD_INVARIANTS, leaderChanges } from "./invariants/index.ts";
 import type { EtcdObservation } from "./observation.ts";
 import { createObserver } from "./observe.ts";
@@ -23,6 +24,23 @@ export interface EtcdOptions {
    */
   timeoutMs?: number;
   /**
+   * Extra attempts of a GET (`/health`, `/metrics`, Prometheus queries) after a timeout, a refused
+   * connection, 408/429 or 5xx; never started past the cycle's deadline. The JSON gateway's POSTs
+   * are not retried.
+   * @default 1
+   */
+  retries?: number;
+  /**
+   * TLS for `https://` endpoints: `ca`/`caFile` (the cluster's CA, e.g. `--trusted-ca-file`),
+   * `cert`/`certFile` and `key`/`keyFile` (a client certificate, for members started with
+   * `--client-cert-auth`), `serverName` (the name the members' certificates carry, when the
+   * endpoints are IP addresses not in them).
+   * @default undefined
+   */
+  tls?: TlsOptions;
+  /** TLS for an `https://` Prometheus, like `tls`. @default undefined */
+  prometheusTls?: TlsOptions;
+  /**
    * Prometheus that scrapes these members. When given, leader changes come from `increase()` over the
    * window and latency percentiles from `histogram_quantile` over 5 minutes, which survive a monitor
    * restart; series it lacks (or a failed query) fall back to the members' own `/metrics`.
@@ -32,9 +50,10 @@ export interface EtcdOptions {
   prometheusUrl?: string;
   /**
    * Extra HTTP headers on every request to the members and Prometheus, e.g. an `authorization` token.
+   * Each value is a secret: the value itself, `{ "$env": "NAME" }` or `{ "$file": "/path" }`.
    * @default {}
    */
-  headers?: Record<string, string>;
+  headers?: Record<string, SecretValue>;
   /**
    * Largest answer read from a member, in bytes after decompression (1 KiB to 1 GiB); a larger one
    * is refused unread and that read fails (`invalid_response`).

@@ -4,13 +4,19 @@ import { SimulatorError } from "./errors.ts";
 import { ClusterModel, type ClusterModelOptions } from "./model/cluster-model.ts";
 import type { RegionFaultKind } from "./model/regions.ts";
 import type { MetaState, StateName } from "./model/store.ts";
-import { type PdFault, PdServer } from "./pd/pd-server.ts";
+import { type PdFault, PdServer, type PdTls } from "./pd/pd-server.ts";
 import { SimServer } from "./sim-server.ts";
 
 /** Options of {@link startCluster}. */
 export interface ClusterOptions extends ClusterModelOptions {
   /** Interface every listener binds to; only loopback is supported. @default "127.0.0.1" */
   readonly host?: "127.0.0.1";
+  /**
+   * Serve PD's API over https, requiring a client certificate signed by `ca` (see
+   * `createTestCertificates`). Store metrics and the control API stay plain http, and PD's own
+   * `/metrics` is then scraped from the control listener (`/pd/metrics`), so Prometheus needs no TLS.
+   */
+  readonly tls?: PdTls;
 }
 
 /** One simulated store as a client sees it. */
@@ -108,12 +114,13 @@ export async function startCluster(options: ClusterOptions = {}): Promise<SimClu
     throw new SimulatorError(`Option \`host\` must be 127.0.0.1, got ${String(host)}`);
   const model = new ClusterModel(options);
   const control = new Controller(model);
-  const pd = await PdServer.start(model, host);
+  const pd = await PdServer.start(model, host, options.tls);
   control.pd = pd;
   const sim = await SimServer.start(model, control, host).catch(async (error: unknown) => {
     await pd.close();
     throw error;
   });
+  if (options.tls) sim.pdMetrics = () => pd.metricsText();
   const stores: SimStore[] = model.stores.map((s) => ({
     id: s.spec.id,
     engine: s.spec.engine,
@@ -124,9 +131,11 @@ export async function startCluster(options: ClusterOptions = {}): Promise<SimClu
   const scrapeTargets = stores
     .filter((s) => s.engine === "tikv")
     .map((s) => ({ target: sim.address, metricsPath: `/stores/${s.id}/metrics`, instance: s.statusAddress }));
+  // The first member is PD's own server; under TLS its metrics are read from the simulator over http.
+  const direct = (i: number) => i === 0 && !options.tls;
   const pdTargets: ScrapeTarget[] = model.pd.members.map((member, i) => ({
-    target: i === 0 ? new URL(pd.url).host : sim.address,
-    metricsPath: i === 0 ? "/metrics" : `/pd/${member.name}/metrics`,
+    target: direct(i) ? new URL(pd.url).host : sim.address,
+    metricsPath: direct(i) ? "/metrics" : `/pd/${member.name}/metrics`,
     instance: new URL(member.clientUrl).host,
   }));
   let closed = false;

@@ -26,6 +26,8 @@ export class SimServer {
   readonly #host: string;
   readonly #pdStartSeconds = Math.floor(Date.now() / 1000);
   #port = 0;
+  /** When set, `GET /pd/metrics` answers it: PD's metrics for Prometheus while PD serves https. */
+  pdMetrics: (() => string) | undefined;
   /** Scrapes answered and time spent rendering them, for the scale benchmark. */
   readonly stats = { scrapes: 0, renderMs: 0, bytes: 0 };
 
@@ -100,6 +102,12 @@ export class SimServer {
         return;
       }
       const body = pdMetricsText(cluster, this.#pdStartSeconds, member);
+      res.writeHead(200, { "Content-Type": TEXT_FORMAT, "Content-Length": Buffer.byteLength(body) });
+      res.end(body);
+      return;
+    }
+    if (path === "/pd/metrics" && req.method === "GET" && this.pdMetrics) {
+      const body = this.pdMetrics();
       res.writeHead(200, { "Content-Type": TEXT_FORMAT, "Content-Length": Buffer.byteLength(body) });
       res.end(body);
       return;

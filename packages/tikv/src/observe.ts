@@ -52,8 +52,13 @@ export function createCollector(
     const distinct = [...new Set(metricEntries.map(([, query]) => query))];
     const storesRead = sources.pd.stores(call);
     const idRead = sources.pd.clusterId(call);
-    storesRead.catch(() => local.abort(new Error("the store list could not be read")));
-    idRead.catch(() => local.abort(new Error("the cluster id could not be read")));
+    let firstFailure: unknown;
+    const stopOthers = (why: string) => (error: unknown) => {
+      firstFailure ??= error;
+      local.abort(new Error(why));
+    };
+    storesRead.catch(stopOthers("the store list could not be read"));
+    idRead.catch(stopOthers("the cluster id could not be read"));
     const [stores, checks, id, readings, pd] = await Promise.all([
       storesRead.then(_fulfilled, _rejected),
       Promise.all(REGION_CHECKS.map((type) => sources.pd.regionCheck(type, call))).then(
@@ -66,8 +71,8 @@ export function createCollector(
       ),
       sources.readPd?.(call, at),
     ]);
-    if (stores.status === "rejected") throw _asObservationError(stores.reason);
-    if (id.status === "rejected") throw _asObservationError(id.reason);
+    // The read that failed first is the cause; the other was aborted because of it.
+    if (stores.status === "rejected" || id.status === "rejected") throw _asObservationError(firstFailure);
     const clusterId = id.value;
     _assertPlausible(stores.value, clusterId);
     const listed = new Set(stores.value.map((store) => store.id));

@@ -6,6 +6,7 @@ import {
   type Subject,
   type SubjectFactory,
 } from "@operator/core";
+import type { SecretValue, TlsOptions } from "@operator/subject-kit";
 import { PREFIX } from "./errors.ts";
 import type { RequestEvent } from "./http.ts";
 import { TIKV_INVARIANTS } from "./invariants/index.ts";
@@ -52,21 +53,33 @@ export interface TikvOptions {
   /** How to reach Prometheus. Use either `bearerToken` or `basicAuth`. @default {} */
   prometheus?: {
     /** Extra headers, e.g. `X-Scope-OrgID` for a multi-tenant Prometheus. */
-    headers?: Record<string, string>;
+    headers?: Record<string, SecretValue>;
     /** Sent as `Authorization: Bearer <token>`. */
-    bearerToken?: string;
+    bearerToken?: SecretValue;
     /** Sent as `Authorization: Basic ...`. */
-    basicAuth?: { username: string; password: string };
+    basicAuth?: { username: string; password: SecretValue };
+    /** CA, client certificate and key for an `https://` Prometheus. */
+    tls?: TlsOptions;
     /**
      * Largest Prometheus answer read, in bytes after decompression (1 KiB to 1 GiB); a larger one
      * is refused unread and its query is `unknown`. @default 33554432 (32 MiB)
      */
     maxBodyBytes?: number;
   };
-  /** How to reach PD. @default {} */
+  /** How to reach PD. Use either `bearerToken` or `basicAuth`. @default {} */
   pd?: {
     /** Extra headers sent to PD. */
-    headers?: Record<string, string>;
+    headers?: Record<string, SecretValue>;
+    /** Sent as `Authorization: Bearer <token>`. */
+    bearerToken?: SecretValue;
+    /** Sent as `Authorization: Basic ...`. */
+    basicAuth?: { username: string; password: SecretValue };
+    /**
+     * CA, client certificate and key for `https://` PD URLs, e.g.
+     * `{ caFile: "/etc/pd/ca.pem", certFile: "/etc/pd/client.pem", keyFile: "/etc/pd/client-key.pem" }`
+     * for a cluster started with `cert-allowed-cn`/client certificates.
+     */
+    tls?: TlsOptions;
     /**
      * Largest PD answer read, in bytes after decompression (1 KiB to 1 GiB); a larger one is refused
      * unread and the cycle's PD reads are `unknown`. PD's `/stores` for 5,000 stores is about 6 MB.
@@ -118,6 +131,7 @@ export const tikvSubject = ((input: TikvOptions): TikvSubject => {
   const pd = createPdClient({
     url: options.pdUrls,
     headers: options.pdHeaders,
+    tls: options.pdTls,
     maxBodyBytes: options.pdMaxBodyBytes,
     ...client,
   });
@@ -125,6 +139,7 @@ export const tikvSubject = ((input: TikvOptions): TikvSubject => {
     ? createPrometheusClient({
         url: options.prometheusUrl,
         headers: options.prometheusHeaders,
+        tls: options.prometheusTls,
         maxBodyBytes: options.prometheusMaxBodyBytes,
         ...client,
       })

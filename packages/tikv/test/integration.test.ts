@@ -2,13 +2,8 @@ import type { Evaluation, ObserveContext } from "@operator/core";
 import { isUnknownEvaluation } from "@operator/core";
 import { type PrometheusHarness, type SimCluster, startCluster, startPrometheus } from "@operator/tikv-sim";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import {
-  createPrometheusClient,
-  PrometheusError,
-  ResponseShapeError,
-  type TikvSubject,
-  tikvSubject,
-} from "../src/index.ts";
+import { PrometheusError, ResponseShapeError, type TikvSubject, tikvSubject } from "../src/index.ts";
+import { createPrometheusClient } from "../src/prometheus-client.ts";
 
 /**
  * The whole subject against a simulated cluster scraped by a real Prometheus (Debian's 2.42).

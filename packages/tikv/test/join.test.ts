@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { buildQueries, instanceOf } from "../src/index.ts";
-import { splitHostPort } from "../src/join.ts";
+import { instanceOf, splitHostPort } from "../src/join.ts";
+import { buildQueries } from "../src/queries.ts";
 
 describe("instanceOf", () => {
   it.each([

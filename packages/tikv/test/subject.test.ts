@@ -1,13 +1,13 @@
 import { ConfigError, isUnknownEvaluation, ObservationError, type ObserveContext } from "@operator/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import tikvSubjectDefault, {
-  buildQueries,
-  METRIC_INVARIANTS,
   type RequestEvent,
   SUBJECT_KIND,
   type TikvObservation,
   tikvSubject,
 } from "../src/index.ts";
+import { METRIC_INVARIANTS } from "../src/invariants/index.ts";
+import { buildQueries } from "../src/queries.ts";
 import { closedPort, compact, fixture, startTestServer, type TestServer } from "./helpers/http-server.ts";
 
 const API = "/pd/api/v1";
