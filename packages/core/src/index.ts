@@ -117,6 +117,7 @@ export type {
   InvariantSettings,
   ObserveContext,
   OkResult,
+  Runbook,
   Subject,
   SubjectFactory,
   UnknownEvaluation,

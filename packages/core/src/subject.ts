@@ -76,6 +76,14 @@ export interface UnknownEvaluation {
  */
 export type Evaluation = readonly EntityResult[] | UnknownEvaluation;
 
+/** What a person should check first when an invariant breaks. */
+export interface Runbook {
+  /** One line, e.g. `Check the store's disk and the tikv-server process on its host`. */
+  readonly hint: string;
+  /** A page with more, e.g. the team's own runbook. */
+  readonly url?: string;
+}
+
 /** A named rule over an observation. */
 export interface Invariant<Observation = unknown> {
   /** Stable name, part of every violation key: letters, digits, `_`, `-`, `.`. */
@@ -84,6 +92,8 @@ export interface Invariant<Observation = unknown> {
   readonly description: string;
   /** Default settings; configuration overrides them per field. */
   readonly defaults: InvariantSettings;
+  /** What to check first when it breaks; shown with its tickets and in notifications. */
+  readonly runbook?: Runbook;
   /** Evaluates the rule. Must not throw for expected data; a throw counts as an unknown evaluation. */
   evaluate(observation: Observation, settings: InvariantSettings): Evaluation;
 }
