@@ -104,3 +104,46 @@ describe("etcd subject against a real single-member etcd", () => {
     expect(error).toMatchObject({ name: "ObservationError", reason: "aborted" });
   });
 });
+
+describe("etcd subject against a real etcd started with --metrics=extensive", () => {
+  let cluster: TestCluster;
+  beforeAll(async () => {
+    cluster = await startCluster({ size: 1, metrics: "extensive" });
+  });
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  it("judges grpc_latency from the unary request histogram, against its threshold", async () => {
+    const endpoint = cluster.endpoints[0] as string;
+    const subject = etcd({ name: "single", endpoints: [endpoint] });
+    const strict = etcd({
+      name: "single",
+      endpoints: [endpoint],
+      invariants: { grpc_latency: { thresholds: { p99Seconds: 0.000_001 } } },
+    });
+    expect(evaluateAll(subject, await subject.observe(context())).grpc_latency).toEqual([
+      { entity: "n1", outcome: "unknown", reason: expect.stringContaining("first reading") },
+    ]);
+    await strict.observe(context());
+    await putKeys(endpoint, 20);
+    const observation = await subject.observe(context());
+    expect(observation.members[0]?.grpcLatency).toMatchObject({
+      source: "members",
+      operations: expect.any(Number),
+      p99Seconds: expect.any(Number),
+    });
+    expect(evaluateAll(subject, observation).grpc_latency).toEqual([{ entity: "n1", outcome: "ok" }]);
+    const slow = evaluateAll(strict, await strict.observe(context())).grpc_latency;
+    expect(slow).toEqual([
+      expect.objectContaining({
+        entity: "n1",
+        outcome: "violated",
+        message: expect.stringMatching(
+          /^etcd member n1 \(http:\/\/127\.0\.0\.1:\d+\) gRPC request p99 is \d+ ms/,
+        ),
+        values: expect.objectContaining({ limitSeconds: 0.000_001, source: "members" }),
+      }),
+    ]);
+  });
+});

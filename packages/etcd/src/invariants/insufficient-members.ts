@@ -34,6 +34,7 @@ export const insufficientMembers: Invariant<EtcdObservation> = {
       else if (configured.reachable) up.push(name);
       else down.push(name);
     }
+    for (const list of [up, down, unwatched]) list.sort();
     const values = { voters: voters.length, quorum, up, down, unwatched };
     if (up.length >= quorum) return [{ entity: CLUSTER_ENTITY, outcome: "ok" }];
     if (up.length + unwatched.length >= quorum) {

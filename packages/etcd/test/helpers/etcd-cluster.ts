@@ -39,6 +39,8 @@ export interface ClusterOptions {
   readonly size?: number;
   /** `--quota-backend-bytes`, e.g. 4 MiB to reach NOSPACE quickly. */
   readonly quotaBackendBytes?: number;
+  /** `--metrics`: `extensive` adds the gRPC latency histogram. @default basic (etcd's default) */
+  readonly metrics?: "basic" | "extensive";
   /** Wait for all members to be healthy before returning. @default true */
   readonly waitHealthy?: boolean;
 }
@@ -83,6 +85,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
       "--logger=zap",
       `--log-outputs=${member.logFile}`,
       ...(options.quotaBackendBytes ? [`--quota-backend-bytes=${options.quotaBackendBytes}`] : []),
+      ...(options.metrics ? [`--metrics=${options.metrics}`] : []),
     ];
     const child = spawn(ETCD_BIN, args, { stdio: "ignore" });
     running.add(child);
