@@ -13,6 +13,9 @@ export const HIGH_LATENCY = "high_latency";
 export const highLatency: Invariant<TikvObservation> = {
   name: HIGH_LATENCY,
   description: "Every TiKV store answers gRPC with a p99 latency at or below the threshold.",
+  runbook: {
+    hint: "Check the store's TiKV-Details gRPC and Thread CPU panels for a hot region or a saturated pool, then its disk latency",
+  },
   defaults: { ...DEFAULT_SETTINGS, severity: "warning", forMs: 60_000, thresholds: { p99Seconds: 0.1 } },
   evaluate(observation, settings) {
     const threshold = settings.thresholds.p99Seconds ?? 0.1;

@@ -16,6 +16,9 @@ export const LEADER_DROP = "leader_drop";
 export const leaderDrop: Invariant<TikvObservation> = {
   name: LEADER_DROP,
   description: "No TiKV store suddenly loses many region leaders.",
+  runbook: {
+    hint: "Check the store's tikv.log for a restart or slow heartbeats, and `pd-ctl operator show` for leader transfers",
+  },
   defaults: { ...DEFAULT_SETTINGS, severity: "warning", forMs: 0, thresholds: { leaders: 10 } },
   evaluate(observation, settings) {
     const threshold = settings.thresholds.leaders ?? 10;

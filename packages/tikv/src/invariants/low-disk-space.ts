@@ -15,6 +15,9 @@ export const LOW_DISK_SPACE = "low_disk_space";
 export const lowDiskSpace: Invariant<TikvObservation> = {
   name: LOW_DISK_SPACE,
   description: "Every TiKV store uses at most the threshold share of its disk capacity.",
+  runbook: {
+    hint: "Check the store's data disk (`df -h` on the TiKV data dir): free space or add stores before PD's low-space-ratio stops scheduling",
+  },
   defaults: { ...DEFAULT_SETTINGS, severity: "warning", forMs: 0, thresholds: { usedRatio: 0.7 } },
   evaluate(observation, settings) {
     const threshold = settings.thresholds.usedRatio ?? 0.7;

@@ -13,6 +13,9 @@ export const RAFTSTORE_CPU = "raftstore_cpu";
 export const raftstoreCpu: Invariant<TikvObservation> = {
   name: RAFTSTORE_CPU,
   description: "Raftstore threads of every TiKV store use at most the threshold of CPU cores.",
+  runbook: {
+    hint: "Check the store's TiKV-Details Thread CPU and Raft IO panels: split hot regions or raise raftstore.store-pool-size",
+  },
   defaults: { ...DEFAULT_SETTINGS, severity: "critical", forMs: 60_000, thresholds: { cores: 1.6 } },
   evaluate(observation, settings) {
     const threshold = settings.thresholds.cores ?? 1.6;

@@ -15,6 +15,9 @@ export const WRITE_STALL = "write_stall";
 export const writeStall: Invariant<TikvObservation> = {
   name: WRITE_STALL,
   description: "No TiKV store has its writes stalled by RocksDB.",
+  runbook: {
+    hint: "Check the store's RocksDB L0 files and pending compaction bytes (TiKV-Details RocksDB-kv panels) and its disk throughput",
+  },
   defaults: { ...DEFAULT_SETTINGS, severity: "critical", forMs: 60_000, thresholds: { stallFraction: 0 } },
   evaluate(observation, settings) {
     const threshold = settings.thresholds.stallFraction ?? 0;
