@@ -30,7 +30,7 @@ export const RUNBOOKS = {
   },
   backendQuota: {
     hint: "Compact old revisions and defragment (`etcdctl compact`, `etcdctl defrag`), or raise --quota-backend-bytes",
-    url: `${DOCS}/op-guide/maintenance/`,
+    url: `${DOCS}/op-guide/maintenance/#space-quota`,
   },
   walFsync: {
     hint: "Check the member's WAL disk (iostat await, other I/O on it): etcd needs a fast dedicated disk",
@@ -60,6 +60,6 @@ export const RUNBOOKS = {
   },
   dbFragmentation: {
     hint: "Defragment the member (`etcdctl defrag --endpoints=<member>`), one member at a time",
-    url: `${DOCS}/op-guide/maintenance/`,
+    url: `${DOCS}/op-guide/maintenance/#defragmentation`,
   },
 } as const satisfies Record<string, Runbook>;
