@@ -1,6 +1,7 @@
 import { ConfigError } from "./errors.ts";
 import { IDENTITY_INVARIANT } from "./identity.ts";
 import { assertName } from "./key.ts";
+import { checkRunbook } from "./runbook.ts";
 import { isSeverity } from "./severity.ts";
 import type { Subject } from "./subject.ts";
 import { SOURCE_UNREACHABLE_INVARIANT, UNREACHABLE_INVARIANT } from "./unreachable.ts";
@@ -65,29 +66,5 @@ export function checkSubject(subject: Subject<unknown>): void {
       }
     }
     if (invariant.runbook !== undefined) checkRunbook(invariant.runbook, at);
-  }
-}
-
-/** Longest runbook hint, characters: one line a person reads at a glance. */
-const MAX_RUNBOOK_HINT = 500;
-
-/** Throws a {@link ConfigError} unless `runbook` has a one-line hint and, if any, an http(s) URL. */
-function checkRunbook(runbook: unknown, at: string): void {
-  const r = runbook as { hint?: unknown; url?: unknown } | null;
-  if (typeof r !== "object" || r === null) throw new ConfigError(`${at}: runbook must be an object`);
-  if (typeof r.hint !== "string" || r.hint.trim() === "" || r.hint.length > MAX_RUNBOOK_HINT) {
-    throw new ConfigError(`${at}: runbook.hint must be one line of 1 to ${MAX_RUNBOOK_HINT} characters`);
-  }
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: a hint is one line without control characters
-  if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(r.hint)) {
-    throw new ConfigError(`${at}: runbook.hint must be one line without control characters`);
-  }
-  if (r.url === undefined) return;
-  let protocol = "";
-  try {
-    protocol = typeof r.url === "string" ? new URL(r.url).protocol : "";
-  } catch {}
-  if (protocol !== "http:" && protocol !== "https:") {
-    throw new ConfigError(`${at}: runbook.url must be an http or https URL`);
   }
 }

@@ -23,6 +23,8 @@ export interface InvariantSettings {
  */
 export type InvariantOverride = Partial<Omit<InvariantSettings, "thresholds">> & {
   readonly thresholds?: Readonly<Record<string, number>>;
+  /** Replaces the invariant's runbook `hint` and/or `url`, e.g. to point at the team's own runbook. */
+  readonly runbook?: Partial<Runbook>;
   readonly for?: string | number;
   readonly clear?: string | number;
 };

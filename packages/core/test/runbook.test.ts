@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { checkSubject } from "../src/check-subject.ts";
-import type { Invariant, Runbook, Subject } from "../src/subject.ts";
+import { applyOverrides } from "../src/settings.ts";
+import type { Invariant, InvariantOverrides, Runbook, Subject } from "../src/subject.ts";
 import { runCycles } from "../src/testing/run-cycles.ts";
 
 /** A subject whose one invariant is always violated for entity `a`, with a runbook the test can change. */
@@ -68,5 +69,40 @@ describe("checkSubject refuses a bad runbook, naming it", () => {
     expect(() =>
       checkSubject(subjectWith({ current: { hint: "Check the disk", url: "https://x.example/a" } })),
     ).not.toThrow();
+  });
+});
+
+describe("applyOverrides: a configuration can replace an invariant's runbook hint or URL", () => {
+  const base = subjectWith({ current: { hint: "Check the disk" } }).invariants;
+
+  it("keeps the plugin's hint and adds the team's URL, field by field", () => {
+    const [invariant] = applyOverrides(
+      base,
+      { broken: { runbook: { url: "https://wiki.example/disk" } } },
+      "s",
+    );
+    expect(invariant?.runbook).toEqual({ hint: "Check the disk", url: "https://wiki.example/disk" });
+    const [replaced] = applyOverrides(base, { broken: { runbook: { hint: "Page the storage team" } } }, "s");
+    expect(replaced?.runbook).toEqual({ hint: "Page the storage team" });
+    const [untouched] = applyOverrides(base, { broken: { severity: "critical" } }, "s");
+    expect(untouched?.runbook).toEqual({ hint: "Check the disk" });
+  });
+
+  it("refuses a bad override, naming where", () => {
+    const bad = (runbook: unknown) => () =>
+      applyOverrides(base, { broken: { runbook } } as unknown as InvariantOverrides, "s");
+    expect(bad("see wiki")).toThrow(
+      /^\[operator\] s\.invariants\.broken\.runbook must be an object with "hint" and\/or "url"$/,
+    );
+    expect(bad({ link: "x" })).toThrow(
+      /s\.invariants\.broken\.runbook has no field "link" \(known: hint, url\)/,
+    );
+    expect(bad({ url: "file:///etc/passwd" })).toThrow(
+      /s\.invariants\.broken: runbook\.url must be an http or https URL/,
+    );
+    const none = subjectWith({ current: undefined }).invariants;
+    expect(() =>
+      applyOverrides(none, { broken: { runbook: { url: "https://wiki.example/x" } } }, "s"),
+    ).toThrow(/runbook\.hint must be one line/);
   });
 });

@@ -88,7 +88,12 @@ describe("etcd subject options", () => {
       invariants: {
         backend_quota: { thresholds: { ratio: 0.5 }, for: "30s" },
         no_leader: { enabled: false },
+        alarm_active: { runbook: { url: "https://wiki.example/etcd-alarms" } },
       },
+    });
+    expect(subject.invariants.find((invariant) => invariant.name === "alarm_active")?.runbook).toEqual({
+      hint: expect.stringMatching(/^NOSPACE: compact, defragment/),
+      url: "https://wiki.example/etcd-alarms",
     });
     const quota = subject.invariants.find((invariant) => invariant.name === "backend_quota");
     expect(quota?.defaults.thresholds.ratio).toBe(0.5);
