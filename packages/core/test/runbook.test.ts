@@ -106,3 +106,18 @@ describe("applyOverrides: a configuration can replace an invariant's runbook hin
     ).toThrow(/runbook\.hint must be one line/);
   });
 });
+
+describe("the monitor's own keys", () => {
+  it("subject_unreachable says to run `operator check` and look at the path to the endpoint", async () => {
+    const subject: Subject<null> = {
+      ...subjectWith({ current: undefined }),
+      observe: async () => {
+        throw new Error("connect ECONNREFUSED 127.0.0.1:2379");
+      },
+    };
+    const { reports } = await runCycles({ subjects: subject, cycles: 3, unreachableAfter: 3 });
+    const opened = reports[2]?.opened[0];
+    expect(opened?.key).toBe("s/subject_unreachable/subject");
+    expect(opened?.runbook?.hint).toMatch(/^Run `operator check` on the daemon's host/);
+  });
+});
