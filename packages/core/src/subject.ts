@@ -23,6 +23,8 @@ export interface InvariantSettings {
  */
 export type InvariantOverride = Partial<Omit<InvariantSettings, "thresholds">> & {
   readonly thresholds?: Readonly<Record<string, number>>;
+  /** Replaces the invariant's runbook `hint` and/or `url`, e.g. to point at the team's own runbook. */
+  readonly runbook?: Partial<Runbook>;
   readonly for?: string | number;
   readonly clear?: string | number;
 };
@@ -75,6 +77,14 @@ export interface UnknownEvaluation {
  * a plugin that cannot tell must say `unknown` for it.
  */
 export type Evaluation = readonly EntityResult[] | UnknownEvaluation;
+
+/** What a person should check first when an invariant breaks. */
+export interface Runbook {
+  /** One line, e.g. `Check the store's disk and the tikv-server process on its host`. */
+  readonly hint: string;
+  /** A page with more, e.g. the team's own runbook. */
+  readonly url?: string;
+}
 
 /** A named rule over an observation. */
 /** What a person should check first when an invariant breaks. */

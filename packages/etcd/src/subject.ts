@@ -1,6 +1,18 @@
-import { applyOverrides, ConfigError, type InvariantOverrides, type SubjectFactory } from "@operator/core";
+import {
+  applyOverrides,
+  ConfigError,
+  type Invariant,
+  type InvariantOverrides,
+  type SubjectFactory,
+} from "@operator/core";
 import type { SecretValue, TlsOptions } from "@operator/subject-kit";
-import { ETCD_INVARIANTS, leaderChanges } from "./invariants/index.ts";
+import {
+  dbGrowth,
+  ETCD_INVARIANTS,
+  grpcFailedRequests,
+  leaderChanges,
+  proposalsFailed,
+} from "./invariants/index.ts";
 import type { EtcdObservation } from "./observation.ts";
 import { createObserver } from "./observe.ts";
 import { resolveOptions } from "./options.ts";
@@ -86,17 +98,23 @@ export interface EtcdOptions {
 export const etcdSubject: SubjectFactory<EtcdOptions, EtcdObservation> = (options) => {
   const resolved = resolveOptions(options);
   const invariants = applyOverrides(ETCD_INVARIANTS, resolved.invariants, resolved.name);
-  const leaderSettings = invariants.find((invariant) => invariant.name === leaderChanges.name)?.defaults;
-  const windowSeconds =
-    leaderSettings?.thresholds.windowSeconds ?? (leaderChanges.defaults.thresholds.windowSeconds as number);
-  if (!(windowSeconds > 0)) {
-    throw new ConfigError(
-      `[etcd] ${resolved.name}.invariants.leader_changes.thresholds.windowSeconds must be above 0`,
-    );
-  }
-  const leaderChangeWindowMs = windowSeconds * 1000;
+  const windowMs = (invariant: Invariant<EtcdObservation>, threshold: string): number => {
+    const settings = invariants.find((candidate) => candidate.name === invariant.name)?.defaults;
+    const seconds = settings?.thresholds[threshold] ?? (invariant.defaults.thresholds[threshold] as number);
+    if (!(seconds > 0) || !Number.isFinite(seconds)) {
+      throw new ConfigError(
+        `[etcd] ${resolved.name}.invariants.${invariant.name}.thresholds.${threshold} must be above 0`,
+      );
+    }
+    return seconds * 1000;
+  };
+  const leaderChangeWindowMs = windowMs(leaderChanges, "windowSeconds");
   const observe = createObserver(resolved, {
     leaderChangeWindowMs,
+    proposalWindowMs: windowMs(proposalsFailed, "windowSeconds"),
+    grpcWindowMs: windowMs(grpcFailedRequests, "windowSeconds"),
+    growthWindowMs: windowMs(dbGrowth, "windowSeconds"),
+    growthHorizonMs: windowMs(dbGrowth, "horizonSeconds"),
     ...(resolved.prometheusUrl
       ? { prometheus: createPrometheusReader(resolved.prometheusUrl, leaderChangeWindowMs) }
       : {}),

@@ -41,6 +41,8 @@ export interface ClusterOptions {
   readonly size?: number;
   /** `--quota-backend-bytes`, e.g. 4 MiB to reach NOSPACE quickly. */
   readonly quotaBackendBytes?: number;
+  /** `--metrics`: `extensive` adds the gRPC latency histogram. @default basic (etcd's default) */
+  readonly metrics?: "basic" | "extensive";
   /** Wait for all members to be healthy before returning. @default true */
   readonly waitHealthy?: boolean;
   /**
@@ -104,6 +106,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
             `--key-file=${options.tls.keyFile}`,
           ]
         : []),
+      ...(options.metrics ? [`--metrics=${options.metrics}`] : []),
     ];
     const child = spawn(ETCD_BIN, args, { stdio: "ignore" });
     running.add(child);
