@@ -284,7 +284,7 @@ async function act(page: Page, label: string, fill?: (dialog: Locator) => Promis
 /** The focused element as `TAG:text`, e.g. `BUTTON:Resolve`. */
 async function focusedElement(page: Page): Promise<string> {
   return page.evaluate<string>(
-    '(e => e ? `${e.tagName}:${(e.textContent ?? "").trim().slice(0, 40)}` : "")(document.activeElement)',
+    '(e => e ? e.tagName + ":" + (e.textContent ?? "").trim().slice(0, 40) : "")(document.activeElement)',
   );
 }
 
