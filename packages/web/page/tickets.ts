@@ -70,7 +70,7 @@ export function filtersToQuery(filters: Filters): string {
 /** The `GET /api/v1/tickets` URL for `filters`, one page of `limit`, from `cursor`. */
 export function ticketsUrl(filters: Filters, cursor: string | null, limit = PAGE_SIZE): string {
   const params = new URLSearchParams();
-  if (filters.status !== "all") params.set("status", filters.status);
+  params.set("status", filters.status);
   if (filters.subject) params.set("subject", filters.subject);
   if (filters.invariant) params.set("invariant", filters.invariant);
   if (filters.severity) params.set("severity", filters.severity);

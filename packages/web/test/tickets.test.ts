@@ -49,7 +49,7 @@ describe("filters", () => {
     expect(filtersToQuery(DEFAULT_FILTERS)).toBe("");
   });
 
-  it("become the API's query: unresolved by default, no status for all, held and silenced as booleans", () => {
+  it("become the API's query: unresolved by default, held and silenced as booleans", () => {
     const url = new URL(ticketsUrl(DEFAULT_FILTERS, null), "http://x");
     expect(url.pathname).toBe("/api/v1/tickets");
     expect(Object.fromEntries(url.searchParams)).toEqual({ status: "unresolved", limit: "100" });
@@ -58,6 +58,7 @@ describe("filters", () => {
       "http://x",
     );
     expect(Object.fromEntries(all.searchParams)).toEqual({
+      status: "all",
       held: "false",
       silenced: "true",
       q: "Disk",
