@@ -72,7 +72,8 @@ describe("the web page in a real Chromium", () => {
       timeoutMs: UI_TIMEOUT_MS,
       description: "the monitor's state naming the subject",
     });
-    const readsBefore = listReads;
+    // The page reads the list once more when its live feed first connects; wait until it is done.
+    const readsBefore = await settled(() => listReads);
 
     await env.cluster.stopStore(2);
     const ticket = await run.waitForTicket(
@@ -231,6 +232,24 @@ describe("the web page in a real Chromium", () => {
 });
 
 // --- Internal helpers ---
+
+/** The value of `read` once it has stayed the same for two seconds. */
+async function settled(read: () => number): Promise<number> {
+  let last = read();
+  let since = Date.now();
+  await waitFor(
+    () => {
+      const now = read();
+      if (now !== last) {
+        last = now;
+        since = Date.now();
+      }
+      return Date.now() - since >= 2000;
+    },
+    { timeoutMs: UI_TIMEOUT_MS, intervalMs: 100, description: "the page to stop reading the list" },
+  );
+  return last;
+}
 
 /** The address the daemon listens on, from its start-up line. */
 async function listenOrigin(run: MonitorRun): Promise<string> {
