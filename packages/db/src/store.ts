@@ -22,6 +22,7 @@ import {
   type Ticket,
   type TicketAction,
   type TicketDetail,
+  type TicketFeedItem,
   type TicketFilter,
   type TicketPage,
   type TicketStore,
@@ -31,6 +32,7 @@ import { type BetterSQLite3Database, drizzle } from "drizzle-orm/better-sqlite3"
 import { applyActionInTransaction } from "./actions.ts";
 import { type CycleContext, recordCycleInTransaction } from "./cycle.ts";
 import { DatabaseError, DatabaseLockedError, DatabaseReplacedError } from "./errors.ts";
+import { EventFeed } from "./feed.ts";
 import { resolveOrphansInTransaction } from "./orphans.ts";
 import { Outbox } from "./outbox.ts";
 import { getTicket, listTickets } from "./queries.ts";
@@ -90,6 +92,7 @@ class Store implements SqliteTicketStore {
   readonly #cache = new SnapshotCache();
   readonly #outbox: Outbox;
   readonly #silences: Silences;
+  readonly #feed: EventFeed;
   #replacedHow: "deleted" | "replaced" | undefined;
 
   constructor(sqlite: BetterSqlite3.Database, ctx: StoreContext) {
@@ -100,6 +103,7 @@ class Store implements SqliteTicketStore {
     this.#s = prepareStatements(sqlite);
     this.#outbox = new Outbox(sqlite);
     this.#silences = new Silences(sqlite);
+    this.#feed = new EventFeed(sqlite);
   }
 
   async recordCycle(
@@ -127,6 +131,10 @@ class Store implements SqliteTicketStore {
 
   async getTicket(id: number): Promise<TicketDetail> {
     return this.#retrying(() => getTicket(this.#db, id));
+  }
+
+  async listEventsAfter(afterId: number, limit: number): Promise<readonly TicketFeedItem[]> {
+    return this.#retrying(() => this.#feed.after(afterId, limit));
   }
 
   async applyAction(id: number, action: TicketAction, now?: number): Promise<Ticket> {
