@@ -55,7 +55,7 @@ export function MonitorState(props: { status: StatusJson | null; error: string |
                       {subject.nextCycleAt !== null && (
                         <>
                           <span aria-hidden="true"> · </span>next{" "}
-                          <RelTime at={subject.nextCycleAt} now={props.now} />
+                          <RelTime at={subject.nextCycleAt} now={props.now} future />
                         </>
                       )}
                     </div>
