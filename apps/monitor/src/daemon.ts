@@ -5,9 +5,13 @@ import {
   createDispatcher,
   createMonitor,
   formatDuration,
+  isOperatorError,
   stopOnSignals,
   withholdSilenced,
 } from "@operator/core";
+import type { ApiListener } from "@operator/http";
+import { type ApiSettings, warnIfOpen } from "./api-options.ts";
+import { loopStatus } from "./api-status.ts";
 import type { CliLogger } from "./logger.ts";
 import { createMonitorMetrics, type MetricsServer, startMetricsServer } from "./metrics-server.ts";
 import { notificationLogger } from "./notification-log.ts";
@@ -33,6 +37,10 @@ export interface DaemonOptions {
   readonly httpReload?: boolean;
   /** Notification channels (`loadNotifiers`); the daemon delivers to them and disposes them. */
   readonly notifiers?: readonly Notifier[];
+  /** The HTTP API's tokens, auth mode and TLS files; the API is served on `--listen` beside /metrics. */
+  readonly api?: ApiSettings;
+  /** A page to serve at `/` on `--listen` (the directory of its built assets). */
+  readonly page?: { readonly dir: string };
 }
 
 /**
@@ -54,6 +62,8 @@ export async function runDaemon({
   reload,
   httpReload,
   notifiers = [],
+  api,
+  page,
 }: DaemonOptions): Promise<void> {
   if (settings.dbPath === null) {
     await disposeNotifiers(notifiers);
@@ -64,6 +74,7 @@ export async function runDaemon({
   }
   let monitor: Monitor | undefined;
   let server: MetricsServer | undefined;
+  let apiListener: ApiListener | undefined;
   let removeSignalHandlers: (() => void) | undefined;
   let removeReloadHandler: (() => Promise<void>) | undefined;
   let dispatcher: Dispatcher | undefined;
@@ -135,17 +146,31 @@ export async function runDaemon({
     metrics.recordReload(true, Date.now());
     const reloader = createReloader({ monitor, settings, source: reload, logger, metrics });
     if (settings.listen) {
+      const { createApiListener } = await import("@operator/http");
+      const apiSettings = api ?? (await defaultApiSettings());
+      apiListener = createApiListener({
+        store,
+        status: loopStatus(() => monitor, store, settings.intervalMs),
+        tokens: apiSettings.tokens,
+        auth: apiSettings.auth,
+        logger,
+        ...(page ? { page } : {}),
+      });
       try {
         server = await startMetricsServer({
           listen: settings.listen,
           metrics,
           intervalMs: settings.intervalMs,
           ...(httpReload ? { reload: () => reloader.reload("POST /-/reload") } : {}),
+          api: apiListener.handle,
+          ...(apiSettings.tls ? { tls: apiSettings.tls } : {}),
         });
       } catch (error) {
+        if (isOperatorError(error)) throw error;
         const { host, port } = settings.listen;
         throw new ConfigError(`Cannot listen on ${host}:${port}: ${(error as Error).message}`);
       }
+      warnIfOpen(logger, settings.listen.host, apiSettings);
     }
     removeSignalHandlers = stopOnSignals(monitor, { logger });
     const onHangup = () => void reloader.reload("SIGHUP");
@@ -155,7 +180,7 @@ export async function runDaemon({
       return reloader.settled();
     };
     startup?.release();
-    const where = server ? `; metrics on ${server.url}/metrics` : "";
+    const where = server ? `; metrics on ${server.url}/metrics; API on ${server.url}/api/v1` : "";
     const channels = notifiers.length > 0 ? `; notifying ${describeNotifiers(notifiers)}` : "";
     logger.info(
       `Monitor loop started: ${subjects.map(describeSubject).join(", ")} every ${formatDuration(settings.intervalMs)}; database ${settings.dbPath}${where}${channels}`,
@@ -164,6 +189,7 @@ export async function runDaemon({
         intervalMs: settings.intervalMs,
         db: settings.dbPath,
         metrics: server?.url,
+        ...(server ? { api: `${server.url}/api/v1` } : {}),
         ...(notifiers.length > 0 ? { notify: notifiers.map((n) => n.name) } : {}),
       },
     );
@@ -172,6 +198,7 @@ export async function runDaemon({
   } finally {
     removeSignalHandlers?.();
     await server?.close();
+    apiListener?.close();
     await removeReloadHandler?.();
     if (monitor === undefined) await disposeSubjects(subjects);
     else await monitor.stop();
@@ -180,4 +207,12 @@ export async function runDaemon({
     store.close();
     lock.release();
   }
+}
+
+// --- Internal helpers ---
+
+/** The API's settings when the caller gave none: no token (writes refused), auth for writes, plain HTTP. */
+async function defaultApiSettings(): Promise<ApiSettings> {
+  const { apiTokens } = await import("@operator/http");
+  return { tokens: apiTokens([], "no tokens"), auth: "writes", tls: undefined };
 }

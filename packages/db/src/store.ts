@@ -41,6 +41,7 @@ import { Silences } from "./silences.ts";
 import { SnapshotCache } from "./snapshot-cache.ts";
 import { toDatabaseError } from "./sqlite-errors.ts";
 import { prepareStatements, type Statements } from "./statements.ts";
+import { StatusQueries, type TicketCounts } from "./ticket-counts.ts";
 
 /** The SQLite ticket store: core's `TicketStore` plus what the daemon and the CLI need. */
 export interface SqliteTicketStore extends TicketStore, NotificationStore, SilenceStore {
@@ -52,6 +53,10 @@ export interface SqliteTicketStore extends TicketStore, NotificationStore, Silen
   openTicketCounts(): Record<Severity, number>;
   /** The latest cycle log entries, newest first. */
   recentCycles(limit: number): CycleLogEntry[];
+  /** Every ticket by status, and unresolved tickets by severity (zeros included), for a status page. */
+  ticketCounts(): Promise<TicketCounts>;
+  /** Subjects the database knows (key states, identities, unresolved tickets), sorted. */
+  knownSubjects(): Promise<string[]>;
 }
 
 /** The device and inode of an open database file, to notice when its path names another file. */
@@ -93,6 +98,7 @@ class Store implements SqliteTicketStore {
   readonly #outbox: Outbox;
   readonly #silences: Silences;
   readonly #feed: EventFeed;
+  readonly #status: StatusQueries;
   #replacedHow: "deleted" | "replaced" | undefined;
 
   constructor(sqlite: BetterSqlite3.Database, ctx: StoreContext) {
@@ -104,6 +110,7 @@ class Store implements SqliteTicketStore {
     this.#outbox = new Outbox(sqlite);
     this.#silences = new Silences(sqlite);
     this.#feed = new EventFeed(sqlite);
+    this.#status = new StatusQueries(sqlite);
   }
 
   async recordCycle(
@@ -209,6 +216,14 @@ class Store implements SqliteTicketStore {
       }
       return counts;
     });
+  }
+
+  async ticketCounts(): Promise<TicketCounts> {
+    return this.#retrying(() => this.#status.counts());
+  }
+
+  async knownSubjects(): Promise<string[]> {
+    return this.#retrying(() => this.#status.subjects());
   }
 
   recentCycles(limit: number): CycleLogEntry[] {

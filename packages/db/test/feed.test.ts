@@ -89,3 +89,32 @@ describe.each([
     await expect(store.listTickets({ search: "x".repeat(201) })).rejects.toBeInstanceOf(ConfigError);
   });
 });
+
+describe("status reads", () => {
+  it("counts every ticket by status and unresolved ones by severity, and lists known subjects", async () => {
+    const clock = testClock();
+    const store = openTicketStore(tempDbPath(), { now: clock.now });
+    opened.push(store);
+    const run = (violated: string[], ok: string[] = [], severity: "critical" | "warning" = "critical") => {
+      const at = clock.advance(30_000);
+      const subjects = [...new Set([...violated, ...ok].map((k) => k.slice(0, k.indexOf("/"))))];
+      return store.recordCycle(
+        subjects,
+        simplePlan({ cycleId: `s${at}`, at, violated: new Map(violated.map((k) => [k, 1])), ok, severity }),
+      );
+    };
+    expect(await store.ticketCounts()).toEqual({
+      byStatus: { open: 0, acknowledged: 0, diagnosed: 0, resolved: 0 },
+      bySeverity: { critical: 0, warning: 0, info: 0 },
+    });
+    await run(["prod/a/1", "prod/a/2"]);
+    await run(["stage/b/1"], [], "warning");
+    await store.applyAction(2, { type: "acknowledge", actor: "alice" });
+    await run([], ["prod/a/1"]);
+    expect(await store.ticketCounts()).toEqual({
+      byStatus: { open: 1, acknowledged: 1, diagnosed: 0, resolved: 1 },
+      bySeverity: { critical: 1, warning: 1, info: 0 },
+    });
+    expect(await store.knownSubjects()).toEqual(["prod", "stage"]);
+  });
+});

@@ -25,4 +25,4 @@ export type { ApiListener, HttpServer, HttpServerOptions, ListenOn, TlsFiles } f
 export { createApiListener, createListener, MAX_HEADER_BYTES, startHttpServer } from "./server.ts";
 export type { StatusProvider, SubjectStatus, TicketCounts } from "./status.ts";
 export type { ApiTokens } from "./tokens.ts";
-export { apiTokens, ENV_TOKEN_NAME, MIN_TOKEN_LENGTH, parseTokensFile } from "./tokens.ts";
+export { apiTokens, ENV_TOKEN_NAME, MIN_TOKEN_LENGTH, parseTokensFile, tokenLines } from "./tokens.ts";

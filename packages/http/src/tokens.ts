@@ -67,10 +67,10 @@ export function apiTokens(
 }
 
 /**
- * Parses a tokens file: one `name:token` a line; blank lines and lines starting with `#` are skipped.
- * Errors name the line, never its token.
+ * The `name:token` pairs of a tokens file: one a line; blank lines and lines starting with `#` are
+ * skipped. Errors name the line, never its token.
  */
-export function parseTokensFile(text: string, origin: string): ApiTokens {
+export function tokenLines(text: string, origin: string): [name: string, token: string][] {
   const pairs: [string, string][] = [];
   text.split(/\r?\n/).forEach((raw, i) => {
     const line = raw.trim();
@@ -79,7 +79,12 @@ export function parseTokensFile(text: string, origin: string): ApiTokens {
     if (colon <= 0) throw new ConfigError(`${origin}, line ${i + 1}: expected name:token`);
     pairs.push([line.slice(0, colon).trim(), line.slice(colon + 1).trim()]);
   });
-  return apiTokens(pairs, origin);
+  return pairs;
+}
+
+/** {@link ApiTokens} from a tokens file's text (see {@link tokenLines}). */
+export function parseTokensFile(text: string, origin: string): ApiTokens {
+  return apiTokens(tokenLines(text, origin), origin);
 }
 
 function sha256(text: string): Buffer {

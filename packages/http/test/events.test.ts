@@ -114,7 +114,10 @@ describe("GET /api/v1/events", () => {
     let reads = 0;
     const counted = {
       ...memory,
-      listEventsAfter: (after: number, limit: number) => (reads++, memory.listEventsAfter(after, limit)),
+      listEventsAfter: (after: number, limit: number) => {
+        reads++;
+        return memory.listEventsAfter(after, limit);
+      },
     };
     const hub = createEventHub(counted, { pollMs: 25 });
     const received: number[][] = Array.from({ length: 100 }, () => []);
