@@ -180,7 +180,8 @@ export async function runDaemon({
       return reloader.settled();
     };
     startup?.release();
-    const where = server ? `; metrics on ${server.url}/metrics; API on ${server.url}/api/v1` : "";
+    const pageAt = server && page ? `; page on ${server.url}/` : "";
+    const where = server ? `; metrics on ${server.url}/metrics; API on ${server.url}/api/v1${pageAt}` : "";
     const channels = notifiers.length > 0 ? `; notifying ${describeNotifiers(notifiers)}` : "";
     logger.info(
       `Monitor loop started: ${subjects.map(describeSubject).join(", ")} every ${formatDuration(settings.intervalMs)}; database ${settings.dbPath}${where}${channels}`,
@@ -190,6 +191,7 @@ export async function runDaemon({
         db: settings.dbPath,
         metrics: server?.url,
         ...(server ? { api: `${server.url}/api/v1` } : {}),
+        ...(server && page ? { page: `${server.url}/` } : {}),
         ...(notifiers.length > 0 ? { notify: notifiers.map((n) => n.name) } : {}),
       },
     );

@@ -51,12 +51,14 @@ and the database and exits 0.`,
       const { openStore } = await import("../open-store.ts");
       const { storedStatus } = await import("../api-status.ts");
       const { startHttpServer } = await import("@operator/http");
+      const { webPage } = await import("../web-page.ts");
       const listen = parseListen(flags.listen);
       const api = await resolveApiSettings(flags, ctx.env, ctx.cwd);
       const logger = createLogger(flags.logFormat ?? "text", ctx.stderr, Date.now, { debug: ctx.verbose });
       const db = await ticketDbPath(cmd, ctx.cwd);
       const store = await openStore(db, { mustExist: true });
       try {
+        const page = webPage(logger);
         const server = await startHttpServer({
           listen,
           store,
@@ -65,10 +67,13 @@ and the database and exits 0.`,
           auth: api.auth,
           logger,
           ...(api.tls ? { tls: api.tls } : {}),
+          ...(page ? { page } : {}),
         });
         warnIfOpen(logger, listen.host, api);
-        logger.info(`Serving the HTTP API on ${server.url}/api/v1; database ${db}`, {
+        const where = page ? `; the page on ${server.url}/` : "";
+        logger.info(`Serving the HTTP API on ${server.url}/api/v1${where}; database ${db}`, {
           api: `${server.url}/api/v1`,
+          ...(page ? { page: `${server.url}/` } : {}),
           db,
           auth: api.auth,
           tokens: api.tokens.size,
