@@ -7,7 +7,7 @@ import {
   parseTicketDetail,
   parseTicketPage,
 } from "../page/parse.ts";
-import { tokenProblem } from "../page/token.ts";
+import { tokenProblem } from "../page/token-check.ts";
 import { ticket } from "./fixtures.ts";
 
 describe("parsing what the server sent", () => {

@@ -1,5 +1,5 @@
 import { useState } from "preact/hooks";
-import { MAX_TOKEN_CHARS, tokenProblem } from "../token.ts";
+import { MAX_TOKEN_CHARS, tokenProblem } from "../token-check.ts";
 
 /** Explains where the token comes from and how the page keeps it. */
 export function TokenHelp() {
