@@ -128,13 +128,13 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     return tokens.match(match[1] as string);
   };
 
-  const api = new Hono();
+  const api = new Hono<{ Variables: { tokenName: string | undefined } }>();
   api.use("*", async (c, next) => {
     const write = c.req.method === "POST";
     const reading =
       (c.req.method === "GET" || c.req.method === "HEAD") && c.req.path !== `${API_BASE}/openapi.json`;
     const name = authorize(c.req.header("authorization"), write || (reading && mode === "all"));
-    c.set("tokenName" as never, name as never);
+    c.set("tokenName", name);
     await next();
   });
 
@@ -175,7 +175,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     }
     const id = validateId(c.req.param("id"));
     const body = validate(actionBody, await readJsonBody(c.req.raw), "field");
-    const actor = body.by ?? (c.get("tokenName" as never) as string | undefined) ?? "api";
+    const actor = body.by ?? c.get("tokenName") ?? "api";
     const comment = body.comment !== undefined ? { comment: body.comment } : {};
     let action: TicketAction;
     if (type === "diagnose") {

@@ -136,6 +136,7 @@ export const actionBody = z
       .trim()
       .min(1, "by needs a name")
       .max(MAX_ACTOR_LENGTH, `by: at most ${MAX_ACTOR_LENGTH} characters`)
+      .regex(/^[^\p{Cc}\u2028\u2029]*$/u, "by: no control characters or line breaks")
       .optional()
       .describe("Who acts. Default: the name of the token."),
     comment: z

@@ -211,6 +211,7 @@ describe("POST /api/v1/tickets/{id}/{action}", () => {
       ],
       [await post("/api/v1/tickets/1/ack", { by: 7 }), 400, { field: "by" }],
       [await post("/api/v1/tickets/1/ack", { by: "  " }), 400, { field: "by" }],
+      [await post("/api/v1/tickets/1/ack", { by: "eve\nresolved by admin" }), 400, { field: "by" }],
       [
         await fetch(`${base}/api/v1/tickets/1/ack`, {
           method: "POST",

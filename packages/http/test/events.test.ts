@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   apiTokens,
   createEventHub,
+  createHttpApp,
   feedItemJson,
   type HttpServer,
   latestEventId,
@@ -211,3 +212,35 @@ describe("HTTPS", () => {
     ).rejects.toThrow(/--tls-cert .*missing\.pem cannot be read: ENOENT/);
   });
 });
+
+describe("event stream clients", () => {
+  it("leave the hub when they disconnect", async () => {
+    const memory = createMemoryTicketStore();
+    const { app, hub } = createHttpApp({ store: memory, status, tokens, events: { pollMs: 20 } });
+    const { createServer } = await import("node:http");
+    const { getRequestListener } = await import("@hono/node-server");
+    const listener = getRequestListener(app.fetch);
+    const plain = createServer((req, res) => void listener(req, res));
+    await new Promise<void>((resolve) => plain.listen(0, "127.0.0.1", resolve));
+    const { port } = plain.address() as { port: number };
+    try {
+      const clients = await Promise.all(
+        Array.from({ length: 5 }, () => connectSse(`http://127.0.0.1:${port}/api/v1/events`)),
+      );
+      expect(hub.clients).toBe(5);
+      for (const c of clients.slice(0, 3)) c.close();
+      await waitUntil(() => hub.clients === 2);
+      for (const c of clients.slice(3)) c.close();
+      await waitUntil(() => hub.clients === 0);
+    } finally {
+      hub.close();
+      plain.closeAllConnections();
+      await new Promise((resolve) => plain.close(resolve));
+    }
+  });
+});
+
+async function waitUntil(done: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !done(); i++) await new Promise((resolve) => setTimeout(resolve, 25));
+  expect(done()).toBe(true);
+}
