@@ -1,5 +1,7 @@
+import { spawn } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import type { Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -10,11 +12,13 @@ import {
   isUnresolved,
   type ListedTicket,
   type MonitorRun,
+  OPERATOR_BIN,
   openRecordedPage,
   type RecordedPage,
   runCleanups,
   showTicket,
   startEnvironment,
+  trackChild,
   waitFor,
 } from "../src/index.ts";
 
@@ -45,6 +49,7 @@ describe("the web page in a real Chromium", () => {
   let browser: RecordedPage;
   let page: Page;
   let listReads = 0;
+  let tokensFile: string;
 
   beforeAll(async () => {
     if (!chromiumAvailable())
@@ -52,7 +57,7 @@ describe("the web page in a real Chromium", () => {
         `Chromium is not installed at ${CHROMIUM_PATH}: ./dev test installs it (apt-get install chromium)`,
       );
     env = await startEnvironment({ stores: 3 });
-    const tokensFile = join(env.dir, "api-tokens");
+    tokensFile = join(env.dir, "api-tokens");
     await writeFile(tokensFile, `oncall:${TOKEN}\n`, { mode: 0o600 });
     run = await env.startMonitor({
       subject: "page",
@@ -236,9 +241,84 @@ describe("the web page in a real Chromium", () => {
     expect(unexpected).toEqual([]);
     expect(browser.errors.length).toBe(2);
   });
+
+  it("with --api-auth all (operator serve on the same database) asks for the token before showing tickets and refuses a wrong one clearly", async () => {
+    const serve = startServe([
+      "serve",
+      "--db",
+      run.dbPath,
+      "--listen",
+      "127.0.0.1:0",
+      "--api-auth",
+      "all",
+      "--api-tokens-file",
+      tokensFile,
+    ]);
+    const reader = await openRecordedPage({ width: 1280, height: 860, colorScheme: "dark" });
+    try {
+      const served = await serve.origin;
+      await reader.page.goto(`${served}/?status=all`);
+      const panel = reader.page.getByRole("region", { name: "This server needs a token to show tickets" });
+      await expectVisible(panel, "the token form for reads");
+      expect(await reader.page.locator(".ticket-row").count()).toBe(0);
+
+      await panel.getByLabel("API token").fill("wrong-token-0000");
+      await panel.getByRole("button", { name: "Save token" }).click();
+      await expectVisible(panel.getByRole("alert"), "the wrong-token message");
+      expect(await panel.getByRole("alert").textContent()).toMatch(
+        /server refused this token \(401 Unauthorized\)/,
+      );
+      expect(await reader.page.locator(".ticket-row").count()).toBe(0);
+
+      await panel.getByLabel("API token").fill(TOKEN);
+      await panel.getByRole("button", { name: "Save token" }).click();
+      await expectVisible(reader.page.locator(".ticket-row").first(), "the tickets once the token is given");
+      await expectVisible(reader.page.locator(".live-live"), "live updates with the token");
+      expect(await panel.count()).toBe(0);
+      expect(reader.requests.filter((url) => !url.startsWith(`${served}/`))).toEqual([]);
+      // The browser logs each 401 answer (before the token, and to the wrong one); nothing else.
+      expect(reader.errors.filter((e) => !/status of 401/.test(e.text))).toEqual([]);
+    } finally {
+      await reader.close();
+      await serve.stop();
+    }
+  });
 });
 
 // --- Internal helpers ---
+
+/** `operator serve ...` as a child process: its origin (from its start-up line) and a way to stop it. */
+function startServe(args: readonly string[]): { origin: Promise<string>; stop(): Promise<void> } {
+  const child = spawn(process.execPath, [OPERATOR_BIN, ...args], {
+    stdio: ["ignore", "ignore", "pipe"],
+    env: { ...process.env, NO_COLOR: "1" },
+  });
+  trackChild(child);
+  const exited = new Promise<void>((resolve) => child.once("close", () => resolve()));
+  const lines: string[] = [];
+  const origin = new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`operator serve printed no address:\n${lines.join("\n")}`)),
+      30_000,
+    );
+    createInterface({ input: child.stderr as NodeJS.ReadableStream }).on("line", (line) => {
+      lines.push(line);
+      const match = /Serving the HTTP API on (https?:\/\/127\.0\.0\.1:\d+)\//.exec(line);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1] as string);
+      }
+    });
+    void exited.then(() => reject(new Error(`operator serve exited:\n${lines.join("\n")}`)));
+  });
+  return {
+    origin,
+    async stop() {
+      child.kill("SIGTERM");
+      await exited;
+    },
+  };
+}
 
 /** The value of `read` once it has stayed the same for two seconds. */
 async function settled(read: () => number): Promise<number> {

@@ -6,7 +6,7 @@ import { FilterForm } from "./components/filters.tsx";
 import { MonitorState } from "./components/monitor-state.tsx";
 import { TicketList } from "./components/ticket-list.tsx";
 import { TicketView } from "./components/ticket-view.tsx";
-import { SAVED_TOKEN_REFUSED, TokenForm, TokenHelp } from "./components/token-form.tsx";
+import { SAVED_TOKEN_REFUSED, TOKEN_REFUSED, TokenForm, TokenHelp } from "./components/token-form.tsx";
 import { type LiveState, openEventStream } from "./event-stream.ts";
 import { parseStatus, parseTicketDetail, parseTicketPage } from "./parse.ts";
 import {
@@ -68,11 +68,15 @@ export function App() {
     setTokenState(value);
   }, []);
 
+  /** The token was just typed into the page's token form (not one saved earlier in this tab). */
+  const tokenIsFresh = useRef(false);
   /** A read answered 401: ask for the token in the page, saying why. */
   const readRefused = useCallback(
     (sentToken: string | null) => {
       if (sentToken !== null) setToken(null);
-      setNeedsToken(sentToken !== null ? SAVED_TOKEN_REFUSED : "");
+      const refused = tokenIsFresh.current ? TOKEN_REFUSED : SAVED_TOKEN_REFUSED;
+      // A read without a token (the one after forgetting a refused token, say) keeps the message.
+      setNeedsToken((previous) => (sentToken !== null ? refused : (previous ?? "")));
     },
     [setToken],
   );
@@ -271,6 +275,7 @@ export function App() {
             busy={false}
             submitLabel="Save token"
             onSubmit={(value) => {
+              tokenIsFresh.current = true;
               setNeedsToken(null);
               setToken(value);
             }}
