@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
@@ -7,6 +8,7 @@ import type { Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   CHROMIUM_PATH,
+  type ConsoleProblem,
   chromiumAvailable,
   type Environment,
   isUnresolved,
@@ -18,6 +20,7 @@ import {
   runCleanups,
   showTicket,
   startEnvironment,
+  ticketAction,
   trackChild,
   waitFor,
 } from "../src/index.ts";
@@ -49,6 +52,10 @@ describe("the web page in a real Chromium", () => {
   let browser: RecordedPage;
   let page: Page;
   let listReads = 0;
+  /** The `Last-Event-ID` header of each request for the event stream (null when it had none). */
+  const streamStarts: (string | null)[] = [];
+  /** Console errors the test provoked on purpose by stopping the daemon. */
+  const provoked = new Set<ConsoleProblem>();
   let tokensFile: string;
 
   beforeAll(async () => {
@@ -61,13 +68,16 @@ describe("the web page in a real Chromium", () => {
     await writeFile(tokensFile, `oncall:${TOKEN}\n`, { mode: 0o600 });
     run = await env.startMonitor({
       subject: "page",
-      extraArgs: ["--listen", "127.0.0.1:0", "--api-tokens-file", tokensFile],
+      // A fixed port, so that the page can reconnect to the same address after a restart.
+      extraArgs: ["--listen", `127.0.0.1:${await freePort()}`, "--api-tokens-file", tokensFile],
     });
     origin = await listenOrigin(run);
     browser = await openRecordedPage({ width: 1280, height: 860 });
     page = browser.page;
     page.on("request", (request) => {
-      if (request.method() === "GET" && new URL(request.url()).pathname === "/api/v1/tickets") listReads++;
+      const path = new URL(request.url()).pathname;
+      if (request.method() === "GET" && path === "/api/v1/tickets") listReads++;
+      if (path === "/api/v1/events") streamStarts.push(request.headers()["last-event-id"] ?? null);
     });
   });
   afterAll(async () => {
@@ -219,6 +229,45 @@ describe("the web page in a real Chromium", () => {
     expect(await page.evaluate<number>('performance.getEntriesByType("navigation").length')).toBe(1);
   });
 
+  it("reconnects after the daemon restarts and resumes with Last-Event-ID: a change made meanwhile arrives", async () => {
+    await env.cluster.stopStore(3);
+    const ticket = await run.waitForTicket(
+      (t) => t.key === "page/store_down/3" && isUnresolved(t),
+      "a store_down ticket for store 3",
+    );
+    const row = rowOf(page, ticket);
+    await expectVisible(row, `ticket #${ticket.id}`);
+    const errorsBefore = browser.errors.length;
+    const startsBefore = streamStarts.length;
+
+    await run.stop();
+    await ticketAction(run.dbPath, "ack", ticket.id, [
+      "--by",
+      "bob",
+      "--comment",
+      "while the daemon was down",
+    ]);
+    await run.restart();
+    // The page retries with growing pauses (2 s, 4 s, 8 s...) while the daemon starts again.
+    await expectText(row.locator(".status"), "Acknowledged", 60_000);
+    await expectVisible(page.locator(".live-live"), "the live indicator after the restart");
+    const resumed = streamStarts.slice(startsBefore);
+    expect(resumed.length).toBeGreaterThan(0);
+    expect(resumed.every((id) => id !== null && /^\d+$/.test(id))).toBe(true);
+    // While the daemon was down the browser logged its refused connections; those alone.
+    for (const error of browser.errors.slice(errorsBefore)) {
+      expect(error.url).toMatch(/\/api\/v1\//);
+      expect(error.text).toMatch(/net::ERR_/);
+      provoked.add(error);
+    }
+    await env.cluster.startStore(3);
+    await run.waitForTicket(
+      (t) => t.id === ticket.id && t.status === "resolved",
+      "store 3's ticket to resolve",
+    );
+    await row.waitFor({ state: "detached", timeout: UI_TIMEOUT_MS });
+  });
+
   it("fits a phone's width (375 px) without horizontal scrolling, list and ticket view alike", async () => {
     await page.setViewportSize({ width: 375, height: 812 });
     await page.goto(`${origin}/?status=all`);
@@ -234,12 +283,12 @@ describe("the web page in a real Chromium", () => {
   it("made no request outside its own origin and logged no console error", async () => {
     expect(browser.requests.length).toBeGreaterThan(5);
     expect(browser.requests.filter((url) => !url.startsWith(`${origin}/`))).toEqual([]);
-    // The only errors allowed are the browser's own lines for the two 401 answers the token test provoked.
-    const unexpected = browser.errors.filter(
-      (e) => !(/status of 401/.test(e.text) && ACTION_URL.test(e.url)),
-    );
+    // The only errors allowed are the browser's own lines for the two 401 answers the token test
+    // provoked, and its refused connections while the reconnect test had the daemon stopped.
+    const own = browser.errors.filter((e) => !provoked.has(e));
+    const unexpected = own.filter((e) => !(/status of 401/.test(e.text) && ACTION_URL.test(e.url)));
     expect(unexpected).toEqual([]);
-    expect(browser.errors.length).toBe(2);
+    expect(own.length).toBe(2);
   });
 
   it("with --api-auth all (operator serve on the same database) asks for the token before showing tickets and refuses a wrong one clearly", async () => {
@@ -286,6 +335,18 @@ describe("the web page in a real Chromium", () => {
 });
 
 // --- Internal helpers ---
+
+/** A TCP port of 127.0.0.1 that is free now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address !== null ? address.port : 0));
+    });
+  });
+}
 
 /** `operator serve ...` as a child process: its origin (from its start-up line) and a way to stop it. */
 function startServe(args: readonly string[]): { origin: Promise<string>; stop(): Promise<void> } {
@@ -358,9 +419,9 @@ async function expectVisible(locator: Locator, what: string): Promise<void> {
   }
 }
 
-async function expectText(locator: Locator, text: string): Promise<void> {
+async function expectText(locator: Locator, text: string, timeoutMs = UI_TIMEOUT_MS): Promise<void> {
   await waitFor(async () => (await locator.textContent())?.trim() === text, {
-    timeoutMs: UI_TIMEOUT_MS,
+    timeoutMs,
     description: `"${text}" in ${locator}`,
   });
 }
