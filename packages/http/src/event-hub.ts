@@ -159,7 +159,8 @@ export function createEventHub(store: TicketStore, options: EventHubOptions = {}
       const client: Client = {
         send: feedClient.send,
         ready: feedClient.ready ?? (() => Promise.resolve()),
-        cursor: afterId ?? now,
+        // An id past the newest (a database replaced since the client's last event) resumes from now.
+        cursor: afterId === undefined ? now : Math.min(afterId, now),
         catchingUp: afterId !== undefined && afterId < now,
         gone: false,
       };

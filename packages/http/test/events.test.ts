@@ -103,6 +103,17 @@ describe("GET /api/v1/events", () => {
     }
   });
 
+  it("treats a Last-Event-ID past the newest event (a database replaced meanwhile) as now", async () => {
+    const sse = await connectSse(`${server.url}/api/v1/events`, { "last-event-id": "999999999" });
+    try {
+      await openTickets(store, [{ key: "replaced/store_down/1" }]);
+      const [event] = await sse.waitFor(1);
+      expect(JSON.parse(event?.data ?? "").ticket.key).toBe("replaced/store_down/1");
+    } finally {
+      sse.close();
+    }
+  });
+
   it("refuses a malformed Last-Event-ID with a 400 naming it", async () => {
     const response = await fetch(`${server.url}/api/v1/events`, { headers: { "last-event-id": "abc" } });
     expect(response.status).toBe(400);
