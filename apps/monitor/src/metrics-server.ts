@@ -266,7 +266,8 @@ const METRICS_CACHE_MS = 1000;
  * within `3 × intervalMs` (counting from start-up before the first one), 503 otherwise or once the
  * daemon has failed, with a JSON body saying how old the last cycle is. Ages are measured on the
  * metrics' monotonic clock. The listener caps connections, header size and request time, and takes
- * no request bodies, so idle or slow clients cannot starve it or the monitor loop.
+ * no request bodies (the HTTP API's actions, with `api`, take small ones), so idle or slow clients
+ * cannot starve it or the monitor loop. With `api`, every other path is the API's.
  */
 export async function startMetricsServer(options: {
   listen: ListenAddress;

@@ -25,6 +25,8 @@ export interface EventHubOptions {
 export interface FeedClient {
   /** Called with each batch of events for this client, in id order. */
   readonly send: (messages: readonly FeedMessage[]) => void;
+  /** Resolves when the client can take more; a resuming client's catch-up waits for it between pages. */
+  readonly ready?: () => Promise<void>;
 }
 
 /** A subscription: stop it when the client goes away. */
@@ -63,8 +65,12 @@ export function createEventHub(store: TicketStore, options: EventHubOptions = {}
   let polling = false;
   let closed = false;
   let failing = false;
+  /** Bumped whenever the last client leaves: a read begun before then must not set the head. */
+  let generation = 0;
 
-  interface Client extends FeedClient {
+  interface Client {
+    readonly send: FeedClient["send"];
+    readonly ready: () => Promise<void>;
     cursor: number;
     catchingUp: boolean;
     gone: boolean;
@@ -79,9 +85,10 @@ export function createEventHub(store: TicketStore, options: EventHubOptions = {}
 
   async function knownHead(): Promise<number> {
     if (head !== undefined) return head;
+    const started = generation;
     headKnown ??= latestEventId(store).then((id) => {
-      head = Math.max(head ?? 0, id);
-      return head;
+      if (started === generation) head = Math.max(head ?? 0, id);
+      return Math.max(head ?? 0, id);
     });
     try {
       return await headKnown;
@@ -91,14 +98,15 @@ export function createEventHub(store: TicketStore, options: EventHubOptions = {}
   }
 
   async function poll(): Promise<void> {
-    if (polling || closed) return;
+    if (polling || closed || live.size === 0) return;
     polling = true;
+    const started = generation;
     try {
       const from = await knownHead();
       let after = from;
       for (;;) {
         const items = await store.listEventsAfter(after, MAX_FEED_PAGE);
-        if (items.length === 0) break;
+        if (items.length === 0 || started !== generation) break;
         const messages = items.map(toMessage);
         after = (messages.at(-1) as FeedMessage).id;
         head = after;
@@ -137,6 +145,7 @@ export function createEventHub(store: TicketStore, options: EventHubOptions = {}
       }
       if (client.gone) return;
       deliver(client, items.map(toMessage));
+      await client.ready();
       if (items.length < CATCH_UP_PAGE && client.cursor >= (head ?? 0)) {
         client.catchingUp = false;
         return;
@@ -149,7 +158,9 @@ export function createEventHub(store: TicketStore, options: EventHubOptions = {}
       const now = await knownHead();
       const client: Client = {
         send: feedClient.send,
-        cursor: afterId ?? now,
+        ready: feedClient.ready ?? (() => Promise.resolve()),
+        // An id past the newest (a database replaced since the client's last event) resumes from now.
+        cursor: afterId === undefined ? now : Math.min(afterId, now),
         catchingUp: afterId !== undefined && afterId < now,
         gone: false,
       };
@@ -160,6 +171,14 @@ export function createEventHub(store: TicketStore, options: EventHubOptions = {}
         close() {
           client.gone = true;
           live.delete(client);
+          // No client, no polls: the head goes stale, so the next client without a resume point
+          // must find it anew rather than be sent what happened meanwhile.
+          if (live.size === 0) {
+            head = undefined;
+            generation++;
+            clearTimeout(timer);
+            timer = undefined;
+          }
         },
       };
     },

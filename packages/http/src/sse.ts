@@ -4,8 +4,8 @@ import type { EventHub, FeedMessage } from "./event-hub.ts";
 export interface SseOptions {
   /** A comment line is sent this often, so proxies and clients see the stream alive. @default 15000 */
   readonly keepaliveMs?: number;
-  /** A client that lets this many events pile up unread is disconnected (it resumes with its id). @default 5000 */
-  readonly maxQueued?: number;
+  /** A client that lets this many bytes pile up unread is disconnected (it resumes with its id). @default 8 MiB */
+  readonly maxQueuedBytes?: number;
   /** Aborted when the client goes away. */
   readonly signal: AbortSignal;
 }
@@ -23,25 +23,33 @@ export async function sseResponse(
   options: SseOptions,
 ): Promise<Response> {
   const keepaliveMs = options.keepaliveMs ?? 15_000;
-  const maxQueued = options.maxQueued ?? 5000;
+  const maxQueuedBytes = options.maxQueuedBytes ?? 8 * 1024 * 1024;
   let stop: () => void = () => undefined;
   let controller!: ReadableStreamDefaultController<Uint8Array>;
+  const drained: (() => void)[] = [];
   const stream = new ReadableStream<Uint8Array>(
     {
       start(c) {
         controller = c;
       },
+      pull() {
+        for (const wake of drained.splice(0)) wake();
+      },
       cancel() {
         stop();
       },
     },
-    new CountQueuingStrategy({ highWaterMark: 64 }),
+    new ByteLengthQueuingStrategy({ highWaterMark: 64 * 1024 }),
   );
   let open = true;
+  const ready = (): Promise<void> =>
+    !open || (controller.desiredSize ?? 1) > 0
+      ? Promise.resolve()
+      : new Promise((wake) => drained.push(wake));
   const write = (text: string) => {
     if (!open) return;
     controller.enqueue(encoder.encode(text));
-    if ((controller.desiredSize ?? 0) < -maxQueued) {
+    if ((controller.desiredSize ?? 0) < -maxQueuedBytes) {
       stop();
       try {
         controller.close();
@@ -57,6 +65,7 @@ export async function sseResponse(
       for (const m of messages) text += `id: ${m.id}\nevent: ticket\ndata: ${m.data}\n\n`;
       write(text);
     },
+    ready,
   });
   const keepalive = setInterval(() => write(": keepalive\n\n"), keepaliveMs);
   keepalive.unref?.();
@@ -65,6 +74,7 @@ export async function sseResponse(
     open = false;
     clearInterval(keepalive);
     subscription.close();
+    for (const wake of drained.splice(0)) wake();
   };
   if (options.signal.aborted) stop();
   options.signal.addEventListener("abort", () => stop(), { once: true });

@@ -103,6 +103,17 @@ describe("GET /api/v1/events", () => {
     }
   });
 
+  it("treats a Last-Event-ID past the newest event (a database replaced meanwhile) as now", async () => {
+    const sse = await connectSse(`${server.url}/api/v1/events`, { "last-event-id": "999999999" });
+    try {
+      await openTickets(store, [{ key: "replaced/store_down/1" }]);
+      const [event] = await sse.waitFor(1);
+      expect(JSON.parse(event?.data ?? "").ticket.key).toBe("replaced/store_down/1");
+    } finally {
+      sse.close();
+    }
+  });
+
   it("refuses a malformed Last-Event-ID with a 400 naming it", async () => {
     const response = await fetch(`${server.url}/api/v1/events`, { headers: { "last-event-id": "abc" } });
     expect(response.status).toBe(400);
@@ -244,3 +255,33 @@ async function waitUntil(done: () => boolean): Promise<void> {
   for (let i = 0; i < 200 && !done(); i++) await new Promise((resolve) => setTimeout(resolve, 25));
   expect(done()).toBe(true);
 }
+
+describe("the event hub", () => {
+  it("starts a client without a resume point at the newest event, even after a time without clients", async () => {
+    const memory = createMemoryTicketStore();
+    await openTickets(memory, [{ key: "s/i/1" }]);
+    const hub = createEventHub(memory, { pollMs: 10 });
+    try {
+      const first: number[] = [];
+      const a = await hub.subscribe(undefined, { send: (m) => first.push(...m.map((x) => x.id)) });
+      await openTickets(memory, [{ key: "s/i/2" }]);
+      await waitUntil(() => first.length === 1);
+      a.close();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      // Nobody listens while these happen: no poll reads them.
+      await openTickets(memory, [{ key: "s/i/3" }]);
+      await openTickets(memory, [{ key: "s/i/4" }]);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const second: number[] = [];
+      const b = await hub.subscribe(undefined, { send: (m) => second.push(...m.map((x) => x.id)) });
+      await openTickets(memory, [{ key: "s/i/5" }]);
+      await waitUntil(() => second.length >= 1);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(first).toEqual([2]);
+      expect(second).toEqual([5]);
+      b.close();
+    } finally {
+      hub.close();
+    }
+  });
+});
