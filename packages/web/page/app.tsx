@@ -234,6 +234,8 @@ export function App() {
       }));
       setDetailVersion((v) => v + 1);
       if (action) setAnnouncement(`Ticket #${ticket.id} ${ACTION_WORDS[action].done}.`);
+      // The button that opened the dialog may be gone (Hold became Unhold): keep focus on the ticket.
+      requestAnimationFrame(() => document.getElementById("ticket-heading")?.focus());
     },
     [dialog],
   );
