@@ -18,6 +18,7 @@ import { notificationLogger } from "./notification-log.ts";
 import { describeNotifiers, disposeNotifiers } from "./notifiers.ts";
 import { lockDatabase, openStore } from "./open-store.ts";
 import { logOrphans } from "./orphan-log.ts";
+import { pageOption } from "./page.ts";
 import { createReloader, type ReloadSource } from "./reload.ts";
 import type { RunSettings } from "./settings.ts";
 import type { StartupSignals } from "./startup-signals.ts";
@@ -39,7 +40,7 @@ export interface DaemonOptions {
   readonly notifiers?: readonly Notifier[];
   /** The HTTP API's tokens, auth mode and TLS files; the API is served on `--listen` beside /metrics. */
   readonly api?: ApiSettings;
-  /** A page to serve at `/` on `--listen` (the directory of its built assets). */
+  /** A page to serve at `/` on `--listen` (the directory of its built assets); default: {@link pageOption}. */
   readonly page?: { readonly dir: string };
 }
 
@@ -148,13 +149,14 @@ export async function runDaemon({
     if (settings.listen) {
       const { createApiListener } = await import("@operator/http");
       const apiSettings = api ?? (await defaultApiSettings());
+      const served = page ?? (await pageOption());
       apiListener = createApiListener({
         store,
         status: loopStatus(() => monitor, store, settings.intervalMs),
         tokens: apiSettings.tokens,
         auth: apiSettings.auth,
         logger,
-        ...(page ? { page } : {}),
+        ...(served ? { page: served } : {}),
       });
       try {
         server = await startMetricsServer({

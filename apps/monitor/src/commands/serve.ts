@@ -51,6 +51,8 @@ and the database and exits 0.`,
       const { openStore } = await import("../open-store.ts");
       const { storedStatus } = await import("../api-status.ts");
       const { startHttpServer } = await import("@operator/http");
+      const { pageOption } = await import("../page.ts");
+      const page = await pageOption();
       const listen = parseListen(flags.listen);
       const api = await resolveApiSettings(flags, ctx.env, ctx.cwd);
       const logger = createLogger(flags.logFormat ?? "text", ctx.stderr, Date.now, { debug: ctx.verbose });
@@ -65,6 +67,7 @@ and the database and exits 0.`,
           auth: api.auth,
           logger,
           ...(api.tls ? { tls: api.tls } : {}),
+          ...(page ? { page } : {}),
         });
         warnIfOpen(logger, listen.host, api);
         logger.info(`Serving the HTTP API on ${server.url}/api/v1; database ${db}`, {
