@@ -18,6 +18,7 @@ import { notificationLogger } from "./notification-log.ts";
 import { describeNotifiers, disposeNotifiers } from "./notifiers.ts";
 import { lockDatabase, openStore } from "./open-store.ts";
 import { logOrphans } from "./orphan-log.ts";
+import { pageOption } from "./page.ts";
 import { createReloader, type ReloadSource } from "./reload.ts";
 import type { RunSettings } from "./settings.ts";
 import type { StartupSignals } from "./startup-signals.ts";
@@ -39,7 +40,7 @@ export interface DaemonOptions {
   readonly notifiers?: readonly Notifier[];
   /** The HTTP API's tokens, auth mode and TLS files; the API is served on `--listen` beside /metrics. */
   readonly api?: ApiSettings;
-  /** A page to serve at `/` on `--listen` (the directory of its built assets). */
+  /** A page to serve at `/` on `--listen` (the directory of its built assets); default: {@link pageOption}. */
   readonly page?: { readonly dir: string };
 }
 
@@ -75,6 +76,8 @@ export async function runDaemon({
   let monitor: Monitor | undefined;
   let server: MetricsServer | undefined;
   let apiListener: ApiListener | undefined;
+  /** The page served at `/` beside the API, once the listener is up. */
+  let served: { readonly dir: string } | undefined;
   let removeSignalHandlers: (() => void) | undefined;
   let removeReloadHandler: (() => Promise<void>) | undefined;
   let dispatcher: Dispatcher | undefined;
@@ -148,13 +151,14 @@ export async function runDaemon({
     if (settings.listen) {
       const { createApiListener } = await import("@operator/http");
       const apiSettings = api ?? (await defaultApiSettings());
+      served = page ?? (await pageOption(logger));
       apiListener = createApiListener({
         store,
         status: loopStatus(() => monitor, store, settings.intervalMs),
         tokens: apiSettings.tokens,
         auth: apiSettings.auth,
         logger,
-        ...(page ? { page } : {}),
+        ...(served ? { page: served } : {}),
       });
       try {
         server = await startMetricsServer({
@@ -180,7 +184,7 @@ export async function runDaemon({
       return reloader.settled();
     };
     startup?.release();
-    const pageAt = server && page ? `; page on ${server.url}/` : "";
+    const pageAt = server && served ? `; page on ${server.url}/` : "";
     const where = server ? `; metrics on ${server.url}/metrics; API on ${server.url}/api/v1${pageAt}` : "";
     const channels = notifiers.length > 0 ? `; notifying ${describeNotifiers(notifiers)}` : "";
     logger.info(
@@ -191,7 +195,7 @@ export async function runDaemon({
         db: settings.dbPath,
         metrics: server?.url,
         ...(server ? { api: `${server.url}/api/v1` } : {}),
-        ...(server && page ? { page: `${server.url}/` } : {}),
+        ...(server && served ? { page: `${server.url}/` } : {}),
         ...(notifiers.length > 0 ? { notify: notifiers.map((n) => n.name) } : {}),
       },
     );

@@ -274,6 +274,26 @@ describe("operator serve", () => {
     expect(serve.stderr.at(-1)).toMatch(/HTTP API stopped$/);
   });
 
+  it("with --api-auth all, needs a token for reads too", async () => {
+    const serve = start(
+      ["serve", "--db", join(dir, "serve.db"), "--listen", "127.0.0.1:0", "--api-auth", "all"],
+      {
+        OPERATOR_API_TOKEN: TOKEN,
+      },
+    );
+    const line = await serve.waitForLine(/Serving the HTTP API on/);
+    const base = /on (http:\/\/\S+)\/api\/v1/.exec(line)?.[1] as string;
+    for (const path of ["tickets", "status", "events", "tickets/1"]) {
+      expect((await fetch(`${base}/api/v1/${path}`)).status, path).toBe(401);
+    }
+    const ok = await fetch(`${base}/api/v1/tickets?status=all`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    expect(ok.status).toBe(200);
+    expect(((await ok.json()) as { tickets: unknown[] }).tickets.length).toBeGreaterThan(0);
+    expect(serve.transcript()).not.toContain(TOKEN);
+  });
+
   it("refuses settings that cannot work with one clear line, never printing a token", async () => {
     const db = join(dir, "serve.db");
     const badTokens = join(dir, "bad-tokens");

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { pageDir } from "@operator/web";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../src/logger.ts";
-import { webPage } from "../src/web-page.ts";
+import { pageOption } from "../src/page.ts";
 import { type CliProcess, startCli } from "./helpers/cli.ts";
 import { waitFor } from "./helpers/net.ts";
 
@@ -21,19 +21,21 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe("webPage", () => {
-  it("serves the built page of @operator/web", () => {
+describe("pageOption", () => {
+  it("serves the built page of @operator/web", async () => {
     const lines: string[] = [];
-    expect(webPage(createLogger("text", { write: (l: string) => lines.push(l) }, Date.now))).toEqual({
-      dir: pageDir,
-    });
+    expect(await pageOption(createLogger("text", { write: (l: string) => lines.push(l) }, Date.now))).toEqual(
+      {
+        dir: pageDir,
+      },
+    );
     expect(lines).toEqual([]);
   });
 
-  it("without built assets serves the API alone and says how to build the page", () => {
+  it("without built assets serves the API alone and says how to build the page", async () => {
     const lines: string[] = [];
     const logger = createLogger("text", { write: (l: string) => lines.push(l) }, Date.now);
-    expect(webPage(logger, dir)).toBeUndefined();
+    expect(await pageOption(logger, dir)).toBeUndefined();
     expect(lines.join("")).toMatch(
       /The web page is not built .*serving the API without it; run the workspace build/,
     );

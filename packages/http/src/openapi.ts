@@ -23,6 +23,8 @@ export function openApiDocument(): object {
 }
 
 function build(): object {
+  const components: Record<string, unknown> = {};
+  const strip = (generated: object) => hoist(generated, components);
   const schema = (s: z.ZodType) =>
     strip(z.toJSONSchema(s, { io: "input", target: "draft-2020-12", unrepresentable: "any" }));
   const out = (s: z.ZodType) =>
@@ -69,6 +71,7 @@ function build(): object {
     servers: [{ url: "/api/v1" }],
     components: {
       securitySchemes: { bearer: { type: "http", scheme: "bearer" } },
+      schemas: components,
     },
     paths: {
       "/tickets": {
@@ -151,8 +154,24 @@ const DESCRIPTIONS: Readonly<Record<number, string>> = {
   503: "The ticket database cannot be used",
 };
 
-/** A JSON Schema without its `$schema` (OpenAPI 3.1 sets the dialect for the whole document). */
-function strip(schema: object): object {
-  const { $schema: _drop, ...rest } = schema as Record<string, unknown>;
-  return rest;
+/**
+ * A generated JSON Schema made part of the document: its `$schema` dropped (OpenAPI 3.1 sets the
+ * dialect), its `$defs` moved to `components.schemas` and every `#/$defs/X` pointed there.
+ */
+function hoist(generated: object, components: Record<string, unknown>): object {
+  const { $schema: _dialect, $defs, ...rest } = generated as Record<string, unknown>;
+  const relink = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(relink);
+    if (value === null || typeof value !== "object") return value;
+    return Object.fromEntries(
+      Object.entries(value).map(([key, v]) => [
+        key,
+        key === "$ref" && typeof v === "string" ? v.replace("#/$defs/", "#/components/schemas/") : relink(v),
+      ]),
+    );
+  };
+  for (const [name, definition] of Object.entries(($defs ?? {}) as Record<string, unknown>)) {
+    components[name] = relink(definition);
+  }
+  return relink(rest) as object;
 }

@@ -404,6 +404,16 @@ describe("GET /api/v1/openapi.json", () => {
       "limit",
       "cursor",
     ]);
+    // Every reference points inside the document.
+    const text = JSON.stringify(doc);
+    const schemas = (doc as unknown as { components: { schemas: Record<string, unknown> } }).components
+      .schemas;
+    const refs = [...text.matchAll(/"\$ref":"([^"]+)"/g)].map((m) => m[1] as string);
+    expect(refs.length).toBeGreaterThan(0);
+    for (const ref of refs) {
+      expect(ref).toMatch(/^#\/components\/schemas\//);
+      expect(schemas).toHaveProperty(ref.slice("#/components/schemas/".length));
+    }
     expect(doc.paths["/tickets/{id}/diagnose"]?.post?.requestBody).toMatchObject({
       content: { "application/json": { schema: { type: "object", additionalProperties: false } } },
     });

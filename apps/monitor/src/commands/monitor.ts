@@ -68,14 +68,12 @@ HTTP API (docs/http-api.md): writes need Authorization: Bearer <token>, from OPE
     try {
       const { loadNotifiers } = await import("../notifiers.ts");
       const { runDaemon } = await import("../daemon.ts");
-      const { webPage } = await import("../web-page.ts");
       if (settings.mode === "demo") {
         const { startDemo } = await import("../demo.ts");
         const demo = await startDemo(ctx, settings, optionSources(cmd), logger);
         try {
           checkMonitorOptions(monitorOptionsFor(demo.run.settings, demo.run.subjects));
           const notifiers = await loadNotifiers(demo.run.settings.notify);
-          const page = demo.run.settings.listen ? webPage(logger) : undefined;
           await runDaemon({
             ...demo.run,
             logger,
@@ -83,7 +81,6 @@ HTTP API (docs/http-api.md): writes need Authorization: Bearer <token>, from OPE
             httpReload: flags.enableReload === true,
             notifiers,
             api,
-            ...(page ? { page } : {}),
           });
         } finally {
           await demo.close();
@@ -109,7 +106,6 @@ HTTP API (docs/http-api.md): writes need Authorization: Bearer <token>, from OPE
       const httpReload = flags.enableReload === true;
       // runDaemon disposes the channels from here on.
       const notifiers = await loadNotifiers(settings.notify);
-      const page = settings.listen ? webPage(logger) : undefined;
       await runDaemon({
         settings,
         subjects,
@@ -119,7 +115,6 @@ HTTP API (docs/http-api.md): writes need Authorization: Bearer <token>, from OPE
         httpReload,
         notifiers,
         api,
-        ...(page ? { page } : {}),
       });
     } finally {
       startup.release();

@@ -51,14 +51,14 @@ and the database and exits 0.`,
       const { openStore } = await import("../open-store.ts");
       const { storedStatus } = await import("../api-status.ts");
       const { startHttpServer } = await import("@operator/http");
-      const { webPage } = await import("../web-page.ts");
+      const { pageOption } = await import("../page.ts");
       const listen = parseListen(flags.listen);
       const api = await resolveApiSettings(flags, ctx.env, ctx.cwd);
       const logger = createLogger(flags.logFormat ?? "text", ctx.stderr, Date.now, { debug: ctx.verbose });
       const db = await ticketDbPath(cmd, ctx.cwd);
       const store = await openStore(db, { mustExist: true });
       try {
-        const page = webPage(logger);
+        const page = await pageOption(logger);
         const server = await startHttpServer({
           listen,
           store,
