@@ -6,6 +6,7 @@ export const SECTION_IDS = [
   "memory",
   "store",
   "cli-start",
+  "http",
   "detection",
   "notifications",
 ] as const;

@@ -14,6 +14,8 @@ export {
   startAlertmanager,
   startAlertmanagerReceiver,
 } from "./alertmanager.ts";
+export type { ConsoleProblem, RecordedPage } from "./browser.ts";
+export { CHROMIUM_PATH, chromiumAvailable, openRecordedPage } from "./browser.ts";
 export { onCleanup, runCleanups, trackChild } from "./cleanup.ts";
 export type {
   ComparisonOptions,

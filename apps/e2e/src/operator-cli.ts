@@ -18,12 +18,16 @@ export interface ListedTicket {
   readonly status: string;
   readonly held: boolean;
   readonly flapping: boolean;
+  readonly silenced: boolean;
   readonly message: string;
   readonly occurrenceCount: number;
   readonly firstSeenAt: number;
   readonly lastSeenAt: number;
   readonly resolvedAt: number | null;
   readonly resolvedBy: string | null;
+  readonly acknowledgedAt: number | null;
+  readonly acknowledgedBy: string | null;
+  readonly diagnosis: string | null;
   readonly batchKey: string;
   readonly createdAt: number;
   readonly updatedAt: number;

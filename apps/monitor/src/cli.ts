@@ -4,6 +4,7 @@ import { Command, CommanderError, Option } from "commander";
 import { registerCheckCommand } from "./commands/check.ts";
 import { registerMonitorCommand } from "./commands/monitor.ts";
 import { registerNotificationsCommand } from "./commands/notifications.ts";
+import { registerServeCommand } from "./commands/serve.ts";
 import { registerSilencesCommand } from "./commands/silences.ts";
 import { registerTicketsCommand } from "./commands/tickets.ts";
 import type { CommandContext } from "./context.ts";
@@ -68,6 +69,7 @@ export function createProgram(options: MainOptions = {}): Command {
   registerTicketsCommand(program, context);
   registerNotificationsCommand(program, context);
   registerSilencesCommand(program, context);
+  registerServeCommand(program, context);
   _rememberFailingCommand(program);
   return program;
 }

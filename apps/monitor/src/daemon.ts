@@ -5,15 +5,20 @@ import {
   createDispatcher,
   createMonitor,
   formatDuration,
+  isOperatorError,
   stopOnSignals,
   withholdSilenced,
 } from "@operator/core";
+import type { ApiListener } from "@operator/http";
+import { type ApiSettings, warnIfOpen } from "./api-options.ts";
+import { loopStatus } from "./api-status.ts";
 import type { CliLogger } from "./logger.ts";
 import { createMonitorMetrics, type MetricsServer, startMetricsServer } from "./metrics-server.ts";
 import { notificationLogger } from "./notification-log.ts";
 import { describeNotifiers, disposeNotifiers } from "./notifiers.ts";
 import { lockDatabase, openStore } from "./open-store.ts";
 import { logOrphans } from "./orphan-log.ts";
+import { pageOption } from "./page.ts";
 import { createReloader, type ReloadSource } from "./reload.ts";
 import type { RunSettings } from "./settings.ts";
 import type { StartupSignals } from "./startup-signals.ts";
@@ -33,6 +38,10 @@ export interface DaemonOptions {
   readonly httpReload?: boolean;
   /** Notification channels (`loadNotifiers`); the daemon delivers to them and disposes them. */
   readonly notifiers?: readonly Notifier[];
+  /** The HTTP API's tokens, auth mode and TLS files; the API is served on `--listen` beside /metrics. */
+  readonly api?: ApiSettings;
+  /** A page to serve at `/` on `--listen` (the directory of its built assets); default: {@link pageOption}. */
+  readonly page?: { readonly dir: string };
 }
 
 /**
@@ -54,6 +63,8 @@ export async function runDaemon({
   reload,
   httpReload,
   notifiers = [],
+  api,
+  page,
 }: DaemonOptions): Promise<void> {
   if (settings.dbPath === null) {
     await disposeNotifiers(notifiers);
@@ -64,6 +75,9 @@ export async function runDaemon({
   }
   let monitor: Monitor | undefined;
   let server: MetricsServer | undefined;
+  let apiListener: ApiListener | undefined;
+  /** The page served at `/` beside the API, once the listener is up. */
+  let served: { readonly dir: string } | undefined;
   let removeSignalHandlers: (() => void) | undefined;
   let removeReloadHandler: (() => Promise<void>) | undefined;
   let dispatcher: Dispatcher | undefined;
@@ -135,17 +149,32 @@ export async function runDaemon({
     metrics.recordReload(true, Date.now());
     const reloader = createReloader({ monitor, settings, source: reload, logger, metrics });
     if (settings.listen) {
+      const { createApiListener } = await import("@operator/http");
+      const apiSettings = api ?? (await defaultApiSettings());
+      served = page ?? (await pageOption(logger));
+      apiListener = createApiListener({
+        store,
+        status: loopStatus(() => monitor, store, settings.intervalMs),
+        tokens: apiSettings.tokens,
+        auth: apiSettings.auth,
+        logger,
+        ...(served ? { page: served } : {}),
+      });
       try {
         server = await startMetricsServer({
           listen: settings.listen,
           metrics,
           intervalMs: settings.intervalMs,
           ...(httpReload ? { reload: () => reloader.reload("POST /-/reload") } : {}),
+          api: apiListener.handle,
+          ...(apiSettings.tls ? { tls: apiSettings.tls } : {}),
         });
       } catch (error) {
+        if (isOperatorError(error)) throw error;
         const { host, port } = settings.listen;
         throw new ConfigError(`Cannot listen on ${host}:${port}: ${(error as Error).message}`);
       }
+      warnIfOpen(logger, settings.listen.host, apiSettings);
     }
     removeSignalHandlers = stopOnSignals(monitor, { logger });
     const onHangup = () => void reloader.reload("SIGHUP");
@@ -155,7 +184,8 @@ export async function runDaemon({
       return reloader.settled();
     };
     startup?.release();
-    const where = server ? `; metrics on ${server.url}/metrics` : "";
+    const pageAt = server && served ? `; page on ${server.url}/` : "";
+    const where = server ? `; metrics on ${server.url}/metrics; API on ${server.url}/api/v1${pageAt}` : "";
     const channels = notifiers.length > 0 ? `; notifying ${describeNotifiers(notifiers)}` : "";
     logger.info(
       `Monitor loop started: ${subjects.map(describeSubject).join(", ")} every ${formatDuration(settings.intervalMs)}; database ${settings.dbPath}${where}${channels}`,
@@ -164,6 +194,8 @@ export async function runDaemon({
         intervalMs: settings.intervalMs,
         db: settings.dbPath,
         metrics: server?.url,
+        ...(server ? { api: `${server.url}/api/v1` } : {}),
+        ...(server && served ? { page: `${server.url}/` } : {}),
         ...(notifiers.length > 0 ? { notify: notifiers.map((n) => n.name) } : {}),
       },
     );
@@ -172,6 +204,7 @@ export async function runDaemon({
   } finally {
     removeSignalHandlers?.();
     await server?.close();
+    apiListener?.close();
     await removeReloadHandler?.();
     if (monitor === undefined) await disposeSubjects(subjects);
     else await monitor.stop();
@@ -180,4 +213,12 @@ export async function runDaemon({
     store.close();
     lock.release();
   }
+}
+
+// --- Internal helpers ---
+
+/** The API's settings when the caller gave none: no token (writes refused), auth for writes, plain HTTP. */
+async function defaultApiSettings(): Promise<ApiSettings> {
+  const { apiTokens } = await import("@operator/http");
+  return { tokens: apiTokens([], "no tokens"), auth: "writes", tls: undefined };
 }

@@ -6,6 +6,7 @@ import { UsageError } from "@operator/core";
 import type { NotifySpec } from "./config.ts";
 import type { CommandContext } from "./context.ts";
 import { TIKV_PACKAGE } from "./defaults.ts";
+import { demoListenAddress, pageUrl } from "./demo-listen.ts";
 import { type DemoWebhook, startDemoWebhook } from "./demo-webhook.ts";
 import { loadSubject } from "./load-subject.ts";
 import type { CliLogger } from "./logger.ts";
@@ -35,7 +36,8 @@ export interface Demo {
  * invariants will be unknown. The database is a new temporary file unless `--db`/`OPERATOR_DB` is given.
  * A local webhook receiver (`startDemoWebhook`) gets every notification through a `webhook` channel
  * named {@link DEMO_WEBHOOK_CHANNEL} and logs one line for each, so the store-down ticket's opening
- * and resolve show as notifications too.
+ * and resolve show as notifications too. It serves the page (and the API and metrics) on `--listen`,
+ * by default on a free port of 127.0.0.1, and prints the page's URL.
  */
 export async function startDemo(
   ctx: CommandContext,
@@ -86,6 +88,10 @@ export async function startDemo(
     const steps = sim.demoScenario.map((step) => `at ${Math.round(step.atMs / 1000)} s ${step.note}`);
     logger.info(`Demo: the script: ${steps.join("; ")}`);
     const db = resolve(ctx.cwd, dbPath);
+    const listen = await demoListenAddress(settings.listen);
+    logger.info(
+      `Demo: the web page is at ${pageUrl(listen)} : open it to watch the store-down ticket open and resolve`,
+    );
     void sim
       .runScenario(cluster, sim.demoScenario, (line) => logger.warn(`Demo: ${line}`), {
         signal: script.signal,
@@ -104,6 +110,7 @@ export async function startDemo(
           ...settings,
           dbPath,
           intervalMs,
+          listen,
           mode: "subjects",
           notify: [...settings.notify, demoChannel],
         },

@@ -1,7 +1,9 @@
+import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createSecureServer } from "node:https";
 import type { AddressInfo, Socket } from "node:net";
 import type { AttemptReport, ChannelStatus, Severity } from "@operator/core";
-import { SEVERITIES } from "@operator/core";
+import { ConfigError, SEVERITIES } from "@operator/core";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { ListenAddress } from "./config.ts";
 
@@ -254,6 +256,8 @@ export interface ListenerLimits {
 
 /** Request headers larger than this are refused (431). */
 const MAX_HEADER_BYTES = 8192;
+/** The same limit once the API is served (its bearer tokens and event ids ride in headers). */
+const MAX_API_HEADER_BYTES = 16 * 1024;
 /** A rendered `/metrics` page is reused for this long (until the next cycle), so a burst of scrapes renders it once. */
 const METRICS_CACHE_MS = 1000;
 
@@ -262,7 +266,8 @@ const METRICS_CACHE_MS = 1000;
  * within `3 × intervalMs` (counting from start-up before the first one), 503 otherwise or once the
  * daemon has failed, with a JSON body saying how old the last cycle is. Ages are measured on the
  * metrics' monotonic clock. The listener caps connections, header size and request time, and takes
- * no request bodies, so idle or slow clients cannot starve it or the monitor loop.
+ * no request bodies (the HTTP API's actions, with `api`, take small ones), so idle or slow clients
+ * cannot starve it or the monitor loop. With `api`, every other path is the API's.
  */
 export async function startMetricsServer(options: {
   listen: ListenAddress;
@@ -274,6 +279,10 @@ export async function startMetricsServer(options: {
    * no authentication: requests carrying an `Origin` header (a browser page) are refused.
    */
   reload?: () => Promise<ReloadAnswer>;
+  /** Every other path goes to this handler (the HTTP API and the page); without it they answer 404. */
+  api?: (req: IncomingMessage, res: ServerResponse) => void;
+  /** Serve HTTPS with this PEM certificate and key (file paths). */
+  tls?: { readonly certFile: string; readonly keyFile: string };
 }): Promise<MetricsServer> {
   const { metrics } = options;
   const limits = options.limits ?? {};
@@ -291,57 +300,70 @@ export async function startMetricsServer(options: {
     return text;
   };
   const headersTimeout = limits.headersTimeoutMs ?? 5000;
-  const server: Server = createServer(
-    {
-      maxHeaderSize: MAX_HEADER_BYTES,
-      headersTimeout,
-      requestTimeout: Math.max(limits.requestTimeoutMs ?? 10_000, headersTimeout),
-      keepAliveTimeout: limits.keepAliveTimeoutMs ?? 5000,
-      connectionsCheckingInterval: Math.min(1000, headersTimeout),
-    },
-    (req, res) => {
-      const path = (req.url ?? "/").split("?")[0];
-      if (path === RELOAD_PATH) {
-        serveReload(req, res, options.reload);
-        return;
-      }
-      if (req.method !== "GET" && req.method !== "HEAD") {
-        res.writeHead(405, { allow: "GET, HEAD", connection: "close" }).end();
-        return;
-      }
-      if (hasBody(req)) {
-        res.writeHead(413, { connection: "close" }).end();
-        return;
-      }
-      if (path === "/metrics") {
-        renderMetrics().then(
-          (text) => res.writeHead(200, { "content-type": metrics.registry.contentType }).end(text),
-          (error: Error) => res.writeHead(500, { "content-type": "text/plain" }).end(`${error.message}\n`),
-        );
-        return;
-      }
-      if (path === "/healthz") {
-        const last = metrics.lastCycleMonotonic;
-        const age = Math.max(0, metrics.monotonic() - (last ?? startedAt));
-        const failure = metrics.failure;
-        const healthy = failure === undefined && age <= maxAgeMs;
-        const wall = metrics.lastCycleAt;
-        const body = {
-          status: failure !== undefined ? "failed" : healthy ? "ok" : "stale",
-          ...(failure !== undefined ? { reason: failure } : {}),
-          lastCycleAt: wall === undefined ? null : new Date(wall).toISOString(),
-          ageSeconds: Math.round(age / 100) / 10,
-          maxAgeSeconds: maxAgeMs / 1000,
-        };
-        res
-          .writeHead(healthy ? 200 : 503, { "content-type": "application/json" })
-          .end(`${JSON.stringify(body)}\n`);
-        return;
-      }
-      res.writeHead(404, { "content-type": "text/plain" }).end("not found: try /metrics or /healthz\n");
-    },
-  );
-  capConnections(server, limits.maxConnections ?? 256);
+  const { api, tls } = options;
+  const serverOptions = {
+    maxHeaderSize: api ? MAX_API_HEADER_BYTES : MAX_HEADER_BYTES,
+    headersTimeout,
+    requestTimeout: Math.max(limits.requestTimeoutMs ?? 10_000, headersTimeout),
+    keepAliveTimeout: limits.keepAliveTimeoutMs ?? 5000,
+    connectionsCheckingInterval: Math.min(1000, headersTimeout),
+  };
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
+    const path = (req.url ?? "/").split("?")[0];
+    if (path === RELOAD_PATH) {
+      serveReload(req, res, options.reload);
+      return;
+    }
+    if (api && path !== "/metrics" && path !== "/healthz") {
+      api(req, res);
+      return;
+    }
+    if (req.method !== "GET" && req.method !== "HEAD") {
+      res.writeHead(405, { allow: "GET, HEAD", connection: "close" }).end();
+      return;
+    }
+    if (hasBody(req)) {
+      res.writeHead(413, { connection: "close" }).end();
+      return;
+    }
+    if (path === "/metrics") {
+      renderMetrics().then(
+        (text) => res.writeHead(200, { "content-type": metrics.registry.contentType }).end(text),
+        (error: Error) => res.writeHead(500, { "content-type": "text/plain" }).end(`${error.message}\n`),
+      );
+      return;
+    }
+    if (path === "/healthz") {
+      const last = metrics.lastCycleMonotonic;
+      const age = Math.max(0, metrics.monotonic() - (last ?? startedAt));
+      const failure = metrics.failure;
+      const healthy = failure === undefined && age <= maxAgeMs;
+      const wall = metrics.lastCycleAt;
+      const body = {
+        status: failure !== undefined ? "failed" : healthy ? "ok" : "stale",
+        ...(failure !== undefined ? { reason: failure } : {}),
+        lastCycleAt: wall === undefined ? null : new Date(wall).toISOString(),
+        ageSeconds: Math.round(age / 100) / 10,
+        maxAgeSeconds: maxAgeMs / 1000,
+      };
+      res
+        .writeHead(healthy ? 200 : 503, { "content-type": "application/json" })
+        .end(`${JSON.stringify(body)}\n`);
+      return;
+    }
+    res.writeHead(404, { "content-type": "text/plain" }).end("not found: try /metrics or /healthz\n");
+  };
+  const server: Server = tls
+    ? createSecureServer(
+        {
+          ...serverOptions,
+          cert: readPem(tls.certFile, "--tls-cert"),
+          key: readPem(tls.keyFile, "--tls-key"),
+        },
+        handler,
+      )
+    : createServer(serverOptions, handler);
+  capConnections(server, limits.maxConnections ?? (api ? 1024 : 256));
   server.timeout = limits.idleTimeoutMs ?? 10_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -353,7 +375,7 @@ export async function startMetricsServer(options: {
   const address = server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   return {
-    url: `http://${host}:${address.port}`,
+    url: `${tls ? "https" : "http"}://${host}:${address.port}`,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -363,6 +385,16 @@ export async function startMetricsServer(options: {
 }
 
 // --- Internal helpers ---
+
+function readPem(file: string, flag: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (error) {
+    throw new ConfigError(
+      `${flag} ${file} cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
+  }
+}
 
 const RELOAD_PATH = "/-/reload";
 

@@ -1,5 +1,9 @@
-import type { Ticket, TicketDetail, TicketEvent } from "@operator/core";
+import { isoTime } from "@operator/core";
 import { escapeJsonText, escapeText } from "./escape.ts";
+
+export type { EventJson, TicketDetailJson, TicketJson } from "@operator/core";
+/** The stable JSON forms of tickets and events live in core, shared with the HTTP API. */
+export { eventToJson, isoTime, ticketDetailToJson, ticketToJson } from "@operator/core";
 
 /** A writable text stream (stdout in the CLI, a buffer in tests). */
 export interface TextStream {
@@ -93,118 +97,10 @@ export function renderTable<Row>(
   return [header, ...cells.map((values, r) => line(values, rows[r]))].map((l) => `${l}\n`).join("");
 }
 
-/** An epoch-ms time as ISO 8601 (UTC, milliseconds), or null. */
-export function isoTime(ms: number | null | undefined): string | null {
-  return ms === null || ms === undefined ? null : new Date(ms).toISOString();
-}
-
 /** An epoch-ms time for tables: `2026-01-02 03:04:05Z`. */
 export function shortTime(ms: number | null | undefined): string {
   const iso = isoTime(ms);
   return iso === null ? "-" : `${iso.slice(0, 10)} ${iso.slice(11, 19)}Z`;
-}
-
-/**
- * The stable JSON form of a ticket (`tickets list --json`, documented in docs/cli.md). Fields are
- * only ever added, never renamed or removed; times are ISO 8601 strings in UTC or null.
- */
-export interface TicketJson {
-  id: number;
-  key: string;
-  subject: string;
-  invariant: string;
-  entity: string;
-  severity: string;
-  status: string;
-  held: boolean;
-  flapping: boolean;
-  silenced: boolean;
-  message: string;
-  occurrenceCount: number;
-  firstSeenAt: string;
-  lastSeenAt: string;
-  resolvedAt: string | null;
-  resolvedBy: string | null;
-  acknowledgedAt: string | null;
-  acknowledgedBy: string | null;
-  diagnosis: string | null;
-  batchKey: string;
-  previousTicketId: number | null;
-  createdAt: string;
-  updatedAt: string;
-  /** What to check first, from the invariant (`url` only when it names a page); null without one. */
-  runbook: { hint: string; url?: string } | null;
-}
-
-/** Converts a ticket to its stable {@link TicketJson} form. */
-export function ticketToJson(ticket: Ticket): TicketJson {
-  return {
-    id: ticket.id,
-    key: ticket.key,
-    subject: ticket.subject,
-    invariant: ticket.invariant,
-    entity: ticket.entity,
-    severity: ticket.severity,
-    status: ticket.status,
-    held: ticket.held,
-    flapping: ticket.flapping,
-    silenced: ticket.silenced,
-    message: ticket.message,
-    occurrenceCount: ticket.occurrenceCount,
-    firstSeenAt: isoTime(ticket.firstSeenAt) as string,
-    lastSeenAt: isoTime(ticket.lastSeenAt) as string,
-    resolvedAt: isoTime(ticket.resolvedAt),
-    resolvedBy: ticket.resolvedBy,
-    acknowledgedAt: isoTime(ticket.acknowledgedAt),
-    acknowledgedBy: ticket.acknowledgedBy,
-    diagnosis: ticket.diagnosis,
-    batchKey: ticket.batchKey,
-    previousTicketId: ticket.previousTicketId,
-    createdAt: isoTime(ticket.createdAt) as string,
-    updatedAt: isoTime(ticket.updatedAt) as string,
-    runbook: ticket.runbook
-      ? {
-          hint: ticket.runbook.hint,
-          ...(ticket.runbook.url === undefined ? {} : { url: ticket.runbook.url }),
-        }
-      : null,
-  };
-}
-
-/** The stable JSON form of a ticket event. */
-export interface EventJson {
-  id: number;
-  at: string;
-  actor: string;
-  kind: string;
-  from: string | null;
-  to: string | null;
-  comment: string | null;
-}
-
-/** Converts a ticket event to its stable {@link EventJson} form. */
-export function eventToJson(event: TicketEvent): EventJson {
-  return {
-    id: event.id,
-    at: isoTime(event.at) as string,
-    actor: event.actor,
-    kind: event.kind,
-    from: event.from,
-    to: event.to,
-    comment: event.comment,
-  };
-}
-
-/** `tickets show --json`: the ticket's fields plus its snapshot values and its events, oldest first. */
-export function ticketDetailToJson(
-  detail: TicketDetail,
-): TicketJson & { firstValues: unknown; lastValues: unknown; events: EventJson[] } {
-  return {
-    ...ticketToJson(detail.ticket),
-    firstValues: detail.ticket.firstValues,
-    lastValues: detail.ticket.lastValues,
-    events: detail.events.map(eventToJson),
-  };
 }
 
 /**

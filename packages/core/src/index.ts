@@ -103,11 +103,19 @@ export type {
   CycleSnapshot,
   KeyState,
   TicketDraft,
+  TicketFeedItem,
   TicketFilter,
   TicketPage,
   TicketStore,
 } from "./store.ts";
-export { ticketFromDraft } from "./store.ts";
+export {
+  asciiLower,
+  checkFeedRead,
+  MAX_FEED_PAGE,
+  MAX_TICKET_SEARCH_LENGTH,
+  ticketFromDraft,
+  ticketSearchText,
+} from "./store.ts";
 export type {
   EntityResult,
   Evaluation,
@@ -136,6 +144,8 @@ export type {
   TicketStatus,
 } from "./ticket.ts";
 export { MONITOR_ACTOR, TICKET_EVENT_KINDS, TICKET_STATUSES } from "./ticket.ts";
+export type { EventJson, TicketDetailJson, TicketJson } from "./ticket-json.ts";
+export { eventToJson, isoTime, ticketDetailToJson, ticketToJson } from "./ticket-json.ts";
 export type { TicketAction, TicketChange, TicketPatch } from "./transitions.ts";
 export { assertTransition, canTransition, planAction, TRANSITIONS } from "./transitions.ts";
 export {

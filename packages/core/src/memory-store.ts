@@ -7,15 +7,19 @@ import { orphanResolution, planOrphans } from "./orphans.ts";
 import { ticketPageSize } from "./page-size.ts";
 import { SILENCE_SNAPSHOT_WINDOW_MS, type SilenceStore } from "./silence.ts";
 import {
+  asciiLower,
   type CycleLogEntry,
   type CyclePlan,
   type CycleResult,
   type CycleSnapshot,
+  checkFeedRead,
   type KeyState,
+  type TicketFeedItem,
   type TicketFilter,
   type TicketPage,
   type TicketStore,
   ticketFromDraft,
+  ticketSearchText,
 } from "./store.ts";
 import type { EventDraft, Ticket, TicketDetail, TicketEvent } from "./ticket.ts";
 import { planAction, type TicketAction, type TicketChange } from "./transitions.ts";
@@ -131,8 +135,9 @@ export function createMemoryTicketStore(options: MemoryTicketStoreOptions = {}):
 
     async listTickets(filter = {}) {
       const limit = ticketPageSize(filter.limit);
+      const search = ticketSearchText(filter.search);
       const matching = [...tickets.values()]
-        .filter((ticket) => matches(ticket, filter))
+        .filter((ticket) => matches(ticket, filter, search))
         .sort((a, b) => b.id - a.id);
       const page = matching.slice(0, limit);
       const last = page.at(-1);
@@ -146,6 +151,17 @@ export function createMemoryTicketStore(options: MemoryTicketStoreOptions = {}):
       const ticket = tickets.get(id);
       if (!ticket) throw new TicketNotFoundError(id);
       return { ticket, events: events.filter((event) => event.ticketId === id) } satisfies TicketDetail;
+    },
+
+    async listEventsAfter(afterId, limit) {
+      checkFeedRead(afterId, limit);
+      const out: TicketFeedItem[] = [];
+      // Ids are 1, 2, 3, … in append order, so the event with id n sits at index n - 1.
+      for (let i = afterId; i < events.length && out.length < limit; i++) {
+        const event = events[i] as TicketEvent;
+        out.push({ event, ticket: tickets.get(event.ticketId) as Ticket });
+      }
+      return out;
     },
 
     async applyAction(id, action: TicketAction, now = clock()) {
@@ -168,7 +184,7 @@ export function createMemoryTicketStore(options: MemoryTicketStoreOptions = {}):
   };
 }
 
-function matches(ticket: Ticket, filter: TicketFilter): boolean {
+function matches(ticket: Ticket, filter: TicketFilter, search: string | undefined): boolean {
   if (filter.status) {
     if (!filter.status.includes(ticket.status)) return false;
   } else if (!filter.includeResolved && ticket.status === "resolved") {
@@ -182,5 +198,12 @@ function matches(ticket: Ticket, filter: TicketFilter): boolean {
   if (filter.since !== undefined && ticket.lastSeenAt < filter.since) return false;
   if (filter.until !== undefined && ticket.firstSeenAt > filter.until) return false;
   if (filter.before !== undefined && ticket.id >= filter.before) return false;
+  if (
+    search !== undefined &&
+    !asciiLower(ticket.key).includes(search) &&
+    !asciiLower(ticket.message).includes(search)
+  ) {
+    return false;
+  }
   return true;
 }

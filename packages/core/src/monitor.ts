@@ -73,6 +73,8 @@ export interface Monitor {
    * caller then still owns (and disposes) the subjects it passed.
    */
   replaceSubjects(subjects: readonly Subject[]): Promise<SubjectSwap>;
+  /** The subjects watched now (those of the latest {@link Monitor.replaceSubjects}, else the options'). */
+  readonly subjects: readonly Subject[];
   /** Ticks missed since creation because a cycle overran the interval. */
   readonly missedTicks: number;
   /** Cycles that failed (the store threw) since creation. */
@@ -358,6 +360,9 @@ export function createMonitor(options: MonitorOptions): Monitor {
         }
       })();
       return stopped;
+    },
+    get subjects() {
+      return subjects;
     },
     get missedTicks() {
       return missedTicks;

@@ -1,9 +1,10 @@
+import { ConfigError } from "./errors.ts";
 import type { SubjectIdentity } from "./identity.ts";
 import type { ConfiguredInvariants, OrphanResolution } from "./orphans.ts";
 import type { Severity } from "./severity.ts";
 import type { Silence } from "./silence.ts";
 import type { Runbook, Values } from "./subject.ts";
-import type { EventDraft, Ticket, TicketDetail, TicketStatus } from "./ticket.ts";
+import type { EventDraft, Ticket, TicketDetail, TicketEvent, TicketStatus } from "./ticket.ts";
 import type { TicketAction, TicketChange } from "./transitions.ts";
 
 /**
@@ -113,6 +114,11 @@ export interface TicketFilter {
   readonly held?: boolean;
   /** Only silenced (true) or not silenced (false) tickets. */
   readonly silenced?: boolean;
+  /**
+   * Only tickets whose key or message contains this text, ignoring case (ASCII letters; at most
+   * {@link MAX_TICKET_SEARCH_LENGTH} characters). Empty: no filter.
+   */
+  readonly search?: string;
   /** Only tickets last seen at or after this time (epoch ms). */
   readonly since?: number;
   /** Only tickets first seen at or before this time (epoch ms). */
@@ -128,6 +134,55 @@ export interface TicketPage {
   readonly tickets: readonly Ticket[];
   /** Pass as `before` for the next page; null on the last page. */
   readonly nextCursor: number | null;
+}
+
+/** One committed ticket event with its ticket as it stands now. */
+export interface TicketFeedItem {
+  readonly event: TicketEvent;
+  readonly ticket: Ticket;
+}
+
+/** The largest `limit` of {@link TicketStore.listEventsAfter}. */
+export const MAX_FEED_PAGE = 1000;
+
+/**
+ * The page size of an event feed read: a whole number from 1 to {@link MAX_FEED_PAGE}, and an `afterId`
+ * that is a whole number, 0 or more; anything else is refused. Every store calls it.
+ */
+export function checkFeedRead(afterId: number, limit: number): void {
+  if (!Number.isSafeInteger(afterId) || afterId < 0) {
+    throw new ConfigError(
+      `Invalid event feed read: afterId must be a whole number, 0 or more, got ${afterId}`,
+    );
+  }
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_FEED_PAGE) {
+    throw new ConfigError(
+      `Invalid event feed read: limit must be a whole number from 1 to ${MAX_FEED_PAGE}, got ${limit}`,
+    );
+  }
+}
+
+/** The longest text a ticket search (`TicketFilter.search`) accepts. */
+export const MAX_TICKET_SEARCH_LENGTH = 200;
+
+/**
+ * The text a store searches for from `TicketFilter.search`: ASCII letters lowered (as SQLite's
+ * `lower()` does), undefined when empty or absent. Refuses a text longer than
+ * {@link MAX_TICKET_SEARCH_LENGTH} with a `ConfigError`. Every store calls it, so they agree.
+ */
+export function ticketSearchText(search: string | undefined): string | undefined {
+  if (search === undefined || search === "") return undefined;
+  if (search.length > MAX_TICKET_SEARCH_LENGTH) {
+    throw new ConfigError(
+      `Invalid ticket filter: search must be at most ${MAX_TICKET_SEARCH_LENGTH} characters, got ${search.length}`,
+    );
+  }
+  return asciiLower(search);
+}
+
+/** `text` with the ASCII letters A-Z lowered and everything else kept. */
+export function asciiLower(text: string): string {
+  return text.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
 }
 
 /**
@@ -148,6 +203,12 @@ export interface TicketStore {
   listTickets(filter?: TicketFilter): Promise<TicketPage>;
   /** One ticket with its events. Throws `TicketNotFoundError`. */
   getTicket(id: number): Promise<TicketDetail>;
+  /**
+   * Events with an id greater than `afterId`, oldest first, at most `limit` (1-1000), each with its
+   * ticket as it stands now. Event ids increase in commit order, so a reader that passes the last id
+   * it saw never misses or repeats an event. Refuses other arguments with a `ConfigError`.
+   */
+  listEventsAfter(afterId: number, limit: number): Promise<readonly TicketFeedItem[]>;
   /**
    * Applies a person's action atomically (validated by `planAction`). Throws `TicketNotFoundError`
    * or `TransitionError`; on a throw nothing is written.

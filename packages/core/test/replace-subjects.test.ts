@@ -21,6 +21,7 @@ describe("Monitor.replaceSubjects", () => {
     const alpha = scriptedSubject(() => [violated("1")], { name: "alpha" });
     const beta = scriptedSubject(() => [violated("1")], { name: "beta" });
     const monitor = createMonitor({ subjects: [alpha.subject, beta.subject], store, logger: log.logger });
+    expect(monitor.subjects.map((s) => s.name)).toEqual(["alpha", "beta"]);
     await monitor.runOnce();
     expect((await store.listTickets()).tickets.map((t) => t.key).sort()).toEqual([
       "alpha/inv/1",
@@ -31,6 +32,7 @@ describe("Monitor.replaceSubjects", () => {
     const gamma = scriptedSubject(() => [violated("1")], { name: "gamma" });
     const swap = await monitor.replaceSubjects([alpha2.subject, gamma.subject]);
     expect(swap).toMatchObject({ added: ["gamma"], removed: ["beta"], kept: ["alpha"] });
+    expect(monitor.subjects).toEqual([alpha2.subject, gamma.subject]);
     expect(swap.orphans?.resolved.map((t) => t.key)).toEqual(["beta/inv/1"]);
     expect(swap.orphans?.events[0]).toMatchObject({ kind: "resolved", comment: ORPHAN_REASON });
     expect([alpha.disposed(), beta.disposed(), alpha2.disposed(), gamma.disposed()]).toEqual([1, 1, 0, 0]);

@@ -34,3 +34,4 @@ export {
   tickets,
 } from "./schema.ts";
 export type { SqliteTicketStore } from "./store.ts";
+export type { TicketCounts } from "./ticket-counts.ts";

@@ -7,8 +7,9 @@ import {
   TicketNotFoundError,
   type TicketPage,
   ticketPageSize,
+  ticketSearchText,
 } from "@operator/core";
-import { and, asc, desc, eq, gte, inArray, lt, lte, ne, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gte, inArray, lt, lte, ne, type SQL, sql } from "drizzle-orm";
 import type { BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
 import { ticketEvents, tickets } from "./schema.ts";
 
@@ -24,6 +25,7 @@ export const MAX_PAGE_SIZE = MAX_TICKET_PAGE;
  */
 export function listTickets(db: BetterSQLite3Database, filter: TicketFilter = {}): TicketPage {
   const limit = ticketPageSize(filter.limit);
+  const search = ticketSearchText(filter.search);
   const where: SQL[] = [];
   if (filter.status !== undefined) where.push(inArray(tickets.status, [...filter.status]));
   else if (filter.includeResolved !== true) where.push(ne(tickets.status, "resolved"));
@@ -35,6 +37,11 @@ export function listTickets(db: BetterSQLite3Database, filter: TicketFilter = {}
   if (filter.since !== undefined) where.push(gte(tickets.lastSeenAt, filter.since));
   if (filter.until !== undefined) where.push(lte(tickets.firstSeenAt, filter.until));
   if (filter.before !== undefined) where.push(lt(tickets.id, filter.before));
+  if (search !== undefined) {
+    where.push(
+      sql`(instr(lower(${tickets.key}), ${search}) > 0 OR instr(lower(${tickets.message}), ${search}) > 0)`,
+    );
+  }
   const rows: Ticket[] = db
     .select()
     .from(tickets)

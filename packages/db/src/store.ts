@@ -22,6 +22,7 @@ import {
   type Ticket,
   type TicketAction,
   type TicketDetail,
+  type TicketFeedItem,
   type TicketFilter,
   type TicketPage,
   type TicketStore,
@@ -31,6 +32,7 @@ import { type BetterSQLite3Database, drizzle } from "drizzle-orm/better-sqlite3"
 import { applyActionInTransaction } from "./actions.ts";
 import { type CycleContext, recordCycleInTransaction } from "./cycle.ts";
 import { DatabaseError, DatabaseLockedError, DatabaseReplacedError } from "./errors.ts";
+import { EventFeed } from "./feed.ts";
 import { resolveOrphansInTransaction } from "./orphans.ts";
 import { Outbox } from "./outbox.ts";
 import { getTicket, listTickets } from "./queries.ts";
@@ -39,6 +41,7 @@ import { Silences } from "./silences.ts";
 import { SnapshotCache } from "./snapshot-cache.ts";
 import { toDatabaseError } from "./sqlite-errors.ts";
 import { prepareStatements, type Statements } from "./statements.ts";
+import { StatusQueries, type TicketCounts } from "./ticket-counts.ts";
 
 /** The SQLite ticket store: core's `TicketStore` plus what the daemon and the CLI need. */
 export interface SqliteTicketStore extends TicketStore, NotificationStore, SilenceStore {
@@ -50,6 +53,10 @@ export interface SqliteTicketStore extends TicketStore, NotificationStore, Silen
   openTicketCounts(): Record<Severity, number>;
   /** The latest cycle log entries, newest first. */
   recentCycles(limit: number): CycleLogEntry[];
+  /** Every ticket by status, and unresolved tickets by severity (zeros included), for a status page. */
+  ticketCounts(): Promise<TicketCounts>;
+  /** Subjects the database knows (key states, identities, unresolved tickets), sorted. */
+  knownSubjects(): Promise<string[]>;
 }
 
 /** The device and inode of an open database file, to notice when its path names another file. */
@@ -90,6 +97,8 @@ class Store implements SqliteTicketStore {
   readonly #cache = new SnapshotCache();
   readonly #outbox: Outbox;
   readonly #silences: Silences;
+  readonly #feed: EventFeed;
+  readonly #status: StatusQueries;
   #replacedHow: "deleted" | "replaced" | undefined;
 
   constructor(sqlite: BetterSqlite3.Database, ctx: StoreContext) {
@@ -100,6 +109,8 @@ class Store implements SqliteTicketStore {
     this.#s = prepareStatements(sqlite);
     this.#outbox = new Outbox(sqlite);
     this.#silences = new Silences(sqlite);
+    this.#feed = new EventFeed(sqlite);
+    this.#status = new StatusQueries(sqlite);
   }
 
   async recordCycle(
@@ -127,6 +138,10 @@ class Store implements SqliteTicketStore {
 
   async getTicket(id: number): Promise<TicketDetail> {
     return this.#retrying(() => getTicket(this.#db, id));
+  }
+
+  async listEventsAfter(afterId: number, limit: number): Promise<readonly TicketFeedItem[]> {
+    return this.#retrying(() => this.#feed.after(afterId, limit));
   }
 
   async applyAction(id: number, action: TicketAction, now?: number): Promise<Ticket> {
@@ -201,6 +216,14 @@ class Store implements SqliteTicketStore {
       }
       return counts;
     });
+  }
+
+  async ticketCounts(): Promise<TicketCounts> {
+    return this.#retrying(() => this.#status.counts());
+  }
+
+  async knownSubjects(): Promise<string[]> {
+    return this.#retrying(() => this.#status.subjects());
   }
 
   recentCycles(limit: number): CycleLogEntry[] {

@@ -1,5 +1,6 @@
 import { checkMonitorOptions } from "@operator/core";
 import type { Command } from "commander";
+import { addApiOptions } from "../api-options.ts";
 import type { CommandContext } from "../context.ts";
 import { logResolvedSettings, timedSubject } from "../debug-log.ts";
 import { createLogger } from "../logger.ts";
@@ -21,7 +22,7 @@ export function registerMonitorCommand(program: Command, context: () => CommandC
     )
     .option(
       "--listen <host:port>",
-      'serve /metrics and /healthz on this address, e.g. 127.0.0.1:9464 (":PORT" alone binds every interface)',
+      'serve /metrics, /healthz and the HTTP API (/api/v1) on this address, e.g. 127.0.0.1:9464 (":PORT" alone binds every interface)',
     )
     .option(
       "--demo",
@@ -40,10 +41,10 @@ export function registerMonitorCommand(program: Command, context: () => CommandC
     .option(
       "--enable-reload",
       "also serve POST /-/reload on --listen (no authentication yet: bind --listen to 127.0.0.1)",
-    )
-    .addHelpText(
-      "after",
-      `
+    );
+  addApiOptions(command).addHelpText(
+    "after",
+    `
 Heartbeat lines go to stderr after every cycle. SIGTERM or SIGINT finishes the cycle in flight,
 closes the database and exits 0; a second signal exits at once. SIGHUP re-reads --config: subjects
 and invariant overrides apply from the next cycle; a config that fails is refused and the daemon
@@ -51,68 +52,74 @@ carries on (db, listen, interval, deadline, unreachableAfter, flap, logFormat, n
 Notification channels: the config's "notify" array or --notify-webhook/--notify-alertmanager;
 see docs/notifications.md and "operator notifications status".
 Prometheus credentials: PROMETHEUS_BEARER_TOKEN(_FILE), PROMETHEUS_BASIC_AUTH_USER and
-PROMETHEUS_BASIC_AUTH_PASSWORD(_FILE); they are never printed.`,
-    )
-    .action(async (flags, cmd: Command) => {
-      const ctx = context();
-      const { monitorOptionsFor, resolveRunSettings } = await import("../settings.ts");
-      const settings = await resolveRunSettings(flags, optionSources(cmd), ctx.env, ctx.cwd);
-      const logger = createLogger(settings.logFormat, ctx.stderr, Date.now, { debug: ctx.verbose });
-      logResolvedSettings(logger, settings);
-      const startup = catchStartupSignals(logger);
-      try {
-        const { loadNotifiers } = await import("../notifiers.ts");
-        const { runDaemon } = await import("../daemon.ts");
-        if (settings.mode === "demo") {
-          const { startDemo } = await import("../demo.ts");
-          const demo = await startDemo(ctx, settings, optionSources(cmd), logger);
-          try {
-            checkMonitorOptions(monitorOptionsFor(demo.run.settings, demo.run.subjects));
-            const notifiers = await loadNotifiers(demo.run.settings.notify);
-            await runDaemon({
-              ...demo.run,
-              logger,
-              startup,
-              httpReload: flags.enableReload === true,
-              notifiers,
-            });
-          } finally {
-            await demo.close();
-          }
-          return;
+PROMETHEUS_BASIC_AUTH_PASSWORD(_FILE); they are never printed.
+HTTP API (docs/http-api.md): writes need Authorization: Bearer <token>, from OPERATOR_API_TOKEN or
+--api-tokens-file; without one, writes are refused and reads still work.`,
+  );
+  command.action(async (flags, cmd: Command) => {
+    const ctx = context();
+    const { monitorOptionsFor, resolveRunSettings } = await import("../settings.ts");
+    const settings = await resolveRunSettings(flags, optionSources(cmd), ctx.env, ctx.cwd);
+    const { resolveApiSettings } = await import("../api-options.ts");
+    const api = await resolveApiSettings(flags, ctx.env, ctx.cwd);
+    const logger = createLogger(settings.logFormat, ctx.stderr, Date.now, { debug: ctx.verbose });
+    logResolvedSettings(logger, settings);
+    const startup = catchStartupSignals(logger);
+    try {
+      const { loadNotifiers } = await import("../notifiers.ts");
+      const { runDaemon } = await import("../daemon.ts");
+      if (settings.mode === "demo") {
+        const { startDemo } = await import("../demo.ts");
+        const demo = await startDemo(ctx, settings, optionSources(cmd), logger);
+        try {
+          checkMonitorOptions(monitorOptionsFor(demo.run.settings, demo.run.subjects));
+          const notifiers = await loadNotifiers(demo.run.settings.notify);
+          await runDaemon({
+            ...demo.run,
+            logger,
+            startup,
+            httpReload: flags.enableReload === true,
+            notifiers,
+            api,
+          });
+        } finally {
+          await demo.close();
         }
-        const { loadSubjects } = await import("../subjects.ts");
-        const load = async (specs: typeof settings.subjects) => {
-          const loaded = await loadSubjects(specs);
-          return ctx.verbose ? loaded.map((subject) => timedSubject(subject, logger)) : loaded;
-        };
-        const subjects = await load(settings.subjects);
-        // Options core refuses (flap thresholds, deadline) fail here, before the database is created.
-        checkMonitorOptions(monitorOptionsFor(settings, subjects));
-        const reload =
-          flags.config === undefined
-            ? undefined
-            : {
-                file: flags.config as string,
-                readSettings: () => resolveRunSettings(flags, optionSources(cmd), ctx.env, ctx.cwd),
-                loadSubjects: (next: typeof settings) => load(next.subjects),
-              };
-        const httpReload = flags.enableReload === true;
-        // runDaemon disposes the channels from here on.
-        const notifiers = await loadNotifiers(settings.notify);
-        await runDaemon({
-          settings,
-          subjects,
-          logger,
-          startup,
-          ...(reload ? { reload } : {}),
-          httpReload,
-          notifiers,
-        });
-      } finally {
-        startup.release();
+        return;
       }
-    });
+      const { loadSubjects } = await import("../subjects.ts");
+      const load = async (specs: typeof settings.subjects) => {
+        const loaded = await loadSubjects(specs);
+        return ctx.verbose ? loaded.map((subject) => timedSubject(subject, logger)) : loaded;
+      };
+      const subjects = await load(settings.subjects);
+      // Options core refuses (flap thresholds, deadline) fail here, before the database is created.
+      checkMonitorOptions(monitorOptionsFor(settings, subjects));
+      const reload =
+        flags.config === undefined
+          ? undefined
+          : {
+              file: flags.config as string,
+              readSettings: () => resolveRunSettings(flags, optionSources(cmd), ctx.env, ctx.cwd),
+              loadSubjects: (next: typeof settings) => load(next.subjects),
+            };
+      const httpReload = flags.enableReload === true;
+      // runDaemon disposes the channels from here on.
+      const notifiers = await loadNotifiers(settings.notify);
+      await runDaemon({
+        settings,
+        subjects,
+        logger,
+        startup,
+        ...(reload ? { reload } : {}),
+        httpReload,
+        notifiers,
+        api,
+      });
+    } finally {
+      startup.release();
+    }
+  });
 }
 
 /** Commander's accumulator for a repeatable option. */
