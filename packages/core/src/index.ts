@@ -56,7 +56,7 @@ export {
   orphanResolution,
   planOrphans,
 } from "./orphans.ts";
-export { DEFAULT_TICKET_PAGE, MAX_TICKET_PAGE, ticketPageSize } from "./page-size.ts";
+export { DEFAULT_TICKET_PAGE, MAX_TICKET_PAGE, ticketFeedRange, ticketPageSize } from "./page-size.ts";
 export type {
   CycleInput,
   Finding,
@@ -103,6 +103,7 @@ export type {
   CycleSnapshot,
   KeyState,
   TicketDraft,
+  TicketFeedItem,
   TicketFilter,
   TicketPage,
   TicketStore,

@@ -4,7 +4,7 @@ import { createMemoryOutbox } from "./memory-outbox.ts";
 import { createMemorySilences } from "./memory-silences.ts";
 import type { NotificationStore } from "./notification-store.ts";
 import { orphanResolution, planOrphans } from "./orphans.ts";
-import { ticketPageSize } from "./page-size.ts";
+import { ticketFeedRange, ticketPageSize } from "./page-size.ts";
 import { SILENCE_SNAPSHOT_WINDOW_MS, type SilenceStore } from "./silence.ts";
 import {
   type CycleLogEntry,
@@ -140,6 +140,20 @@ export function createMemoryTicketStore(options: MemoryTicketStoreOptions = {}):
         tickets: page,
         nextCursor: matching.length > limit && last ? last.id : null,
       } satisfies TicketPage;
+    },
+
+    async listEventsAfter(afterId, limit) {
+      ticketFeedRange(afterId, limit);
+      let low = 0;
+      let high = events.length;
+      while (low < high) {
+        const mid = (low + high) >>> 1;
+        if ((events[mid] as TicketEvent).id <= afterId) low = mid + 1;
+        else high = mid;
+      }
+      return events
+        .slice(low, low + limit)
+        .map((event) => ({ event, ticket: tickets.get(event.ticketId) as Ticket }));
     },
 
     async getTicket(id) {

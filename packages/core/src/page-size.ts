@@ -19,3 +19,18 @@ export function ticketPageSize(limit: number | undefined): number {
   }
   return limit;
 }
+
+/**
+ * Checks the arguments of `listEventsAfter`: `afterId` a whole number from 0, `limit` a whole number
+ * from 1 to {@link MAX_TICKET_PAGE}. Every store calls it, so they agree on what they refuse.
+ */
+export function ticketFeedRange(afterId: number, limit: number): void {
+  if (!Number.isSafeInteger(afterId) || afterId < 0) {
+    throw new ConfigError(`Invalid event feed position: afterId must be a whole number from 0, got ${afterId}`);
+  }
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_TICKET_PAGE) {
+    throw new ConfigError(
+      `Invalid event feed page: limit must be a whole number from 1 to ${MAX_TICKET_PAGE}, got ${limit}`,
+    );
+  }
+}

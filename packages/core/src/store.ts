@@ -3,7 +3,7 @@ import type { ConfiguredInvariants, OrphanResolution } from "./orphans.ts";
 import type { Severity } from "./severity.ts";
 import type { Silence } from "./silence.ts";
 import type { Values } from "./subject.ts";
-import type { EventDraft, Ticket, TicketDetail, TicketStatus } from "./ticket.ts";
+import type { EventDraft, Ticket, TicketDetail, TicketEvent, TicketStatus } from "./ticket.ts";
 import type { TicketAction, TicketChange } from "./transitions.ts";
 
 /**
@@ -128,6 +128,12 @@ export interface TicketPage {
   readonly nextCursor: number | null;
 }
 
+/** One committed ticket event with its ticket as it stands now. */
+export interface TicketFeedItem {
+  readonly event: TicketEvent;
+  readonly ticket: Ticket;
+}
+
 /**
  * The port the monitor writes through. `@operator/db` implements it on SQLite;
  * `createMemoryTicketStore()` implements it in memory for tests and plugin authors.
@@ -159,6 +165,8 @@ export interface TicketStore {
    * no other row is touched.
    */
   resolveOrphans(configured: ConfiguredInvariants, now?: number): Promise<OrphanResolution>;
+  /** Events with an id greater than `afterId`, oldest first, at most `limit` (1-1000). */
+  listEventsAfter(afterId: number, limit: number): Promise<readonly TicketFeedItem[]>;
 }
 
 /**

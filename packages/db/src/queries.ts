@@ -3,12 +3,14 @@ import {
   MAX_TICKET_PAGE,
   type Ticket,
   type TicketDetail,
+  type TicketFeedItem,
   type TicketFilter,
   TicketNotFoundError,
   type TicketPage,
+  ticketFeedRange,
   ticketPageSize,
 } from "@operator/core";
-import { and, asc, desc, eq, gte, inArray, lt, lte, ne, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gt, gte, inArray, lt, lte, ne, type SQL } from "drizzle-orm";
 import type { BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
 import { ticketEvents, tickets } from "./schema.ts";
 
@@ -58,4 +60,17 @@ export function getTicket(db: BetterSQLite3Database, id: number): TicketDetail {
     .orderBy(asc(ticketEvents.id))
     .all();
   return { ticket, events };
+}
+
+/** Events with an id greater than `afterId`, oldest first, at most `limit`, each with its ticket. */
+export function listEventsAfter(db: BetterSQLite3Database, afterId: number, limit: number): TicketFeedItem[] {
+  ticketFeedRange(afterId, limit);
+  return db
+    .select({ event: ticketEvents, ticket: tickets })
+    .from(ticketEvents)
+    .innerJoin(tickets, eq(tickets.id, ticketEvents.ticketId))
+    .where(gt(ticketEvents.id, afterId))
+    .orderBy(asc(ticketEvents.id))
+    .limit(limit)
+    .all();
 }

@@ -22,6 +22,7 @@ import {
   type Ticket,
   type TicketAction,
   type TicketDetail,
+  type TicketFeedItem,
   type TicketFilter,
   type TicketPage,
   type TicketStore,
@@ -33,7 +34,7 @@ import { type CycleContext, recordCycleInTransaction } from "./cycle.ts";
 import { DatabaseError, DatabaseLockedError, DatabaseReplacedError } from "./errors.ts";
 import { resolveOrphansInTransaction } from "./orphans.ts";
 import { Outbox } from "./outbox.ts";
-import { getTicket, listTickets } from "./queries.ts";
+import { getTicket, listEventsAfter, listTickets } from "./queries.ts";
 import { cycleLogFromRow } from "./rows.ts";
 import { Silences } from "./silences.ts";
 import { SnapshotCache } from "./snapshot-cache.ts";
@@ -123,6 +124,10 @@ class Store implements SqliteTicketStore {
 
   async listTickets(filter?: TicketFilter): Promise<TicketPage> {
     return this.#retrying(() => listTickets(this.#db, filter));
+  }
+
+  async listEventsAfter(afterId: number, limit: number): Promise<readonly TicketFeedItem[]> {
+    return this.#retrying(() => listEventsAfter(this.#db, afterId, limit));
   }
 
   async getTicket(id: number): Promise<TicketDetail> {
