@@ -26,7 +26,9 @@ export function ticketPageSize(limit: number | undefined): number {
  */
 export function ticketFeedRange(afterId: number, limit: number): void {
   if (!Number.isSafeInteger(afterId) || afterId < 0) {
-    throw new ConfigError(`Invalid event feed position: afterId must be a whole number from 0, got ${afterId}`);
+    throw new ConfigError(
+      `Invalid event feed position: afterId must be a whole number from 0, got ${afterId}`,
+    );
   }
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_TICKET_PAGE) {
     throw new ConfigError(
