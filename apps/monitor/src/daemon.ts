@@ -8,6 +8,7 @@ import {
   stopOnSignals,
   withholdSilenced,
 } from "@operator/core";
+import { describeDb } from "./db-target.ts";
 import type { CliLogger } from "./logger.ts";
 import { createMonitorMetrics, type MetricsServer, startMetricsServer } from "./metrics-server.ts";
 import { notificationLogger } from "./notification-log.ts";
@@ -79,14 +80,15 @@ export async function runDaemon({
   const onReplaced = (error: Error) => {
     lost ??= error;
     metrics.fail(error.message);
-    logger.error(`${error.message}; stopping`, { db: settings.dbPath });
+    logger.error(`${error.message}; stopping`, { db: describeDb(settings.dbPath ?? "") });
     void monitor?.stop();
   };
-  const lock = await lockDatabase(settings.dbPath).catch(async (error: unknown) => {
+  const dbPath = settings.dbPath;
+  const lock = await lockDatabase(dbPath, { onLost: onReplaced }).catch(async (error: unknown) => {
     await disposeNotifiers(notifiers);
     throw error;
   });
-  const store = await openStore(settings.dbPath, { onReplaced }).catch(async (error: unknown) => {
+  const store = await openStore(dbPath, { onReplaced }).catch(async (error: unknown) => {
     lock.release();
     await disposeNotifiers(notifiers);
     throw error;
@@ -116,13 +118,23 @@ export async function runDaemon({
       logger,
       onCycle: (report) => {
         logTicketEvents(logger, report.events);
+        const cannotCount = (error: unknown) =>
+          logger.warn(`Cannot count open tickets for the metrics: ${(error as Error).message}`);
         let open: ReturnType<typeof store.openTicketCounts> | undefined;
         try {
           open = store.openTicketCounts();
         } catch (error) {
-          logger.warn(`Cannot count open tickets for the metrics: ${(error as Error).message}`);
+          cannotCount(error);
         }
-        metrics.recordCycle(report, open);
+        if (open instanceof Promise) {
+          void open.then(
+            (counts) => metrics.recordCycle(report, counts),
+            (error: unknown) => {
+              cannotCount(error);
+              metrics.recordCycle(report, undefined);
+            },
+          );
+        } else metrics.recordCycle(report, open);
         dispatcher?.wake();
         if (dispatcher) void metrics.refreshNotifications();
       },
@@ -158,11 +170,11 @@ export async function runDaemon({
     const where = server ? `; metrics on ${server.url}/metrics` : "";
     const channels = notifiers.length > 0 ? `; notifying ${describeNotifiers(notifiers)}` : "";
     logger.info(
-      `Monitor loop started: ${subjects.map(describeSubject).join(", ")} every ${formatDuration(settings.intervalMs)}; database ${settings.dbPath}${where}${channels}`,
+      `Monitor loop started: ${subjects.map(describeSubject).join(", ")} every ${formatDuration(settings.intervalMs)}; database ${describeDb(dbPath)}${where}${channels}`,
       {
         subjects: subjects.map((s) => s.name),
         intervalMs: settings.intervalMs,
-        db: settings.dbPath,
+        db: describeDb(dbPath),
         metrics: server?.url,
         ...(notifiers.length > 0 ? { notify: notifiers.map((n) => n.name) } : {}),
       },
@@ -177,7 +189,7 @@ export async function runDaemon({
     else await monitor.stop();
     await dispatcher?.stop();
     await disposeNotifiers(notifiers);
-    store.close();
+    await store.close();
     lock.release();
   }
 }

@@ -3,7 +3,7 @@ import { TicketNotFoundError, TransitionError } from "../errors.ts";
 import { createMemoryTicketStore } from "../memory-store.ts";
 import type { AttemptOutcome, NotificationStore } from "../notification-store.ts";
 import type { NotificationFilter } from "../notifier.ts";
-import type { SilenceStore } from "../silence.ts";
+import type { SilenceDraft, SilenceStore } from "../silence.ts";
 import type { CycleLogEntry, CycleSnapshot, TicketStore } from "../store.ts";
 import type { EntityResult } from "../subject.ts";
 import type { TicketEvent } from "../ticket.ts";
@@ -359,7 +359,7 @@ export function testTicketStore<S extends ConformingStore>(options: TestTicketSt
       "stores silences, lists the current ones and expires them",
       async () => {
         const { store, now } = await fresh();
-        const draft = {
+        const draft: SilenceDraft = {
           matchers: [{ name: "subject", value: "alpha", regex: false }],
           startsAt: now(),
           endsAt: now() + 3_600_000,
