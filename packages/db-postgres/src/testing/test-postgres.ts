@@ -1,5 +1,14 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -23,6 +32,11 @@ export interface TestPostgres {
 export interface StartTestPostgresOptions {
   /** PostgreSQL's `bin` directory. @default `OPERATOR_PG_BIN`, else the newest `/usr/lib/postgresql/<v>/bin` */
   readonly binDir?: string;
+  /**
+   * The `postgres` user's password: TCP logins then need it (scram-sha-256), and `url` carries it.
+   * @default none (every login trusted)
+   */
+  readonly password?: string;
   /** Extra `-c name=value` server settings. */
   readonly settings?: Readonly<Record<string, string>>;
 }
@@ -77,18 +91,15 @@ export async function startTestPostgres(options: StartTestPostgresOptions = {}):
     });
   }
   try {
-    const init = run("initdb", [
-      "-D",
-      data,
-      "-U",
-      "postgres",
-      "-A",
-      "trust",
-      "-E",
-      "UTF8",
-      "--locale=C.UTF-8",
-      "--no-sync",
-    ]);
+    const auth = ["-A", "trust"];
+    if (options.password !== undefined) {
+      const pwfile = join(dir, "pwfile");
+      writeFileSync(pwfile, `${options.password}\n`, { mode: 0o600 });
+      if (user !== undefined) chownSync(pwfile, user.uid, user.gid);
+      auth.splice(0, 2, "--auth-local=trust", "--auth-host=scram-sha-256", `--pwfile=${pwfile}`);
+    }
+    const initArgs = ["-D", data, "-U", "postgres", ...auth, "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"];
+    const init = run("initdb", initArgs);
     execFileSync(init.cmd, init.args, { stdio: ["ignore", "ignore", "pipe"] });
     const port = await freePort();
     const settings = {
@@ -108,7 +119,9 @@ export async function startTestPostgres(options: StartTestPostgresOptions = {}):
       dir,
       ...Object.entries(settings).flatMap(([k, v]) => ["-c", `${k}=${v}`]),
     ];
-    const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
+    const login =
+      options.password === undefined ? "postgres" : `postgres:${encodeURIComponent(options.password)}`;
+    const url = `postgres://${login}@127.0.0.1:${port}/postgres`;
     const start = async () => {
       const server = run("postgres", args);
       const stderr: string[] = [];
@@ -136,7 +149,7 @@ export async function startTestPostgres(options: StartTestPostgresOptions = {}):
         } finally {
           await admin.end({ timeout: 1 });
         }
-        return `postgres://postgres@127.0.0.1:${port}/${encodeURIComponent(name)}`;
+        return `postgres://${login}@127.0.0.1:${port}/${encodeURIComponent(name)}`;
       },
       async restart() {
         await stopServer();
