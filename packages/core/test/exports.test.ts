@@ -73,6 +73,7 @@ describe("public surface", () => {
       "silenceMatches",
       "silentLogger",
       "stopOnSignals",
+      "ticketFeedRange",
       "ticketFromDraft",
       "ticketPageSize",
       "violationKey",
@@ -82,14 +83,19 @@ describe("public surface", () => {
 
   it("@operator/core/testing exports exactly these values", () => {
     expect(Object.keys(testing).sort()).toEqual([
+      "INVARIANTS",
+      "TestWorld",
       "manualClock",
       "memoryLogger",
+      "realPlan",
       "refusedUrl",
       "runCycles",
       "sampleNotification",
+      "seeded",
       "startTestReceiver",
       "testNotifier",
       "testSubject",
+      "testTicketStore",
     ]);
   });
 });
