@@ -5,6 +5,8 @@ import { startTestPostgres, type TestPostgres } from "@operator/db-postgres/test
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli, startCli } from "./helpers/cli.ts";
 import { installFakePlugin } from "./helpers/fake-plugin.ts";
+import { waitFor } from "./helpers/net.ts";
+import { startWebhookReceiver } from "./helpers/receiver.ts";
 
 const PASSWORD = "s3cret-pg-Passw0rd";
 let server: TestPostgres;
@@ -113,5 +115,58 @@ describe("the CLI on a real PostgreSQL (--db postgres://...)", () => {
       await first.exited;
     }
     expect(first.transcript()).not.toContain(PASSWORD);
+  });
+
+  it("notifies through the daemon from the PostgreSQL outbox, and silences and notification status work on it", async () => {
+    const db = await server.createDatabase("cli_notify");
+    const hook = await startWebhookReceiver();
+    const outcomeFile = join(dir, "notify.outcome");
+    await writeFile(outcomeFile, "violated");
+    const cfg = join(dir, "notify.json");
+    await writeFile(
+      cfg,
+      JSON.stringify({
+        pluginDir: ".",
+        db,
+        interval: "300ms",
+        notify: [{ type: "webhook", url: hook.url }],
+        subjects: [["@example/fake-subject", { name: "s", outcomeFile }]],
+      }),
+    );
+    const proc = startCli(["monitor", "--config", cfg], { cwd: dir });
+    try {
+      await proc.waitForLine(/Monitor loop started: .*notifying webhook/, 60_000);
+      const sent = (event: string) => () => hook.requests.find((r) => r.event === event && r.accepted);
+      const opened = await waitFor(sent("opened"), 30_000, "opened delivered");
+      await writeFile(outcomeFile, "ok");
+      const resolved = await waitFor(sent("resolved"), 30_000, "resolved delivered");
+      expect(opened.idempotencyKey).toMatch(/^webhook:\d+$/);
+      expect(resolved.idempotencyKey).not.toBe(opened.idempotencyKey);
+      const status = await runCli(["notifications", "status", "--json", "--db", db]);
+      expect(status.code, status.stderr).toBe(0);
+      expect(JSON.parse(status.stdout)).toEqual(
+        expect.arrayContaining([expect.objectContaining({ channel: "webhook", failed: 0 })]),
+      );
+      const added = await runCli([
+        "silences",
+        "add",
+        "--match",
+        "subject=s",
+        "--for",
+        "1h",
+        "--comment",
+        "upgrade",
+        "--db",
+        db,
+      ]);
+      expect(added.code, added.stderr).toBe(0);
+      const listed = await runCli(["silences", "list", "--db", db]);
+      expect(listed.stdout).toMatch(/subject="?s"?/);
+    } finally {
+      proc.child.kill("SIGTERM");
+      await proc.exited;
+      await hook.close();
+    }
+    expect(proc.transcript()).not.toContain(PASSWORD);
   });
 });
