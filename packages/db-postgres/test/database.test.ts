@@ -125,15 +125,15 @@ describe("connections", () => {
   it("names the server without the password when the login is refused or nothing listens", async () => {
     const url = await server.createDatabase();
     const wrong = url.replace("pg-test-Secret-42", "Wrong-Secret-77");
-    const refused = await openPostgresTicketStore(wrong).catch((e: unknown) => e as Error);
+    const refused = await failure(openPostgresTicketStore(wrong));
     expect(refused).toBeInstanceOf(PostgresUnavailableError);
     expect(refused.message).toMatch(/login refused/);
     expect(refused.message).toContain(`postgres://postgres@127.0.0.1:${server.port}/`);
     expect(refused.message).not.toContain("Wrong-Secret-77");
     const port = await closedPort();
-    const down = await openPostgresTicketStore(`postgres://u:Hidden-Pass-9@127.0.0.1:${port}/x`, {
-      connectTimeoutSeconds: 2,
-    }).catch((e: unknown) => e as Error);
+    const down = await failure(
+      openPostgresTicketStore(`postgres://u:Hidden-Pass-9@127.0.0.1:${port}/x`, { connectTimeoutSeconds: 2 }),
+    );
     expect(down).toBeInstanceOf(PostgresUnavailableError);
     expect(down.message).toMatch(/connection refused/);
     expect(down.message).not.toContain("Hidden-Pass-9");
@@ -195,6 +195,16 @@ describe("concurrent writers", () => {
     expect(seen).toEqual(all);
   });
 });
+
+/** The error `promise` rejects with; throws if it resolves. */
+function failure(promise: Promise<unknown>): Promise<Error> {
+  return promise.then(
+    () => {
+      throw new Error("expected a failure");
+    },
+    (error: unknown) => error as Error,
+  );
+}
 
 function closedPort(): Promise<number> {
   return new Promise((resolve) => {
