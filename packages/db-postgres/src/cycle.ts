@@ -76,10 +76,11 @@ export async function recordCycleInTransaction(
   subjects: readonly string[],
   plan: (snapshot: CycleSnapshot) => CyclePlan,
 ): Promise<CycleResult> {
-  await lockWrites(tx);
   const names = JSON.stringify(subjects);
   const since = ctx.now() - SILENCE_SNAPSHOT_WINDOW_MS;
-  const [stateRows, ticketRows, identityRows, silenceRows] = await Promise.all([
+  // One round trip: the lock, then the snapshot's four reads, pipelined on the transaction's connection.
+  const [, stateRows, ticketRows, identityRows, silenceRows] = await Promise.all([
+    lockWrites(tx),
     tx.unsafe<KeyStateRow[]>(
       "SELECT * FROM key_states WHERE subject IN (SELECT json_array_elements_text($1::json))",
       [names],
@@ -129,18 +130,19 @@ export async function recordCycleInTransaction(
       resolvedKeys.add(after.key);
     }
   }
-  await updateTickets(
-    tx,
-    [...changed.values()].map((t) =>
-      ticketRecord(t, t.lastValues === stored.get(t.id)?.lastValues ? lastValuesJson.get(t.id) : undefined),
-    ),
+  const records = [...changed.values()].map((t) =>
+    ticketRecord(t, t.lastValues === stored.get(t.id)?.lastValues ? lastValuesJson.get(t.id) : undefined),
   );
-  await insertEvents(tx, events);
-  await deleteStates(tx, decided.deleteStates);
-  await upsertStates(tx, decided.upsertStates);
-  await upsertIdentities(tx, decided.identities);
+  // Pipelined: the statements run in this order on the connection, in one round trip.
+  await Promise.all([
+    updateTickets(tx, records),
+    insertEvents(tx, events),
+    deleteStates(tx, decided.deleteStates),
+    upsertStates(tx, decided.upsertStates),
+    upsertIdentities(tx, decided.identities),
+    writeLog(tx, ctx, decided, now),
+  ]);
   const opened = await insertOpened(tx, ctx.target, decided, openTickets, resolvedKeys);
-  await writeLog(tx, ctx, decided, now);
   return { opened, resolved, changed: decided.change.length };
 }
 
@@ -241,13 +243,14 @@ async function insertOpened(
 
 async function writeLog(tx: TransactionSql, ctx: CycleContext, plan: CyclePlan, now: number): Promise<void> {
   const log = plan.log;
-  await tx`
+  const insert = tx`
     INSERT INTO cycle_log (id, started_at, finished_at, invariants, violations, unknown, opened, resolved,
       failures)
     VALUES (${log.id}, ${log.startedAt}, ${log.finishedAt}, ${log.invariants}, ${log.violations},
       ${log.unknown}, ${log.opened}, ${log.resolved}, ${JSON.stringify(log.failures)})`;
-  await tx`
+  const byCount = tx`
     DELETE FROM cycle_log WHERE seq <= (
       SELECT seq FROM cycle_log ORDER BY seq DESC OFFSET ${ctx.retention.maxRows} LIMIT 1)`;
-  await tx`DELETE FROM cycle_log WHERE started_at < ${now - ctx.retention.maxAgeMs}`;
+  const byAge = tx`DELETE FROM cycle_log WHERE started_at < ${now - ctx.retention.maxAgeMs}`;
+  await Promise.all([insert, byCount, byAge]);
 }
