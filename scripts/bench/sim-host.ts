@@ -48,11 +48,12 @@ const handlers = {
     cluster = await startCluster({ stores: options.stores, timeScale: options.timeScale ?? 1 });
     prometheus = await startPrometheus({
       targets: cluster.scrapeTargets,
+      pdTargets: cluster.pdScrapeTargets,
       scrapeIntervalMs: options.scrapeIntervalMs,
     });
     await waitForScrapes(
       prometheus,
-      cluster.scrapeTargets.length,
+      cluster.scrapeTargets.length + cluster.pdScrapeTargets.length,
       options.scrapeIntervalMs,
       options.readyTimeoutMs ?? 600_000,
     );

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startCluster, startPrometheus } from "@operator/tikv-sim";
+import { type PdTls, startCluster, startPrometheus } from "@operator/tikv-sim";
 import { onCleanup } from "./cleanup.ts";
 import { type MonitorConfigOptions, writeMonitorConfig } from "./monitor-config.ts";
 import { type MonitorProcess, startMonitorProcess } from "./monitor-process.ts";
@@ -35,6 +35,8 @@ export interface EnvironmentOptions {
   readonly scrapeIntervalMs?: number;
   /** Prometheus rule files (alerting rules for the comparison). */
   readonly ruleFiles?: readonly string[];
+  /** Serve PD over https, requiring client certificates signed by `tls.ca`. */
+  readonly tls?: PdTls;
 }
 
 /** A cluster and a Prometheus scraping it, shared by the scenarios of one file. */
@@ -111,10 +113,15 @@ export async function startEnvironment(options: EnvironmentOptions = {}): Promis
   const scrapeIntervalMs = options.scrapeIntervalMs ?? 1000;
   const dir = await mkdtemp(join(tmpdir(), "operator-e2e-"));
   const removeDir = onCleanup(() => rm(dir, { recursive: true, force: true }));
-  const cluster = await startCluster({ stores: options.stores ?? 3, timeScale });
+  const cluster = await startCluster({
+    stores: options.stores ?? 3,
+    timeScale,
+    ...(options.tls ? { tls: options.tls } : {}),
+  });
   const closeCluster = onCleanup(() => cluster.close());
   const prometheus = await startPrometheus({
     targets: cluster.scrapeTargets,
+    pdTargets: cluster.pdScrapeTargets,
     scrapeIntervalMs,
     evaluationIntervalMs: scrapeIntervalMs,
     ruleFiles: [...(options.ruleFiles ?? [])],
@@ -147,7 +154,8 @@ export async function startEnvironment(options: EnvironmentOptions = {}): Promis
     },
     async resetFaults() {
       await cluster.clearFaults();
-      await waitForFreshScrape(prometheus, Date.now());
+      // A scenario may have stopped Prometheus (scenario 8): then there is no scrape to wait for.
+      if (prometheus.pid !== undefined) await waitForFreshScrape(prometheus, Date.now());
     },
     async close() {
       await environment.stopMonitors();

@@ -57,7 +57,7 @@ export async function startDemo(
     await cluster.close();
   };
   try {
-    prometheus = await _startPrometheus(sim, cluster.scrapeTargets, logger);
+    prometheus = await _startPrometheus(sim, cluster, logger);
     webhook = await startDemoWebhook(logger);
     logger.info(
       `Demo: webhook receiver at ${webhook.url}; each notification it receives is logged as [demo webhook]`,
@@ -149,12 +149,16 @@ type Sim = typeof import("@operator/tikv-sim");
 /** Starts Prometheus and waits for its first scrapes; undefined (with a warning saying why) when it cannot. */
 async function _startPrometheus(
   sim: Sim,
-  targets: Parameters<Sim["startPrometheus"]>[0]["targets"],
+  cluster: Pick<Awaited<ReturnType<Sim["startCluster"]>>, "scrapeTargets" | "pdScrapeTargets">,
   logger: CliLogger,
 ): Promise<Awaited<ReturnType<Sim["startPrometheus"]>> | undefined> {
   let prometheus: Awaited<ReturnType<Sim["startPrometheus"]>> | undefined;
   try {
-    prometheus = await sim.startPrometheus({ targets, scrapeIntervalMs: 1000 });
+    prometheus = await sim.startPrometheus({
+      targets: cluster.scrapeTargets,
+      pdTargets: cluster.pdScrapeTargets,
+      scrapeIntervalMs: 1000,
+    });
     logger.info(`Demo: Prometheus started at ${prometheus.url}; waiting for its first scrapes (about 10 s)`);
     await prometheus.waitForSamples({ timeoutMs: 60_000 });
     return prometheus;

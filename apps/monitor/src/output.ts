@@ -132,6 +132,8 @@ export interface TicketJson {
   previousTicketId: number | null;
   createdAt: string;
   updatedAt: string;
+  /** What to check first, from the invariant (`url` only when it names a page); null without one. */
+  runbook: { hint: string; url?: string } | null;
 }
 
 /** Converts a ticket to its stable {@link TicketJson} form. */
@@ -160,6 +162,12 @@ export function ticketToJson(ticket: Ticket): TicketJson {
     previousTicketId: ticket.previousTicketId,
     createdAt: isoTime(ticket.createdAt) as string,
     updatedAt: isoTime(ticket.updatedAt) as string,
+    runbook: ticket.runbook
+      ? {
+          hint: ticket.runbook.hint,
+          ...(ticket.runbook.url === undefined ? {} : { url: ticket.runbook.url }),
+        }
+      : null,
   };
 }
 

@@ -37,8 +37,9 @@ export function describeSubject(subject: Subject): string {
 /**
  * Wraps a plugin's subject so that nothing it says can carry a secret into a ticket, a log line or
  * output: error messages thrown by `observe` and the messages, reasons and values of its results
- * pass through {@link redact}. (A server that echoes the Authorization header in a 401 body would
- * otherwise put the token into a `subject_unreachable` ticket.)
+ * pass through {@link redact}, and its invariants keep their runbook hints (redacted too). (A
+ * server that echoes the Authorization header in a 401 body would otherwise put the token into a
+ * `subject_unreachable` ticket.)
  */
 export function redactingSubject(subject: Subject): Subject {
   return {
@@ -81,6 +82,14 @@ function _redactingInvariant(invariant: Invariant): Invariant {
     name: invariant.name,
     description: invariant.description,
     defaults: invariant.defaults,
+    ...(invariant.runbook
+      ? {
+          runbook: {
+            hint: redact(invariant.runbook.hint),
+            ...(invariant.runbook.url === undefined ? {} : { url: redact(invariant.runbook.url) }),
+          },
+        }
+      : {}),
     evaluate(observation, settings): Evaluation {
       const evaluation = invariant.evaluate(observation, settings);
       if (!Array.isArray(evaluation)) {

@@ -31,6 +31,7 @@ const TICKET_FIELDS = [
   "previousTicketId",
   "createdAt",
   "updatedAt",
+  "runbook",
 ];
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
@@ -48,6 +49,10 @@ beforeEach(async () => {
       entity: "4",
       severity: "critical",
       message: "Store 4 is Down",
+      runbook: {
+        hint: "Check the tikv-server process on store 4's host \u001b[31m",
+        url: "https://runbooks.example/store_down",
+      },
     },
     {
       subject: "prod",
@@ -55,6 +60,7 @@ beforeEach(async () => {
       entity: "1",
       severity: "warning",
       message: "Store 1 has 4% free",
+      runbook: { hint: "Free space on the store's data disk" },
     },
     {
       subject: "staging",
@@ -127,6 +133,20 @@ describe("tickets list", () => {
     });
   });
 
+  it("--json carries each ticket's runbook hint: hint and url, hint alone, or null", async () => {
+    const tickets = await listJson();
+    expect(tickets.map((t) => t.runbook)).toEqual([
+      null,
+      { hint: "Free space on the store's data disk" },
+      {
+        hint: "Check the tikv-server process on store 4's host \u001b[31m",
+        url: "https://runbooks.example/store_down",
+      },
+    ]);
+    const raw = await cli("tickets", "list", "--json");
+    expect(raw.stdout).not.toContain("\u001b[31m");
+  });
+
   it("filters by severity, subject, status and held, and pages with --limit/--before", async () => {
     expect((await listJson("--severity", "critical")).map((t) => t.id)).toEqual([1]);
     expect((await listJson("--subject", "staging")).map((t) => t.id)).toEqual([3]);
@@ -178,6 +198,21 @@ describe("tickets show", () => {
     expect(result.stdout).toMatch(
       /Events\n\s+TIME\s+ACTOR\s+EVENT\s+CHANGE\s+COMMENT\n\s+2026-01-02 03:04:05Z\s+monitor\s+opened\s+- -> open/,
     );
+  });
+
+  it("says what to check first, escaped, with the runbook's URL; nothing without a runbook", async () => {
+    const result = await cli("tickets", "show", "1");
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain(
+      "\nCheck first: Check the tikv-server process on store 4's host \\x1b[31m\n  https://runbooks.example/store_down\n",
+    );
+    expect(result.stdout).not.toContain("\u001b[");
+    const hintOnly = await cli("tickets", "show", "2");
+    expect(hintOnly.stdout).toContain("\nCheck first: Free space on the store's data disk\n\nFirst values");
+    const none = await cli("tickets", "show", "3");
+    expect(none.stdout).not.toContain("Check first");
+    const json = JSON.parse((await cli("tickets", "show", "2", "--json")).stdout);
+    expect(json.runbook).toEqual({ hint: "Free space on the store's data disk" });
   });
 
   it("--json adds values and events to the ticket schema", async () => {

@@ -1,6 +1,7 @@
 import { ConfigError } from "./errors.ts";
 import { IDENTITY_INVARIANT } from "./identity.ts";
 import { assertName } from "./key.ts";
+import { checkRunbook } from "./runbook.ts";
 import { isSeverity } from "./severity.ts";
 import type { Subject } from "./subject.ts";
 import { SOURCE_UNREACHABLE_INVARIANT, UNREACHABLE_INVARIANT } from "./unreachable.ts";
@@ -15,7 +16,9 @@ export const RESERVED_INVARIANTS: readonly string[] = [
 /**
  * Throws a {@link ConfigError} naming the first thing wrong with a subject's shape: its name and
  * kind, its invariants (unique valid names that the monitor does not reserve, a description,
- * `evaluate`, valid default settings), `observe`, and the optional `dispose`, `sources`, `identity`. The monitor runs it on start; the conformance suite runs it on every plugin.
+ * `evaluate`, valid default settings, a valid `runbook` if any), `observe`, and the optional
+ * `dispose`, `sources`, `identity`. The monitor runs it on start; the conformance suite runs it on
+ * every plugin.
  */
 export function checkSubject(subject: Subject<unknown>): void {
   if (typeof subject !== "object" || subject === null) throw new ConfigError("A subject must be an object");
@@ -62,5 +65,6 @@ export function checkSubject(subject: Subject<unknown>): void {
         throw new ConfigError(`${at}: threshold "${name}" must be a finite number`);
       }
     }
+    if (invariant.runbook !== undefined) checkRunbook(invariant.runbook, at);
   }
 }

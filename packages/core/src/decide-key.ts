@@ -3,7 +3,7 @@ import { type FlapOptions, type FlapState, onsetsInWindow, recordFlapState } fro
 import type { ViolationKeyParts } from "./key.ts";
 import type { Severity } from "./severity.ts";
 import type { KeyState, TicketDraft } from "./store.ts";
-import type { Values } from "./subject.ts";
+import type { Runbook, Values } from "./subject.ts";
 import { type EventDraft, MONITOR_ACTOR, type Ticket } from "./ticket.ts";
 import type { TicketChange, TicketPatch } from "./transitions.ts";
 
@@ -21,6 +21,8 @@ export type KeyOutcome =
       readonly message: string;
       readonly values: Values;
       readonly severity: Severity;
+      /** The invariant's runbook hint, stored on the ticket and refreshed on each occurrence. */
+      readonly runbook?: Runbook;
     }
   | { readonly outcome: "unknown"; readonly reason: string };
 
@@ -199,6 +201,8 @@ function recurrence(
     lastValues: outcome.values,
     updatedAt: now,
   };
+  const runbook = outcome.runbook ?? null;
+  if (!sameRunbook(ticket.runbook, runbook)) patch.runbook = runbook;
   if (outcome.severity !== ticket.severity) {
     patch.severity = outcome.severity;
     events.push(monitorEvent("severity_changed", now, ticket.severity, outcome.severity));
@@ -229,9 +233,15 @@ function draft(
     occurrenceCount: 1,
     batchKey: input.batchKey,
     values: outcome.values,
+    runbook: outcome.runbook ?? null,
     createdAt: now,
     events,
   };
+}
+
+/** True when two runbook hints say the same (both absent counts as the same). */
+export function sameRunbook(a: Runbook | null | undefined, b: Runbook | null | undefined): boolean {
+  return (a?.hint ?? null) === (b?.hint ?? null) && (a?.url ?? null) === (b?.url ?? null);
 }
 
 function flapEvent(flapping: boolean, at: number): EventDraft {

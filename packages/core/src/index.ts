@@ -118,6 +118,7 @@ export type {
   InvariantSettings,
   ObserveContext,
   OkResult,
+  Runbook,
   Subject,
   SubjectFactory,
   UnknownEvaluation,
@@ -135,7 +136,7 @@ export type {
   TicketEventKind,
   TicketStatus,
 } from "./ticket.ts";
-export { MONITOR_ACTOR, TICKET_STATUSES } from "./ticket.ts";
+export { MONITOR_ACTOR, TICKET_EVENT_KINDS, TICKET_STATUSES } from "./ticket.ts";
 export type { TicketAction, TicketChange, TicketPatch } from "./transitions.ts";
 export { assertTransition, canTransition, planAction, TRANSITIONS } from "./transitions.ts";
 export {

@@ -12,7 +12,7 @@ export interface Notification {
   readonly channel: string;
   /** The event from the ticket's history: what changed, when, by whom, with its reason. */
   readonly event: TicketEvent;
-  /** The ticket as stored when the notification is sent (latest message, status, severity). */
+  /** The ticket as stored when the notification is sent (latest message, status, severity, runbook). */
   readonly ticket: Ticket;
   /** 1 for the first attempt, 2 for the first retry, ... */
   readonly attempt: number;

@@ -61,6 +61,7 @@ export async function readSubjects(
       invariants: subject.invariants.map((invariant) => ({
         name: invariant.name,
         settings: invariant.defaults,
+        ...(invariant.runbook ? { runbook: invariant.runbook } : {}),
         outcome: !invariant.defaults.enabled
           ? { kind: "disabled" as const }
           : reading.ok

@@ -13,7 +13,7 @@ import { violationKey } from "./key.ts";
 import type { Severity } from "./severity.ts";
 import { markSilences } from "./silence-marks.ts";
 import type { CyclePlan, CycleSnapshot, KeyState, TicketDraft } from "./store.ts";
-import type { InvariantSettings } from "./subject.ts";
+import type { InvariantSettings, Runbook } from "./subject.ts";
 import type { TicketChange } from "./transitions.ts";
 import {
   SOURCE_UNREACHABLE_INVARIANT,
@@ -27,6 +27,8 @@ export interface InvariantCycleInput {
   readonly name: string;
   readonly settings: InvariantSettings;
   readonly outcome: InvariantOutcome;
+  /** The invariant's runbook hint, carried onto the tickets its violations open or update. */
+  readonly runbook?: Runbook;
 }
 
 /** One subject as the cycle saw it. */
@@ -216,7 +218,13 @@ export function planCycle(input: CycleInput, snapshot: CycleSnapshot): PlannedCy
           continue;
         }
         const keyOutcome: KeyOutcome =
-          result.outcome === "ok" ? result : { ...result, severity: result.severity ?? settings.severity };
+          result.outcome === "ok"
+            ? result
+            : {
+                ...result,
+                severity: result.severity ?? settings.severity,
+                ...(invariant.runbook ? { runbook: invariant.runbook } : {}),
+              };
         decide(resultParts, keyOutcome, settings);
       }
       for (const absent of known.get(`${subject.name}/${invariant.name}`) ?? []) {

@@ -1,5 +1,6 @@
 import { checkDurationMs, parseDuration } from "./duration.ts";
 import { ConfigError } from "./errors.ts";
+import { mergeRunbook } from "./runbook.ts";
 import { isSeverity } from "./severity.ts";
 import type { Invariant, InvariantOverride, InvariantOverrides, InvariantSettings } from "./subject.ts";
 
@@ -12,7 +13,10 @@ export const DEFAULT_SETTINGS: InvariantSettings = {
   thresholds: {},
 };
 
-/** Merges one override into settings, checking every field. Thresholds merge key by key. */
+/**
+ * Merges one override into settings, checking every field. Thresholds merge key by key. A `runbook`
+ * field is not a setting: {@link applyOverrides} applies it to the invariant.
+ */
 export function mergeSettings(
   base: InvariantSettings,
   override: InvariantOverride,
@@ -57,6 +61,8 @@ export function mergeSettings(
           out.thresholds[name] = threshold;
         }
         break;
+      case "runbook":
+        break;
       default:
         throw new ConfigError(`${where} has no setting "${field}"`);
     }
@@ -84,7 +90,17 @@ export function applyOverrides<O>(
   return invariants.map((invariant) => {
     const override = overrides?.[invariant.name];
     if (!override) return invariant;
-    const defaults = mergeSettings(invariant.defaults, override, `${subject}.invariants.${invariant.name}`);
-    return { ...invariant, defaults, evaluate: invariant.evaluate.bind(invariant) };
+    const where = `${subject}.invariants.${invariant.name}`;
+    const defaults = mergeSettings(invariant.defaults, override, where);
+    const runbook =
+      override.runbook === undefined
+        ? invariant.runbook
+        : mergeRunbook(invariant.runbook, override.runbook, where);
+    return {
+      ...invariant,
+      defaults,
+      ...(runbook === undefined ? {} : { runbook }),
+      evaluate: invariant.evaluate.bind(invariant),
+    };
   });
 }

@@ -2,7 +2,7 @@ import type { SubjectIdentity } from "./identity.ts";
 import type { ConfiguredInvariants, OrphanResolution } from "./orphans.ts";
 import type { Severity } from "./severity.ts";
 import type { Silence } from "./silence.ts";
-import type { Values } from "./subject.ts";
+import type { Runbook, Values } from "./subject.ts";
 import type { EventDraft, Ticket, TicketDetail, TicketEvent, TicketStatus } from "./ticket.ts";
 import type { TicketAction, TicketChange } from "./transitions.ts";
 
@@ -46,6 +46,8 @@ export interface TicketDraft {
   readonly occurrenceCount: number;
   readonly batchKey: string;
   readonly values: Values;
+  /** The invariant's runbook hint. @default null */
+  readonly runbook?: Runbook | null;
   readonly createdAt: number;
   /** Events to append once the ticket has an id (at least `opened`). */
   readonly events: readonly EventDraft[];
@@ -198,6 +200,7 @@ export function ticketFromDraft(
     previousTicketId,
     firstValues: values,
     lastValues: values,
+    runbook: draft.runbook ?? null,
     diagnosis: null,
     acknowledgedAt: null,
     acknowledgedBy: null,

@@ -23,6 +23,8 @@ export interface InvariantSettings {
  */
 export type InvariantOverride = Partial<Omit<InvariantSettings, "thresholds">> & {
   readonly thresholds?: Readonly<Record<string, number>>;
+  /** Replaces the invariant's runbook `hint` and/or `url`, e.g. to point at the team's own runbook. */
+  readonly runbook?: Partial<Runbook>;
   readonly for?: string | number;
   readonly clear?: string | number;
 };
@@ -76,7 +78,23 @@ export interface UnknownEvaluation {
  */
 export type Evaluation = readonly EntityResult[] | UnknownEvaluation;
 
+/** What a person should check first when an invariant breaks. */
+export interface Runbook {
+  /** One line, e.g. `Check the store's disk and the tikv-server process on its host`. */
+  readonly hint: string;
+  /** A page with more, e.g. the team's own runbook. */
+  readonly url?: string;
+}
+
 /** A named rule over an observation. */
+/** What a person should check first when an invariant breaks. */
+export interface Runbook {
+  /** One line, e.g. `Check the store's disk and the tikv-server process on its host`. */
+  readonly hint: string;
+  /** A page with more, e.g. the team's own runbook. */
+  readonly url?: string;
+}
+
 export interface Invariant<Observation = unknown> {
   /** Stable name, part of every violation key: letters, digits, `_`, `-`, `.`. */
   readonly name: string;
@@ -84,6 +102,8 @@ export interface Invariant<Observation = unknown> {
   readonly description: string;
   /** Default settings; configuration overrides them per field. */
   readonly defaults: InvariantSettings;
+  /** What to check first when it breaks; shown with its tickets and in notifications. */
+  readonly runbook?: Runbook;
   /** Evaluates the rule. Must not throw for expected data; a throw counts as an unknown evaluation. */
   evaluate(observation: Observation, settings: InvariantSettings): Evaluation;
 }

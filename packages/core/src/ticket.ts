@@ -1,5 +1,5 @@
 import type { Severity } from "./severity.ts";
-import type { Values } from "./subject.ts";
+import type { Runbook, Values } from "./subject.ts";
 
 /** Where a ticket is in its life. Moves forward only: open → acknowledged → diagnosed → resolved. */
 export type TicketStatus = "open" | "acknowledged" | "diagnosed" | "resolved";
@@ -45,6 +45,8 @@ export interface Ticket {
   readonly firstValues: Values;
   /** The values behind the latest violation. */
   readonly lastValues: Values;
+  /** What to check first, from the invariant as of the latest violation; null when it has none. */
+  readonly runbook: Runbook | null;
   readonly diagnosis: string | null;
   readonly acknowledgedAt: number | null;
   readonly acknowledgedBy: Actor | null;
@@ -54,19 +56,23 @@ export interface Ticket {
   readonly updatedAt: number;
 }
 
+/** Every kind of change an event records, in the order a ticket usually meets them. */
+export const TICKET_EVENT_KINDS = [
+  "opened",
+  "acknowledged",
+  "diagnosed",
+  "resolved",
+  "held",
+  "unheld",
+  "severity_changed",
+  "flapping_started",
+  "flapping_stopped",
+  "silenced",
+  "unsilenced",
+] as const;
+
 /** What kind of change an event records. */
-export type TicketEventKind =
-  | "opened"
-  | "acknowledged"
-  | "diagnosed"
-  | "resolved"
-  | "held"
-  | "unheld"
-  | "severity_changed"
-  | "flapping_started"
-  | "flapping_stopped"
-  | "silenced"
-  | "unsilenced";
+export type TicketEventKind = (typeof TICKET_EVENT_KINDS)[number];
 
 /** One change to a ticket, by the monitor or a person. Append-only. */
 export interface TicketEvent {

@@ -13,6 +13,11 @@ export const SOURCE_UNREACHABLE_INVARIANT = "source_unreachable";
 /** Default number of consecutive failed observations before `subject_unreachable` opens. */
 export const DEFAULT_UNREACHABLE_AFTER = 3;
 
+/** What to check first when a subject or one of its sources cannot be read. */
+const UNREACHABLE_RUNBOOK = {
+  hint: "Run `operator check` on the daemon's host to see the error, then check the address, DNS, firewall and TLS between it and the endpoint",
+};
+
 /**
  * The outcome of a subject's `subject_unreachable` key this cycle, and its consecutive-failure count
  * (monitor-semantics rule 1), or of one of its secondary sources when `source` is given (rule 12). A
@@ -45,6 +50,7 @@ export function unreachableOutcome(
       severity: "critical",
       message: `${what} could not be read for ${failures} consecutive cycles: ${failure}`,
       values: { failures, lastError: failure },
+      runbook: UNREACHABLE_RUNBOOK,
     },
   };
 }

@@ -29,6 +29,7 @@ describe("public surface", () => {
       "SILENCE_SNAPSHOT_WINDOW_MS",
       "SOURCE_UNREACHABLE_INVARIANT",
       "SilenceNotFoundError",
+      "TICKET_EVENT_KINDS",
       "TICKET_STATUSES",
       "TRANSITIONS",
       "TicketNotFoundError",

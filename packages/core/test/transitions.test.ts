@@ -23,6 +23,7 @@ const ticket = (status: TicketStatus, held = false): Ticket => ({
   previousTicketId: null,
   firstValues: {},
   lastValues: {},
+  runbook: null,
   diagnosis: null,
   acknowledgedAt: null,
   acknowledgedBy: null,

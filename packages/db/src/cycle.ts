@@ -228,6 +228,7 @@ function insertOpened(
         previousTicketId,
         valuesJson,
         valuesJson,
+        draft.runbook ? JSON.stringify(draft.runbook) : null,
         draft.createdAt,
         draft.createdAt,
       );

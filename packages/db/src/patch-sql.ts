@@ -16,6 +16,7 @@ const PATCH_COLUMNS = {
   previousTicketId: "previous_ticket_id",
   firstValues: "first_values",
   lastValues: "last_values",
+  runbook: "runbook",
   diagnosis: "diagnosis",
   acknowledgedAt: "acknowledged_at",
   acknowledgedBy: "acknowledged_by",
@@ -79,6 +80,10 @@ export function patchParams(
       if (field === "lastValues" && value === old && before?.lastValuesJson !== undefined) continue;
       const text = JSON.stringify(value);
       if (field === "lastValues" && text === before?.lastValuesJson) continue;
+      params[field] = text;
+    } else if (field === "runbook") {
+      const text = value === null ? null : JSON.stringify(value);
+      if (before !== undefined && text === (old === null ? null : JSON.stringify(old))) continue;
       params[field] = text;
     } else if (value !== old) {
       params[field] = typeof value === "boolean" ? (value ? 1 : 0) : (value as string | number | null);

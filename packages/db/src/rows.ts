@@ -1,6 +1,7 @@
 import type {
   CycleLogEntry,
   KeyState,
+  Runbook,
   Severity,
   SubjectIdentity,
   Ticket,
@@ -29,6 +30,7 @@ export interface TicketRow {
   previous_ticket_id: number | null;
   first_values: string;
   last_values: string;
+  runbook: string | null;
   diagnosis: string | null;
   acknowledged_at: number | null;
   acknowledged_by: string | null;
@@ -100,6 +102,7 @@ export function ticketFromRow(row: TicketRow): Ticket {
     previousTicketId: row.previous_ticket_id,
     firstValues: JSON.parse(row.first_values) as Values,
     lastValues: JSON.parse(row.last_values) as Values,
+    runbook: row.runbook === null ? null : (JSON.parse(row.runbook) as Runbook),
     diagnosis: row.diagnosis,
     acknowledgedAt: row.acknowledged_at,
     acknowledgedBy: row.acknowledged_by,
@@ -163,6 +166,7 @@ export function mergeTicket(before: Ticket, patch: TicketPatch): Ticket {
     previousTicketId: patch.previousTicketId === undefined ? before.previousTicketId : patch.previousTicketId,
     firstValues: patch.firstValues ?? before.firstValues,
     lastValues: patch.lastValues ?? before.lastValues,
+    runbook: patch.runbook === undefined ? before.runbook : patch.runbook,
     diagnosis: patch.diagnosis === undefined ? before.diagnosis : patch.diagnosis,
     acknowledgedAt: patch.acknowledgedAt === undefined ? before.acknowledgedAt : patch.acknowledgedAt,
     acknowledgedBy: patch.acknowledgedBy === undefined ? before.acknowledgedBy : patch.acknowledgedBy,

@@ -1,4 +1,4 @@
-import type { Actor, Severity, TicketEventKind, TicketStatus, Values } from "@operator/core";
+import type { Actor, Runbook, Severity, TicketEventKind, TicketStatus, Values } from "@operator/core";
 import { sql } from "drizzle-orm";
 import {
   type AnySQLiteColumn,
@@ -37,6 +37,8 @@ export const tickets = sqliteTable(
     previousTicketId: integer("previous_ticket_id").references((): AnySQLiteColumn => tickets.id),
     firstValues: text("first_values", { mode: "json" }).$type<Values>().notNull(),
     lastValues: text("last_values", { mode: "json" }).$type<Values>().notNull(),
+    /** The invariant's runbook hint as JSON `{"hint", "url"?}`, refreshed on each occurrence; null without one. */
+    runbook: text("runbook", { mode: "json" }).$type<Runbook>(),
     diagnosis: text("diagnosis"),
     acknowledgedAt: integer("acknowledged_at"),
     acknowledgedBy: text("acknowledged_by").$type<Actor>(),

@@ -52,8 +52,8 @@ export function prepareStatements(db: BetterSqlite3.Database): Statements {
     insertTicket: stmt(`
       INSERT INTO tickets (key, subject, invariant, entity, severity, status, held, flapping, silenced,
         message, first_seen_at, last_seen_at, occurrence_count, batch_key, previous_ticket_id, first_values,
-        last_values, created_at, updated_at)
-      VALUES (?, ?, ?, ?, ?, 'open', 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+        last_values, runbook, created_at, updated_at)
+      VALUES (?, ?, ?, ?, ?, 'open', 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     insertEvent: stmt(`
       INSERT INTO ticket_events (ticket_id, at, actor, kind, from_value, to_value, comment)
       VALUES (?, ?, ?, ?, ?, ?, ?)`),

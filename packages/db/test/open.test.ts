@@ -101,20 +101,21 @@ describe("opening a database", () => {
     }));
     store.close();
     const db = new Database(path);
+    db.exec("ALTER TABLE tickets DROP COLUMN runbook");
     db.exec("DROP TABLE silences");
     db.exec("ALTER TABLE tickets DROP COLUMN silenced");
     db.exec("DROP TABLE notification_deliveries");
     db.exec("DROP TABLE notification_channels");
     db.exec("DROP TABLE subject_identities");
     db.exec(
-      "DELETE FROM __drizzle_migrations WHERE created_at IN (SELECT created_at FROM __drizzle_migrations ORDER BY created_at DESC LIMIT 3)",
+      "DELETE FROM __drizzle_migrations WHERE created_at IN (SELECT created_at FROM __drizzle_migrations ORDER BY created_at DESC LIMIT 4)",
     );
-    db.pragma(`user_version = ${schemaVersion() - 3}`);
+    db.pragma(`user_version = ${schemaVersion() - 4}`);
     db.close();
 
     const upgraded = openTicketStore(path);
-    expect((await upgraded.listTickets()).tickets.map((t) => [t.key, t.silenced])).toEqual([
-      ["prod/store_down/4", false],
+    expect((await upgraded.listTickets()).tickets.map((t) => [t.key, t.silenced, t.runbook])).toEqual([
+      ["prod/store_down/4", false, null],
     ]);
     upgraded.close();
     expect(schemaObjects(path).map((o) => o.name)).toEqual(

@@ -73,3 +73,49 @@ export function bucketQuantile(q: number, buckets: readonly Bucket[]): number | 
   }
   return lowerBound;
 }
+
+/**
+ * Reads a labelled histogram `name` summed per group: `groupOf` names the group of a series from its
+ * labels (`undefined` leaves the series out), and the buckets of one group are added per bound, as
+ * `sum by (group, le)` does. Groups without a `+Inf` bucket are left out.
+ */
+export function histogramsBy(
+  exposition: Exposition,
+  name: string,
+  groupOf: (labels: Readonly<Record<string, string>>) => string | undefined,
+): Map<string, Histogram> {
+  const groups = new Map<string, { buckets: Map<number, number>; count: number; sum: number }>();
+  const groupFor = (labels: Readonly<Record<string, string>>) => {
+    const group = groupOf(labels);
+    if (group === undefined) return undefined;
+    let entry = groups.get(group);
+    if (!entry) {
+      entry = { buckets: new Map(), count: 0, sum: 0 };
+      groups.set(group, entry);
+    }
+    return entry;
+  };
+  for (const sample of samplesOf(exposition, `${name}_bucket`)) {
+    const le =
+      sample.labels.le === undefined ? Number.NaN : Number(sample.labels.le.replace("Inf", "Infinity"));
+    if (Number.isNaN(le)) continue;
+    const entry = groupFor(sample.labels);
+    if (entry) entry.buckets.set(le, (entry.buckets.get(le) ?? 0) + sample.value);
+  }
+  for (const sample of samplesOf(exposition, `${name}_count`)) {
+    const entry = groupFor(sample.labels);
+    if (entry) entry.count += sample.value;
+  }
+  for (const sample of samplesOf(exposition, `${name}_sum`)) {
+    const entry = groupFor(sample.labels);
+    if (entry) entry.sum += sample.value;
+  }
+  const out = new Map<string, Histogram>();
+  for (const [group, entry] of groups) {
+    const buckets = [...entry.buckets].map(([le, count]) => ({ le, count })).sort((a, b) => a.le - b.le);
+    const last = buckets.at(-1);
+    if (!last || last.le !== Number.POSITIVE_INFINITY) continue;
+    out.set(group, { buckets, count: entry.count || last.count, sum: entry.sum });
+  }
+  return out;
+}

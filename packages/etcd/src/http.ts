@@ -1,21 +1,36 @@
 import type { ObservationFailure } from "@operator/core";
+import {
+  createHttpClient,
+  type HttpClient,
+  type HttpResponse,
+  RefusedAnswer,
+  type ResolvedTls,
+  TransportFailure,
+} from "@operator/subject-kit";
 import type { z } from "zod";
-import { BodyTooLarge, readCappedText } from "./body.ts";
 import { EtcdRequestError } from "./errors.ts";
 
-/** What every request is given: the cycle's signal, a per-request timeout and extra headers. */
-export interface RequestContext {
-  readonly signal: AbortSignal;
+/** How to reach one kind of server (the members, or Prometheus): one kit client per origin. */
+export interface ClientSettings {
   readonly timeoutMs: number;
+  /** Extra attempts of a GET after a transient failure (never past the cycle's deadline). */
+  readonly retries: number;
   readonly headers: Readonly<Record<string, string>>;
   /** Largest body read (bytes, after decompression); a larger one fails as `invalid_response`. */
   readonly maxBodyBytes: number;
+  readonly tls: ResolvedTls | undefined;
+}
+
+/** What every request is given: the cycle's signal and deadline, and the clients to send it with. */
+export interface RequestContext {
+  readonly signal: AbortSignal;
+  /** Epoch ms: no attempt starts or continues past it. */
+  readonly deadline?: number;
+  /** The client for an origin (`http://10.0.1.5:2379`), created once and kept. */
+  readonly client: (origin: string) => HttpClient;
   /** Replaces every secret (header values) in a message by `[redacted]`. */
   readonly redact: (text: string) => string;
 }
-
-/** Same-origin redirects followed per request, at most. */
-export const MAX_REDIRECTS = 5;
 
 /** A response with an accepted status. */
 export interface TextResponse {
@@ -23,11 +38,24 @@ export interface TextResponse {
   readonly text: string;
 }
 
+/** Keeps one kit HTTP client per origin, all with the same settings. */
+export function createClientPool(settings: ClientSettings): (origin: string) => HttpClient {
+  const clients = new Map<string, HttpClient>();
+  return (origin) => {
+    let client = clients.get(origin);
+    if (!client) {
+      client = createHttpClient({ source: "etcd", label: "[etcd]", baseUrl: origin, ...settings });
+      clients.set(origin, client);
+    }
+    return client;
+  };
+}
+
 /**
- * Sends one request with node's built-in fetch, bounded by the context's signal and timeout, reading
- * at most `maxBodyBytes` of the answer. Redirects are followed on the same origin only (with the same
- * headers); a redirect to another origin is refused. Resolves for statuses in `accept` (default: 2xx);
- * rejects with an {@link EtcdRequestError} otherwise, its message free of the context's secrets.
+ * Sends one request with the subject-kit client of the URL's origin: bounded by the context's
+ * signal, deadline and per-attempt timeout, GETs retried on transient failures, at most
+ * `maxBodyBytes` read, redirects followed on the same origin only. Resolves for statuses in `accept`
+ * (default: 2xx); rejects with an {@link EtcdRequestError} otherwise, its message free of secrets.
  */
 export async function request(
   method: "GET" | "POST",
@@ -36,61 +64,49 @@ export async function request(
   options: { body?: unknown; accept?: readonly number[] } = {},
 ): Promise<TextResponse> {
   const what = `${method} ${url}`;
-  const timeout = AbortSignal.timeout(Math.max(1, context.timeoutMs));
-  const signal = AbortSignal.any([context.signal, timeout]);
-  const headers: Record<string, string> = { ...context.headers };
-  if (options.body !== undefined) headers["content-type"] = "application/json";
+  const target = new URL(url);
+  const client = context.client(target.origin);
+  const call = {
+    signal: context.signal,
+    ...(context.deadline === undefined ? {} : { deadline: context.deadline }),
+  };
+  let response: HttpResponse;
   try {
-    let target = new URL(url);
-    for (let hops = 0; ; hops += 1) {
-      const response = await fetch(target, {
-        method,
-        headers,
-        signal,
-        redirect: "manual",
-        ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
-      });
-      const location = response.headers.get("location");
-      if (response.status >= 300 && response.status <= 399 && location !== null) {
-        await response.body?.cancel().catch(() => undefined);
-        target = _redirect(what, url, target, location, response.status, hops, context);
-        continue;
-      }
-      const text = await readCappedText(response, context.maxBodyBytes);
-      const accepted = options.accept ? options.accept.includes(response.status) : response.ok;
-      if (!accepted) {
-        const detail = text.trim().slice(0, 200);
-        throw new EtcdRequestError(
-          context.redact(
-            `[etcd] ${what} failed with status ${response.status}${detail ? `: ${detail}` : ""}`,
-          ),
-          { url, status: response.status, reason: _statusReason(response.status) },
-        );
-      }
-      return { status: response.status, text };
-    }
+    response =
+      method === "GET"
+        ? await client.get(target.pathname, target.searchParams, call)
+        : await client.post(target.pathname, options.body ?? {}, call);
   } catch (error) {
-    if (error instanceof EtcdRequestError) throw error;
-    if (error instanceof BodyTooLarge) {
-      throw new EtcdRequestError(`[etcd] ${what} returned an invalid response: ${error.message}`, {
+    if (error instanceof RefusedAnswer) {
+      const message =
+        error.kind === "body_too_large" ? `returned an invalid response: ${error.detail}` : error.detail;
+      throw new EtcdRequestError(context.redact(`[etcd] ${what} ${message}`), {
         url,
         reason: "invalid_response",
       });
     }
-    if (context.signal.aborted) {
-      throw new EtcdRequestError(`[etcd] ${what} aborted`, { url, reason: "aborted" });
-    }
-    if (timeout.aborted) {
-      throw new EtcdRequestError(`[etcd] ${what} timed out after ${context.timeoutMs} ms`, {
+    if (error instanceof TransportFailure) {
+      const verb =
+        error.reason === "unreachable" ? "failed" : error.reason === "aborted" ? "aborted" : "timed out";
+      const detail = error.reason === "aborted" ? "" : `: ${error.detail}`;
+      throw new EtcdRequestError(context.redact(`[etcd] ${what} ${verb}${detail}`), {
         url,
-        reason: "timeout",
+        reason: error.reason,
       });
     }
-    throw new EtcdRequestError(context.redact(`[etcd] ${what} failed: ${_describe(error)}`), {
-      url,
-      reason: "unreachable",
-    });
+    throw error;
   }
+  const accepted = options.accept
+    ? options.accept.includes(response.status)
+    : response.status >= 200 && response.status <= 299;
+  if (!accepted) {
+    const detail = response.text.trim().slice(0, 200);
+    throw new EtcdRequestError(
+      context.redact(`[etcd] ${what} failed with status ${response.status}${detail ? `: ${detail}` : ""}`),
+      { url, status: response.status, reason: _statusReason(response.status) },
+    );
+  }
+  return response;
 }
 
 /** Parses a response body as JSON and validates it; a mismatch is an `invalid_response` error. */
@@ -120,49 +136,7 @@ export function parseJson<T>(
 
 // --- Internal helpers ---
 
-/** The next URL of a same-origin redirect; throws for another origin or too many hops. */
-function _redirect(
-  what: string,
-  url: string,
-  from: URL,
-  location: string,
-  status: number,
-  hops: number,
-  context: RequestContext,
-): URL {
-  let next: URL | undefined;
-  try {
-    next = new URL(location, from);
-  } catch {
-    next = undefined;
-  }
-  if (next === undefined || next.origin !== from.origin) {
-    const shown = next ? `${next.origin}${next.pathname}` : JSON.stringify(location.slice(0, 100));
-    throw new EtcdRequestError(
-      context.redact(
-        `[etcd] ${what} redirected (${status}) to another origin, ${shown}; cross-origin redirects are not followed`,
-      ),
-      { url, status, reason: "invalid_response" },
-    );
-  }
-  if (hops >= MAX_REDIRECTS) {
-    throw new EtcdRequestError(`[etcd] ${what} redirected more than ${MAX_REDIRECTS} times`, {
-      url,
-      status,
-      reason: "invalid_response",
-    });
-  }
-  return next;
-}
-
 function _statusReason(status: number): ObservationFailure {
   if (status === 401 || status === 403) return "auth";
   return status >= 500 ? "server_error" : "client_error";
-}
-
-function _describe(error: unknown): string {
-  const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
-  if (typeof cause?.code === "string") return cause.code;
-  if (typeof cause?.message === "string") return cause.message;
-  return error instanceof Error ? error.message : String(error);
 }

@@ -15,22 +15,34 @@ export {
   backendCommitLatency,
   backendQuota,
   CLUSTER_ENTITY,
+  dbFragmentation,
+  dbGrowth,
   ETCD_INVARIANTS,
+  grpcFailedRequests,
+  grpcLatency,
+  insufficientMembers,
   leaderChanges,
+  memberNoLeader,
   memberUnreachable,
   noLeader,
+  peerRoundTrip,
+  proposalsFailed,
   walFsyncLatency,
 } from "./invariants/index.ts";
-export type { MemberMetrics } from "./member-metrics.ts";
+export type { GrpcHandled, MemberMetrics } from "./member-metrics.ts";
 export type {
   ClusterView,
+  CounterWindow,
   Derived,
   DerivedSource,
   EtcdObservation,
+  GrowthTrend,
+  GrpcRequestWindow,
   LatencyWindow,
   LeaderChangeWindow,
   MemberObservation,
   MemberRead,
+  PeerLatencyWindow,
 } from "./observation.ts";
 export { DEFAULT_TIMEOUT_MS } from "./options.ts";
 export type { EtcdOptions } from "./subject.ts";

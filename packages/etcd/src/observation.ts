@@ -10,12 +10,44 @@ export type DerivedSource = "members" | "prometheus";
 /** A value computed across observations, or why it could not be computed this cycle. */
 export type Derived<T> = (T & { readonly source: DerivedSource }) | { readonly unknown: string };
 
-/** How many leader changes a member saw in the leader-change window. */
-export interface LeaderChangeWindow {
+/** How much a counter rose within a window. */
+export interface CounterWindow {
   readonly increase: number;
   /** The window asked for. */
   readonly windowMs: number;
   /** How much of it the samples cover (less than `windowMs` shortly after the monitor starts). */
+  readonly coveredMs: number;
+}
+
+/** How many leader changes a member saw in the leader-change window. */
+export type LeaderChangeWindow = CounterWindow;
+
+/** Unary gRPC requests a member handled within a window, and how many of them failed. */
+export interface GrpcRequestWindow {
+  readonly total: number;
+  readonly failed: number;
+  /** Failed requests per gRPC code, codes with none left out. */
+  readonly failedByCode: Readonly<Record<string, number>>;
+  readonly windowMs: number;
+  readonly coveredMs: number;
+}
+
+/** The 99th percentile of the round-trip time to each peer over a window. */
+export interface PeerLatencyWindow {
+  /** One entry per peer (by member id), slowest first; `p99Seconds` is `null` without observations. */
+  readonly peers: readonly { readonly peer: string; readonly p99Seconds: number | null }[];
+  readonly windowMs: number;
+}
+
+/** A straight line fitted through a gauge's samples (Prometheus's `predict_linear`). */
+export interface GrowthTrend {
+  /** The value the line reaches `horizonMs` from now. */
+  readonly predicted: number;
+  /** The line's slope, per hour. */
+  readonly bytesPerHour: number;
+  readonly horizonMs: number;
+  readonly windowMs: number;
+  /** How much of the window the samples cover. */
   readonly coveredMs: number;
 }
 
@@ -45,6 +77,16 @@ export interface MemberObservation {
   readonly leaderChanges: Derived<LeaderChangeWindow>;
   readonly walFsync: Derived<LatencyWindow>;
   readonly backendCommit: Derived<LatencyWindow>;
+  /** Failed proposals within the proposal window (`etcd_server_proposals_failed_total`). */
+  readonly proposalsFailed: Derived<CounterWindow>;
+  /** Unary gRPC requests and failures within the gRPC window (`grpc_server_handled_total`). */
+  readonly grpcRequests: Derived<GrpcRequestWindow>;
+  /** p99 of unary gRPC request handling since the previous cycle (needs `--metrics=extensive`). */
+  readonly grpcLatency: Derived<LatencyWindow>;
+  /** p99 of the round-trip time to each peer since the previous cycle. */
+  readonly peerLatency: Derived<PeerLatencyWindow>;
+  /** The backend database size's trend over the growth window. */
+  readonly dbGrowth: Derived<GrowthTrend>;
 }
 
 /** The cluster's member list (read from one reachable member), or why it is not known. */

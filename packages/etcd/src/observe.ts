@@ -1,4 +1,5 @@
 import { ObservationError, type ObservationFailure, type ObserveContext } from "@operator/core";
+import { createRedactor, secretsOf } from "@operator/subject-kit";
 import { EtcdRequestError } from "./errors.ts";
 import {
   type AlarmReading,
@@ -13,18 +14,39 @@ import {
 } from "./gateway.ts";
 import type { Histogram } from "./histogram.ts";
 import { MemberHistory } from "./history.ts";
-import type { RequestContext } from "./http.ts";
-import { METRICS, type MemberMetrics, parseMemberMetrics } from "./member-metrics.ts";
+import { createClientPool, type RequestContext } from "./http.ts";
+import {
+  FAILED_GRPC_CODES,
+  type GrpcHandled,
+  METRICS,
+  type MemberMetrics,
+  parseMemberMetrics,
+} from "./member-metrics.ts";
 import { entityOf } from "./naming.ts";
-import type { ClusterView, Derived, EtcdObservation, MemberObservation, MemberRead } from "./observation.ts";
+import type {
+  ClusterView,
+  Derived,
+  EtcdObservation,
+  GrpcRequestWindow,
+  MemberObservation,
+  MemberRead,
+  PeerLatencyWindow,
+} from "./observation.ts";
 import type { ResolvedOptions } from "./options.ts";
 import type { PrometheusWindows } from "./prometheus.ts";
-import { createRedactor, secretsOf } from "./redact.ts";
 
 /** What the observer needs beyond the options. */
 export interface ObserverSettings {
   /** Window of the leader-change count, from the `leader_changes` invariant's settings. */
   readonly leaderChangeWindowMs: number;
+  /** Window of the failed-proposal count, from `proposals_failed`. @default 900000 (15 min) */
+  readonly proposalWindowMs?: number;
+  /** Window of the gRPC request counts, from `grpc_failed_requests`. @default 300000 (5 min) */
+  readonly grpcWindowMs?: number;
+  /** Samples behind the database growth trend, from `db_growth`. @default 14400000 (4 h) */
+  readonly growthWindowMs?: number;
+  /** How far ahead the growth trend looks, from `db_growth`. @default 14400000 (4 h) */
+  readonly growthHorizonMs?: number;
   /** Reads the cross-cycle values from Prometheus instead, when a Prometheus URL is configured. */
   readonly prometheus?: (endpoints: readonly string[], context: RequestContext) => Promise<PrometheusWindows>;
 }
@@ -41,19 +63,31 @@ export function createObserver(
 ): (context: ObserveContext) => Promise<EtcdObservation> {
   const histories = new Map(options.endpoints.map((endpoint) => [endpoint, new MemberHistory()]));
   const redact = createRedactor(secretsOf(options.headers));
+  const shared = { timeoutMs: options.timeoutMs, retries: options.retries, headers: options.headers };
+  const memberClients = createClientPool({ ...shared, maxBodyBytes: options.maxBodyBytes, tls: options.tls });
+  const prometheusClients = createClientPool({
+    ...shared,
+    maxBodyBytes: options.prometheusMaxBodyBytes,
+    tls: options.prometheusTls,
+  });
   const message = (error: unknown) => redact(_message(error));
   let lastMembers: readonly ClusterMember[] | undefined;
+  const windows = {
+    proposalMs: settings.proposalWindowMs ?? 900_000,
+    grpcMs: settings.grpcWindowMs ?? 300_000,
+    growthMs: settings.growthWindowMs ?? 14_400_000,
+    horizonMs: settings.growthHorizonMs ?? 14_400_000,
+  };
 
   return async (context) => {
     const requestContext: RequestContext = {
       signal: context.signal,
-      timeoutMs: Math.max(1, Math.min(options.timeoutMs, context.deadline - Date.now())),
-      headers: options.headers,
-      maxBodyBytes: options.maxBodyBytes,
+      deadline: context.deadline,
+      client: memberClients,
       redact,
     };
     const pending = settings
-      .prometheus?.(options.endpoints, { ...requestContext, maxBodyBytes: options.prometheusMaxBodyBytes })
+      .prometheus?.(options.endpoints, { ...requestContext, client: prometheusClients })
       .catch((error: unknown) => _failedWindows(error, message));
     const reads = await Promise.all(
       options.endpoints.map((endpoint) => _readMember(endpoint, requestContext)),
@@ -84,6 +118,27 @@ export function createObserver(
       const backendCommit = derive(metrics?.backendCommit, METRICS.backendCommit, (histogram: Histogram) =>
         history.latency("backendCommit", at, histogram),
       );
+      const proposalsFailed = derive(
+        metrics?.proposalsFailedTotal,
+        METRICS.proposalsFailed,
+        (value: number) => history.increase("proposalsFailed", at, value, windows.proposalMs),
+      );
+      const grpcRequests = derive(metrics?.grpcHandled, METRICS.grpcHandled, (handled: GrpcHandled) =>
+        _grpcWindow(history, at, handled, windows.grpcMs),
+      );
+      const grpcLatency = derive(
+        metrics?.grpcHandling,
+        `${METRICS.grpcHandling} (etcd exposes it with --metrics=extensive)`,
+        (histogram: Histogram) => history.latency("grpcHandling", at, histogram),
+      );
+      const peerLatency = derive(
+        metrics?.peerRoundTrip,
+        `${METRICS.peerRoundTrip} (a single-member cluster has no peers)`,
+        (peers: ReadonlyMap<string, Histogram>) => _peerWindow(history, at, peers),
+      );
+      const dbGrowth = derive(metrics?.dbTotalSizeBytes, METRICS.dbTotalSize, (size: number) =>
+        history.trend("dbSize", at, size, windows.growthMs, windows.horizonMs),
+      );
       return {
         endpoint: read.endpoint,
         entity: "unknown" in cluster ? read.endpoint : entityOf(read.endpoint, cluster.members),
@@ -98,6 +153,11 @@ export function createObserver(
         leaderChanges: fromPrometheus?.leaderChanges ?? leaderChanges,
         walFsync: fromPrometheus?.walFsync ?? walFsync,
         backendCommit: fromPrometheus?.backendCommit ?? backendCommit,
+        proposalsFailed,
+        grpcRequests,
+        grpcLatency,
+        peerLatency,
+        dbGrowth,
       };
     });
     const sources: Record<string, string | null> = { [MEMBER_LIST_SOURCE]: list.error ?? null };
@@ -199,6 +259,52 @@ function _members<T, R>(
   return result !== null && typeof result === "object" && "unknown" in result
     ? (result as { unknown: string })
     : { ...(result as R), source: "members" };
+}
+
+function _grpcWindow(
+  history: MemberHistory,
+  at: number,
+  handled: GrpcHandled,
+  windowMs: number,
+): GrpcRequestWindow | { unknown: string } {
+  const total = history.increase("grpcTotal", at, handled.total, windowMs);
+  const failed = history.increase("grpcFailed", at, handled.failed, windowMs);
+  const failedByCode: Record<string, number> = {};
+  for (const code of FAILED_GRPC_CODES) {
+    const window = history.increase(`grpcFailed:${code}`, at, handled.failedByCode[code] ?? 0, windowMs);
+    if (!("unknown" in window) && window.increase > 0) failedByCode[code] = window.increase;
+  }
+  if ("unknown" in total)
+    return { unknown: "first reading of grpc_server_handled_total; needs two observations" };
+  if ("unknown" in failed) return failed;
+  return {
+    total: total.increase,
+    failed: failed.increase,
+    failedByCode,
+    windowMs,
+    coveredMs: total.coveredMs,
+  };
+}
+
+function _peerWindow(
+  history: MemberHistory,
+  at: number,
+  peers: ReadonlyMap<string, Histogram>,
+): PeerLatencyWindow | { unknown: string } {
+  const known: { peer: string; p99Seconds: number | null }[] = [];
+  let unknown: string | undefined;
+  let windowMs = 0;
+  for (const [peer, histogram] of peers) {
+    const window = history.latency(`peer:${peer}`, at, histogram);
+    if ("unknown" in window) unknown = window.unknown;
+    else {
+      known.push({ peer, p99Seconds: window.p99Seconds });
+      windowMs = window.windowMs;
+    }
+  }
+  if (known.length === 0) return { unknown: unknown ?? "no peer round-trip samples" };
+  known.sort((a, b) => (b.p99Seconds ?? -1) - (a.p99Seconds ?? -1));
+  return { peers: known, windowMs };
 }
 
 function _mergeAlarms(reads: readonly RawMember[]): AlarmReading[] | undefined {

@@ -1,4 +1,13 @@
 import { assertName, ConfigError, type InvariantOverrides, isOperatorError } from "@operator/core";
+import {
+  assertTlsUrl,
+  type ResolvedTls,
+  resolveSecret,
+  resolveTls,
+  type SecretValue,
+  type TlsOptions,
+  urlProblem,
+} from "@operator/subject-kit";
 import type { EtcdOptions } from "./subject.ts";
 
 /** {@link EtcdOptions} checked, with defaults applied and URLs normalised (no trailing slash). */
@@ -6,7 +15,13 @@ export interface ResolvedOptions {
   readonly name: string;
   readonly endpoints: readonly string[];
   readonly timeoutMs: number;
+  /** Extra attempts of a GET after a transient failure. */
+  readonly retries: number;
   readonly prometheusUrl: string | undefined;
+  /** TLS settings for the members (`tls`), PEMs read. */
+  readonly tls: ResolvedTls | undefined;
+  /** TLS settings for Prometheus (`prometheusTls`), PEMs read. */
+  readonly prometheusTls: ResolvedTls | undefined;
   readonly headers: Readonly<Record<string, string>>;
   /** Cap of one member answer, bytes. */
   readonly maxBodyBytes: number;
@@ -17,6 +32,9 @@ export interface ResolvedOptions {
 
 /** Per-request timeout when `timeoutMs` is not given. */
 export const DEFAULT_TIMEOUT_MS = 3000;
+
+/** Extra attempts of a GET when `retries` is not given. */
+export const DEFAULT_RETRIES = 1;
 
 /**
  * Default cap of one answer from a member or Prometheus (bytes): a member's `/metrics` is a few
@@ -31,7 +49,10 @@ const KNOWN = new Set([
   "name",
   "endpoints",
   "timeoutMs",
+  "retries",
   "prometheusUrl",
+  "tls",
+  "prometheusTls",
   "headers",
   "maxBodyBytes",
   "prometheusMaxBodyBytes",
@@ -46,7 +67,7 @@ export function resolveOptions(options: EtcdOptions): ResolvedOptions {
   for (const key of Object.keys(options)) {
     if (!KNOWN.has(key)) throw _error(`Unknown option \`${key}\` (known: ${[...KNOWN].join(", ")})`);
   }
-  const { name, endpoints, timeoutMs, prometheusUrl, headers, invariants } = options;
+  const { name, endpoints, timeoutMs, retries, prometheusUrl, invariants } = options;
   const maxBodyBytes = _bodyCap(options.maxBodyBytes, "maxBodyBytes");
   const prometheusMaxBodyBytes = _bodyCap(options.prometheusMaxBodyBytes, "prometheusMaxBodyBytes");
   if (name === undefined) throw _error("Missing required option `name`");
@@ -71,13 +92,24 @@ export function resolveOptions(options: EtcdOptions): ResolvedOptions {
   ) {
     throw _error("Option `timeoutMs` must be a positive number of milliseconds");
   }
-  if (headers !== undefined) {
-    if (typeof headers !== "object" || headers === null || Array.isArray(headers)) {
-      throw _error("Option `headers` must be an object of header names to string values");
-    }
-    for (const [header, value] of Object.entries(headers)) {
-      if (typeof value !== "string") throw _error(`Option \`headers.${header}\` must be a string`);
-    }
+  if (
+    retries !== undefined &&
+    (typeof retries !== "number" || !Number.isInteger(retries) || retries < 0 || retries > 10)
+  ) {
+    throw _error("Option `retries` must be a whole number between 0 and 10");
+  }
+  const headers = _headers(options.headers);
+  const tls = resolveTls(_tlsInput(options.tls, "tls"), "tls", "[etcd]");
+  for (const [index, endpoint] of normalised.entries()) {
+    assertTlsUrl(tls, endpoint, "tls", `endpoints[${index}]`, "[etcd]");
+  }
+  const prometheusTls = resolveTls(
+    _tlsInput(options.prometheusTls, "prometheusTls"),
+    "prometheusTls",
+    "[etcd]",
+  );
+  if (prometheusTls !== undefined && prometheusUrl === undefined) {
+    throw _error("Option `prometheusTls` is set without `prometheusUrl`");
   }
   if (
     invariants !== undefined &&
@@ -85,12 +117,18 @@ export function resolveOptions(options: EtcdOptions): ResolvedOptions {
   ) {
     throw _error("Option `invariants` must be an object of overrides per invariant name");
   }
+  const prometheus = prometheusUrl === undefined ? undefined : _url(prometheusUrl, "prometheusUrl");
+  if (prometheus !== undefined)
+    assertTlsUrl(prometheusTls, prometheus, "prometheusTls", "prometheusUrl", "[etcd]");
   return {
     name,
     endpoints: normalised,
     timeoutMs: timeoutMs ?? DEFAULT_TIMEOUT_MS,
-    prometheusUrl: prometheusUrl === undefined ? undefined : _url(prometheusUrl, "prometheusUrl"),
-    headers: headers ?? {},
+    retries: retries ?? DEFAULT_RETRIES,
+    prometheusUrl: prometheus,
+    tls,
+    prometheusTls,
+    headers,
     maxBodyBytes,
     prometheusMaxBodyBytes,
     invariants,
@@ -106,22 +144,40 @@ export function normaliseUrl(url: string): string {
 // --- Internal helpers ---
 
 function _url(value: unknown, option: string): string {
-  if (typeof value !== "string") throw _error(`Option \`${option}\` must be a URL string`);
-  let parsed: URL;
-  try {
-    parsed = new URL(value);
-  } catch {
-    throw _error(`Option \`${option}\` is not a valid URL${value.includes("@") ? "" : `: "${value}"`}`);
+  const problem = urlProblem(value, option, "`headers`");
+  if (problem) throw _error(problem);
+  return normaliseUrl(value as string);
+}
+
+function _headers(value: unknown): Record<string, string> {
+  if (value === undefined) return {};
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw _error("Option `headers` must be an object of header names to string values");
   }
-  if (parsed.username || parsed.password) {
-    throw _error(`Option \`${option}\` must not contain credentials; use \`headers\``);
+  const out: Record<string, string> = {};
+  for (const [header, raw] of Object.entries(value)) {
+    const isRef = typeof raw === "object" && raw !== null && ("$env" in raw || "$file" in raw);
+    if (typeof raw !== "string" && !isRef) throw _error(`Option \`headers.${header}\` must be a string`);
+    out[header] = resolveSecret(raw as SecretValue, `headers.${header}`, "[etcd]");
   }
-  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
-    const shown = value.includes("@") ? "" : `, got "${value}"`;
-    throw _error(`Option \`${option}\` must be an http:// or https:// URL${shown}`);
+  return out;
+}
+
+const TLS_KEYS = new Set(["ca", "caFile", "cert", "certFile", "key", "keyFile", "serverName"]);
+
+function _tlsInput(value: unknown, option: string): TlsOptions | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw _error(
+      `Option \`${option}\` must be an object with ca/caFile, cert/certFile, key/keyFile, serverName`,
+    );
   }
-  if (parsed.search || parsed.hash) throw _error(`Option \`${option}\` must not have a query or fragment`);
-  return normaliseUrl(value);
+  for (const [key, item] of Object.entries(value)) {
+    if (!TLS_KEYS.has(key)) throw _error(`Option \`${option}\` has no setting \`${key}\``);
+    const isRef = key === "key" && typeof item === "object" && item !== null;
+    if (typeof item !== "string" && !isRef) throw _error(`Option \`${option}.${key}\` must be a string`);
+  }
+  return value as TlsOptions;
 }
 
 function _bodyCap(value: unknown, option: string): number {

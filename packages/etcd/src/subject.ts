@@ -1,5 +1,18 @@
-import { applyOverrides, ConfigError, type InvariantOverrides, type SubjectFactory } from "@operator/core";
-import { ETCD_INVARIANTS, leaderChanges } from "./invariants/index.ts";
+import {
+  applyOverrides,
+  ConfigError,
+  type Invariant,
+  type InvariantOverrides,
+  type SubjectFactory,
+} from "@operator/core";
+import type { SecretValue, TlsOptions } from "@operator/subject-kit";
+import {
+  dbGrowth,
+  ETCD_INVARIANTS,
+  grpcFailedRequests,
+  leaderChanges,
+  proposalsFailed,
+} from "./invariants/index.ts";
 import type { EtcdObservation } from "./observation.ts";
 import { createObserver } from "./observe.ts";
 import { resolveOptions } from "./options.ts";
@@ -23,6 +36,23 @@ export interface EtcdOptions {
    */
   timeoutMs?: number;
   /**
+   * Extra attempts of a GET (`/health`, `/metrics`, Prometheus queries) after a timeout, a refused
+   * connection, 408/429 or 5xx; never started past the cycle's deadline. The JSON gateway's POSTs
+   * are not retried.
+   * @default 1
+   */
+  retries?: number;
+  /**
+   * TLS for `https://` endpoints: `ca`/`caFile` (the cluster's CA, e.g. `--trusted-ca-file`),
+   * `cert`/`certFile` and `key`/`keyFile` (a client certificate, for members started with
+   * `--client-cert-auth`), `serverName` (the name the members' certificates carry, when the
+   * endpoints are IP addresses not in them).
+   * @default undefined
+   */
+  tls?: TlsOptions;
+  /** TLS for an `https://` Prometheus, like `tls`. @default undefined */
+  prometheusTls?: TlsOptions;
+  /**
    * Prometheus that scrapes these members. When given, leader changes come from `increase()` over the
    * window and latency percentiles from `histogram_quantile` over 5 minutes, which survive a monitor
    * restart; series it lacks (or a failed query) fall back to the members' own `/metrics`.
@@ -32,9 +62,10 @@ export interface EtcdOptions {
   prometheusUrl?: string;
   /**
    * Extra HTTP headers on every request to the members and Prometheus, e.g. an `authorization` token.
+   * Each value is a secret: the value itself, `{ "$env": "NAME" }` or `{ "$file": "/path" }`.
    * @default {}
    */
-  headers?: Record<string, string>;
+  headers?: Record<string, SecretValue>;
   /**
    * Largest answer read from a member, in bytes after decompression (1 KiB to 1 GiB); a larger one
    * is refused unread and that read fails (`invalid_response`).
@@ -67,17 +98,23 @@ export interface EtcdOptions {
 export const etcdSubject: SubjectFactory<EtcdOptions, EtcdObservation> = (options) => {
   const resolved = resolveOptions(options);
   const invariants = applyOverrides(ETCD_INVARIANTS, resolved.invariants, resolved.name);
-  const leaderSettings = invariants.find((invariant) => invariant.name === leaderChanges.name)?.defaults;
-  const windowSeconds =
-    leaderSettings?.thresholds.windowSeconds ?? (leaderChanges.defaults.thresholds.windowSeconds as number);
-  if (!(windowSeconds > 0)) {
-    throw new ConfigError(
-      `[etcd] ${resolved.name}.invariants.leader_changes.thresholds.windowSeconds must be above 0`,
-    );
-  }
-  const leaderChangeWindowMs = windowSeconds * 1000;
+  const windowMs = (invariant: Invariant<EtcdObservation>, threshold: string): number => {
+    const settings = invariants.find((candidate) => candidate.name === invariant.name)?.defaults;
+    const seconds = settings?.thresholds[threshold] ?? (invariant.defaults.thresholds[threshold] as number);
+    if (!(seconds > 0) || !Number.isFinite(seconds)) {
+      throw new ConfigError(
+        `[etcd] ${resolved.name}.invariants.${invariant.name}.thresholds.${threshold} must be above 0`,
+      );
+    }
+    return seconds * 1000;
+  };
+  const leaderChangeWindowMs = windowMs(leaderChanges, "windowSeconds");
   const observe = createObserver(resolved, {
     leaderChangeWindowMs,
+    proposalWindowMs: windowMs(proposalsFailed, "windowSeconds"),
+    grpcWindowMs: windowMs(grpcFailedRequests, "windowSeconds"),
+    growthWindowMs: windowMs(dbGrowth, "windowSeconds"),
+    growthHorizonMs: windowMs(dbGrowth, "horizonSeconds"),
     ...(resolved.prometheusUrl
       ? { prometheus: createPrometheusReader(resolved.prometheusUrl, leaderChangeWindowMs) }
       : {}),

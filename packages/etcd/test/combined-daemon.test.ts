@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type SimCluster, startCluster as startTikvSim } from "@operator/tikv-sim";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { memberUnreachable } from "../src/index.ts";
 import { startCluster, type TestCluster, waitFor } from "./helpers/etcd-cluster.ts";
 
 const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
@@ -22,6 +23,7 @@ interface ListedTicket {
   readonly key: string;
   readonly status: string;
   readonly resolvedAt: unknown;
+  readonly runbook: { readonly hint: string; readonly url?: string } | null;
 }
 
 describe("one daemon watching a TiKV subject and an etcd subject from one --config file", () => {
@@ -116,6 +118,8 @@ describe("one daemon watching a TiKV subject and an etcd subject from one --conf
     const tikvTicket = await waitForTicket("tikv/store_down/2", false);
     expect(etcdTicket.status).toBe("open");
     expect(tikvTicket.status).toBe("open");
+    expect(etcdTicket.runbook).toEqual(memberUnreachable.runbook);
+    expect(tikvTicket.runbook?.hint).toMatch(/tikv-server/);
 
     await etcd.restart("n3");
     tikv.startStore(2);

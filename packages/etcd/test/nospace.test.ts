@@ -1,6 +1,7 @@
+import type { EntityResult } from "@operator/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import etcd from "../src/index.ts";
-import { startCluster, type TestCluster } from "./helpers/etcd-cluster.ts";
+import { startCluster, type TestCluster, waitFor } from "./helpers/etcd-cluster.ts";
 import { b64, context, resultFor } from "./helpers/evaluate.ts";
 
 const QUOTA = 4 * 1024 * 1024;
@@ -25,11 +26,40 @@ describe("etcd subject when the backend quota fills up (NOSPACE)", () => {
     return { status: response.status, json: (await response.json()) as Record<string, unknown> };
   }
 
-  it("opens alarm_active and backend_quota when writes hit the quota, and clears them after compaction, defragment and disarm", async () => {
-    const subject = etcd({ name: "tiny", endpoints: [endpoint] });
+  it("opens db_fragmentation after churn and compaction; alarm_active, backend_quota (critical), db_growth and grpc_failed_requests when writes hit the quota; clears them after compaction, defragment and disarm", async () => {
+    const subject = etcd({
+      name: "tiny",
+      endpoints: [endpoint],
+      invariants: {
+        db_growth: { thresholds: { minCoverageSeconds: 0 } },
+        db_fragmentation: { thresholds: { minInUseBytes: 0 } },
+      },
+    });
     const before = await subject.observe(context());
     expect(resultFor(subject, before, "alarm_active", "n1")?.outcome).toBe("ok");
     expect(resultFor(subject, before, "backend_quota", "n1")?.outcome).toBe("ok");
+    expect(resultFor(subject, before, "db_growth", "n1")?.outcome).toBe("unknown");
+
+    for (let put = 0; put < 8; put++) {
+      expect((await post("/v3/kv/put", { key: b64("churn"), value: b64(VALUE) })).status).toBe(200);
+    }
+    const churned = (await post("/v3/kv/range", { key: b64("churn") })).json as {
+      header: { revision: string };
+    };
+    const compaction = { revision: churned.header.revision, physical: true };
+    expect((await post("/v3/kv/compaction", compaction)).status).toBe(200);
+    // bbolt counts the pages compaction freed as free only after the next write commits.
+    expect((await post("/v3/kv/put", { key: b64("small"), value: b64("v") })).status).toBe(200);
+    let fragmented: EntityResult | undefined;
+    await waitFor(
+      async () => {
+        fragmented = resultFor(subject, await subject.observe(context()), "db_fragmentation", "n1");
+        return fragmented?.outcome === "violated";
+      },
+      10_000,
+      () => JSON.stringify(fragmented),
+    );
+    expect(fragmented).toMatchObject({ message: expect.stringContaining("defragmenting frees") });
 
     let refused: { status: number; json: Record<string, unknown> } | undefined;
     for (let put = 0; put < 200 && !refused; put++) {
@@ -38,6 +68,9 @@ describe("etcd subject when the backend quota fills up (NOSPACE)", () => {
     }
     expect(refused?.status).toBe(429);
     expect(JSON.stringify(refused?.json)).toMatch(/database space exceeded/);
+    for (let put = 0; put < 5; put++) {
+      expect((await post("/v3/kv/put", { key: b64("big"), value: b64(VALUE) })).status).toBe(429);
+    }
 
     const full = await subject.observe(context());
     const alarm = resultFor(subject, full, "alarm_active", "n1");
@@ -47,8 +80,24 @@ describe("etcd subject when the backend quota fills up (NOSPACE)", () => {
       values: { alarms: ["NOSPACE"], memberId: full.members[0]?.status?.memberId },
     });
     const quota = resultFor(subject, full, "backend_quota", "n1");
-    expect(quota).toMatchObject({ outcome: "violated", values: { quotaBytes: QUOTA, limit: 0.8 } });
-    expect(quota?.outcome === "violated" && quota.values.ratio).toBeGreaterThan(0.8);
+    expect(quota).toMatchObject({
+      outcome: "violated",
+      severity: "critical",
+      values: { quotaBytes: QUOTA, limit: 0.8, criticalRatio: 0.95 },
+    });
+    expect(quota?.outcome === "violated" && quota.values.ratio).toBeGreaterThan(0.95);
+    expect(resultFor(subject, full, "db_growth", "n1")).toMatchObject({
+      outcome: "violated",
+      message: expect.stringContaining("would pass its 4.0 MiB quota"),
+      values: { quotaBytes: QUOTA },
+    });
+    const failed = resultFor(subject, full, "grpc_failed_requests", "n1");
+    expect(failed).toMatchObject({
+      outcome: "violated",
+      severity: "critical",
+      values: { failedByCode: { ResourceExhausted: expect.any(Number) } },
+    });
+    expect(failed?.outcome === "violated" && failed.values.failed).toBeGreaterThanOrEqual(6);
     expect(full.members[0]?.health?.healthy).toBe(false);
     expect(resultFor(subject, full, "member_unreachable", "n1")?.outcome).toBe("ok");
 
@@ -64,6 +113,7 @@ describe("etcd subject when the backend quota fills up (NOSPACE)", () => {
     const healed = await subject.observe(context());
     expect(resultFor(subject, healed, "alarm_active", "n1")?.outcome).toBe("ok");
     expect(resultFor(subject, healed, "backend_quota", "n1")?.outcome).toBe("ok");
+    expect(resultFor(subject, healed, "db_fragmentation", "n1")?.outcome).toBe("ok");
     expect(healed.members[0]?.metrics?.dbTotalSizeBytes).toBeLessThan(QUOTA * 0.8);
     expect(healed.alarms).toEqual([]);
   }, 120_000);

@@ -22,13 +22,24 @@ describe("etcd subject options", () => {
     expect(subject.kind).toBe(SUBJECT_KIND);
     expect(subject.invariants.map((invariant) => invariant.name)).toEqual([
       "member_unreachable",
+      "insufficient_members",
       "no_leader",
+      "member_no_leader",
       "leader_changes",
       "alarm_active",
       "backend_quota",
+      "db_growth",
+      "db_fragmentation",
       "wal_fsync_latency",
       "backend_commit_latency",
+      "grpc_failed_requests",
+      "grpc_latency",
+      "proposals_failed",
+      "peer_round_trip",
     ]);
+    for (const invariant of subject.invariants) {
+      expect(invariant.runbook?.hint, invariant.name).toMatch(/^\S.{20,300}$/);
+    }
   });
 
   it.each([
@@ -77,7 +88,12 @@ describe("etcd subject options", () => {
       invariants: {
         backend_quota: { thresholds: { ratio: 0.5 }, for: "30s" },
         no_leader: { enabled: false },
+        alarm_active: { runbook: { url: "https://wiki.example/etcd-alarms" } },
       },
+    });
+    expect(subject.invariants.find((invariant) => invariant.name === "alarm_active")?.runbook).toEqual({
+      hint: expect.stringMatching(/^NOSPACE: compact, defragment/),
+      url: "https://wiki.example/etcd-alarms",
     });
     const quota = subject.invariants.find((invariant) => invariant.name === "backend_quota");
     expect(quota?.defaults.thresholds.ratio).toBe(0.5);

@@ -36,7 +36,7 @@ describe("etcd subject against a real single-member etcd", () => {
     expect(JSON.parse(JSON.stringify(observation))).toMatchObject({ members: [{ entity: "n1" }] });
   });
 
-  it("finds every invariant ok once two observations give the cross-cycle values", async () => {
+  it("finds every invariant it can judge ok once two observations give the cross-cycle values", async () => {
     const subject = etcd({ name: "single", endpoints: [...cluster.endpoints] });
     const first = evaluateAll(subject, await subject.observe(context()));
     expect(first.wal_fsync_latency).toEqual([
@@ -60,13 +60,29 @@ describe("etcd subject against a real single-member etcd", () => {
     );
     expect(outcomes).toEqual({
       member_unreachable: ["n1:ok"],
+      insufficient_members: ["cluster:ok"],
       no_leader: ["cluster:ok"],
+      member_no_leader: ["n1:ok"],
       leader_changes: ["cluster:ok"],
       alarm_active: ["n1:ok"],
       backend_quota: ["n1:ok"],
+      db_growth: ["n1:unknown"],
+      db_fragmentation: ["n1:ok"],
       wal_fsync_latency: ["n1:ok"],
       backend_commit_latency: ["n1:ok"],
+      grpc_failed_requests: ["n1:ok"],
+      grpc_latency: ["n1:unknown"],
+      proposals_failed: ["n1:ok"],
+      peer_round_trip: ["n1:unknown"],
     });
+    const reason = (name: string) => {
+      const results = second[name];
+      return typeof results === "string" ? results : results?.[0]?.outcome === "unknown" && results[0].reason;
+    };
+    expect(reason("grpc_latency")).toMatch(/grpc_server_handling_seconds .*--metrics=extensive/);
+    expect(reason("peer_round_trip")).toMatch(/single-member cluster has no peers/);
+    expect(reason("db_growth")).toMatch(/the size trend covers .*; it needs 30m/);
+    expect(observation.members[0]?.grpcRequests).toMatchObject({ failed: 0, source: "members" });
   });
 
   it("throws an ObservationError when no configured member answers", async () => {
@@ -86,5 +102,48 @@ describe("etcd subject against a real single-member etcd", () => {
       .observe({ signal: controller.signal, deadline: Date.now() + 5000 })
       .catch((caught: unknown) => caught);
     expect(error).toMatchObject({ name: "ObservationError", reason: "aborted" });
+  });
+});
+
+describe("etcd subject against a real etcd started with --metrics=extensive", () => {
+  let cluster: TestCluster;
+  beforeAll(async () => {
+    cluster = await startCluster({ size: 1, metrics: "extensive" });
+  });
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  it("judges grpc_latency from the unary request histogram, against its threshold", async () => {
+    const endpoint = cluster.endpoints[0] as string;
+    const subject = etcd({ name: "single", endpoints: [endpoint] });
+    const strict = etcd({
+      name: "single",
+      endpoints: [endpoint],
+      invariants: { grpc_latency: { thresholds: { p99Seconds: 0.000_001 } } },
+    });
+    expect(evaluateAll(subject, await subject.observe(context())).grpc_latency).toEqual([
+      { entity: "n1", outcome: "unknown", reason: expect.stringContaining("first reading") },
+    ]);
+    await strict.observe(context());
+    await putKeys(endpoint, 20);
+    const observation = await subject.observe(context());
+    expect(observation.members[0]?.grpcLatency).toMatchObject({
+      source: "members",
+      operations: expect.any(Number),
+      p99Seconds: expect.any(Number),
+    });
+    expect(evaluateAll(subject, observation).grpc_latency).toEqual([{ entity: "n1", outcome: "ok" }]);
+    const slow = evaluateAll(strict, await strict.observe(context())).grpc_latency;
+    expect(slow).toEqual([
+      expect.objectContaining({
+        entity: "n1",
+        outcome: "violated",
+        message: expect.stringMatching(
+          /^etcd member n1 \(http:\/\/127\.0\.0\.1:\d+\) gRPC request p99 is \d+ ms/,
+        ),
+        values: expect.objectContaining({ limitSeconds: 0.000_001, source: "members" }),
+      }),
+    ]);
   });
 });

@@ -2,7 +2,7 @@ import type { EntityResult } from "@operator/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import etcd, { type EtcdObservation } from "../src/index.ts";
 import { startCluster, type TestCluster, waitFor } from "./helpers/etcd-cluster.ts";
-import { context, resultFor } from "./helpers/evaluate.ts";
+import { b64, context, resultFor } from "./helpers/evaluate.ts";
 
 describe("etcd subject against a real three-member cluster", () => {
   let cluster: TestCluster;
@@ -44,10 +44,33 @@ describe("etcd subject against a real three-member cluster", () => {
       ["n3", true],
     ]);
     expect(resultFor(subject, observation, "no_leader", "cluster")?.outcome).toBe("ok");
+    expect(resultFor(subject, observation, "insufficient_members", "cluster")?.outcome).toBe("ok");
     for (const name of ["n1", "n2", "n3"]) {
       expect(resultFor(subject, observation, "member_unreachable", name)?.outcome).toBe("ok");
+      expect(resultFor(subject, observation, "member_no_leader", name)?.outcome).toBe("ok");
     }
   });
+
+  it("measures the round trip to each peer and judges it ok on loopback", async () => {
+    const watcher = etcd({ name: "trio", endpoints: [...cluster.endpoints], timeoutMs: 1000 });
+    await watcher.observe(context());
+    const ids = (await watcher.observe(context())).cluster;
+    let observation: EtcdObservation | undefined;
+    await waitFor(
+      async () => {
+        observation = await watcher.observe(context());
+        return observation.members.every((member) => "peers" in member.peerLatency);
+      },
+      20_000,
+      () => JSON.stringify(observation?.members.map((member) => member.peerLatency)),
+    );
+    const n1 = observation?.members[0];
+    expect(n1?.peerLatency).toMatchObject({ source: "members", peers: expect.any(Array) });
+    expect("members" in ids && ids.members.length).toBe(3);
+    for (const name of ["n1", "n2", "n3"]) {
+      expect(resultFor(watcher, observation as EtcdObservation, "peer_round_trip", name)?.outcome).toBe("ok");
+    }
+  }, 30_000);
 
   it("reports member_unreachable for a killed member, under its name, and ok again when it returns", async () => {
     await cluster.kill("n3");
@@ -93,10 +116,53 @@ describe("etcd subject against a real three-member cluster", () => {
     expect(result?.outcome === "violated" && (result.values.changes as number)).toBeGreaterThanOrEqual(4);
   }, 60_000);
 
-  it("reports no_leader on the survivor when two of three are killed, and ok once they return", async () => {
+  it("reports no_leader, insufficient_members, member_no_leader and failed proposals and requests when two of three are killed", async () => {
+    await cluster.waitHealthy();
+    const strict = etcd({
+      name: "trio",
+      endpoints: [...cluster.endpoints],
+      timeoutMs: 1000,
+      invariants: {
+        proposals_failed: { thresholds: { maxFailures: 0 } },
+        grpc_failed_requests: { thresholds: { minRequests: 1 } },
+      },
+    });
+    await strict.observe(context());
     await cluster.kill("n2");
     await cluster.kill("n3");
     const { result, observation } = await until("no_leader", "cluster", "violated");
+    expect(resultFor(subject, observation, "insufficient_members", "cluster")).toMatchObject({
+      outcome: "violated",
+      message: "etcd has lost its quorum: 1 of 3 voting members answer, 2 are needed (down: n2, n3)",
+      values: { voters: 3, quorum: 2, up: ["n1"], down: ["n2", "n3"] },
+    });
+    expect(resultFor(subject, observation, "member_no_leader", "n1")).toMatchObject({
+      outcome: "violated",
+      message: expect.stringContaining("knows no leader (no reachable member does)"),
+    });
+    const writes = [1, 2, 3].map((index) =>
+      fetch(`${cluster.endpoints[0]}/v3/kv/put`, {
+        method: "POST",
+        body: JSON.stringify({ key: b64(`lost-${index}`), value: b64("v") }),
+        signal: AbortSignal.timeout(15_000),
+      }).catch(() => undefined),
+    );
+    await Promise.all(writes);
+    let failed: { proposals?: EntityResult | undefined; requests?: EntityResult | undefined } = {};
+    await waitFor(
+      async () => {
+        const seen = await strict.observe(context(5000));
+        failed = {
+          proposals: resultFor(strict, seen, "proposals_failed", "n1"),
+          requests: resultFor(strict, seen, "grpc_failed_requests", "n1"),
+        };
+        return failed.proposals?.outcome === "violated" && failed.requests?.outcome === "violated";
+      },
+      30_000,
+      () => JSON.stringify(failed),
+    );
+    expect(failed.proposals).toMatchObject({ values: { maxFailures: 0 } });
+    expect(failed.requests).toMatchObject({ values: { failed: expect.any(Number) } });
     expect(result).toMatchObject({
       outcome: "violated",
       values: { reachableMembers: 1, configuredMembers: 3, members: { n1: { hasLeader: 0 } } },

@@ -4,6 +4,9 @@ import { truncate } from "./describe.ts";
 /** Longest `summary` annotation, characters; a longer message is cut with `…`. */
 export const MAX_SUMMARY = 4096;
 
+/** Longest `runbook` (hint) and `runbook_url` annotation, characters. */
+export const MAX_RUNBOOK = 1024;
+
 /** The labels a ticket's alert always has; extra labels may not use these names. */
 export const ALERT_LABELS = ["alertname", "subject", "entity", "severity"] as const;
 
@@ -29,7 +32,8 @@ export interface AlertOptions {
 
 /**
  * A ticket's alert: labels `alertname` (the invariant), `subject`, `entity`, `severity` and the
- * extra labels; annotations `summary` (the message), `ticket_id`, `key`; `startsAt` the first time
+ * extra labels; annotations `summary` (the message), `ticket_id`, `key`, and when the invariant has
+ * a runbook hint `runbook` (the hint) and `runbook_url` (its URL, if any); `startsAt` the first time
  * it was seen; `endsAt` the resolve time for a resolved ticket, else `firingEndsAt`.
  */
 export function ticketAlert(
@@ -52,10 +56,21 @@ export function ticketAlert(
       summary: truncate(ticket.message, MAX_SUMMARY),
       ticket_id: String(ticket.id),
       key: ticket.key,
+      ...runbookAnnotations(ticket),
     },
     startsAt: new Date(ticket.firstSeenAt).toISOString(),
     endsAt: new Date(resolved ? (ticket.resolvedAt ?? ticket.updatedAt) : firingEndsAt).toISOString(),
     ...(generatorURL === undefined ? {} : { generatorURL }),
+  };
+}
+
+/** The `runbook` and `runbook_url` annotations of a ticket with a runbook hint; none without one. */
+export function runbookAnnotations(ticket: Ticket): Record<string, string> {
+  const runbook = ticket.runbook;
+  if (!runbook) return {};
+  return {
+    runbook: truncate(runbook.hint, MAX_RUNBOOK),
+    ...(runbook.url === undefined ? {} : { runbook_url: truncate(runbook.url, MAX_RUNBOOK) }),
   };
 }
 

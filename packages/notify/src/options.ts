@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { ConfigError, type NotificationFilter, SEVERITIES, type TicketEventKind } from "@operator/core";
+import { ConfigError, type NotificationFilter, SEVERITIES, TICKET_EVENT_KINDS } from "@operator/core";
 import { z } from "zod";
 import { createRedactor } from "./redact.ts";
 
@@ -8,21 +8,6 @@ export const DEFAULT_TIMEOUT_MS = 10_000;
 
 /** Most bytes of a receiver's answer read when `maxBodyBytes` is not given. */
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
-
-/** Every ticket event kind, for filters. */
-export const EVENT_KINDS: readonly TicketEventKind[] = [
-  "opened",
-  "acknowledged",
-  "diagnosed",
-  "resolved",
-  "held",
-  "unheld",
-  "severity_changed",
-  "flapping_started",
-  "flapping_stopped",
-  "silenced",
-  "unsilenced",
-];
 
 /** Options every channel accepts. */
 export interface CommonOptions {
@@ -53,10 +38,7 @@ export const COMMON_FIELDS = {
         .optional(),
       subjects: z.array(z.string().min(1)).min(1).optional(),
       invariants: z.array(z.string().min(1)).min(1).optional(),
-      kinds: z
-        .array(z.enum(EVENT_KINDS as [string, ...string[]]))
-        .min(1)
-        .optional(),
+      kinds: z.array(z.enum(TICKET_EVENT_KINDS)).min(1).optional(),
     })
     .optional(),
   timeoutMs: z.number().int().min(1).max(600_000).optional(),

@@ -53,6 +53,8 @@ export interface PagerDutyEvent {
   readonly dedup_key: string;
   readonly client?: string;
   readonly client_url?: string;
+  /** The runbook's page, when the ticket's invariant names one. */
+  readonly links?: readonly { readonly href: string; readonly text: string }[];
   readonly payload?: {
     readonly summary: string;
     readonly source: string;
@@ -119,8 +121,10 @@ export function pagerDutyEvent(
     ...(link === undefined ? {} : { client_url: link }),
   };
   if (action !== "trigger") return base;
+  const runbook = ticket.runbook;
   return {
     ...base,
+    ...(runbook?.url === undefined ? {} : { links: [{ href: runbook.url, text: "Runbook" }] }),
     payload: {
       summary: truncate(
         `[${ticket.subject}] ${ticket.invariant} on ${ticket.entity}: ${ticket.message}`,
@@ -146,6 +150,7 @@ export function pagerDutyEvent(
         flapping: ticket.flapping,
         held: ticket.held,
         values: ticket.lastValues,
+        ...(runbook ? { runbook: truncate(runbook.hint, 1024) } : {}),
       },
     },
   };

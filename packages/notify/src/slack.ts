@@ -65,8 +65,9 @@ export function escapeSlack(text: string): string {
 
 /**
  * The Slack message of one notification: `text` (shown in notifications and where blocks are not)
- * and blocks: a section with the headline and message, fields (severity, ticket, key, change, by)
- * and, when the event has one, its comment or reason. All outside text is escaped and cut to Slack's
+ * and blocks: a section with the headline and message, fields (severity, ticket, key, change, by),
+ * the runbook hint (`Check first: ...` and its URL) when the invariant has one and, when the event
+ * has one, its comment or reason. All outside text is escaped and cut to Slack's
  * limits.
  */
 export function slackMessage(notification: Notification): SlackMessage {
@@ -87,6 +88,15 @@ export function slackMessage(notification: Notification): SlackMessage {
     { type: "section", text: { type: "mrkdwn", text: `*[${severity}] ${title}:* ${key}\n${message}` } },
     { type: "section", fields: fields.map((text) => ({ type: "mrkdwn", text })) },
   ];
+  if (ticket.runbook) {
+    const url = ticket.runbook.url === undefined ? "" : `\n${escapeSlack(truncate(ticket.runbook.url, 900))}`;
+    blocks.push({
+      type: "context",
+      elements: [
+        { type: "mrkdwn", text: `*Check first:* ${escapeSlack(truncate(ticket.runbook.hint, 1900))}${url}` },
+      ],
+    });
+  }
   if (event.comment !== null && event.comment !== "") {
     blocks.push({
       type: "context",

@@ -47,6 +47,7 @@ describe("a real Alertmanager 0.25", () => {
       entity: "store-1",
       key: "prod-tikv/store_down/store-1",
       firstSeenAt: Date.now() - 60_000,
+      runbook: { hint: "Check tikv-server on the store's host", url: "https://runbooks.example/store_down" },
     });
     expect(await notifier.deliver(makeNotification(ticket, {}, "alertmanager"), context())).toEqual({
       outcome: "delivered",
@@ -66,6 +67,8 @@ describe("a real Alertmanager 0.25", () => {
       summary: "store 4 (10.0.1.7:20160) is Down for 2m",
       ticket_id: "12",
       key: "prod-tikv/store_down/store-1",
+      runbook: "Check tikv-server on the store's host",
+      runbook_url: "https://runbooks.example/store_down",
     });
     expect(Date.parse(listed.startsAt)).toBe(ticket.firstSeenAt);
     expect(listed.generatorURL).toBe("http://operator.example/tickets/12");

@@ -4,13 +4,19 @@ import { SimulatorError } from "./errors.ts";
 import { ClusterModel, type ClusterModelOptions } from "./model/cluster-model.ts";
 import type { RegionFaultKind } from "./model/regions.ts";
 import type { MetaState, StateName } from "./model/store.ts";
-import { type PdFault, PdServer } from "./pd/pd-server.ts";
+import { type PdFault, PdServer, type PdTls } from "./pd/pd-server.ts";
 import { SimServer } from "./sim-server.ts";
 
 /** Options of {@link startCluster}. */
 export interface ClusterOptions extends ClusterModelOptions {
   /** Interface every listener binds to; only loopback is supported. @default "127.0.0.1" */
   readonly host?: "127.0.0.1";
+  /**
+   * Serve PD's API over https, requiring a client certificate signed by `ca` (see
+   * `createTestCertificates`). Store metrics and the control API stay plain http, and PD's own
+   * `/metrics` is then scraped from the control listener (`/pd/metrics`), so Prometheus needs no TLS.
+   */
+  readonly tls?: PdTls;
 }
 
 /** One simulated store as a client sees it. */
@@ -43,6 +49,11 @@ export interface SimCluster {
   readonly scrapeTargets: readonly ScrapeTarget[];
   /** PD's own /metrics (`pd_cluster_status`, `pd_regions_status`), for Prometheus's `pd` job. */
   readonly pdScrapeTarget: ScrapeTarget;
+  /**
+   * Every PD member's /metrics (the first is {@link pdScrapeTarget}), `instance` = host:port of the
+   * member's client URL (`pd-2.sim:2379`), as TiUP's `pd` job labels them.
+   */
+  readonly pdScrapeTargets: readonly ScrapeTarget[];
   readonly timeScale: number;
   /** Simulated time, unix ms (runs `timeScale` times faster than the wall clock). */
   now(): number;
@@ -68,6 +79,18 @@ export interface SimCluster {
   /** Alternately stopped and running, half a period each; `null` stops flapping (the store runs). */
   flapStore(id: number, periodMs: number | null): void;
   setPdFault(fault: PdFault | null): void;
+  /** PD member `name` (e.g. `pd-2`) answers PD's health check or not; an unhealthy leader hands over. */
+  setPdMemberHealth(name: string, healthy: boolean): void;
+  /** PD's leadership moves to member `name`. */
+  transferPdLeader(name: string): void;
+  /** Member `name`'s embedded etcd WAL fsync p99; `null` restores it. */
+  pdFsync(name: string, p99Seconds: number | null): void;
+  /** Round trips from member `name` to its peers; `null` restores them. */
+  pdPeerRtt(name: string, p99Seconds: number | null): void;
+  /** Member `name` finds its clock behind allocated timestamps once. */
+  pdClockBackward(name: string): void;
+  /** PD reports `score` as the store's `slow_score`; `null` derives it from its latency again. */
+  slowScore(id: number, score: number | null): void;
   setStoreState(id: number, state: MetaState): void;
   /** Applies a control command (what `POST /sim/faults` does); resolves once PD has switched. */
   apply(command: FaultCommand): Promise<void>;
@@ -91,12 +114,13 @@ export async function startCluster(options: ClusterOptions = {}): Promise<SimClu
     throw new SimulatorError(`Option \`host\` must be 127.0.0.1, got ${String(host)}`);
   const model = new ClusterModel(options);
   const control = new Controller(model);
-  const pd = await PdServer.start(model, host);
+  const pd = await PdServer.start(model, host, options.tls);
   control.pd = pd;
   const sim = await SimServer.start(model, control, host).catch(async (error: unknown) => {
     await pd.close();
     throw error;
   });
+  if (options.tls) sim.pdMetrics = () => pd.metricsText();
   const stores: SimStore[] = model.stores.map((s) => ({
     id: s.spec.id,
     engine: s.spec.engine,
@@ -107,6 +131,13 @@ export async function startCluster(options: ClusterOptions = {}): Promise<SimClu
   const scrapeTargets = stores
     .filter((s) => s.engine === "tikv")
     .map((s) => ({ target: sim.address, metricsPath: `/stores/${s.id}/metrics`, instance: s.statusAddress }));
+  // The first member is PD's own server; under TLS its metrics are read from the simulator over http.
+  const direct = (i: number) => i === 0 && !options.tls;
+  const pdTargets: ScrapeTarget[] = model.pd.members.map((member, i) => ({
+    target: direct(i) ? new URL(pd.url).host : sim.address,
+    metricsPath: direct(i) ? "/metrics" : `/pd/${member.name}/metrics`,
+    instance: new URL(member.clientUrl).host,
+  }));
   let closed = false;
   const run = (command: FaultCommand): void => {
     control.apply(command).catch((error: unknown) => process.emitWarning(`[tikv-sim] ${String(error)}`));
@@ -116,7 +147,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<SimClu
     controlUrl: sim.url,
     stores,
     scrapeTargets,
-    pdScrapeTarget: { target: new URL(pd.url).host, metricsPath: "/metrics", instance: "pd-1.sim:2379" },
+    pdScrapeTarget: pdTargets[0] as ScrapeTarget,
+    pdScrapeTargets: pdTargets,
     timeScale: model.clock.timeScale,
     now: () => model.clock.simNow(),
     stateName: (id) => model.store(id).stateName(model.maxStoreDownTimeMs),
@@ -132,6 +164,12 @@ export async function startCluster(options: ClusterOptions = {}): Promise<SimClu
       control.applySync({ fault: "region-fault", kind, store, regions }),
     flapStore: (store, periodMs) => control.applySync({ fault: "flap-store", store, periodMs }),
     setPdFault: (mode) => run({ fault: "pd", mode }),
+    setPdMemberHealth: (member, healthy) => control.applySync({ fault: "pd-member", member, healthy }),
+    transferPdLeader: (member) => control.applySync({ fault: "pd-leader", member }),
+    pdFsync: (member, p99Seconds) => control.applySync({ fault: "pd-fsync", member, p99Seconds }),
+    pdPeerRtt: (member, p99Seconds) => control.applySync({ fault: "pd-peer-rtt", member, p99Seconds }),
+    pdClockBackward: (member) => control.applySync({ fault: "pd-clock-backward", member }),
+    slowScore: (store, score) => control.applySync({ fault: "slow-score", store, score }),
     setStoreState: (store, state) => control.applySync({ fault: "store-state", store, state }),
     apply: (command) => control.apply(command),
     clearFaults: () => control.apply({ fault: "clear" }),

@@ -1,6 +1,8 @@
 import type { FaultCommand } from "./control.ts";
 import type { ClusterModel } from "./model/cluster-model.ts";
 import { REGION_FAULT_KINDS } from "./model/regions.ts";
+import { healthyFaults } from "./model/store.ts";
+import { applyPdMemberFault, isPdMemberCommand } from "./pd/pd-faults.ts";
 import type { PdServer } from "./pd/pd-server.ts";
 
 /**
@@ -29,12 +31,16 @@ export class Controller {
         store.writeStall = false;
         store.usedRatio = store.spec.usedRatio;
         store.metaState = "Up";
+        store.residentBytes = null;
+        store.extraCores = null;
+        store.health = healthyFaults(store.health.criticalErrors);
         store.refreshMetrics();
         for (const kind of REGION_FAULT_KINDS) {
           this.#model.regionFaults.set(kind, store.spec.id, 0, 0);
         }
       }
       this.applySync({ fault: "balance-leaders" });
+      this.#model.pd.clear(this.#model.clock.realNow());
       return this.pd?.setFault(null);
     }
     this.applySync(command);
@@ -43,6 +49,10 @@ export class Controller {
   /** Applies a store or region command at once; throws a `SimulatorError` for an unknown store. */
   applySync(command: FaultCommand): void {
     const model = this.#model;
+    if (isPdMemberCommand(command)) {
+      applyPdMemberFault(model, command);
+      return;
+    }
     switch (command.fault) {
       case "pd":
       case "clear":
@@ -54,6 +64,21 @@ export class Controller {
       case "region-fault":
         model.store(command.store);
         model.regionFaults.set(command.kind, command.store, command.regions, model.clock.simNow());
+        return;
+      case "gc-stuck":
+        for (const s of model.stores) {
+          s.health.gcStuck = command.on;
+          s.refreshMetrics();
+        }
+        return;
+      case "unreachable":
+        model.store(command.store);
+        for (const s of model.stores) {
+          if (s.spec.id === command.store) continue;
+          if (command.perSecond === null) s.health.unreachable.delete(command.store);
+          else s.health.unreachable.set(command.store, command.perSecond);
+          s.refreshMetrics();
+        }
         return;
     }
     const store = model.store(command.store);
@@ -75,6 +100,34 @@ export class Controller {
         break;
       case "raftstore-cpu":
         store.raftstoreOverride = command.cores;
+        break;
+      case "critical-error":
+        store.health.criticalErrors += command.count;
+        break;
+      case "channel-full":
+        store.health.channelFull = command.on;
+        break;
+      case "memory":
+        store.residentBytes =
+          command.residentGiB === null ? null : Math.round(command.residentGiB * 1024 ** 3);
+        break;
+      case "process-cpu":
+        store.extraCores = command.cores;
+        break;
+      case "log-lag":
+        store.health.logLag = command.entries;
+        break;
+      case "pending":
+        if (command.queue === "scheduler") store.health.schedulerPending = command.count;
+        else if (command.queue === "coprocessor") store.health.coprocessorPending = command.count;
+        else store.health.workerPending = command.count;
+        break;
+      case "slow-stage":
+        if (command.seconds === null) store.health.stages.delete(command.stage);
+        else store.health.stages.set(command.stage, command.seconds);
+        break;
+      case "region-size":
+        store.health.regionSizeBytes = command.mib === null ? null : command.mib * 1024 * 1024;
         break;
       case "store-state":
         store.metaState = command.state;
@@ -115,6 +168,14 @@ export class Controller {
       now: new Date(model.clock.simNow()).toISOString(),
       timeScale: model.clock.timeScale,
       pdFault: this.pd?.fault ?? null,
+      pdLeader: model.pd.leader,
+      pdMembers: model.pd.members.map((m) => ({
+        name: m.name,
+        healthy: m.healthy,
+        fsyncP99: m.fsyncP99,
+        peerRttP99: m.peerRttP99,
+        clockSlowEvents: m.clockSlowEvents,
+      })),
       stores: model.stores.map((s) => ({
         id: s.spec.id,
         engine: s.spec.engine,

@@ -3,8 +3,10 @@ import type { AddressInfo } from "node:net";
 import { isOperatorError } from "@operator/core";
 import { type FaultCommand, parseFaultCommand } from "./control.ts";
 import type { ClusterModel } from "./model/cluster-model.ts";
+import { pdMetricsText } from "./pd/pd-metrics.ts";
 
 const METRICS_PATH = /^\/stores\/(\d+)\/metrics$/;
+const PD_MEMBER_METRICS_PATH = /^\/pd\/([A-Za-z0-9._-]+)\/metrics$/;
 const TEXT_FORMAT = "text/plain; version=0.0.4; charset=utf-8";
 const MAX_BODY = 64 * 1024;
 
@@ -22,7 +24,10 @@ export interface SimServerHooks {
 export class SimServer {
   readonly #server: Server;
   readonly #host: string;
+  readonly #pdStartSeconds = Math.floor(Date.now() / 1000);
   #port = 0;
+  /** When set, `GET /pd/metrics` answers it: PD's metrics for Prometheus while PD serves https. */
+  pdMetrics: (() => string) | undefined;
   /** Scrapes answered and time spent rendering them, for the scale benchmark. */
   readonly stats = { scrapes: 0, renderMs: 0, bytes: 0 };
 
@@ -84,6 +89,25 @@ export class SimServer {
       this.stats.scrapes++;
       this.stats.renderMs += performance.now() - started;
       this.stats.bytes += body.length;
+      res.writeHead(200, { "Content-Type": TEXT_FORMAT, "Content-Length": Buffer.byteLength(body) });
+      res.end(body);
+      return;
+    }
+    const pdMember = PD_MEMBER_METRICS_PATH.exec(path);
+    if (pdMember && req.method === "GET") {
+      const member = cluster.pd.find(pdMember[1] as string);
+      if (!member) return reply(res, 404, { error: `no PD member ${pdMember[1]}` });
+      if (!member.healthy) {
+        req.socket.destroy();
+        return;
+      }
+      const body = pdMetricsText(cluster, this.#pdStartSeconds, member);
+      res.writeHead(200, { "Content-Type": TEXT_FORMAT, "Content-Length": Buffer.byteLength(body) });
+      res.end(body);
+      return;
+    }
+    if (path === "/pd/metrics" && req.method === "GET" && this.pdMetrics) {
+      const body = this.pdMetrics();
       res.writeHead(200, { "Content-Type": TEXT_FORMAT, "Content-Length": Buffer.byteLength(body) });
       res.end(body);
       return;

@@ -99,7 +99,8 @@ describe.concurrent("faults seen through PromQL", { timeout: 90_000 }, () => {
     );
     expect(byType).toHaveLength(2);
     for (const s of byType) expect(s.value).toBeCloseTo(0.5, 2);
-    expect((await pdStore(1)).status.slow_score).toBeGreaterThan(1);
+    // PD's slow score follows TiKV's disk and Raft I/O inspection, not gRPC latency (`slow-score` sets it).
+    expect((await pdStore(1)).status.slow_score).toBe(1);
     cluster.slowStore(1, null);
     await expect.poll(() => value(q), POLL).toBeLessThan(0.05);
   });

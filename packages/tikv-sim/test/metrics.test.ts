@@ -36,7 +36,12 @@ function parse(text: string): Map<string, number> {
 function windowQuantile(before: Map<string, number>, after: Map<string, number>): number {
   const sum = (m: Map<string, number>, le: string): number =>
     [...m]
-      .filter(([k]) => k.includes("_bucket{") && !k.includes("kv_gc") && k.endsWith(`le="${le}"}`))
+      .filter(
+        ([k]) =>
+          k.startsWith("tikv_grpc_msg_duration_seconds_bucket{") &&
+          !k.includes("kv_gc") &&
+          k.endsWith(`le="${le}"}`),
+      )
       .reduce((s, [, v]) => s + v, 0);
   const total = sum(after, "+Inf") - sum(before, "+Inf");
   const cdf = GRPC_BUCKETS.map((b) => (sum(after, String(b)) - sum(before, String(b))) / total);

@@ -359,7 +359,9 @@ describe("cluster, config, health, members, version", () => {
   it("answers /members and /version", async () => {
     const members = JSON.parse((await get("/pd/api/v1/members")).text);
     expect(Object.keys(members)).toEqual(["header", "members", "leader", "etcd_leader"]);
-    expect(members.members[0].client_urls).toEqual([cluster.pdUrl]);
+    expect(members.members.map((m: { name: string }) => m.name)).toEqual(["pd-1", "pd-2", "pd-3"]);
+    expect(members.members[0].client_urls).toEqual(["http://pd-1.sim:2379"]);
+    expect(members.leader.name).toBe("pd-1");
     expect(JSON.parse((await get("/pd/api/v1/version")).text)).toEqual({
       version: "v8.5.0",
       build_time: "",

@@ -1,7 +1,7 @@
 import type { ObservationFailure } from "@operator/core";
 import type { PdStore } from "./pd-client.ts";
+import type { PdApiObservation } from "./pd-health.ts";
 import type { Sample } from "./prometheus-client.ts";
-import type { MetricName } from "./queries.ts";
 
 /** Why one source (region checks, one metric query) could not be read this cycle. */
 export interface SourceFailure {
@@ -66,8 +66,16 @@ export interface TikvObservation {
   readonly removedStores: readonly string[];
   /** The region checks, or why they could not be read. */
   readonly regions: RegionHealth | { readonly error: SourceFailure };
-  /** Metric readings by name; a name is absent when no enabled invariant needs it or no Prometheus is configured. */
-  readonly metrics: Readonly<Partial<Record<MetricName, MetricReading>>>;
+  /**
+   * Metric readings by reading key (each metric invariant names the keys it reads); a key is absent
+   * when no enabled invariant needs it or no Prometheus is configured.
+   */
+  readonly metrics: Readonly<Record<string, MetricReading>>;
+  /**
+   * PD's members, their health, the leader history and PD's own metrics, for the PD invariants;
+   * absent when not read (each of those invariants is then `unknown`).
+   */
+  readonly pd?: PdApiObservation;
   /** HTTP requests (attempts) this observation made, per server. Constant in the number of stores. */
   readonly requests: { readonly pd: number; readonly prometheus: number };
 }

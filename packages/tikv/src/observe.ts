@@ -10,22 +10,25 @@ import {
   type TikvObservation,
 } from "./observation.ts";
 import type { PdClient, PdStore, RegionCheck } from "./pd-client.ts";
+import type { PdApiObservation } from "./pd-health.ts";
 import type { PrometheusClient, QueryResult } from "./prometheus-client.ts";
-import type { MetricName } from "./queries.ts";
 
 /** What {@link createCollector} reads from. */
 export interface CollectorSources {
   readonly pd: PdClient;
   /** Absent when no Prometheus is configured: no metric is read. */
   readonly prometheus?: PrometheusClient | undefined;
-  /** The queries to run each cycle (those the enabled invariants need). */
-  readonly queries: Readonly<Partial<Record<MetricName, string>>>;
+  /** The queries to run each cycle by reading key (see `collectQueries`); the same PromQL runs once. */
+  readonly queries: Readonly<Record<string, string>>;
+  /** Reads PD's members, health and PD metrics (see `createPdReader`); absent: not read. */
+  readonly readPd?: ((call: CallContext, at: number) => Promise<PdApiObservation>) | undefined;
 }
 
 /**
  * Reads one {@link TikvObservation}: PD's stores (Tombstone included), its cluster id, the four
- * region checks and one query per metric, all in parallel: 6 PD requests and one per metric, whatever
- * the number of stores. The store list and the cluster id are required: when either cannot be read,
+ * region checks and every metric query, all in parallel: 6 PD requests (8 with PD's members and
+ * health, see `createPdReader`) and one per distinct PromQL, whatever the number of stores. The store
+ * list and the cluster id are required: when either cannot be read,
  * or PD lists no live store, `observe` throws (the whole subject is `unknown`). Any other failure is
  * recorded in the observation for the invariants that need it. Stores listed earlier under the same
  * cluster id and no longer listed are reported in `removedStores`.
@@ -45,14 +48,18 @@ export function createCollector(
         requests[event.source] += 1;
       },
     };
-    const metricEntries = sources.prometheus
-      ? (Object.entries(sources.queries) as [MetricName, string][])
-      : [];
+    const metricEntries = sources.prometheus ? Object.entries(sources.queries) : [];
+    const distinct = [...new Set(metricEntries.map(([, query]) => query))];
     const storesRead = sources.pd.stores(call);
     const idRead = sources.pd.clusterId(call);
-    storesRead.catch(() => local.abort(new Error("the store list could not be read")));
-    idRead.catch(() => local.abort(new Error("the cluster id could not be read")));
-    const [stores, checks, id, readings] = await Promise.all([
+    let firstFailure: unknown;
+    const stopOthers = (why: string) => (error: unknown) => {
+      firstFailure ??= error;
+      local.abort(new Error(why));
+    };
+    storesRead.catch(stopOthers("the store list could not be read"));
+    idRead.catch(stopOthers("the cluster id could not be read"));
+    const [stores, checks, id, readings, pd] = await Promise.all([
       storesRead.then(_fulfilled, _rejected),
       Promise.all(REGION_CHECKS.map((type) => sources.pd.regionCheck(type, call))).then(
         _fulfilled,
@@ -60,20 +67,21 @@ export function createCollector(
       ),
       idRead.then(_fulfilled, _rejected),
       Promise.allSettled(
-        metricEntries.map(([, query]) => (sources.prometheus as PrometheusClient).query(query, call)),
+        distinct.map((query) => (sources.prometheus as PrometheusClient).query(query, call)),
       ),
+      sources.readPd?.(call, at),
     ]);
-    if (stores.status === "rejected") throw _asObservationError(stores.reason);
-    if (id.status === "rejected") throw _asObservationError(id.reason);
+    // The read that failed first is the cause; the other was aborted because of it.
+    if (stores.status === "rejected" || id.status === "rejected") throw _asObservationError(firstFailure);
     const clusterId = id.value;
     _assertPlausible(stores.value, clusterId);
     const listed = new Set(stores.value.map((store) => store.id));
     if (seen?.clusterId !== clusterId) seen = { clusterId, ids: new Set() };
     const removedStores = [...seen.ids].filter((storeId) => !listed.has(storeId));
     for (const storeId of listed) seen.ids.add(storeId);
-    const metrics: Partial<Record<MetricName, MetricReading>> = {};
-    metricEntries.forEach(([name, query], i) => {
-      const reading = readings[i] as PromiseSettledResult<QueryResult>;
+    const metrics: Record<string, MetricReading> = {};
+    metricEntries.forEach(([name, query]) => {
+      const reading = readings[distinct.indexOf(query)] as PromiseSettledResult<QueryResult>;
       metrics[name] =
         reading.status === "fulfilled"
           ? { query, samples: reading.value.samples, warnings: reading.value.warnings }
@@ -87,6 +95,7 @@ export function createCollector(
       regions:
         checks.status === "fulfilled" ? summarizeRegions(checks.value) : { error: _failure(checks.reason) },
       metrics,
+      ...(pd ? { pd } : {}),
       requests,
     };
   };

@@ -1,4 +1,14 @@
 import { assertName, ConfigError, type InvariantOverrides } from "@operator/core";
+import {
+  assertTlsUrl,
+  describeTls,
+  type ResolvedTls,
+  resolveAuth,
+  resolveTls,
+  secretValueSchema,
+  tlsOptionsSchema,
+  urlProblem,
+} from "@operator/subject-kit";
 import { z } from "zod";
 import { PREFIX } from "./errors.ts";
 import type { RequestEvent } from "./http.ts";
@@ -29,8 +39,12 @@ export interface ResolvedOptions {
   readonly retries: number;
   readonly rateWindow: string;
   readonly leaderDropWindow: string;
-  /** Headers sent to PD. */
+  /** Headers sent to PD, including `Authorization` built from `pd.bearerToken` or `pd.basicAuth`. */
   readonly pdHeaders: Readonly<Record<string, string>>;
+  /** TLS settings for PD (`pd.tls`), PEMs read. */
+  readonly pdTls: ResolvedTls | undefined;
+  /** TLS settings for Prometheus (`prometheus.tls`), PEMs read. */
+  readonly prometheusTls: ResolvedTls | undefined;
   /** Cap of one PD answer, bytes. */
   readonly pdMaxBodyBytes: number;
   /** Cap of one Prometheus answer, bytes. */
@@ -54,33 +68,29 @@ export function resolveOptions(input: unknown): ResolvedOptions {
   const options = parsed.data;
   assertName("subject", options.name);
   const auth = options.prometheus;
-  if (auth?.bearerToken !== undefined && auth.basicAuth !== undefined) {
-    throw new ConfigError(
-      `${PREFIX} Options \`prometheus.bearerToken\` and \`prometheus.basicAuth\` exclude each other`,
-    );
+  const prometheusHeaders = resolveAuth(auth, "prometheus", PREFIX);
+  const pdHeaders = resolveAuth(options.pd, "pd", PREFIX);
+  const pdUrlList = typeof options.pdUrl === "string" ? [options.pdUrl] : options.pdUrl;
+  const pdTls = resolveTls(options.pd?.tls, "pd.tls", PREFIX);
+  for (const url of pdUrlList) assertTlsUrl(pdTls, url, "pd.tls", "pdUrl", PREFIX);
+  const prometheusTls = resolveTls(auth?.tls, "prometheus.tls", PREFIX);
+  if (prometheusTls !== undefined && options.prometheusUrl === undefined) {
+    throw new ConfigError(`${PREFIX} Option \`prometheus.tls\` is set without \`prometheusUrl\``);
   }
-  const prometheusHeaders: Record<string, string> = { ...auth?.headers };
-  if (auth?.bearerToken !== undefined || auth?.basicAuth !== undefined) {
-    if (Object.keys(prometheusHeaders).some((key) => key.toLowerCase() === "authorization")) {
-      throw new ConfigError(
-        `${PREFIX} Option \`prometheus.headers\` sets Authorization as well as \`prometheus.bearerToken\`/\`basicAuth\``,
-      );
-    }
-    prometheusHeaders.authorization = auth.bearerToken
-      ? `Bearer ${auth.bearerToken}`
-      : `Basic ${Buffer.from(`${auth.basicAuth?.username}:${auth.basicAuth?.password}`).toString("base64")}`;
+  if (options.prometheusUrl !== undefined) {
+    assertTlsUrl(prometheusTls, options.prometheusUrl, "prometheus.tls", "prometheusUrl", PREFIX);
   }
   const resolved: ResolvedOptions = {
     name: options.name,
-    pdUrls: (typeof options.pdUrl === "string" ? [options.pdUrl] : options.pdUrl).map((url) =>
-      url.replace(/\/+$/, "").replace(/\/pd\/api\/v1$/, ""),
-    ),
+    pdUrls: pdUrlList.map((url) => url.replace(/\/+$/, "").replace(/\/pd\/api\/v1$/, "")),
     prometheusUrl: options.prometheusUrl?.replace(/\/+$/, ""),
     timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     retries: options.retries ?? DEFAULT_RETRIES,
     rateWindow: options.rateWindow ?? DEFAULT_RATE_WINDOW,
     leaderDropWindow: options.leaderDropWindow ?? DEFAULT_LEADER_DROP_WINDOW,
-    pdHeaders: { ...options.pd?.headers },
+    pdHeaders,
+    pdTls,
+    prometheusTls,
     pdMaxBodyBytes: options.pd?.maxBodyBytes ?? DEFAULT_PD_MAX_BODY_BYTES,
     prometheusMaxBodyBytes: auth?.maxBodyBytes ?? DEFAULT_PROMETHEUS_MAX_BODY_BYTES,
     prometheusHeaders,
@@ -103,6 +113,8 @@ export function redactOptions(options: ResolvedOptions): Record<string, unknown>
     rateWindow: options.rateWindow,
     leaderDropWindow: options.leaderDropWindow,
     pdHeaders: hide(options.pdHeaders),
+    pdTls: describeTls(options.pdTls),
+    prometheusTls: describeTls(options.prometheusTls),
     pdMaxBodyBytes: options.pdMaxBodyBytes,
     prometheusHeaders: hide(options.prometheusHeaders),
     prometheusMaxBodyBytes: options.prometheusMaxBodyBytes,
@@ -114,29 +126,9 @@ export function redactOptions(options: ResolvedOptions): Record<string, unknown>
 
 const PROM_DURATION = /^(\d+(ms|s|m|h|d|w|y))+$/;
 
-/** Why `value` is not a usable http(s) URL for `option`, or undefined when it is. Never echoes credentials. */
-function _urlProblem(value: string, option: string, credentialsHint: string): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    const shown = value.includes("@") ? "" : ` "${value}"`;
-    return `Option \`${option}\` is not a valid URL${shown}`;
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    return `Option \`${option}\` must be an http:// or https:// URL`;
-  }
-  if (url.username !== "" || url.password !== "") {
-    return `Option \`${option}\` must not contain credentials; use ${credentialsHint}`;
-  }
-  if (url.search !== "" || url.hash !== "")
-    return `Option \`${option}\` must not have a query string or fragment`;
-  return undefined;
-}
-
 const httpUrl = (option: string, credentialsHint: string) =>
   z.string().superRefine((value, ctx) => {
-    const problem = _urlProblem(value, option, credentialsHint);
+    const problem = urlProblem(value, option, credentialsHint);
     if (problem) ctx.addIssue({ code: "custom", message: problem });
   });
 
@@ -147,13 +139,13 @@ const pdUrls = z.union([
     .min(1, { error: "expected at least one URL" })
     .superRefine((values, ctx) => {
       values.forEach((value, i) => {
-        const problem = _urlProblem(value, `pdUrl[${i}]`, "`pd.headers`");
+        const problem = urlProblem(value, `pdUrl[${i}]`, "`pd.headers`");
         if (problem) ctx.addIssue({ code: "custom", message: problem, path: [i] });
       });
     }),
 ]);
 
-const headers = z.record(z.string(), z.string());
+const headers = z.record(z.string(), secretValueSchema);
 
 const maxBodyBytes = z.number().int().min(MIN_MAX_BODY_BYTES).max(MAX_MAX_BODY_BYTES);
 
@@ -168,12 +160,21 @@ const OPTIONS = z.strictObject({
   prometheus: z
     .strictObject({
       headers: headers.optional(),
-      bearerToken: z.string().min(1).optional(),
-      basicAuth: z.strictObject({ username: z.string(), password: z.string() }).optional(),
+      bearerToken: secretValueSchema.optional(),
+      basicAuth: z.strictObject({ username: z.string(), password: secretValueSchema }).optional(),
       maxBodyBytes: maxBodyBytes.optional(),
+      tls: tlsOptionsSchema.optional(),
     })
     .optional(),
-  pd: z.strictObject({ headers: headers.optional(), maxBodyBytes: maxBodyBytes.optional() }).optional(),
+  pd: z
+    .strictObject({
+      headers: headers.optional(),
+      bearerToken: secretValueSchema.optional(),
+      basicAuth: z.strictObject({ username: z.string(), password: secretValueSchema }).optional(),
+      maxBodyBytes: maxBodyBytes.optional(),
+      tls: tlsOptionsSchema.optional(),
+    })
+    .optional(),
   invariants: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
   onRequest: z.custom<(event: RequestEvent) => void>((value) => typeof value === "function").optional(),
 });
@@ -195,9 +196,8 @@ function _toConfigError(error: z.ZodError, input: Record<string, unknown>): Conf
   if (issue.code === "custom" && issue.message.startsWith("Option")) {
     return new ConfigError(`${PREFIX} ${issue.message}`);
   }
-  const top = String(issue.path[0] ?? "");
-  const missingTop = issue.path.length === 1 && input[top] === undefined;
-  if (missingTop || (issue.code === "invalid_type" && issue.message.endsWith("received undefined"))) {
+  const missing = _valueAt(input, issue.path) === undefined;
+  if (missing || (issue.code === "invalid_type" && issue.message.endsWith("received undefined"))) {
     return new ConfigError(`${PREFIX} Missing required option \`${option}\``);
   }
   if (issue.code === "unrecognized_keys") {
@@ -218,7 +218,20 @@ function _innermost(issue: z.core.$ZodIssue): z.core.$ZodIssue {
       return _innermost({ ...inner, path: [...issue.path, ...inner.path] } as z.core.$ZodIssue);
     }
   }
-  return { ...issue, message: "expected a URL or a list of URLs" } as z.core.$ZodIssue;
+  const message =
+    issue.path[0] === "pdUrl"
+      ? "expected a URL or a list of URLs"
+      : 'expected a string, { "$env": "NAME" } or { "$file": "/path" }';
+  return { ...issue, message } as z.core.$ZodIssue;
+}
+
+function _valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let value = input;
+  for (const key of path) {
+    if (typeof value !== "object" || value === null) return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
 }
 
 function _withRedaction(options: ResolvedOptions): ResolvedOptions {

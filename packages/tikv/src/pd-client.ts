@@ -1,21 +1,21 @@
-import type { z } from "zod";
-import { PdError, redactError } from "./errors.ts";
 import {
-  type CallContext,
-  createHttp,
+  createHttpClient,
   type HttpResponse,
   RefusedAnswer,
-  type RequestEvent,
+  type ResolvedTls,
+  redactError,
   statusFailure,
   TransportFailure,
-} from "./http.ts";
+} from "@operator/subject-kit";
+import type { z } from "zod";
+import { PdError, PREFIX } from "./errors.ts";
+import type { CallContext, RequestEvent } from "./http.ts";
 import { decodeSliced, type ListAt, parseJson } from "./json.ts";
 import {
   clusterResponse,
   healthResponse,
   regionInfo,
   regionsResponse,
-  replicationResponse,
   storeInfo,
   storesResponse,
 } from "./pd-schemas.ts";
@@ -34,10 +34,6 @@ export type PdStoreStatus = PdStore["status"];
 export type PdRegion = z.output<typeof regionInfo>;
 /** One PD member's health, from `GET /health`. */
 export type PdMemberHealth = z.output<typeof healthResponse>[number];
-/** `GET /config/replicate`, booleans parsed. */
-export type PdReplicationConfig = z.output<typeof replicationResponse>;
-/** `GET /cluster`; `id` is a decimal string because it routinely exceeds 2^53. */
-export type PdCluster = z.output<typeof clusterResponse>;
 
 /** The region checks PD serves at `/regions/check/{type}`. */
 export type RegionCheckType =
@@ -68,6 +64,8 @@ export interface PdClientOptions {
    */
   readonly url: string | readonly string[];
   readonly headers?: Readonly<Record<string, string>>;
+  /** Client certificate, CA and server name for `https://` PD URLs (see `resolveTls`). */
+  readonly tls?: ResolvedTls | undefined;
   /** Budget per attempt (ms), body included. @default 5000 */
   readonly timeoutMs?: number;
   /** Retries for timeouts, refused connections and 5xx. @default 1 */
@@ -91,18 +89,17 @@ export interface PdClient {
    * (PD purges Tombstone records after about a month); Disconnected/Down in `stateName`.
    */
   stores(context?: CallContext): Promise<PdStore[]>;
-  /** `GET /store/{id}`: one store, Tombstone included. */
-  store(id: string, context?: CallContext): Promise<PdStore>;
   /** `GET /regions/check/{type}`. */
   regionCheck(type: RegionCheckType, context?: CallContext): Promise<RegionCheck>;
   /** `GET /health`. */
   health(context?: CallContext): Promise<PdMemberHealth[]>;
-  /** `GET /config/replicate`. */
-  replicationConfig(context?: CallContext): Promise<PdReplicationConfig>;
-  /** `GET /cluster`. */
-  cluster(context?: CallContext): Promise<PdCluster>;
   /** The cluster id as a decimal string (it does not fit a JS number). */
   clusterId(context?: CallContext): Promise<string>;
+  /**
+   * `GET <PD_API><path>` validated by `schema`, with the same failover, caps and errors as every
+   * other read, e.g. `get("/members", membersResponse, context)`.
+   */
+  get<S extends z.ZodType>(path: string, schema: S, context?: CallContext): Promise<z.output<S>>;
 }
 
 /** Creates a {@link PdClient}. */
@@ -111,16 +108,18 @@ export function createPdClient(options: PdClientOptions): PdClient {
   if (urls.length === 0) throw new TypeError("createPdClient needs at least one PD URL");
   const members = urls.map((url) => {
     const baseUrl = url.replace(/\/+$/, "");
-    const http = createHttp({
+    const http = createHttpClient<"pd">({
       source: "pd",
+      label: `${PREFIX} PD`,
       baseUrl,
       headers: options.headers ?? {},
+      tls: options.tls,
       timeoutMs: options.timeoutMs ?? 5000,
       retries: urls.length === 1 ? (options.retries ?? 1) : 0,
       maxBodyBytes: options.maxBodyBytes ?? DEFAULT_PD_MAX_BODY_BYTES,
       onRequest: options.onRequest,
     });
-    return { url: _withoutCredentials(baseUrl), http };
+    return { url: http.url, http };
   });
   let preferred = 0;
 
@@ -191,15 +190,13 @@ export function createPdClient(options: PdClientOptions): PdClient {
   return {
     stores: async (context) =>
       (await get("/stores", storesResponse, context, { search: ALL_STATES, list: STORES_LIST })).stores,
-    store: (id, context) => get(`/store/${encodeURIComponent(id)}`, storeInfo, context),
     regionCheck: async (type, context) => {
       const body = await get(`/regions/check/${type}`, regionsResponse, context, { list: REGIONS_LIST });
       return { type, count: body.count, regions: body.regions };
     },
     health: (context) => get("/health", healthResponse, context),
-    replicationConfig: (context) => get("/config/replicate", replicationResponse, context),
-    cluster: (context) => get("/cluster", clusterResponse, context),
     clusterId: async (context) => (await get("/cluster", clusterResponse, context)).id,
+    get: (path, schema, context) => get(path, schema, context),
   };
 }
 
@@ -240,13 +237,6 @@ function _pdMessage(text: string): string | undefined {
     // not JSON: fall through to the raw text
   }
   return _shorten(trimmed);
-}
-
-function _withoutCredentials(url: string): string {
-  const parsed = new URL(url);
-  parsed.username = "";
-  parsed.password = "";
-  return parsed.toString().replace(/\/+$/, "");
 }
 
 function _shorten(text: string): string {

@@ -23,12 +23,6 @@ const byteSize = z.string().transform((value, ctx) => {
   return bytes;
 });
 
-/** Booleans that PD writes as JSON strings (`json:",string"`); real booleans are accepted too. */
-export const boolString = z.union([
-  z.boolean(),
-  z.enum(["true", "false"], { error: 'expected "true" or "false"' }).transform((value) => value === "true"),
-]);
-
 const STORE_STATES = ["Up", "Offline", "Tombstone"] as const;
 const NODE_STATES = ["Preparing", "Serving", "Removing", "Removed"] as const;
 
@@ -233,22 +227,3 @@ export const healthResponse = z.array(
 export const clusterResponse = z
   .object({ id: uint64, max_peer_count: count })
   .transform((cluster) => ({ id: cluster.id, maxPeerCount: cluster.max_peer_count }));
-
-/** `GET /config/replicate`, booleans as strings and location labels comma-joined. */
-export const replicationResponse = z
-  .object({
-    "max-replicas": int.nonnegative(),
-    "location-labels": z.string().default(""),
-    "strictly-match-label": boolString.default(false),
-    "enable-placement-rules": boolString.default(false),
-    "enable-placement-rules-cache": boolString.default(false),
-    "isolation-level": z.string().default(""),
-  })
-  .transform((config) => ({
-    maxReplicas: config["max-replicas"],
-    locationLabels: config["location-labels"].split(",").filter((label) => label !== ""),
-    strictlyMatchLabel: config["strictly-match-label"],
-    enablePlacementRules: config["enable-placement-rules"],
-    enablePlacementRulesCache: config["enable-placement-rules-cache"],
-    isolationLevel: config["isolation-level"],
-  }));

@@ -1,217 +1,30 @@
-import type { ObservationFailure } from "@operator/core";
-import { z } from "zod";
-import { PrometheusError, redactError } from "./errors.ts";
 import {
-  type CallContext,
-  createHttp,
-  RefusedAnswer,
-  type RequestEvent,
-  statusFailure,
-  TransportFailure,
-} from "./http.ts";
-import { decodeSliced, type ListAt } from "./json.ts";
+  createPrometheusClient as createKitPrometheusClient,
+  DEFAULT_PROMETHEUS_MAX_BODY_BYTES,
+  type PrometheusClientOptions as KitPrometheusClientOptions,
+  QUERY_ENDPOINT,
+  type QueryResult,
+  type Sample,
+} from "@operator/subject-kit";
+import { PREFIX } from "./errors.ts";
+import type { CallContext } from "./http.ts";
 
-/** Default cap of one Prometheus answer; a query for 5,000 stores answers about 3 MB. */
-export const DEFAULT_PROMETHEUS_MAX_BODY_BYTES = 32 * 1024 * 1024;
+export type { QueryResult, Sample };
+export { DEFAULT_PROMETHEUS_MAX_BODY_BYTES, QUERY_ENDPOINT };
 
-/** Path of Prometheus's instant-query endpoint. */
-export const QUERY_ENDPOINT = "/api/v1/query";
-
-/** One sample of an instant vector. `value` may be `NaN` or `±Infinity`, as Prometheus wrote it. */
-export interface Sample {
-  readonly labels: Readonly<Record<string, string>>;
-  readonly value: number;
-  /** Evaluation time, epoch ms. */
-  readonly timestamp: number;
-}
-
-/** What an instant query returned. An empty `samples` is a valid answer: nothing matched. */
-export interface QueryResult {
-  readonly query: string;
-  readonly samples: readonly Sample[];
-  /** Prometheus's `warnings` (the query still succeeded), e.g. about partial data. */
-  readonly warnings: readonly string[];
-}
-
-/** Settings of {@link createPrometheusClient}. */
-export interface PrometheusClientOptions {
-  /** Base URL, e.g. `http://127.0.0.1:9090` or `https://host/prometheus`. */
-  readonly url: string;
-  /** Sent with every request; put `Authorization` here. */
-  readonly headers?: Readonly<Record<string, string>>;
-  /** Budget per attempt (ms), body included. @default 5000 */
-  readonly timeoutMs?: number;
-  /** Retries for timeouts, refused connections and 5xx. @default 1 */
-  readonly retries?: number;
-  /**
-   * Largest answer read, in bytes after decompression; a larger one is refused unread and fails as
-   * `invalid_response`. @default DEFAULT_PROMETHEUS_MAX_BODY_BYTES (32 MiB)
-   */
-  readonly maxBodyBytes?: number;
-  readonly onRequest?: (event: RequestEvent) => void;
-}
+/** Settings of {@link createPrometheusClient}: the kit's, without the message label. */
+export type PrometheusClientOptions = Omit<KitPrometheusClientOptions, "label">;
 
 /** A client for Prometheus's HTTP query API. */
 export interface PrometheusClient {
   /**
-   * Runs an instant query. Throws {@link PrometheusError} when Prometheus cannot be read or answers
+   * Runs an instant query. Throws `PrometheusError` when Prometheus cannot be read or answers
    * `status: "error"`, and `ResponseShapeError` for an answer of the wrong shape.
    */
   query(promql: string, context?: CallContext): Promise<QueryResult>;
 }
 
-/** Creates a {@link PrometheusClient}. */
+/** Creates a {@link PrometheusClient} whose messages start with `[operator] [tikv] Prometheus`. */
 export function createPrometheusClient(options: PrometheusClientOptions): PrometheusClient {
-  const baseUrl = options.url.replace(/\/+$/, "");
-  const shownUrl = `${_withoutCredentials(baseUrl)}${QUERY_ENDPOINT}`;
-  const http = createHttp({
-    source: "prometheus",
-    baseUrl,
-    headers: options.headers ?? {},
-    timeoutMs: options.timeoutMs ?? 5000,
-    retries: options.retries ?? 1,
-    maxBodyBytes: options.maxBodyBytes ?? DEFAULT_PROMETHEUS_MAX_BODY_BYTES,
-    onRequest: options.onRequest,
-  });
-
-  return {
-    async query(promql, context = {}) {
-      const search = new URLSearchParams({ query: promql });
-      if (context.deadline !== undefined) {
-        search.set("timeout", `${Math.max(1, Math.floor((context.deadline - Date.now()) / 1000))}s`);
-      }
-      try {
-        return await _read(promql, search, context);
-      } catch (error) {
-        throw error instanceof Error ? redactError(error, http.redact) : error;
-      }
-    },
-  };
-
-  async function _read(promql: string, search: URLSearchParams, context: CallContext): Promise<QueryResult> {
-    let response: Awaited<ReturnType<typeof http.get>>;
-    try {
-      response = await http.get(QUERY_ENDPOINT, search, context);
-    } catch (error) {
-      if (error instanceof TransportFailure || error instanceof RefusedAnswer) {
-        throw new PrometheusError(shownUrl, { reason: error.reason, detail: error.detail, query: promql });
-      }
-      throw error;
-    }
-    const failed = response.status < 200 || response.status > 299;
-    let parsed: z.output<typeof RESPONSE>;
-    try {
-      parsed = await decodeSliced(RESPONSE, response.text, "prometheus", QUERY_ENDPOINT, VECTOR_LIST);
-    } catch (error) {
-      if (!failed) throw error;
-      throw new PrometheusError(shownUrl, {
-        ...statusFailure(response.status),
-        status: response.status,
-        detail: response.text.trim().slice(0, 200) || undefined,
-        query: promql,
-      });
-    }
-    if (parsed.status === "error") {
-      throw new PrometheusError(shownUrl, {
-        ..._errorTypeFailure(parsed.errorType, response.status),
-        status: response.status,
-        detail: `${parsed.errorType}: ${parsed.error}`,
-        errorType: parsed.errorType,
-        query: promql,
-      });
-    }
-    if (failed) {
-      throw new PrometheusError(shownUrl, {
-        ...statusFailure(response.status),
-        status: response.status,
-        query: promql,
-      });
-    }
-    return { query: promql, samples: parsed.data, warnings: parsed.warnings ?? [] };
-  }
-}
-
-// --- Internal helpers ---
-
-const SPECIAL: Readonly<Record<string, number>> = {
-  NaN: Number.NaN,
-  "+Inf": Number.POSITIVE_INFINITY,
-  Inf: Number.POSITIVE_INFINITY,
-  "-Inf": Number.NEGATIVE_INFINITY,
-};
-
-const sampleValue = z.string().transform((text, ctx) => {
-  const special = SPECIAL[text];
-  if (special !== undefined) return special;
-  const value = Number(text);
-  if (text.trim() === "" || Number.isNaN(value)) {
-    ctx.addIssue({ code: "custom", message: `expected a number as a string, got ${JSON.stringify(text)}` });
-    return z.NEVER;
-  }
-  return value;
-});
-
-const point = z.tuple([z.number(), sampleValue]);
-
-const vectorEntry = z
-  .object({ metric: z.record(z.string(), z.string()), value: point })
-  .transform(
-    (entry): Sample => ({ labels: entry.metric, value: entry.value[1], timestamp: entry.value[0] * 1000 }),
-  );
-
-const data = z.discriminatedUnion("resultType", [
-  z.object({ resultType: z.literal("vector"), result: z.array(vectorEntry) }),
-  z.object({ resultType: z.literal("scalar"), result: point }),
-]);
-
-const RESPONSE = z.discriminatedUnion("status", [
-  z.object({
-    status: z.literal("success"),
-    data: data.transform((result): Sample[] =>
-      result.resultType === "scalar"
-        ? [{ labels: {}, value: result.result[1], timestamp: result.result[0] * 1000 }]
-        : result.result,
-    ),
-    warnings: z.array(z.string()).optional(),
-  }),
-  z.object({
-    status: z.literal("error"),
-    errorType: z.string().default("unknown"),
-    error: z.string().default(""),
-  }),
-]);
-
-/** A vector's samples, validated in slices when there are many. */
-const VECTOR_LIST: ListAt = { input: ["data", "result"], output: ["data"], element: vectorEntry };
-
-function _errorTypeFailure(
-  errorType: string,
-  status: number,
-): { reason: ObservationFailure; retryable: boolean } {
-  switch (errorType) {
-    case "timeout":
-      return { reason: "timeout", retryable: true };
-    case "canceled":
-      return { reason: "aborted", retryable: true };
-    case "bad_data":
-    case "not_found":
-      return { reason: "client_error", retryable: false };
-    case "unavailable":
-    case "execution":
-    case "internal":
-      return { reason: "server_error", retryable: errorType !== "execution" };
-    default:
-      return status >= 400 ? statusFailure(status) : { reason: "invalid_response", retryable: false };
-  }
-}
-
-function _withoutCredentials(url: string): string {
-  try {
-    const parsed = new URL(url);
-    parsed.username = "";
-    parsed.password = "";
-    return parsed.toString().replace(/\/+$/, "");
-  } catch {
-    return url;
-  }
+  return createKitPrometheusClient({ ...options, label: `${PREFIX} Prometheus` });
 }

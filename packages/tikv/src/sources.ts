@@ -5,6 +5,8 @@ import { isMetricFailure, isRegionFailure, type SourceFailure, type TikvObservat
 export const PROMETHEUS_SOURCE = "prometheus";
 /** Source name of PD's region checks in `Subject.sources` (PD's store list is the primary source). */
 export const REGION_CHECKS_SOURCE = "pd_region_checks";
+/** Source name of PD's `/health` and `/members` reads in `Subject.sources`. */
+export const PD_MEMBERS_SOURCE = "pd_members";
 
 /**
  * The secondary sources an observation read, for `Subject.sources`: `prometheus` (when configured and
@@ -15,7 +17,7 @@ export const REGION_CHECKS_SOURCE = "pd_region_checks";
  */
 export function observedSources(observation: TikvObservation): Record<string, string | null> {
   const sources: Record<string, string | null> = {};
-  const readings = Object.values(observation.metrics);
+  const readings = [...Object.values(observation.metrics), ...Object.values(observation.pd?.metrics ?? {})];
   const prometheus = _verdict(
     readings.map((reading) => (isMetricFailure(reading) ? reading.error : null)),
     "queries",
@@ -24,6 +26,14 @@ export function observedSources(observation: TikvObservation): Record<string, st
   const regions = observation.regions;
   const checks = _verdict([isRegionFailure(regions) ? regions.error : null], "checks");
   if (checks !== undefined) sources[REGION_CHECKS_SOURCE] = checks;
+  const pd = observation.pd;
+  if (pd) {
+    const members = _verdict(
+      [pd.health, pd.members].map((part) => ("error" in part ? part.error : null)),
+      "reads",
+    );
+    if (members !== undefined) sources[PD_MEMBERS_SOURCE] = members;
+  }
   return sources;
 }
 

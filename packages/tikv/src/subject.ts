@@ -6,15 +6,19 @@ import {
   type Subject,
   type SubjectFactory,
 } from "@operator/core";
+import type { SecretValue, TlsOptions } from "@operator/subject-kit";
 import { PREFIX } from "./errors.ts";
 import type { RequestEvent } from "./http.ts";
-import { METRIC_OF, TIKV_INVARIANTS } from "./invariants/index.ts";
+import { TIKV_INVARIANTS } from "./invariants/index.ts";
+import { isMetricInvariant } from "./invariants/metric-invariant.ts";
+import { PD_LEADER_CHANGES, PD_MEMBER_INVARIANTS, PD_METRIC_OF } from "./invariants/pd-invariants.ts";
 import type { TikvObservation } from "./observation.ts";
 import { createCollector } from "./observe.ts";
 import { resolveOptions } from "./options.ts";
 import { createPdClient } from "./pd-client.ts";
+import { buildPdQueries, createPdReader, type PdMetricName } from "./pd-health.ts";
 import { createPrometheusClient } from "./prometheus-client.ts";
-import { buildQueries, type MetricName } from "./queries.ts";
+import { collectQueries } from "./queries.ts";
 import { observedSources } from "./sources.ts";
 
 /** The kind of system this plugin watches. */
@@ -33,8 +37,8 @@ export interface TikvOptions {
   pdUrl: string | string[];
   /**
    * Prometheus scraping the cluster's TiKV status ports (`instance` = status address), e.g.
-   * `http://10.0.1.20:9090`. Without it the metric invariants (high_latency, low_disk_space,
-   * raftstore_cpu, write_stall, leader_drop) are left out and only store_down and region_health run.
+   * `http://10.0.1.20:9090`. Without it the metric invariants (`METRIC_INVARIANTS`) are left out and
+   * only the PD invariants (store_down, region_health) run.
    * @default undefined
    */
   prometheusUrl?: string;
@@ -49,21 +53,33 @@ export interface TikvOptions {
   /** How to reach Prometheus. Use either `bearerToken` or `basicAuth`. @default {} */
   prometheus?: {
     /** Extra headers, e.g. `X-Scope-OrgID` for a multi-tenant Prometheus. */
-    headers?: Record<string, string>;
+    headers?: Record<string, SecretValue>;
     /** Sent as `Authorization: Bearer <token>`. */
-    bearerToken?: string;
+    bearerToken?: SecretValue;
     /** Sent as `Authorization: Basic ...`. */
-    basicAuth?: { username: string; password: string };
+    basicAuth?: { username: string; password: SecretValue };
+    /** CA, client certificate and key for an `https://` Prometheus. */
+    tls?: TlsOptions;
     /**
      * Largest Prometheus answer read, in bytes after decompression (1 KiB to 1 GiB); a larger one
      * is refused unread and its query is `unknown`. @default 33554432 (32 MiB)
      */
     maxBodyBytes?: number;
   };
-  /** How to reach PD. @default {} */
+  /** How to reach PD. Use either `bearerToken` or `basicAuth`. @default {} */
   pd?: {
     /** Extra headers sent to PD. */
-    headers?: Record<string, string>;
+    headers?: Record<string, SecretValue>;
+    /** Sent as `Authorization: Bearer <token>`. */
+    bearerToken?: SecretValue;
+    /** Sent as `Authorization: Basic ...`. */
+    basicAuth?: { username: string; password: SecretValue };
+    /**
+     * CA, client certificate and key for `https://` PD URLs, e.g.
+     * `{ caFile: "/etc/pd/ca.pem", certFile: "/etc/pd/client.pem", keyFile: "/etc/pd/client-key.pem" }`
+     * for a cluster started with `cert-allowed-cn`/client certificates.
+     */
+    tls?: TlsOptions;
     /**
      * Largest PD answer read, in bytes after decompression (1 KiB to 1 GiB); a larger one is refused
      * unread and the cycle's PD reads are `unknown`. PD's `/stores` for 5,000 stores is about 6 MB.
@@ -97,8 +113,8 @@ export interface TikvSubject extends Subject<TikvObservation> {
 
 /**
  * Builds the subject for one TiKV cluster. Options are checked at once: a missing or malformed
- * option throws a `ConfigError` naming it. Each `observe` makes 6 PD requests and one per metric,
- * whatever the number of stores. `sources` reports Prometheus and PD's region checks; `identity` is
+ * option throws a `ConfigError` naming it. Each `observe` makes 8 PD requests (6 without the PD
+ * member invariants) and one per distinct metric query, whatever the number of stores. `sources` reports Prometheus and PD's region checks; `identity` is
  * PD's cluster id, read every cycle.
  * @example
  * tikvSubject({ name: "prod-tikv", pdUrl: "http://pd:2379", prometheusUrl: "http://prom:9090" })
@@ -115,6 +131,7 @@ export const tikvSubject = ((input: TikvOptions): TikvSubject => {
   const pd = createPdClient({
     url: options.pdUrls,
     headers: options.pdHeaders,
+    tls: options.pdTls,
     maxBodyBytes: options.pdMaxBodyBytes,
     ...client,
   });
@@ -122,12 +139,20 @@ export const tikvSubject = ((input: TikvOptions): TikvSubject => {
     ? createPrometheusClient({
         url: options.prometheusUrl,
         headers: options.prometheusHeaders,
+        tls: options.prometheusTls,
         maxBodyBytes: options.prometheusMaxBodyBytes,
         ...client,
       })
     : undefined;
-  const queries = _queriesFor(invariants, buildQueries(options));
-  const collect = createCollector({ pd, prometheus, queries });
+  const queries = collectQueries(invariants, options);
+  const readPd = _needsPdMembers(invariants)
+    ? createPdReader({
+        pd,
+        prometheus,
+        queries: _pdQueriesFor(invariants, buildPdQueries(options.rateWindow, _leaderWindow(invariants))),
+      })
+    : undefined;
+  const collect = createCollector({ pd, prometheus, queries, readPd });
   return {
     name: options.name,
     kind: SUBJECT_KIND,
@@ -157,22 +182,39 @@ function _invariants(
 ): Invariant<TikvObservation>[] {
   const all = applyOverrides(TIKV_INVARIANTS, overrides, subject);
   if (hasPrometheus) return all;
-  for (const name of Object.keys(METRIC_OF)) {
-    if (overrides?.[name]?.enabled === true) {
-      throw new ConfigError(`${PREFIX} Invariant \`${name}\` reads Prometheus: set option \`prometheusUrl\``);
+  for (const invariant of all) {
+    const readsPrometheus = isMetricInvariant(invariant) || invariant.name in PD_METRIC_OF;
+    if (readsPrometheus && overrides?.[invariant.name]?.enabled === true) {
+      throw new ConfigError(
+        `${PREFIX} Invariant \`${invariant.name}\` reads Prometheus: set option \`prometheusUrl\``,
+      );
     }
   }
-  return all.filter((invariant) => !(invariant.name in METRIC_OF));
+  return all.filter((invariant) => !isMetricInvariant(invariant) && !(invariant.name in PD_METRIC_OF));
 }
 
-/** The queries the enabled invariants need. */
-function _queriesFor(
+/** True when an enabled invariant needs PD's `/health` and `/members`. */
+function _needsPdMembers(invariants: readonly Invariant<TikvObservation>[]): boolean {
+  return invariants.some(
+    (invariant) => invariant.defaults.enabled && PD_MEMBER_INVARIANTS.includes(invariant.name),
+  );
+}
+
+/** The window of pd_leader_changes (seconds), as configured: its query is built with it. */
+function _leaderWindow(invariants: readonly Invariant<TikvObservation>[]): number {
+  const window = invariants.find((invariant) => invariant.name === PD_LEADER_CHANGES)?.defaults.thresholds
+    .windowSeconds;
+  return window !== undefined && window > 0 ? window : 600;
+}
+
+/** The PD metric queries the enabled invariants need. */
+function _pdQueriesFor(
   invariants: readonly Invariant<TikvObservation>[],
-  all: Readonly<Record<MetricName, string>>,
-): Partial<Record<MetricName, string>> {
-  const queries: Partial<Record<MetricName, string>> = {};
+  all: Readonly<Record<PdMetricName, string>>,
+): Partial<Record<PdMetricName, string>> {
+  const queries: Partial<Record<PdMetricName, string>> = {};
   for (const invariant of invariants) {
-    const metric = METRIC_OF[invariant.name];
+    const metric = PD_METRIC_OF[invariant.name];
     if (metric && invariant.defaults.enabled) queries[metric] = all[metric];
   }
   return queries;

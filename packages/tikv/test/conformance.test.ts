@@ -2,6 +2,7 @@ import { testSubject } from "@operator/core/testing";
 import { type PrometheusHarness, type SimCluster, startCluster, startPrometheus } from "@operator/tikv-sim";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type TikvObservation, tikvSubject } from "../src/index.ts";
+import { buildQueries } from "../src/queries.ts";
 import { closedPort } from "./helpers/http-server.ts";
 
 /** Core's conformance suite, run on a live subject: a simulated cluster scraped by a real Prometheus. */
@@ -42,15 +43,17 @@ testSubject<TikvObservation>({
     it("reads every store and every metric, with a constant number of requests", async () => {
       const observed = await observation();
       expect(observed.stores).toHaveLength(3);
-      expect(Object.keys(observed.metrics).sort()).toEqual([
-        "grpcP99",
-        "leaderDelta",
-        "raftstoreCpu",
-        "storeSize",
-        "writeStall",
+      const queries = buildQueries({ rateWindow: "10s", leaderDropWindow: "30s" });
+      expect(Object.keys(observed.metrics).sort()).toEqual(Object.keys(queries).sort());
+      expect(Object.keys(observed.pd?.metrics ?? {}).sort()).toEqual([
+        "etcdPeerRttP99",
+        "etcdWalFsyncP99",
+        "tsoSaves",
+        "tsoSystemTimeSlow",
       ]);
-      expect(observed.requests.prometheus).toBe(5);
-      expect(observed.requests.pd).toBe(6);
+      // One request per distinct metric PromQL, plus PD's own four metric queries.
+      expect(observed.requests.prometheus).toBe(new Set(Object.values(queries)).size + 4);
+      expect(observed.requests.pd).toBe(8);
     });
   },
 });

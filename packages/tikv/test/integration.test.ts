@@ -2,13 +2,8 @@ import type { Evaluation, ObserveContext } from "@operator/core";
 import { isUnknownEvaluation } from "@operator/core";
 import { type PrometheusHarness, type SimCluster, startCluster, startPrometheus } from "@operator/tikv-sim";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import {
-  createPrometheusClient,
-  PrometheusError,
-  ResponseShapeError,
-  type TikvSubject,
-  tikvSubject,
-} from "../src/index.ts";
+import { PrometheusError, ResponseShapeError, type TikvSubject, tikvSubject } from "../src/index.ts";
+import { createPrometheusClient } from "../src/prometheus-client.ts";
 
 /**
  * The whole subject against a simulated cluster scraped by a real Prometheus (Debian's 2.42).
@@ -29,7 +24,11 @@ beforeAll(async () => {
     timeScale: TIME_SCALE,
     maxStoreDownTimeMs: 120_000,
   });
-  prometheus = await startPrometheus({ targets: cluster.scrapeTargets, scrapeIntervalMs: 1000 });
+  prometheus = await startPrometheus({
+    targets: cluster.scrapeTargets,
+    pdTargets: cluster.pdScrapeTargets,
+    scrapeIntervalMs: 1000,
+  });
   await prometheus.waitForSamples({ timeoutMs: 60_000 });
   subject = tikvSubject({
     name: "sim",
@@ -56,10 +55,9 @@ async function evaluate(): Promise<Results> {
   const context: ObserveContext = { signal: AbortSignal.timeout(15_000), deadline: Date.now() + 15_000 };
   const observation = await subject.observe(context);
   return Object.fromEntries(
-    subject.invariants.map((invariant) => [
-      invariant.name,
-      invariant.evaluate(observation, invariant.defaults),
-    ]),
+    subject.invariants
+      .filter((invariant) => invariant.defaults.enabled)
+      .map((invariant) => [invariant.name, invariant.evaluate(observation, invariant.defaults)]),
   );
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { buildQueries, instanceOf } from "../src/index.ts";
-import { splitHostPort } from "../src/join.ts";
+import { instanceOf, splitHostPort } from "../src/join.ts";
+import { buildQueries } from "../src/queries.ts";
 
 describe("instanceOf", () => {
   it.each([
@@ -31,9 +31,12 @@ describe("splitHostPort", () => {
 });
 
 describe("buildQueries", () => {
-  it("groups every query by instance and uses the configured windows", () => {
+  it("groups every query by store (instance or remote store_id) and uses the configured windows", () => {
     const queries = buildQueries({ rateWindow: "2m", leaderDropWindow: "45s" });
-    for (const query of Object.values(queries)) expect(query).toMatch(/by \((le, )?instance(, type)?\)/);
+    for (const [key, query] of Object.entries(queries)) {
+      if (key === "gcActivity") expect(query).not.toMatch(/ by \(/);
+      else expect(query).toMatch(/by \((le, )?(instance|store_id)/);
+    }
     expect(queries.grpcP99).toContain('tikv_grpc_msg_duration_seconds_bucket{type!="kv_gc"}[2m]');
     expect(queries.raftstoreCpu).toContain('name=~"(raftstore|rs)_.*"}[2m]');
     expect(queries.writeStall).toContain("tikv_engine_stall_micro_seconds[2m]");

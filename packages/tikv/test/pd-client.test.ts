@@ -17,7 +17,6 @@ beforeAll(async () => {
     [`${API}/regions/check/miss-peer`]: { body: fixture("region-check-empty.json") },
     [`${API}/health`]: { body: fixture("health.json") },
     [`${API}/cluster`]: { body: fixture("cluster.json") },
-    [`${API}/config/replicate`]: { body: fixture("replicate.json") },
   });
   pd = createPdClient({
     url: server.url,
@@ -94,15 +93,19 @@ describe("stores", () => {
   });
 
   it("treats a store without optional fields as Up, Preparing, with no stats", async () => {
-    server.route(`${API}/store/9`, { body: '{"store":{"id":9,"address":"a:20160","state_name":"Up"}}\n' });
-    const store = await pd.store("9");
+    server.route(`${API}/stores`, {
+      body: '{"count":1,"stores":[{"store":{"id":9,"address":"a:20160","state_name":"Up"}}]}\n',
+    });
+    const [store] = await pd.stores();
+    server.route(`${API}/stores`, { body: fixture("stores.json") });
+    if (store === undefined) throw new Error("no store");
     expect(store).toMatchObject({ id: "9", state: "Up", nodeState: "Preparing", labels: {}, engine: "tikv" });
     expect(store.status.capacityBytes).toBeUndefined();
     expect(store.statusAddress).toBeUndefined();
   });
 });
 
-describe("region checks, health, config, cluster id", () => {
+describe("region checks, health, cluster id", () => {
   it("reads a compact region check with down and pending peers", async () => {
     const check = await pd.regionCheck("down-peer");
     expect(check.count).toBe(1);
@@ -128,17 +131,6 @@ describe("region checks, health, config, cluster id", () => {
   it("reads the cluster id without losing precision", async () => {
     expect(await pd.clusterId()).toBe("6493707687106161130");
     expect(JSON.parse(fixture("cluster.json")).id.toString()).not.toBe("6493707687106161130");
-  });
-
-  it("reads the replication config's string booleans and joined labels", async () => {
-    expect(await pd.replicationConfig()).toEqual({
-      maxReplicas: 3,
-      locationLabels: ["zone", "rack", "host"],
-      strictlyMatchLabel: false,
-      enablePlacementRules: true,
-      enablePlacementRulesCache: false,
-      isolationLevel: "",
-    });
   });
 
   it("reports each request to onRequest with its endpoint", async () => {
@@ -168,12 +160,12 @@ describe("failures", () => {
     [503, '"etcdserver: request timed out"\n', "server_error", true, "etcdserver: request timed out"],
     [401, "Unauthorized", "auth", false, "Unauthorized"],
   ])("status %i is a PdError (%s)", async (status, body, reason, retryable, detail) => {
-    server.route(`${API}/store/999`, { status, body });
-    const error = await failure(pd.store("999"));
+    server.route(`${API}/regions/check/empty-region`, { status, body });
+    const error = await failure(pd.regionCheck("empty-region"));
     expect(error).toBeInstanceOf(PdError);
-    expect(error).toMatchObject({ reason, retryable, status, endpoint: `${API}/store/999` });
+    expect(error).toMatchObject({ reason, retryable, status, endpoint: `${API}/regions/check/empty-region` });
     expect(error.message).toContain(
-      `[operator] [tikv] PD request failed with status ${status}: GET ${server.url}${API}/store/999`,
+      `[operator] [tikv] PD request failed with status ${status}: GET ${server.url}${API}/regions/check/empty-region`,
     );
     expect(error).toMatchObject({ url: server.url });
     expect(error.message).toContain(detail);
@@ -225,12 +217,6 @@ describe("failures", () => {
     }
   });
 
-  it("rejects replication booleans that are neither booleans nor their strings", async () => {
-    server.route(`${API}/config/replicate`, { body: '{"max-replicas":3,"enable-placement-rules":"yes"}' });
-    const error = await failure(pd.replicationConfig());
-    expect((error as ResponseShapeError).field).toBe("enable-placement-rules");
-  });
-
   it("a refused connection is unreachable and retryable", async () => {
     const client = createPdClient({ url: `http://127.0.0.1:${await closedPort()}`, retries: 0 });
     const error = await failure(client.stores());
@@ -244,7 +230,7 @@ describe("failures", () => {
     server.route(`${API}/cluster`, { body: fixture("cluster.json"), delayMs: 30_000 });
     const client = createPdClient({ url: server.url, timeoutMs: 300, retries: 0 });
     const started = Date.now();
-    const error = await failure(client.cluster());
+    const error = await failure(client.clusterId());
     expect(error).toMatchObject({ reason: "timeout", retryable: true });
     expect(Date.now() - started).toBeLessThan(10_000);
     server.route(`${API}/cluster`, { body: fixture("cluster.json") });
@@ -260,12 +246,14 @@ describe("failures", () => {
   it("the caller's deadline caps the timeout, and its signal aborts", async () => {
     server.route(`${API}/cluster`, { body: fixture("cluster.json"), delayMs: 30_000 });
     const client = createPdClient({ url: server.url, timeoutMs: 60_000, retries: 3 });
-    const byDeadline = await failure(client.cluster({ deadline: Date.now() + 300 }));
+    const byDeadline = await failure(client.clusterId({ deadline: Date.now() + 300 }));
     expect(byDeadline.reason).toBe("timeout");
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 200);
-    expect(await failure(client.cluster({ signal: controller.signal }))).toMatchObject({ reason: "aborted" });
-    expect(await failure(client.cluster({ signal: AbortSignal.timeout(200) }))).toMatchObject({
+    expect(await failure(client.clusterId({ signal: controller.signal }))).toMatchObject({
+      reason: "aborted",
+    });
+    expect(await failure(client.clusterId({ signal: AbortSignal.timeout(200) }))).toMatchObject({
       reason: "timeout",
     });
     server.route(`${API}/cluster`, { body: fixture("cluster.json") });
@@ -343,7 +331,7 @@ describe("several PD members", () => {
     try {
       const client = createPdClient({ url: [sick.url, server.url] });
       expect(await client.health()).toHaveLength(1);
-      const lost = await failure(createPdClient({ url: [sick.url, server.url] }).store("999999"));
+      const lost = await failure(createPdClient({ url: [sick.url, server.url] }).regionCheck("empty-region"));
       expect(lost).toMatchObject({ status: 404, url: sick.url });
     } finally {
       await sick.close();

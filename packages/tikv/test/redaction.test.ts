@@ -1,7 +1,7 @@
 import type { IncomingMessage } from "node:http";
+import { createRedactor, redactUserinfo, secretsOf } from "@operator/subject-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPdClient } from "../src/pd-client.ts";
-import { createRedactor, redactUserinfo, secretsOf } from "../src/redact.ts";
 import { tikvSubject } from "../src/subject.ts";
 import { failure } from "./helpers/failure.ts";
 import { compact, fixture, startTestServer, type TestServer } from "./helpers/http-server.ts";

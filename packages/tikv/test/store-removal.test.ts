@@ -112,7 +112,7 @@ describe("stores that leave, and store lists that cannot be trusted", () => {
     try {
       const second = await built.observe(context());
       expect(built.identity?.(second)).toBe(CLUSTER_B);
-      expect(second.requests.pd).toBe(6);
+      expect(second.requests.pd).toBe(8);
     } finally {
       clusterId = CLUSTER_A;
     }

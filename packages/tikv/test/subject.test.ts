@@ -6,9 +6,16 @@ import tikvSubjectDefault, {
   type TikvObservation,
   tikvSubject,
 } from "../src/index.ts";
+import { METRIC_INVARIANTS } from "../src/invariants/index.ts";
+import { buildQueries } from "../src/queries.ts";
 import { closedPort, compact, fixture, startTestServer, type TestServer } from "./helpers/http-server.ts";
 
 const API = "/pd/api/v1";
+/** Every query of the built-in metric invariants, and how many distinct ones a cycle runs. */
+const ALL_QUERIES = buildQueries({ rateWindow: "1m", leaderDropWindow: "30s" });
+const QUERIES = new Set(Object.values(ALL_QUERIES)).size;
+/** PD's own metric queries (WAL fsync, peer round trip, TSO saves, clock), read with its members. */
+const PD_QUERIES = 4;
 let pd: TestServer;
 let prom: TestServer;
 
@@ -93,6 +100,17 @@ describe("tikvSubject", () => {
     expect(subject.invariants.map((invariant) => invariant.name)).toEqual([
       "store_down",
       "region_health",
+      "slow_store",
+      "store_low_space",
+      "pending_peers",
+      "pd_member_health",
+      "pd_leader_changes",
+      "pd_etcd_wal_fsync",
+      "pd_etcd_peer_latency",
+      "pd_clock_slow",
+      ...METRIC_INVARIANTS.map((invariant) => invariant.name),
+    ]);
+    expect(METRIC_INVARIANTS.map((invariant) => invariant.name).slice(0, 5)).toEqual([
       "high_latency",
       "low_disk_space",
       "raftstore_cpu",
@@ -132,10 +150,13 @@ describe("tikvSubject", () => {
       await subject.observe(context());
       const second = await subject.observe(context());
       expect(second.stores).toHaveLength(stores);
-      expect(second.requests).toEqual({ pd: 6, prometheus: 5 });
+      expect(second.requests).toEqual({ pd: 8, prometheus: QUERIES + PD_QUERIES });
       counts.push(second.requests.pd + second.requests.prometheus);
-      expect(events.filter((event) => event.source === "pd")).toHaveLength(12);
-      expect(subject.stats).toEqual({ observations: 2, requests: { pd: 12, prometheus: 10 } });
+      expect(events.filter((event) => event.source === "pd")).toHaveLength(16);
+      expect(subject.stats).toEqual({
+        observations: 2,
+        requests: { pd: 16, prometheus: 2 * (QUERIES + PD_QUERIES) },
+      });
     }
     expect(counts[0]).toBe(counts[1]);
     storeCount = 3;
@@ -206,18 +227,28 @@ describe("tikvSubject", () => {
     const first = await subject.observe(context());
     expect(first.stores).toHaveLength(storeCount);
     const second = await subject.observe(context());
-    expect(second.requests.pd).toBe(6);
+    expect(second.requests.pd).toBe(8);
   });
 
   it("without prometheusUrl, runs the PD invariants only and never asks Prometheus", async () => {
     const subject = tikvSubject({ name: "prod", pdUrl: pd.url });
-    expect(subject.invariants.map((invariant) => invariant.name)).toEqual(["store_down", "region_health"]);
+    expect(subject.invariants.map((invariant) => invariant.name)).toEqual([
+      "store_down",
+      "region_health",
+      "slow_store",
+      "store_low_space",
+      "pending_peers",
+      "pd_member_health",
+    ]);
     const observation = await subject.observe(context());
     expect(observation.metrics).toEqual({});
     expect(observation.requests.prometheus).toBe(0);
     expect(() =>
       tikvSubject({ name: "prod", pdUrl: pd.url, invariants: { high_latency: { enabled: true } } }),
     ).toThrow("[operator] [tikv] Invariant `high_latency` reads Prometheus: set option `prometheusUrl`");
+    expect(() =>
+      tikvSubject({ name: "prod", pdUrl: pd.url, invariants: { pd_etcd_wal_fsync: { enabled: true } } }),
+    ).toThrow("[operator] [tikv] Invariant `pd_etcd_wal_fsync` reads Prometheus: set option `prometheusUrl`");
   });
 
   it("applies invariant overrides and skips the queries of disabled invariants", async () => {
@@ -233,12 +264,11 @@ describe("tikvSubject", () => {
     const latency = subject.invariants.find((invariant) => invariant.name === "high_latency");
     expect(latency?.defaults).toMatchObject({ forMs: 120_000, thresholds: { p99Seconds: 0.2 } });
     const observation = await subject.observe(context());
-    expect(Object.keys(observation.metrics).sort()).toEqual([
-      "grpcP99",
-      "leaderDelta",
-      "raftstoreCpu",
-      "storeSize",
-    ]);
+    expect(Object.keys(observation.metrics).sort()).toEqual(
+      Object.keys(ALL_QUERIES)
+        .filter((key) => key !== "writeStall")
+        .sort(),
+    );
   });
 
   it("refuses unknown invariants and bad overrides with a ConfigError", () => {

@@ -73,6 +73,10 @@ export function printTicketDetail(ctx: CommandContext, detail: TicketDetail, jso
   if (t.previousTicketId !== null) fields.push(["Previous", `ticket ${t.previousTicketId}`]);
   let out = `${p.bold(`Ticket ${t.id}`)}  ${escapeText(t.key)}\n`;
   for (const [name, value] of fields) out += `  ${name.padEnd(13)}${value}\n`;
+  if (t.runbook) {
+    out += `\n${p.bold("Check first:")} ${escapeText(t.runbook.hint)}\n`;
+    if (t.runbook.url !== undefined) out += `  ${escapeText(t.runbook.url)}\n`;
+  }
   out += `\n${p.bold("First values")}\n${_indent(_json(t.firstValues))}\n`;
   out += `\n${p.bold("Last values")}\n${_indent(_json(t.lastValues))}\n`;
   out += `\n${p.bold("Events")}\n`;

@@ -1,4 +1,4 @@
-import type { Severity, Ticket, TicketDraft } from "@operator/core";
+import type { Runbook, Severity, Ticket, TicketDraft } from "@operator/core";
 import { openTicketStore } from "@operator/db";
 
 /** One ticket to seed: a key's parts, severity and message. */
@@ -8,6 +8,8 @@ export interface SeedTicket {
   readonly entity: string;
   readonly severity: Severity;
   readonly message: string;
+  /** The invariant's runbook hint stored on the ticket. */
+  readonly runbook?: Runbook;
 }
 
 /**
@@ -40,6 +42,7 @@ export async function seedTickets(
           occurrenceCount: 1,
           batchKey: "seed-1",
           values: { seeded: true, entity: seed.entity },
+          ...(seed.runbook ? { runbook: seed.runbook } : {}),
           createdAt: at,
           events: [{ at, actor: "monitor", kind: "opened", from: null, to: "open", comment: null }],
         }),

@@ -34,6 +34,10 @@ export function sampleNotification(options: SampleNotificationOptions = {}): Not
     previousTicketId: null,
     firstValues: { state: "Disconnected" },
     lastValues: { state: "Disconnected" },
+    runbook: {
+      hint: "Check the tikv-server process and the disk on the store's host",
+      url: "https://docs.pingcap.com/tidb/stable/tikv-troubleshooting-map",
+    },
     diagnosis: null,
     acknowledgedAt: null,
     acknowledgedBy: null,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { DeliveryContext, DeliveryResult, Notification, Notifier } from "../notifier.ts";
-import { TICKET_STATUSES } from "../ticket.ts";
+import { TICKET_EVENT_KINDS, TICKET_STATUSES } from "../ticket.ts";
 import { sampleNotification } from "./sample-notification.ts";
 import { type ReceivedRequest, refusedUrl, startTestReceiver, type TestReceiver } from "./test-receiver.ts";
 
@@ -217,20 +217,7 @@ export function testNotifier(options: TestNotifierOptions): void {
       "answers for every kind of event and every status without throwing",
       async () => {
         const notifier = await make();
-        const kinds = [
-          "opened",
-          "acknowledged",
-          "diagnosed",
-          "resolved",
-          "held",
-          "unheld",
-          "severity_changed",
-          "flapping_started",
-          "flapping_stopped",
-          "silenced",
-          "unsilenced",
-        ] as const;
-        for (const [i, kind] of kinds.entries()) {
+        for (const [i, kind] of TICKET_EVENT_KINDS.entries()) {
           const status = kind === "resolved" ? "resolved" : (TICKET_STATUSES[i % 3] ?? "open");
           const notification = sampleNotification({
             channel: notifier.name,

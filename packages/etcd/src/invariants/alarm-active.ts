@@ -2,6 +2,7 @@ import type { EntityResult, Invariant } from "@operator/core";
 import type { ClusterMember } from "../gateway.ts";
 import { sameUrl } from "../naming.ts";
 import type { EtcdObservation } from "../observation.ts";
+import { RUNBOOKS } from "./runbooks.ts";
 
 /**
  * `alarm_active` (critical, per member): the alarm API lists an alarm for the member: `NOSPACE` (the
@@ -12,6 +13,7 @@ export const alarmActive: Invariant<EtcdObservation> = {
   name: "alarm_active",
   description: "No etcd member has an active alarm (NOSPACE, CORRUPT).",
   defaults: { enabled: true, severity: "critical", forMs: 0, clearMs: 0, thresholds: {} },
+  runbook: RUNBOOKS.alarmActive,
   evaluate(observation) {
     if ("unknown" in observation.cluster) {
       return { unknown: `cannot name members: ${observation.cluster.unknown}` };

@@ -2,6 +2,7 @@ import type { Invariant } from "@operator/core";
 import { formatDuration } from "@operator/core";
 import { type EtcdObservation, isKnown } from "../observation.ts";
 import { CLUSTER_ENTITY } from "./no-leader.ts";
+import { RUNBOOKS } from "./runbooks.ts";
 
 /**
  * `leader_changes` (warning, cluster): more than `maxChanges` leader changes within `windowSeconds`,
@@ -18,6 +19,7 @@ export const leaderChanges: Invariant<EtcdObservation> = {
     clearMs: 0,
     thresholds: { maxChanges: 3, windowSeconds: 600 },
   },
+  runbook: RUNBOOKS.leaderChanges,
   evaluate(observation, settings) {
     const max = settings.thresholds.maxChanges ?? 3;
     const windows = observation.members.flatMap((member) =>

@@ -1,6 +1,7 @@
 import type { Invariant } from "@operator/core";
 import type { EtcdObservation } from "../observation.ts";
 import { describeMember, perMember } from "./per-member.ts";
+import { RUNBOOKS } from "./runbooks.ts";
 
 /**
  * `member_unreachable` (critical, per member): none of a member's endpoints (`/health`, `/metrics`,
@@ -10,6 +11,7 @@ export const memberUnreachable: Invariant<EtcdObservation> = {
   name: "member_unreachable",
   description: "Every configured etcd member answers on its client URL.",
   defaults: { enabled: true, severity: "critical", forMs: 10_000, clearMs: 0, thresholds: {} },
+  runbook: RUNBOOKS.memberUnreachable,
   evaluate(observation) {
     return perMember(observation, (member) => {
       if (member.reachable) return { entity: member.entity, outcome: "ok" };

@@ -1,5 +1,7 @@
 import type { Invariant } from "@operator/core";
-import type { EtcdObservation, MemberObservation } from "../observation.ts";
+import type { EtcdObservation } from "../observation.ts";
+import { hasLeader } from "./member-no-leader.ts";
+import { RUNBOOKS } from "./runbooks.ts";
 
 /** Entity of cluster-level results. */
 export const CLUSTER_ENTITY = "cluster";
@@ -13,10 +15,11 @@ export const noLeader: Invariant<EtcdObservation> = {
   name: "no_leader",
   description: "The reachable etcd members know a Raft leader.",
   defaults: { enabled: true, severity: "critical", forMs: 10_000, clearMs: 0, thresholds: {} },
+  runbook: RUNBOOKS.noLeader,
   evaluate(observation) {
     const views = observation.members
       .filter((member) => member.reachable)
-      .map((member) => ({ member, hasLeader: _hasLeader(member) }));
+      .map((member) => ({ member, hasLeader: hasLeader(member) }));
     const known = views.filter((view) => view.hasLeader !== undefined);
     if (known.length === 0) {
       return [
@@ -42,14 +45,3 @@ export const noLeader: Invariant<EtcdObservation> = {
     ];
   },
 };
-
-// --- Internal helpers ---
-
-function _hasLeader(member: MemberObservation): boolean | undefined {
-  const metric = member.metrics?.hasLeader;
-  if (metric !== undefined) return metric === 1;
-  const status = member.status;
-  if (!status) return undefined;
-  if (status.errors.some((error) => error.includes("no leader"))) return false;
-  return status.leader !== undefined;
-}

@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { get as httpsGet } from "node:https";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -39,8 +41,21 @@ export interface ClusterOptions {
   readonly size?: number;
   /** `--quota-backend-bytes`, e.g. 4 MiB to reach NOSPACE quickly. */
   readonly quotaBackendBytes?: number;
+  /** `--metrics`: `extensive` adds the gRPC latency histogram. @default basic (etcd's default) */
+  readonly metrics?: "basic" | "extensive";
   /** Wait for all members to be healthy before returning. @default true */
   readonly waitHealthy?: boolean;
+  /**
+   * Serve clients over https, requiring a client certificate signed by `caFile`
+   * (`--client-cert-auth --trusted-ca-file --cert-file --key-file`); `client` is what the helper's own
+   * health checks present.
+   */
+  readonly tls?: {
+    readonly caFile: string;
+    readonly certFile: string;
+    readonly keyFile: string;
+    readonly client: { readonly certFile: string; readonly keyFile: string };
+  };
 }
 
 const running = new Set<ChildProcess>();
@@ -60,7 +75,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
     const [client, peer] = [free[index * 2 - 2], free[index * 2 - 1]];
     members.push({
       name: `n${index}`,
-      clientUrl: `http://127.0.0.1:${client}`,
+      clientUrl: `${options.tls ? "https" : "http"}://127.0.0.1:${client}`,
       peerUrl: `http://127.0.0.1:${peer}`,
       dataDir: join(root, `n${index}`),
       logFile: join(root, `n${index}.log`),
@@ -83,6 +98,15 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
       "--logger=zap",
       `--log-outputs=${member.logFile}`,
       ...(options.quotaBackendBytes ? [`--quota-backend-bytes=${options.quotaBackendBytes}`] : []),
+      ...(options.tls
+        ? [
+            "--client-cert-auth",
+            `--trusted-ca-file=${options.tls.caFile}`,
+            `--cert-file=${options.tls.certFile}`,
+            `--key-file=${options.tls.keyFile}`,
+          ]
+        : []),
+      ...(options.metrics ? [`--metrics=${options.metrics}`] : []),
     ];
     const child = spawn(ETCD_BIN, args, { stdio: "ignore" });
     running.add(child);
@@ -110,7 +134,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
       if (processes.has(name)) throw new Error(`member ${name} is still running`);
       launch(member);
       await waitFor(
-        async () => (await health(member.clientUrl)) !== undefined,
+        async () => (await health(member.clientUrl, options.tls)) !== undefined,
         30_000,
         () => cluster.log(name),
       );
@@ -119,7 +143,9 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
       const targets = (names ?? [...processes.keys()]).map(memberNamed);
       await waitFor(
         async () =>
-          (await Promise.all(targets.map((member) => health(member.clientUrl)))).every((s) => s === 200),
+          (await Promise.all(targets.map((member) => health(member.clientUrl, options.tls)))).every(
+            (s) => s === 200,
+          ),
         timeoutMs,
         async () => (await Promise.all(targets.map((member) => cluster.log(member.name)))).join("\n"),
       );
@@ -178,7 +204,8 @@ export async function waitFor(
 
 // --- Internal helpers ---
 
-async function health(clientUrl: string): Promise<number | undefined> {
+async function health(clientUrl: string, tls?: ClusterOptions["tls"]): Promise<number | undefined> {
+  if (tls) return tlsHealth(clientUrl, tls);
   try {
     const response = await fetch(`${clientUrl}/health`, { signal: AbortSignal.timeout(1000) });
     await response.text();
@@ -186,6 +213,26 @@ async function health(clientUrl: string): Promise<number | undefined> {
   } catch {
     return undefined;
   }
+}
+
+function tlsHealth(clientUrl: string, tls: NonNullable<ClusterOptions["tls"]>): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    const request = httpsGet(
+      `${clientUrl}/health`,
+      {
+        ca: readFileSync(tls.caFile),
+        cert: readFileSync(tls.client.certFile),
+        key: readFileSync(tls.client.keyFile),
+        timeout: 1000,
+      },
+      (response) => {
+        response.resume();
+        response.once("end", () => resolve(response.statusCode));
+      },
+    );
+    request.once("error", () => resolve(undefined));
+    request.once("timeout", () => request.destroy());
+  });
 }
 
 async function stopProcess(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {

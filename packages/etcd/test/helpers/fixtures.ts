@@ -52,6 +52,29 @@ export function member(name: string, overrides: Partial<MemberObservation> = {})
     leaderChanges: { increase: 0, windowMs: 600_000, coveredMs: 600_000, source: "members" },
     walFsync: { p99Seconds: 0.002, operations: 10, windowMs: 30_000, source: "members" },
     backendCommit: { p99Seconds: 0.004, operations: 10, windowMs: 30_000, source: "members" },
+    proposalsFailed: { increase: 0, windowMs: 900_000, coveredMs: 900_000, source: "members" },
+    grpcRequests: {
+      total: 1000,
+      failed: 0,
+      failedByCode: {},
+      windowMs: 300_000,
+      coveredMs: 300_000,
+      source: "members",
+    },
+    grpcLatency: { p99Seconds: 0.01, operations: 1000, windowMs: 30_000, source: "members" },
+    peerLatency: {
+      peers: [{ peer: "2001", p99Seconds: 0.002 }],
+      windowMs: 30_000,
+      source: "members",
+    },
+    dbGrowth: {
+      predicted: 1024 * 1024,
+      bytesPerHour: 0,
+      horizonMs: 14_400_000,
+      windowMs: 14_400_000,
+      coveredMs: 14_400_000,
+      source: "members",
+    },
     ...overrides,
   };
 }
@@ -73,6 +96,11 @@ export function downMember(name: string): MemberObservation {
     leaderChanges: { unknown: "ECONNREFUSED" },
     walFsync: { unknown: "ECONNREFUSED" },
     backendCommit: { unknown: "ECONNREFUSED" },
+    proposalsFailed: { unknown: "ECONNREFUSED" },
+    grpcRequests: { unknown: "ECONNREFUSED" },
+    grpcLatency: { unknown: "ECONNREFUSED" },
+    peerLatency: { unknown: "ECONNREFUSED" },
+    dbGrowth: { unknown: "ECONNREFUSED" },
   });
 }
 

@@ -27,6 +27,7 @@ export function makeTicket(overrides: Partial<Ticket> = {}): Ticket {
     previousTicketId: null,
     firstValues: { state: "Down" },
     lastValues: { state: "Down", downForMs: 120_000 },
+    runbook: null,
     diagnosis: null,
     acknowledgedAt: null,
     acknowledgedBy: null,

@@ -1,5 +1,6 @@
 import { Accumulator } from "./accumulator.ts";
 import { GrpcHistogram } from "./grpc-histogram.ts";
+import { HealthMetrics, type HealthSettings } from "./health-metrics.ts";
 
 /** What one TiKV process looks like when it starts: rates and sizes drawn from the cluster's seed. */
 export interface ProcessProfile {
@@ -60,7 +61,10 @@ export class StoreMetrics {
   readonly #processCpu: Accumulator;
   readonly #stallUs: Accumulator;
   readonly #threadPrefixes: string[];
+  readonly #health: HealthMetrics;
   #stallSince: number | null = null;
+  #residentBytes: number | null = null;
+  #extraCores = 0;
 
   /** @param startRealMs when the process started (real unix ms); counters accrue from then. */
   constructor(profile: ProcessProfile, nowMs: number, startRealMs: number) {
@@ -77,6 +81,7 @@ export class StoreMetrics {
     const total = this.#totalCores();
     this.#processCpu = new Accumulator(nowMs, total, total * uptime);
     this.#stallUs = new Accumulator(nowMs, 0);
+    this.#health = new HealthMetrics(nowMs, uptime, profile.requestsPerSecond);
     const id = profile.storeId;
     const names = [...[0, 1].map((i) => comm(`raftstore-${id}-${i}`)), ...OTHER_THREADS.map(([n]) => n)];
     this.#threadPrefixes = names.map(
@@ -101,6 +106,18 @@ export class StoreMetrics {
     if (on === (this.#stallSince !== null)) return;
     this.#stallSince = on ? nowMs : null;
     this.#stallUs.setRate(nowMs, on ? STALL_US_PER_SECOND : 0);
+  }
+
+  /** Sets resident memory (`null`: the profile's) and extra busy cores of the process from `nowMs` on. */
+  setProcess(nowMs: number, residentBytes: number | null, extraCores: number | null): void {
+    this.#residentBytes = residentBytes;
+    this.#extraCores = extraCores ?? 0;
+    this.#processCpu.setRate(nowMs, this.#totalCores());
+  }
+
+  /** Applies the settings of the metrics behind the other official alert rules. */
+  setHealth(nowMs: number, settings: HealthSettings): void {
+    this.#health.apply(nowMs, settings);
   }
 
   /** The full /metrics body at real time `nowMs`. */
@@ -131,12 +148,13 @@ export class StoreMetrics {
       );
     }
     this.#renderStall(nowMs, out);
+    this.#health.render(nowMs, out);
     const p = this.#profile;
     out.push(
       "# HELP process_cpu_seconds_total Total user and system CPU time spent in seconds.\n",
       `# TYPE process_cpu_seconds_total counter\nprocess_cpu_seconds_total ${Math.floor(this.#processCpu.valueAt(nowMs))}\n`,
       "# HELP process_resident_memory_bytes Resident memory size in bytes.\n",
-      `# TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes ${p.residentBytes}\n`,
+      `# TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes ${this.#residentBytes ?? p.residentBytes}\n`,
       "# HELP process_start_time_seconds Start time of the process since unix epoch in seconds.\n",
       `# TYPE process_start_time_seconds gauge\nprocess_start_time_seconds ${this.#startSeconds}\n`,
       "# HELP tikv_server_cpu_cores_quota Total CPU cores quota for TiKV server\n",
@@ -174,7 +192,8 @@ export class StoreMetrics {
   }
 
   #totalCores(): number {
-    return this.#raftstore[0].rate + this.#raftstore[1].rate + OTHER_THREADS.reduce((s, [, c]) => s + c, 0);
+    const others = OTHER_THREADS.reduce((s, [, c]) => s + c, 0);
+    return this.#raftstore[0].rate + this.#raftstore[1].rate + others + this.#extraCores;
   }
 }
 

@@ -1,5 +1,6 @@
 import { SimClock } from "../clock.ts";
 import { SimulatorError } from "../errors.ts";
+import { PdMembersModel } from "../pd/pd-members.ts";
 import { createRng } from "../rng.ts";
 import { RegionFaults } from "./regions.ts";
 import { StoreModel, type StoreSpec } from "./store.ts";
@@ -18,6 +19,8 @@ export interface ClusterModelOptions {
   readonly regions?: number;
   /** Seed of every random choice (sizes, rates, ids). @default 1 */
   readonly seed?: number;
+  /** PD members (`pd-1` serves the API; the others appear in `/members`, `/health`, their own metrics). @default 3 */
+  readonly pdMembers?: number;
 }
 
 const GiB = 1024 ** 3;
@@ -36,6 +39,8 @@ export class ClusterModel {
   readonly memberId: bigint;
   readonly regionTotal: number;
   readonly maxStoreDownTimeMs: number;
+  /** PD's members, leader and embedded etcd. */
+  readonly pd: PdMembersModel;
   readonly #byId: Map<number, StoreModel>;
 
   constructor(options: ClusterModelOptions = {}) {
@@ -66,6 +71,8 @@ export class ClusterModel {
       );
     }
     this.stores = specs.map((spec) => new StoreModel(spec, this.clock));
+    const pdMembers = checkCount("pdMembers", options.pdMembers ?? 3, 1);
+    this.pd = new PdMembersModel(pdMembers, this.memberId, this.clock.realNow());
     this.#byId = new Map(this.stores.map((s) => [s.spec.id, s]));
   }
 

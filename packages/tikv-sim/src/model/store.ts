@@ -1,4 +1,5 @@
 import type { SimClock } from "../clock.ts";
+import type { HealthSettings, Stage } from "../metrics/health-metrics.ts";
 import { type ProcessProfile, type StoreFigures, StoreMetrics } from "../metrics/store-metrics.ts";
 
 /** PD's heartbeat and state rules (pd pkg/core/store.go, TiKV defaults). */
@@ -10,6 +11,36 @@ export type MetaState = "Up" | "Offline" | "Tombstone";
 
 /** The `state_name` PD reports. */
 export type StateName = MetaState | "Disconnected" | "Down";
+
+/** {@link HealthSettings} as faults change them. */
+export interface HealthFaults extends HealthSettings {
+  stages: Map<Stage, number>;
+  logLag: number | null;
+  regionSizeBytes: number | null;
+  schedulerPending: number | null;
+  coprocessorPending: number | null;
+  workerPending: number | null;
+  channelFull: boolean;
+  gcStuck: boolean;
+  criticalErrors: number;
+  unreachable: Map<number, number>;
+}
+
+/** Health settings without any fault (critical errors start at zero with the process). */
+export function healthyFaults(criticalErrors = 0): HealthFaults {
+  return {
+    stages: new Map(),
+    logLag: null,
+    regionSizeBytes: null,
+    schedulerPending: null,
+    coprocessorPending: null,
+    workerPending: null,
+    channelFull: false,
+    gcStuck: false,
+    criticalErrors,
+    unreachable: new Map(),
+  };
+}
 
 /** Fixed facts of a store, chosen when the cluster is built. */
 export interface StoreSpec {
@@ -39,6 +70,12 @@ export class StoreModel {
   p99Override: number | null = null;
   raftstoreOverride: number | null = null;
   writeStall = false;
+  /** Resident memory override, bytes (`null`: the profile's). */
+  residentBytes: number | null = null;
+  /** Extra busy cores of the process (`null`: none). */
+  extraCores: number | null = null;
+  /** Faults of the metrics behind the other official alert rules. */
+  health: HealthFaults = healthyFaults();
   flapTimer: NodeJS.Timeout | null = null;
   #clock: SimClock;
   #running = true;
@@ -79,6 +116,7 @@ export class StoreModel {
     if (this.#running) return;
     this.#running = true;
     this.#frozenHeartbeatMs = null;
+    this.health.criticalErrors = 0;
     this.#startSimMs = this.#clock.simNow();
     this.#startRealMs = this.#clock.realNow();
   }
@@ -133,6 +171,8 @@ export class StoreModel {
     this.#metrics.setP99(now, this.p99Override);
     this.#metrics.setRaftstoreCores(now, this.raftstoreOverride);
     this.#metrics.setWriteStall(now, this.writeStall);
+    this.#metrics.setProcess(now, this.residentBytes, this.extraCores);
+    this.#metrics.setHealth(now, this.health);
   }
 
   #newMetrics(now: number): StoreMetrics {

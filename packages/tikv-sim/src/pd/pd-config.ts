@@ -91,16 +91,3 @@ export function fullConfig(cluster: ClusterModel, pdUrl: string): GoJsonValue {
     "cluster-version": PD_VERSION.slice(1),
   };
 }
-
-/** One `pdpb.Member` (all fields omitempty; `leader_priority` 0 is omitted). */
-export function member(cluster: ClusterModel, pdUrl: string): GoJsonValue {
-  return {
-    name: "pd-1",
-    member_id: cluster.memberId,
-    peer_urls: ["http://pd-1.sim:2380"],
-    client_urls: [pdUrl],
-    deploy_path: "/tidb-deploy/pd-2379/bin",
-    binary_version: PD_VERSION,
-    git_hash: PD_GIT_HASH,
-  };
-}

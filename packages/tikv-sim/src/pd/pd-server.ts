@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { ClusterModel } from "../model/cluster-model.ts";
 import { goJson } from "./go-format.ts";
@@ -10,6 +11,17 @@ import { routePd } from "./routes.ts";
  * JSON, `hang` accepts requests and never answers, `down` refuses connections. `null` is healthy.
  */
 export type PdFault = "unavailable" | "garbage" | "hang" | "down";
+
+/**
+ * PD served over https: the server's certificate and key, and the CA whose client certificates it
+ * requires (like PD's `[security]` with `cert-allowed-cn`): a client without one is refused in the
+ * handshake.
+ */
+export interface PdTls {
+  readonly cert: string;
+  readonly key: string;
+  readonly ca: string;
+}
 
 /** The PD faults, for validation and help texts. */
 export const PD_FAULTS: readonly PdFault[] = ["unavailable", "garbage", "hang", "down"];
@@ -30,24 +42,35 @@ export class PdServer {
   #fault: PdFault | null = null;
   #transition: Promise<void> = Promise.resolve();
 
-  private constructor(cluster: ClusterModel, host: string) {
+  readonly #scheme: "http" | "https";
+
+  private constructor(cluster: ClusterModel, host: string, tls: PdTls | undefined) {
     this.#cluster = cluster;
     this.#host = host;
-    this.#server = createServer((req, res) => this.#handle(req, res));
+    this.#scheme = tls ? "https" : "http";
+    const handle = (req: IncomingMessage, res: ServerResponse) => this.#handle(req, res);
+    this.#server = tls
+      ? createHttpsServer({ ...tls, requestCert: true, rejectUnauthorized: true }, handle)
+      : createServer(handle);
     this.#server.keepAliveTimeout = 5_000;
   }
 
-  /** Starts PD on a free port of `host`. */
-  static async start(cluster: ClusterModel, host: string): Promise<PdServer> {
-    const pd = new PdServer(cluster, host);
+  /** Starts PD on a free port of `host`, over https requiring client certificates when `tls` is given. */
+  static async start(cluster: ClusterModel, host: string, tls?: PdTls): Promise<PdServer> {
+    const pd = new PdServer(cluster, host, tls);
     await listen(pd.#server, 0, host);
     pd.#port = (pd.#server.address() as AddressInfo).port;
     return pd;
   }
 
-  /** `http://127.0.0.1:<port>`; stays the same through a `down` fault. */
+  /** `http://127.0.0.1:<port>` (`https://` with TLS); stays the same through a `down` fault. */
   get url(): string {
-    return `http://${this.#host}:${this.#port}`;
+    return `${this.#scheme}://${this.#host}:${this.#port}`;
+  }
+
+  /** PD's own `/metrics` text, for a plain-http scrape when PD itself serves https. */
+  metricsText(): string {
+    return pdMetricsText(this.#cluster, this.#startSeconds);
   }
 
   /** The active fault, or `null`. */

@@ -2,14 +2,7 @@ import type { ClusterModel } from "../model/cluster-model.ts";
 import { REGION_CHECK_TYPES } from "../model/regions.ts";
 import type { StoreModel } from "../model/store.ts";
 import { type GoJsonValue, goJson, rfc3339Nano } from "./go-format.ts";
-import {
-  fullConfig,
-  member,
-  PD_GIT_HASH,
-  PD_VERSION,
-  replicationConfig,
-  scheduleConfig,
-} from "./pd-config.ts";
+import { fullConfig, PD_GIT_HASH, PD_VERSION, replicationConfig, scheduleConfig } from "./pd-config.ts";
 import { storeInfo } from "./store-info.ts";
 
 /** A PD answer: status, body text and extra headers. */
@@ -30,7 +23,14 @@ export function routePd(cluster: ClusterModel, pdUrl: string, method: string, ur
   const path = url.pathname.replace(/\/+$/, "") || "/";
   if (path === "/ping" || path === `${PREFIX}/ping`) return { status: 200, body: "", contentType: JSON_TYPE };
   if (path === "/health" || path === `${PREFIX}/health`) {
-    return indented([{ name: "pd-1", member_id: cluster.memberId, client_urls: [pdUrl], health: true }]);
+    return indented(
+      cluster.pd.members.map((m) => ({
+        name: m.name,
+        member_id: m.memberId,
+        client_urls: [m.clientUrl],
+        health: m.healthy,
+      })),
+    );
   }
   if (!path.startsWith(`${PREFIX}/`)) return notFound();
   if (method !== "GET") return { status: 405, body: "", contentType: "text/plain; charset=utf-8" };
@@ -69,10 +69,15 @@ export function routePd(cluster: ClusterModel, pdUrl: string, method: string, ur
         kernel_type: "Classic",
       });
     case "/leader":
-      return indented(member(cluster, pdUrl));
+      return indented(leaderJson(cluster) ?? null);
     case "/members": {
-      const m = member(cluster, pdUrl);
-      return indented({ header: { cluster_id: cluster.clusterId }, members: [m], leader: m, etcd_leader: m });
+      const leader = leaderJson(cluster);
+      return indented({
+        header: { cluster_id: cluster.clusterId },
+        members: cluster.pd.members.map((m) => cluster.pd.memberJson(m, PD_VERSION, PD_GIT_HASH)),
+        leader,
+        etcd_leader: leader,
+      });
     }
   }
   const store = /^\/store\/([^/]+)$/.exec(route);
@@ -87,6 +92,12 @@ export function routePd(cluster: ClusterModel, pdUrl: string, method: string, ur
 }
 
 // --- Internal helpers ---
+
+/** The leader as a `pdpb.Member`, or undefined (omitted) while PD has none. */
+function leaderJson(cluster: ClusterModel): GoJsonValue | undefined {
+  const leader = cluster.pd.leader === null ? undefined : cluster.pd.find(cluster.pd.leader);
+  return leader && cluster.pd.memberJson(leader, PD_VERSION, PD_GIT_HASH);
+}
 
 function listStores(cluster: ClusterModel, states: readonly string[]): PdResponse {
   const wanted = new Set<string>();

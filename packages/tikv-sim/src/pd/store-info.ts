@@ -56,7 +56,7 @@ export function storeInfo(cluster: ClusterModel, store: StoreModel): GoJsonValue
       region_size: regionSize,
       learner_count: tiflash && figures.regionCount > 0 ? figures.regionCount : undefined,
       pending_peer_count: pending > 0 ? pending : undefined,
-      slow_score: slowScore(store.p99Override),
+      slow_score: storeSlowScore(cluster, store),
       start_ts: rfc3339Nano(startNs),
       last_heartbeat_ts: heartbeatNs > 0n ? rfc3339Nano(heartbeatNs) : undefined,
       uptime: uptime > 0n ? goDuration(uptime) : undefined,
@@ -64,15 +64,18 @@ export function storeInfo(cluster: ClusterModel, store: StoreModel): GoJsonValue
   };
 }
 
+/**
+ * The `slow_score` PD reports for a store: a `slow-score` fault's value, else TiKV's normal 1. TiKV
+ * derives it from its own disk and Raft I/O inspection, not from gRPC latency, so `slow-store` alone
+ * leaves it at 1.
+ */
+export function storeSlowScore(cluster: ClusterModel, store: StoreModel): number {
+  return cluster.pd.slowScores.get(store.spec.id) ?? 1;
+}
+
 // --- Internal helpers ---
 
 /** PD amplifies region size as the disk fills; any float with a fractional part is faithful enough. */
 function regionScore(regionSize: number, usedRatio: number, id: number): number {
   return regionSize * (1 + usedRatio * 0.1) + (id % 97) / 97 + 0.0285926370704;
-}
-
-/** TiKV's slow score (1..100) rises when its disk I/O is slow; a slowed store reports more. */
-function slowScore(p99: number | null): number {
-  if (p99 === null || p99 < 0.2) return 1;
-  return Math.min(100, Math.round(p99 * 50));
 }

@@ -1,5 +1,5 @@
-import { DEFAULT_SETTINGS, type Invariant } from "@operator/core";
-import type { TikvObservation } from "../observation.ts";
+import { DEFAULT_SETTINGS } from "@operator/core";
+import type { MetricInvariant } from "./metric-invariant.ts";
 import { evaluateStores, jsonNumber, storeLabel, storeValues } from "./per-store.ts";
 
 /** Name of the gRPC latency invariant. */
@@ -10,10 +10,16 @@ export const HIGH_LATENCY = "high_latency";
  * `p99Seconds` (100 ms). A store that served no request in the window has no p99 (`NaN`): it holds.
  * A p99 in the `+Inf` bucket is above any threshold.
  */
-export const highLatency: Invariant<TikvObservation> = {
+export const highLatency: MetricInvariant = {
   name: HIGH_LATENCY,
   description: "Every TiKV store answers gRPC with a p99 latency at or below the threshold.",
   defaults: { ...DEFAULT_SETTINGS, severity: "warning", forMs: 60_000, thresholds: { p99Seconds: 0.1 } },
+  runbook: {
+    hint: "Open the store's gRPC duration and thread CPU panels, and check its host for disk or CPU saturation",
+  },
+  queries: ({ windows }) => ({
+    grpcP99: `histogram_quantile(0.99, sum(rate(tikv_grpc_msg_duration_seconds_bucket{type!="kv_gc"}[${windows.rateWindow}])) by (le, instance))`,
+  }),
   evaluate(observation, settings) {
     const threshold = settings.thresholds.p99Seconds ?? 0.1;
     return evaluateStores(observation, "grpcP99", (store, samples, query) => {

@@ -1,5 +1,5 @@
-import { DEFAULT_SETTINGS, type Invariant } from "@operator/core";
-import type { TikvObservation } from "../observation.ts";
+import { DEFAULT_SETTINGS } from "@operator/core";
+import type { MetricInvariant } from "./metric-invariant.ts";
 import { evaluateStores, jsonNumber, storeLabel, storeValues } from "./per-store.ts";
 
 /** Name of the leader-drop invariant. */
@@ -13,10 +13,16 @@ export const LEADER_DROP = "leader_drop";
  * could never be met by a single drop. Offline stores are left out: they hand their leaders away on
  * purpose.
  */
-export const leaderDrop: Invariant<TikvObservation> = {
+export const leaderDrop: MetricInvariant = {
   name: LEADER_DROP,
   description: "No TiKV store suddenly loses many region leaders.",
   defaults: { ...DEFAULT_SETTINGS, severity: "warning", forMs: 0, thresholds: { leaders: 10 } },
+  runbook: {
+    hint: "Check the store's tikv.log for a restart or slow heartbeats, and pd-ctl operator show for leader transfers away from it",
+  },
+  queries: ({ windows }) => ({
+    leaderDelta: `sum(delta(tikv_raftstore_region_count{type="leader"}[${windows.leaderDropWindow}])) by (instance)`,
+  }),
   evaluate(observation, settings) {
     const threshold = settings.thresholds.leaders ?? 10;
     return evaluateStores(

@@ -1,6 +1,6 @@
-import { DEFAULT_SETTINGS, type Invariant } from "@operator/core";
+import { DEFAULT_SETTINGS } from "@operator/core";
 import { formatByteSize } from "../byte-size.ts";
-import type { TikvObservation } from "../observation.ts";
+import type { MetricInvariant } from "./metric-invariant.ts";
 import { evaluateStores, storeLabel, storeValues } from "./per-store.ts";
 
 /** Name of the disk-space invariant. */
@@ -12,10 +12,16 @@ export const LOW_DISK_SPACE = "low_disk_space";
  * disk has left, counting files that are not TiKV's). PD's figures ride along in the values as a
  * cross-check.
  */
-export const lowDiskSpace: Invariant<TikvObservation> = {
+export const lowDiskSpace: MetricInvariant = {
   name: LOW_DISK_SPACE,
   description: "Every TiKV store uses at most the threshold share of its disk capacity.",
   defaults: { ...DEFAULT_SETTINGS, severity: "warning", forMs: 0, thresholds: { usedRatio: 0.7 } },
+  runbook: {
+    hint: "Check df -h of the store's data directory and what besides TiKV fills it; add capacity or stores before PD's low-space ratio stops scheduling to it",
+  },
+  queries: () => ({
+    storeSize: `sum(tikv_store_size_bytes{type=~"capacity|available|used"}) by (instance, type)`,
+  }),
   evaluate(observation, settings) {
     const threshold = settings.thresholds.usedRatio ?? 0.7;
     return evaluateStores(observation, "storeSize", (store, samples, query) => {

@@ -3,7 +3,6 @@ import { groupByInstance, instanceOf } from "../join.ts";
 import { isMetricFailure, storeGone, type TikvObservation } from "../observation.ts";
 import type { PdStore } from "../pd-client.ts";
 import type { Sample } from "../prometheus-client.ts";
-import type { MetricName } from "../queries.ts";
 
 /** States whose store is running: its metrics are read and judged. */
 const RUNNING = new Set(["Up", "Offline"]);
@@ -17,24 +16,37 @@ export interface PerStoreOptions {
 }
 
 /**
- * Evaluates a metric invariant for every TiKV store PD lists. TiFlash stores are left out; Tombstone
- * stores and stores no longer listed are `ok` with `gone` (their tickets resolve with that reason);
- * Disconnected/Down stores, stores without a sample and a failed query give `unknown`; `judge`
- * sees each remaining store with its samples (joined on `instance`, see `instanceOf`).
+ * Evaluates a metric invariant for every TiKV store PD lists, from the reading under `key` (or
+ * several keys: every one must answer for a store to be judged). TiFlash stores are left out;
+ * Tombstone stores and stores no longer listed are `ok` with `gone` (their tickets resolve with that
+ * reason); Disconnected/Down stores, stores without a sample and a failed query give `unknown`;
+ * `judge` sees each remaining store with its samples of the first key (joined on `instance`, see
+ * `instanceOf`), the first key's query, and the samples of every key.
  */
 export function evaluateStores(
   observation: TikvObservation,
-  metric: MetricName,
-  judge: (store: PdStore, samples: readonly Sample[], query: string) => EntityResult,
+  key: string | readonly string[],
+  judge: (
+    store: PdStore,
+    samples: readonly Sample[],
+    query: string,
+    all: Readonly<Record<string, readonly Sample[]>>,
+  ) => EntityResult,
   options: PerStoreOptions = {},
 ): Evaluation {
-  const reading = observation.metrics[metric];
-  if (!reading)
-    return {
-      unknown: `No Prometheus reading for ${metric}: no Prometheus is configured or the query did not run`,
-    };
-  if (isMetricFailure(reading)) return { unknown: `Prometheus query failed: ${reading.error.message}` };
-  const byInstance = groupByInstance(reading.samples);
+  const keys = typeof key === "string" ? [key] : key;
+  const grouped: Record<string, Map<string, Sample[]>> = {};
+  for (const name of keys) {
+    const reading = observation.metrics[name];
+    if (!reading)
+      return {
+        unknown: `No Prometheus reading for ${name}: no Prometheus is configured or the query did not run`,
+      };
+    if (isMetricFailure(reading)) return { unknown: `Prometheus query failed: ${reading.error.message}` };
+    grouped[name] = groupByInstance(reading.samples);
+  }
+  const first = keys[0] as string;
+  const query = (observation.metrics[first] as { query: string }).query;
   const results: EntityResult[] = removedResults(observation);
   for (const store of observation.stores) {
     if (store.stateName === "Tombstone") {
@@ -58,15 +70,16 @@ export function evaluateStores(
       });
     } else {
       const instance = instanceOf(store);
-      const samples = byInstance.get(instance) ?? [];
+      const all = Object.fromEntries(keys.map((name) => [name, grouped[name]?.get(instance) ?? []]));
+      const missing = keys.find((name) => (all[name] as Sample[]).length === 0);
       results.push(
-        samples.length === 0
+        missing !== undefined
           ? {
               entity,
               outcome: "unknown",
-              reason: `No ${metric} sample for store ${entity} (instance "${instance}")`,
+              reason: `No ${missing} sample for store ${entity} (instance "${instance}")`,
             }
-          : judge(store, samples, reading.query),
+          : judge(store, all[first] as Sample[], query, all),
       );
     }
   }

@@ -1,5 +1,5 @@
-import { DEFAULT_SETTINGS, type Invariant } from "@operator/core";
-import type { TikvObservation } from "../observation.ts";
+import { DEFAULT_SETTINGS } from "@operator/core";
+import type { MetricInvariant } from "./metric-invariant.ts";
 import { evaluateStores, jsonNumber, storeLabel, storeValues } from "./per-store.ts";
 
 /** Name of the raftstore CPU invariant. */
@@ -10,10 +10,16 @@ export const RAFTSTORE_CPU = "raftstore_cpu";
  * (1.6, the official `TiKV_raftstore_thread_cpu_seconds_total` rule, which is critical after 1 m).
  * Past it, the raftstore pool is saturated and every write waits.
  */
-export const raftstoreCpu: Invariant<TikvObservation> = {
+export const raftstoreCpu: MetricInvariant = {
   name: RAFTSTORE_CPU,
   description: "Raftstore threads of every TiKV store use at most the threshold of CPU cores.",
   defaults: { ...DEFAULT_SETTINGS, severity: "critical", forMs: 60_000, thresholds: { cores: 1.6 } },
+  runbook: {
+    hint: "Check the store's Thread CPU panel and hot regions (pd-ctl hot write); raise raftstore.store-pool-size if the pool is saturated",
+  },
+  queries: ({ windows }) => ({
+    raftstoreCpu: `sum(rate(tikv_thread_cpu_seconds_total{name=~"(raftstore|rs)_.*"}[${windows.rateWindow}])) by (instance)`,
+  }),
   evaluate(observation, settings) {
     const threshold = settings.thresholds.cores ?? 1.6;
     return evaluateStores(observation, "raftstoreCpu", (store, samples, query) => {

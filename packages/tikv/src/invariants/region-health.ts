@@ -17,6 +17,9 @@ export const CLUSTER_ENTITY = "cluster";
 export const regionHealth: Invariant<TikvObservation> = {
   name: REGION_HEALTH,
   description: "No region has a down peer or misses a replica.",
+  runbook: {
+    hint: "Run `pd-ctl region check down-peer` and `pd-ctl region check miss-peer` to find the regions and the stores behind them",
+  },
   defaults: {
     ...DEFAULT_SETTINGS,
     severity: "warning",

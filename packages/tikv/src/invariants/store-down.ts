@@ -23,6 +23,10 @@ export const STORE_DOWN = "store_down";
 export const storeDown: Invariant<TikvObservation> = {
   name: STORE_DOWN,
   description: "Every store PD knows is up: none Disconnected or Down.",
+  runbook: {
+    hint: "Check the tikv-server process and its log on the store's host, then `pd-ctl store <id>` for its last heartbeat",
+    url: "https://docs.pingcap.com/tidb/stable/tikv-troubleshooting-map",
+  },
   defaults: { ...DEFAULT_SETTINGS, severity: "critical", forMs: 0 },
   evaluate(observation, settings) {
     const listed = observation.stores.map((store): EntityResult => {

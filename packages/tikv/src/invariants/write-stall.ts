@@ -1,5 +1,5 @@
-import { DEFAULT_SETTINGS, type Invariant } from "@operator/core";
-import type { TikvObservation } from "../observation.ts";
+import { DEFAULT_SETTINGS } from "@operator/core";
+import type { MetricInvariant } from "./metric-invariant.ts";
 import { evaluateStores, jsonNumber, storeLabel, storeValues } from "./per-store.ts";
 
 /** Name of the write-stall invariant. */
@@ -12,10 +12,16 @@ export const WRITE_STALL = "write_stall";
  * which reads stall-duration percentiles: gauges that keep their value after a stall ends and stay
  * flat while stalls of the same length repeat.
  */
-export const writeStall: Invariant<TikvObservation> = {
+export const writeStall: MetricInvariant = {
   name: WRITE_STALL,
   description: "No TiKV store has its writes stalled by RocksDB.",
   defaults: { ...DEFAULT_SETTINGS, severity: "critical", forMs: 60_000, thresholds: { stallFraction: 0 } },
+  runbook: {
+    hint: "Check the store's RocksDB panels (write stall reason, L0 files, pending compaction bytes) and its disk write latency",
+  },
+  queries: ({ windows }) => ({
+    writeStall: `sum(rate(tikv_engine_stall_micro_seconds[${windows.rateWindow}])) by (instance) / 1e6`,
+  }),
   evaluate(observation, settings) {
     const threshold = settings.thresholds.stallFraction ?? 0;
     return evaluateStores(observation, "writeStall", (store, samples, query) => {

@@ -4,6 +4,7 @@ import { REGION_CHECKS } from "../../src/observation.ts";
 import { summarizeRegions } from "../../src/observe.ts";
 import type { PdStore, RegionCheck } from "../../src/pd-client.ts";
 import { regionsResponse, storesResponse } from "../../src/pd-schemas.ts";
+import { buildQueries } from "../../src/queries.ts";
 import { fixture } from "./http-server.ts";
 
 /** The six stores of fixtures/stores.json, parsed the way the PD client parses them. */
@@ -79,4 +80,36 @@ export function reading(
       timestamp: RECORDED_AT,
     })),
   };
+}
+
+/**
+ * Answers to every query of the official-rule invariants (fixtures/prometheus-official-rules.json),
+ * by reading key: store 8 breaks every rule, stores 1 and 6 are healthy, the TiFlash store 7 would
+ * break them too (it must be left out), Disconnected/Down stores 4 and 5 answer normally.
+ */
+export function recordedReadings(): Record<string, MetricReading> {
+  const body = JSON.parse(fixture("prometheus-official-rules.json")) as Record<
+    string,
+    { data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> } }
+  >;
+  const queries = buildQueries({ rateWindow: "1m", leaderDropWindow: "30s" });
+  const special: Record<string, number> = {
+    NaN: Number.NaN,
+    "+Inf": Number.POSITIVE_INFINITY,
+    "-Inf": Number.NEGATIVE_INFINITY,
+  };
+  return Object.fromEntries(
+    Object.entries(body).map(([key, answer]) => [
+      key,
+      {
+        query: queries[key] ?? key,
+        warnings: [],
+        samples: answer.data.result.map((entry) => ({
+          labels: entry.metric,
+          value: special[entry.value[1]] ?? Number(entry.value[1]),
+          timestamp: entry.value[0] * 1000,
+        })),
+      },
+    ]),
+  );
 }

@@ -10,12 +10,11 @@ import {
   highLatency,
   leaderDrop,
   lowDiskSpace,
-  METRIC_OF,
+  type MetricInvariant,
   raftstoreCpu,
   writeStall,
 } from "../../src/invariants/index.ts";
 import type { TikvObservation } from "../../src/observation.ts";
-import type { MetricName } from "../../src/queries.ts";
 import { observation, reading, recordedReading, recordedStores } from "../helpers/observations.ts";
 
 function byStore(evaluation: Evaluation): Map<string, EntityResult> {
@@ -32,7 +31,7 @@ function run(
   return invariant.evaluate(obs, invariant.defaults);
 }
 
-const RECORDINGS: Array<[Invariant<TikvObservation>, string]> = [
+const RECORDINGS: Array<[MetricInvariant, string]> = [
   [highLatency, "grpc-p99"],
   [lowDiskSpace, "store-size"],
   [raftstoreCpu, "raftstore-cpu"],
@@ -41,7 +40,12 @@ const RECORDINGS: Array<[Invariant<TikvObservation>, string]> = [
 ];
 
 describe.each(RECORDINGS)("%s: what every metric invariant shares", (invariant, recording) => {
-  const metric = METRIC_OF[invariant.name] as MetricName;
+  const [metric = ""] = Object.keys(
+    invariant.queries({
+      windows: { rateWindow: "1m", leaderDropWindow: "30s" },
+      settings: invariant.defaults,
+    }),
+  );
   const recorded = recordedReading(recording);
 
   it("is unknown for Disconnected and Down stores, and leaves TiFlash out", () => {

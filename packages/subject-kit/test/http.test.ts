@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  createHttp,
+  createHttpClient,
   isRetryableStatus,
   type RequestEvent,
   statusFailure,
   TransportFailure,
-} from "../src/http.ts";
+} from "../src/index.ts";
 import { startTestServer, type TestServer } from "./helpers/http-server.ts";
 
 let server: TestServer;
@@ -15,8 +15,9 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 function client(retries: number, timeoutMs = 2000, events: RequestEvent[] = []) {
-  return createHttp({
+  return createHttpClient({
     source: "pd",
+    label: "[operator] [test] PD",
     baseUrl: server.url,
     headers: {},
     timeoutMs,
@@ -26,7 +27,7 @@ function client(retries: number, timeoutMs = 2000, events: RequestEvent[] = []) 
   });
 }
 
-describe("createHttp", () => {
+describe("createHttpClient", () => {
   it("retries an attempt that timed out, and reports each attempt", async () => {
     let calls = 0;
     server.route("/flaky", () => {

@@ -5,8 +5,13 @@ import { SLICE_MS, yieldToEventLoop } from "./sliced-json.ts";
  * streams more bytes than `maxBytes` is cancelled as soon as the cap is passed. Bytes are counted
  * after decompression (fetch decodes `Content-Encoding` while streaming), so a gzip bomb stops at
  * the cap too. Chunks that are already buffered are read in time slices, letting the event loop run.
+ * When `signal` aborts, reading stops and the promise rejects with the signal's reason.
  */
-export async function readCappedText(response: Response, maxBytes: number): Promise<string> {
+export async function readCappedText(
+  response: Response,
+  maxBytes: number,
+  signal?: AbortSignal,
+): Promise<string> {
   const announced = Number(response.headers.get("content-length") ?? Number.NaN);
   const encoded = (response.headers.get("content-encoding") ?? "identity") !== "identity";
   if (!encoded && announced > maxBytes) {
@@ -15,23 +20,31 @@ export async function readCappedText(response: Response, maxBytes: number): Prom
   }
   if (!response.body) return "";
   const reader = response.body.getReader();
+  const stop = () => void reader.cancel(signal?.reason).catch(() => undefined);
+  signal?.addEventListener("abort", stop, { once: true });
   const decoder = new TextDecoder();
   const parts: string[] = [];
   let bytes = 0;
   let last = performance.now();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    if (performance.now() - last >= SLICE_MS) {
-      await yieldToEventLoop();
-      last = performance.now();
+  try {
+    for (;;) {
+      signal?.throwIfAborted();
+      const { done, value } = await reader.read();
+      signal?.throwIfAborted();
+      if (done) break;
+      if (performance.now() - last >= SLICE_MS) {
+        await yieldToEventLoop();
+        last = performance.now();
+      }
+      bytes += value.byteLength;
+      if (bytes > maxBytes) {
+        await reader.cancel().catch(() => undefined);
+        throw new BodyTooLarge(maxBytes, "stopped reading");
+      }
+      parts.push(decoder.decode(value, { stream: true }));
     }
-    bytes += value.byteLength;
-    if (bytes > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      throw new BodyTooLarge(maxBytes, "stopped reading");
-    }
-    parts.push(decoder.decode(value, { stream: true }));
+  } finally {
+    signal?.removeEventListener("abort", stop);
   }
   parts.push(decoder.decode());
   return parts.join("");

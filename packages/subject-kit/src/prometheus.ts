@@ -1,0 +1,272 @@
+import { ObservationError, type ObservationFailure } from "@operator/core";
+import { z } from "zod";
+import { decodeJsonSliced, type ListAt } from "./decode.ts";
+import {
+  defaultRetryable,
+  describeFailure,
+  RefusedAnswer,
+  type RequestErrorDetails,
+  redactError,
+  statusFailure,
+  TransportFailure,
+} from "./errors.ts";
+import { type CallContext, createHttpClient, DEFAULT_MAX_BODY_BYTES, type RequestEvent } from "./http.ts";
+import type { ResolvedTls } from "./tls.ts";
+
+/** Path of Prometheus's instant-query endpoint. */
+export const QUERY_ENDPOINT = "/api/v1/query";
+
+/** Default cap of one Prometheus answer (bytes); a query over 5,000 series answers about 3 MB. */
+export const DEFAULT_PROMETHEUS_MAX_BODY_BYTES = DEFAULT_MAX_BODY_BYTES;
+
+/** One sample of an instant vector. `value` may be `NaN` or `±Infinity`, as Prometheus wrote it. */
+export interface Sample {
+  readonly labels: Readonly<Record<string, string>>;
+  readonly value: number;
+  /** Evaluation time, epoch ms. */
+  readonly timestamp: number;
+}
+
+/** What an instant query returned. An empty `samples` is a valid answer: nothing matched. */
+export interface QueryResult {
+  readonly query: string;
+  readonly samples: readonly Sample[];
+  /** Prometheus's `warnings` (the query still succeeded), e.g. about partial data. */
+  readonly warnings: readonly string[];
+}
+
+/** Settings of {@link createPrometheusClient}. */
+export interface PrometheusClientOptions {
+  /** Base URL, e.g. `http://127.0.0.1:9090` or `https://host/prometheus`. */
+  readonly url: string;
+  /** Starts every error message. @default "[operator] Prometheus" */
+  readonly label?: string;
+  /** Sent with every request; put `Authorization` here (see `resolveAuth`). */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Client certificate and CA (see `resolveTls`). */
+  readonly tls?: ResolvedTls | undefined;
+  /** Budget per attempt (ms), body included. @default 5000 */
+  readonly timeoutMs?: number;
+  /** Retries for timeouts, refused connections and 5xx. @default 1 */
+  readonly retries?: number;
+  /** Largest answer read, in bytes after decompression. @default 32 MiB */
+  readonly maxBodyBytes?: number;
+  readonly onRequest?: ((event: RequestEvent<"prometheus">) => void) | undefined;
+}
+
+/** A client for Prometheus's HTTP query API. */
+export interface PrometheusClient {
+  /**
+   * Runs an instant query (vector or scalar result; a scalar is one sample without labels). Throws
+   * {@link PrometheusError} when Prometheus cannot be read or answers `status: "error"`, and
+   * `ResponseShapeError` for an answer of the wrong shape. Within a deadline, Prometheus is asked to
+   * stop evaluating by then too (`timeout=`).
+   */
+  query(promql: string, context?: CallContext<"prometheus">): Promise<QueryResult>;
+}
+
+/**
+ * Prometheus could not be read, or refused the query (`status: "error"`). `url` is the request URL
+ * without credentials or query string; `errorType` is Prometheus's own (`bad_data`, `timeout`, ...).
+ */
+export class PrometheusError extends ObservationError {
+  override name = "PrometheusError";
+  /** The endpoint requested, without credentials or query string. */
+  readonly url: string;
+  /** The HTTP status, when a response arrived. */
+  readonly status: number | undefined;
+  /** Prometheus's `errorType`, when it answered `status: "error"`. */
+  readonly errorType: string | undefined;
+  /** The PromQL query, when the request was a query. */
+  readonly query: string | undefined;
+  constructor(
+    url: string,
+    details: RequestErrorDetails & { errorType?: string; query?: string },
+    label = "[operator] Prometheus",
+  ) {
+    super(
+      `${label} request ${describeFailure(details)}: GET ${url}${details.detail ? ` (${details.detail})` : ""}`,
+      {
+        reason: details.reason,
+        retryable: details.retryable ?? defaultRetryable(details.reason),
+      },
+    );
+    this.url = url;
+    this.status = details.status;
+    this.errorType = details.errorType;
+    this.query = details.query;
+  }
+}
+
+/** Creates a {@link PrometheusClient} on the kit's HTTP client. */
+export function createPrometheusClient(options: PrometheusClientOptions): PrometheusClient {
+  const label = options.label ?? "[operator] Prometheus";
+  const http = createHttpClient({
+    source: "prometheus",
+    label,
+    baseUrl: options.url,
+    headers: options.headers ?? {},
+    tls: options.tls,
+    timeoutMs: options.timeoutMs ?? 5000,
+    retries: options.retries ?? 1,
+    maxBodyBytes: options.maxBodyBytes ?? DEFAULT_PROMETHEUS_MAX_BODY_BYTES,
+    onRequest: options.onRequest,
+  });
+  const shownUrl = `${http.url}${QUERY_ENDPOINT}`;
+
+  async function read(
+    promql: string,
+    search: URLSearchParams,
+    context: CallContext<"prometheus">,
+  ): Promise<QueryResult> {
+    let response: Awaited<ReturnType<typeof http.get>>;
+    try {
+      response = await http.get(QUERY_ENDPOINT, search, context);
+    } catch (error) {
+      if (error instanceof TransportFailure || error instanceof RefusedAnswer) {
+        throw new PrometheusError(
+          shownUrl,
+          { reason: error.reason, detail: error.detail, query: promql },
+          label,
+        );
+      }
+      throw error;
+    }
+    const failed = response.status < 200 || response.status > 299;
+    let parsed: z.output<typeof RESPONSE>;
+    try {
+      parsed = await decodeJsonSliced(
+        RESPONSE,
+        response.text,
+        label,
+        QUERY_ENDPOINT,
+        VECTOR_LIST,
+        "prometheus",
+      );
+    } catch (error) {
+      if (!failed) throw error;
+      throw new PrometheusError(
+        shownUrl,
+        {
+          ...statusFailure(response.status),
+          status: response.status,
+          detail: response.text.trim().slice(0, 200) || undefined,
+          query: promql,
+        },
+        label,
+      );
+    }
+    if (parsed.status === "error") {
+      throw new PrometheusError(
+        shownUrl,
+        {
+          ..._errorTypeFailure(parsed.errorType, response.status),
+          status: response.status,
+          detail: `${parsed.errorType}: ${parsed.error}`,
+          errorType: parsed.errorType,
+          query: promql,
+        },
+        label,
+      );
+    }
+    if (failed) {
+      throw new PrometheusError(
+        shownUrl,
+        { ...statusFailure(response.status), status: response.status, query: promql },
+        label,
+      );
+    }
+    return { query: promql, samples: parsed.data, warnings: parsed.warnings ?? [] };
+  }
+
+  return {
+    async query(promql, context = {}) {
+      const search = new URLSearchParams({ query: promql });
+      if (context.deadline !== undefined) {
+        search.set("timeout", `${Math.max(1, Math.floor((context.deadline - Date.now()) / 1000))}s`);
+      }
+      try {
+        return await read(promql, search, context);
+      } catch (error) {
+        throw error instanceof Error ? redactError(error, http.redact) : error;
+      }
+    },
+  };
+}
+
+// --- Internal helpers ---
+
+const SPECIAL: Readonly<Record<string, number>> = {
+  NaN: Number.NaN,
+  "+Inf": Number.POSITIVE_INFINITY,
+  Inf: Number.POSITIVE_INFINITY,
+  "-Inf": Number.NEGATIVE_INFINITY,
+};
+
+const sampleValue = z.string().transform((text, ctx) => {
+  const special = SPECIAL[text];
+  if (special !== undefined) return special;
+  const value = Number(text);
+  if (text.trim() === "" || Number.isNaN(value)) {
+    ctx.addIssue({
+      code: "custom",
+      message: `expected a number as a string, got ${JSON.stringify(text.slice(0, 60))}`,
+    });
+    return z.NEVER;
+  }
+  return value;
+});
+
+const point = z.tuple([z.number(), sampleValue]);
+
+const vectorEntry = z
+  .object({ metric: z.record(z.string(), z.string()), value: point })
+  .transform(
+    (entry): Sample => ({ labels: entry.metric, value: entry.value[1], timestamp: entry.value[0] * 1000 }),
+  );
+
+const data = z.discriminatedUnion("resultType", [
+  z.object({ resultType: z.literal("vector"), result: z.array(vectorEntry) }),
+  z.object({ resultType: z.literal("scalar"), result: point }),
+]);
+
+const RESPONSE = z.discriminatedUnion("status", [
+  z.object({
+    status: z.literal("success"),
+    data: data.transform((result): Sample[] =>
+      result.resultType === "scalar"
+        ? [{ labels: {}, value: result.result[1], timestamp: result.result[0] * 1000 }]
+        : result.result,
+    ),
+    warnings: z.array(z.string()).optional(),
+  }),
+  z.object({
+    status: z.literal("error"),
+    errorType: z.string().default("unknown"),
+    error: z.string().default(""),
+  }),
+]);
+
+/** A vector's samples, validated in slices when there are many. */
+const VECTOR_LIST: ListAt = { input: ["data", "result"], output: ["data"], element: vectorEntry };
+
+function _errorTypeFailure(
+  errorType: string,
+  status: number,
+): { reason: ObservationFailure; retryable: boolean } {
+  switch (errorType) {
+    case "timeout":
+      return { reason: "timeout", retryable: true };
+    case "canceled":
+      return { reason: "aborted", retryable: true };
+    case "bad_data":
+    case "not_found":
+      return { reason: "client_error", retryable: false };
+    case "unavailable":
+    case "execution":
+    case "internal":
+      return { reason: "server_error", retryable: errorType !== "execution" };
+    default:
+      return status >= 400 ? statusFailure(status) : { reason: "invalid_response", retryable: false };
+  }
+}
