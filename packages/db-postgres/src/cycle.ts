@@ -53,14 +53,14 @@ export interface CycleContext {
 const INSERT_TICKETS = `
   INSERT INTO tickets (key, subject, invariant, entity, severity, status, held, flapping, silenced, message,
     first_seen_at, last_seen_at, occurrence_count, batch_key, previous_ticket_id, first_values, last_values,
-    created_at, updated_at)
+    runbook, created_at, updated_at)
   SELECT key, subject, invariant, entity, severity, 'open', false, flapping, silenced, message,
     first_seen_at, last_seen_at, occurrence_count, batch_key, previous_ticket_id, values_json, values_json,
-    created_at, created_at
+    runbook, created_at, created_at
   FROM json_to_recordset($1::json) AS x(n integer, key text, subject text, invariant text, entity text,
     severity text, flapping boolean, silenced boolean, message text, first_seen_at bigint,
     last_seen_at bigint, occurrence_count integer, batch_key text, previous_ticket_id bigint,
-    values_json text, created_at bigint)
+    values_json text, runbook text, created_at bigint)
   ORDER BY n
   RETURNING id, key`;
 
@@ -218,6 +218,7 @@ async function insertOpened(
     batch_key: draft.batchKey,
     previous_ticket_id: previous.get(draft.key) ?? null,
     values_json: JSON.stringify(draft.values),
+    runbook: draft.runbook ? JSON.stringify(draft.runbook) : null,
     created_at: draft.createdAt,
   }));
   let inserted: { id: number; key: string }[];

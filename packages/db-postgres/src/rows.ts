@@ -1,6 +1,7 @@
 import type {
   CycleLogEntry,
   KeyState,
+  Runbook,
   Severity,
   SubjectIdentity,
   Ticket,
@@ -30,6 +31,7 @@ export interface TicketRow {
   previous_ticket_id: number | null;
   first_values: string;
   last_values: string;
+  runbook: string | null;
   diagnosis: string | null;
   acknowledged_at: number | null;
   acknowledged_by: string | null;
@@ -108,6 +110,7 @@ export function ticketFromRow(row: TicketRow): Ticket {
     previousTicketId: row.previous_ticket_id,
     firstValues: JSON.parse(row.first_values) as Values,
     lastValues: JSON.parse(row.last_values) as Values,
+    runbook: row.runbook === null ? null : (JSON.parse(row.runbook) as Runbook),
     diagnosis: row.diagnosis,
     acknowledgedAt: row.acknowledged_at,
     acknowledgedBy: row.acknowledged_by,
@@ -186,6 +189,7 @@ export function ticketRecord(ticket: Ticket, lastValuesJson?: string): Record<st
     previous_ticket_id: ticket.previousTicketId,
     first_values: JSON.stringify(ticket.firstValues),
     last_values: lastValuesJson ?? JSON.stringify(ticket.lastValues),
+    runbook: ticket.runbook === null ? null : JSON.stringify(ticket.runbook),
     diagnosis: ticket.diagnosis,
     acknowledged_at: ticket.acknowledgedAt,
     acknowledged_by: ticket.acknowledgedBy,

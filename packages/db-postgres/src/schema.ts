@@ -1,4 +1,4 @@
-import type { Actor, Severity, TicketEventKind, TicketStatus, Values } from "@operator/core";
+import type { Actor, Runbook, Severity, TicketEventKind, TicketStatus, Values } from "@operator/core";
 import { sql } from "drizzle-orm";
 import {
   type AnyPgColumn,
@@ -22,6 +22,13 @@ const jsonText = customType<{ data: Values; driverData: string }>({
   dataType: () => "text",
   toDriver: (value) => JSON.stringify(value),
   fromDriver: (value) => JSON.parse(value) as Values,
+});
+
+/** A runbook hint: JSON `{"hint", "url"?}` in a `text` column, as the SQLite store keeps it. */
+const runbookText = customType<{ data: Runbook; driverData: string }>({
+  dataType: () => "text",
+  toDriver: (value) => JSON.stringify(value),
+  fromDriver: (value) => JSON.parse(value) as Runbook,
 });
 
 /**
@@ -50,6 +57,8 @@ export const tickets = pgTable(
     previousTicketId: int8("previous_ticket_id").references((): AnyPgColumn => tickets.id),
     firstValues: jsonText("first_values").notNull(),
     lastValues: jsonText("last_values").notNull(),
+    /** The invariant's runbook hint, refreshed on each occurrence; null without one. */
+    runbook: runbookText("runbook"),
     diagnosis: text("diagnosis"),
     acknowledgedAt: int8("acknowledged_at"),
     acknowledgedBy: text("acknowledged_by").$type<Actor>(),

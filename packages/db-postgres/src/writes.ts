@@ -9,13 +9,14 @@ const UPDATE_TICKETS = `
     silenced = x.silenced, message = x.message, first_seen_at = x.first_seen_at,
     last_seen_at = x.last_seen_at, occurrence_count = x.occurrence_count, batch_key = x.batch_key,
     previous_ticket_id = x.previous_ticket_id, first_values = x.first_values, last_values = x.last_values,
-    diagnosis = x.diagnosis, acknowledged_at = x.acknowledged_at, acknowledged_by = x.acknowledged_by,
-    resolved_at = x.resolved_at, resolved_by = x.resolved_by, updated_at = x.updated_at
+    runbook = x.runbook, diagnosis = x.diagnosis, acknowledged_at = x.acknowledged_at,
+    acknowledged_by = x.acknowledged_by, resolved_at = x.resolved_at, resolved_by = x.resolved_by,
+    updated_at = x.updated_at
   FROM json_to_recordset($1::json) AS x(id bigint, severity text, status text, held boolean,
     flapping boolean, silenced boolean, message text, first_seen_at bigint, last_seen_at bigint,
     occurrence_count integer, batch_key text, previous_ticket_id bigint, first_values text,
-    last_values text, diagnosis text, acknowledged_at bigint, acknowledged_by text, resolved_at bigint,
-    resolved_by text, updated_at bigint)
+    last_values text, runbook text, diagnosis text, acknowledged_at bigint, acknowledged_by text,
+    resolved_at bigint, resolved_by text, updated_at bigint)
   WHERE t.id = x.id`;
 
 const INSERT_EVENTS = `

@@ -5,6 +5,7 @@ import {
   type EntityResult,
   type InvariantSettings,
   planCycle,
+  type Runbook,
 } from "../index.ts";
 
 /** What one subject's invariants said in a cycle: results per invariant, or `null` when unreadable. */
@@ -24,12 +25,16 @@ export interface SubjectHealthView {
   readonly identity?: string;
 }
 
-/** A plan function running core's real `planCycle` for `subjects` at `now`. */
+/**
+ * A plan function running core's real `planCycle` for `subjects` at `now`; `runbooks` gives
+ * invariants (by name) a runbook hint.
+ */
 export function realPlan(
   id: string,
   now: number,
   subjects: Readonly<Record<string, SubjectView>>,
   health: Readonly<Record<string, SubjectHealthView>> = {},
+  runbooks: Readonly<Record<string, Runbook>> = {},
 ): (snapshot: CycleSnapshot) => CyclePlan {
   return (snapshot) =>
     planCycle(
@@ -45,9 +50,11 @@ export function realPlan(
           ...(view === null ? {} : health[name]),
           invariants: INVARIANTS.map((invariant) => {
             const results = view?.[invariant];
+            const runbook = runbooks[invariant];
             return {
               name: invariant,
               settings: SETTINGS[invariant] as InvariantSettings,
+              ...(runbook === undefined ? {} : { runbook }),
               outcome:
                 view === null || results === "unknown"
                   ? { kind: "unknown" as const, reason: "test: unknown" }

@@ -5,7 +5,7 @@ import type { AttemptOutcome, NotificationStore } from "../notification-store.ts
 import type { NotificationFilter } from "../notifier.ts";
 import type { SilenceDraft, SilenceStore } from "../silence.ts";
 import type { CycleLogEntry, CycleSnapshot, TicketStore } from "../store.ts";
-import type { EntityResult } from "../subject.ts";
+import type { EntityResult, Runbook } from "../subject.ts";
 import type { TicketEvent } from "../ticket.ts";
 import type { TicketAction } from "../transitions.ts";
 import { realPlan, type SubjectHealthView, type SubjectView, seeded, TestWorld } from "./store-world.ts";
@@ -45,7 +45,7 @@ const ok = (entity: string): EntityResult => ({ entity, outcome: "ok" });
 /**
  * Registers the ticket store conformance suite with vitest: what every `TicketStore` (with its
  * outbox and silences) must do, checked against core's real planner and, for whole runs, against
- * the in-memory store: dedup by key, occurrence counts, auto-resolve and recurrence, holds,
+ * the in-memory store: dedup by key, occurrence counts, runbook hints, auto-resolve and recurrence, holds,
  * transitions and refusals, list filters and cursor pagination, append-only history and the event
  * feed, identities, the notification outbox, silences, orphans, page limits, and parity.
  *
@@ -63,9 +63,13 @@ export function testTicketStore<S extends ConformingStore>(options: TestTicketSt
     const store = await options.create(now);
     opened.push(store);
     let seq = 0;
-    const cycle = (views: Record<string, SubjectView>, health: Record<string, SubjectHealthView> = {}) => {
+    const cycle = (
+      views: Record<string, SubjectView>,
+      health: Record<string, SubjectHealthView> = {},
+      runbooks: Record<string, Runbook> = {},
+    ) => {
       t += CYCLE_MS;
-      return store.recordCycle(Object.keys(views), realPlan(`cycle-${++seq}`, t, views, health));
+      return store.recordCycle(Object.keys(views), realPlan(`cycle-${++seq}`, t, views, health, runbooks));
     };
     const all = async () => (await store.listTickets({ includeResolved: true, limit: 1000 })).tickets;
     return { store, now, cycle, all, advance: (ms: number) => (t += ms) };
@@ -97,6 +101,33 @@ export function testTicketStore<S extends ConformingStore>(options: TestTicketSt
           lastValues: { value: 3 },
           firstValues: { value: 1 },
         });
+      },
+      timeout,
+    );
+
+    it(
+      "stores the runbook hint of a ticket's draft and refreshes it on each occurrence",
+      async () => {
+        const { store, cycle, all } = await fresh();
+        const disk: Runbook = { hint: "Check the disk", url: "https://runbooks.example/disk" };
+        const [opened] = (
+          await cycle({ alpha: { store_down: [down("1")], high_latency: [] } }, {}, { store_down: disk })
+        ).opened;
+        expect(opened?.runbook).toEqual(disk);
+        const id = opened?.id ?? 0;
+        expect((await store.getTicket(id)).ticket.runbook).toEqual(disk);
+
+        const controller: Runbook = { hint: "Check the disk and its controller" };
+        await cycle({ alpha: { store_down: [down("1")], high_latency: [] } }, {}, { store_down: controller });
+        expect((await store.getTicket(id)).ticket).toMatchObject({ runbook: controller, occurrenceCount: 2 });
+        expect((await all())[0]?.runbook).toEqual(controller);
+
+        const next = await cycle({ alpha: { store_down: [down("1"), down("2")], high_latency: [] } });
+        expect(next.opened.map((t) => [t.entity, t.runbook])).toEqual([["2", null]]);
+        const byEntity = new Map((await all()).map((t) => [t.entity, t]));
+        expect(byEntity.get("1")).toMatchObject({ id, runbook: null, occurrenceCount: 3 });
+        expect(byEntity.get("2")?.runbook).toBeNull();
+        expect((await store.getTicket(id)).events.map((e) => e.kind)).toEqual(["opened"]);
       },
       timeout,
     );
