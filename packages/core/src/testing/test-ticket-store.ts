@@ -293,6 +293,36 @@ export function testTicketStore<S extends ConformingStore>(options: TestTicketSt
     );
 
     it(
+      "searches key and message case-insensitively (ASCII letters), with % and _ as plain text",
+      async () => {
+        const { cycle, store } = await fresh();
+        const named = (entity: string, message: string): EntityResult => ({
+          entity,
+          outcome: "violated",
+          message,
+          values: {},
+        });
+        await cycle({
+          Alpha: {
+            store_down: [named("1", "Store 1 is Down"), named("2", "disk 100% full"), named("3", "a_b")],
+            high_latency: [],
+          },
+        });
+        const keys = async (search: string) =>
+          (await store.listTickets({ search })).tickets.map((t) => t.key).sort();
+        expect(await keys("STORE 1")).toEqual(["Alpha/store_down/1"]);
+        expect(await keys("alpha/")).toHaveLength(3);
+        expect(await keys("100%")).toEqual(["Alpha/store_down/2"]);
+        expect(await keys("%")).toEqual(["Alpha/store_down/2"]);
+        expect(await keys("a_b")).toEqual(["Alpha/store_down/3"]);
+        expect(await keys("_")).toEqual(["Alpha/store_down/1", "Alpha/store_down/2", "Alpha/store_down/3"]);
+        expect(await keys("nothing like it")).toEqual([]);
+        await expect(store.listTickets({ search: "x".repeat(201) })).rejects.toThrow(/at most 200/);
+      },
+      timeout,
+    );
+
+    it(
       "keeps history append-only and feeds every event once, in id order, with its ticket",
       async () => {
         const { cycle, store, all } = await fresh();
