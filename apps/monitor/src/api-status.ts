@@ -1,6 +1,6 @@
 import type { CycleReport, Monitor } from "@operator/core";
-import type { SqliteTicketStore } from "@operator/db";
 import type { StatusProvider, SubjectStatus } from "@operator/http";
+import type { CliStore } from "./open-store.ts";
 
 /**
  * `GET /status` in the daemon: the subjects the loop watches now, with the last cycle's end and
@@ -10,7 +10,7 @@ import type { StatusProvider, SubjectStatus } from "@operator/http";
  */
 export function loopStatus(
   monitor: () => Monitor | undefined,
-  store: SqliteTicketStore,
+  store: CliStore,
   intervalMs: number,
 ): StatusProvider {
   return {
@@ -47,10 +47,10 @@ export function loopStatus(
  * the last cycle it logged, and the subjects that cycle could not read. The kind, the next cycle and
  * finer unknown results are not stored: null or empty.
  */
-export function storedStatus(store: SqliteTicketStore): StatusProvider {
+export function storedStatus(store: CliStore): StatusProvider {
   return {
     async subjects() {
-      const [names, last] = [await store.knownSubjects(), store.recentCycles(1)[0]];
+      const [names, [last]] = [await store.knownSubjects(), await store.recentCycles(1)];
       const failures = last?.failures ?? {};
       const all = [...new Set([...names, ...Object.keys(failures)])].sort();
       return all.map((name) => ({

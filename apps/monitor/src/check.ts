@@ -38,14 +38,14 @@ export async function runCheck(
   // Options core refuses fail here, before a database file is created.
   const memory = createMemoryTicketStore();
   const probe = createMonitor({ ...options, store: memory });
-  const store: TicketStore & { close?: () => void } =
+  const store: TicketStore & { close?: () => void | Promise<void> } =
     settings.dbPath === null ? memory : await openStore(settings.dbPath);
   let report: CycleReport;
   try {
     report = await (store === memory ? probe : createMonitor({ ...options, store })).runOnce();
   } finally {
     await disposeSubjects(subjects);
-    store.close?.();
+    await store.close?.();
   }
   const code = checkExitCode(report);
   if (json) ctx.stdout.write(toJsonText(checkToJson(report, code)));

@@ -12,6 +12,7 @@ import {
 import type { ApiListener } from "@operator/http";
 import { type ApiSettings, warnIfOpen } from "./api-options.ts";
 import { loopStatus } from "./api-status.ts";
+import { describeDb } from "./db-target.ts";
 import type { CliLogger } from "./logger.ts";
 import { createMonitorMetrics, type MetricsServer, startMetricsServer } from "./metrics-server.ts";
 import { notificationLogger } from "./notification-log.ts";
@@ -93,14 +94,15 @@ export async function runDaemon({
   const onReplaced = (error: Error) => {
     lost ??= error;
     metrics.fail(error.message);
-    logger.error(`${error.message}; stopping`, { db: settings.dbPath });
+    logger.error(`${error.message}; stopping`, { db: describeDb(settings.dbPath ?? "") });
     void monitor?.stop();
   };
-  const lock = await lockDatabase(settings.dbPath).catch(async (error: unknown) => {
+  const dbPath = settings.dbPath;
+  const lock = await lockDatabase(dbPath, { onLost: onReplaced }).catch(async (error: unknown) => {
     await disposeNotifiers(notifiers);
     throw error;
   });
-  const store = await openStore(settings.dbPath, { onReplaced }).catch(async (error: unknown) => {
+  const store = await openStore(dbPath, { onReplaced }).catch(async (error: unknown) => {
     lock.release();
     await disposeNotifiers(notifiers);
     throw error;
@@ -130,13 +132,23 @@ export async function runDaemon({
       logger,
       onCycle: (report) => {
         logTicketEvents(logger, report.events);
+        const cannotCount = (error: unknown) =>
+          logger.warn(`Cannot count open tickets for the metrics: ${(error as Error).message}`);
         let open: ReturnType<typeof store.openTicketCounts> | undefined;
         try {
           open = store.openTicketCounts();
         } catch (error) {
-          logger.warn(`Cannot count open tickets for the metrics: ${(error as Error).message}`);
+          cannotCount(error);
         }
-        metrics.recordCycle(report, open);
+        if (open instanceof Promise) {
+          void open.then(
+            (counts) => metrics.recordCycle(report, counts),
+            (error: unknown) => {
+              cannotCount(error);
+              metrics.recordCycle(report, undefined);
+            },
+          );
+        } else metrics.recordCycle(report, open);
         dispatcher?.wake();
         if (dispatcher) void metrics.refreshNotifications();
       },
@@ -188,11 +200,11 @@ export async function runDaemon({
     const where = server ? `; metrics on ${server.url}/metrics; API on ${server.url}/api/v1${pageAt}` : "";
     const channels = notifiers.length > 0 ? `; notifying ${describeNotifiers(notifiers)}` : "";
     logger.info(
-      `Monitor loop started: ${subjects.map(describeSubject).join(", ")} every ${formatDuration(settings.intervalMs)}; database ${settings.dbPath}${where}${channels}`,
+      `Monitor loop started: ${subjects.map(describeSubject).join(", ")} every ${formatDuration(settings.intervalMs)}; database ${describeDb(dbPath)}${where}${channels}`,
       {
         subjects: subjects.map((s) => s.name),
         intervalMs: settings.intervalMs,
-        db: settings.dbPath,
+        db: describeDb(dbPath),
         metrics: server?.url,
         ...(server ? { api: `${server.url}/api/v1` } : {}),
         ...(server && served ? { page: `${server.url}/` } : {}),
@@ -210,7 +222,7 @@ export async function runDaemon({
     else await monitor.stop();
     await dispatcher?.stop();
     await disposeNotifiers(notifiers);
-    store.close();
+    await store.close();
     lock.release();
   }
 }

@@ -5,6 +5,7 @@ import type { Subject } from "@operator/core";
 import { UsageError } from "@operator/core";
 import type { NotifySpec } from "./config.ts";
 import type { CommandContext } from "./context.ts";
+import { describeDb, isPostgresDb } from "./db-target.ts";
 import { TIKV_PACKAGE } from "./defaults.ts";
 import { demoListenAddress, pageUrl } from "./demo-listen.ts";
 import { type DemoWebhook, startDemoWebhook } from "./demo-webhook.ts";
@@ -87,7 +88,7 @@ export async function startDemo(
     const intervalMs = given("interval") !== undefined ? settings.intervalMs : DEMO_INTERVAL_MS;
     const steps = sim.demoScenario.map((step) => `at ${Math.round(step.atMs / 1000)} s ${step.note}`);
     logger.info(`Demo: the script: ${steps.join("; ")}`);
-    const db = resolve(ctx.cwd, dbPath);
+    const db = isPostgresDb(dbPath) ? describeDb(dbPath) : resolve(ctx.cwd, dbPath);
     const listen = await demoListenAddress(settings.listen);
     logger.info(
       `Demo: the web page is at ${pageUrl(listen)} : open it to watch the store-down ticket open and resolve`,

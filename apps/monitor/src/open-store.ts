@@ -1,39 +1,108 @@
 import { existsSync } from "node:fs";
-import type { DaemonLock, OpenTicketStoreOptions, SqliteTicketStore } from "@operator/db";
+import { hostname } from "node:os";
+import type {
+  CycleLogEntry,
+  NotificationStore,
+  Severity,
+  SilenceStore,
+  TicketStatus,
+  TicketStore,
+} from "@operator/core";
+import type { DaemonLock, OpenTicketStoreOptions } from "@operator/db";
+import { describeDb, isPostgresDb } from "./db-target.ts";
 import { EXIT, ExitError } from "./exit-codes.ts";
 
+/** What every command needs of a ticket store, SQLite or PostgreSQL. */
+export interface CliStore extends TicketStore, NotificationStore, SilenceStore {
+  /** Unresolved tickets per severity, for the daemon's metrics. */
+  openTicketCounts(): Record<Severity, number> | Promise<Record<Severity, number>>;
+  /** Every ticket by status and unresolved ones by severity, for `GET /api/v1/status`. */
+  ticketCounts(): Promise<{
+    readonly byStatus: Record<TicketStatus, number>;
+    readonly bySeverity: Record<Severity, number>;
+  }>;
+  /** The subjects the database knows of. */
+  knownSubjects(): Promise<string[]>;
+  /** The latest cycle log entries, newest first. */
+  recentCycles(limit: number): CycleLogEntry[] | Promise<CycleLogEntry[]>;
+  close(): void | Promise<void>;
+}
+
 /**
- * Opens the SQLite ticket store at `path`. Commands that only read or change existing tickets pass
- * `mustExist`, so a mistyped `--db` says the file does not exist instead of creating an empty
- * database; `readonly` opens it without taking write locks. `@operator/db` is imported here, lazily,
- * so commands that never touch the database do not load SQLite.
+ * Opens the ticket store `db` names: a PostgreSQL database for a `postgres://` or `postgresql://`
+ * URL (password from the URL, `PGPASSWORD` or the file named by `OPERATOR_DB_PASSWORD_FILE`; TLS from
+ * the URL's `sslmode` and `sslrootcert` or `PGSSLMODE`/`PGSSLROOTCERT`), else the SQLite file at that
+ * path. Commands that only read or change existing tickets pass `mustExist`, so a mistyped `--db`
+ * says the file does not exist instead of creating an empty database; `readonly` opens it without
+ * taking write locks (on PostgreSQL: read-only transactions, no migration). The store packages are
+ * imported here, lazily, so commands that never touch the database load neither driver.
  */
 export async function openStore(
-  path: string,
+  db: string,
   options: {
     readonly?: boolean;
     mustExist?: boolean;
     onReplaced?: OpenTicketStoreOptions["onReplaced"];
+    env?: NodeJS.ProcessEnv;
   } = {},
-): Promise<SqliteTicketStore> {
-  if (options.mustExist && !existsSync(path)) {
+): Promise<CliStore> {
+  if (isPostgresDb(db)) {
+    const { openPostgresTicketStore } = await importPostgres();
+    const env = options.env ?? process.env;
+    const passwordFile = env.OPERATOR_DB_PASSWORD_FILE;
+    return openPostgresTicketStore(db, {
+      readonly: options.readonly ?? false,
+      env,
+      ...(passwordFile ? { passwordFile } : {}),
+    });
+  }
+  if (options.mustExist && !existsSync(db)) {
     throw new ExitError(
       EXIT.database,
-      `Database ${path} does not exist (pass --db or set OPERATOR_DB; "operator monitor" creates it)`,
+      `Database ${db} does not exist (pass --db or set OPERATOR_DB; "operator monitor" creates it)`,
     );
   }
   const { openTicketStore } = await import("@operator/db");
-  return openTicketStore(path, {
+  return openTicketStore(db, {
     readonly: options.readonly ?? false,
     ...(options.onReplaced ? { onReplaced: options.onReplaced } : {}),
   });
 }
 
 /**
- * Takes the "one daemon per database" lock for `path` (see `acquireDaemonLock` in `@operator/db`), or
- * fails at once, naming the process that holds it, with exit code 4.
+ * Takes the "one daemon per database" lock for `db`, or fails at once, naming the process that
+ * holds it, with exit code 4. On SQLite: `acquireDaemonLock` of `@operator/db` (a lock on a side
+ * file). On PostgreSQL: a session advisory lock on a connection of its own; `onLost` is called when
+ * that connection breaks (the lock is gone with it).
  */
-export async function lockDatabase(path: string): Promise<DaemonLock> {
+export async function lockDatabase(
+  db: string,
+  options: { onLost?: (error: Error) => void; env?: NodeJS.ProcessEnv } = {},
+): Promise<DaemonLock> {
+  if (isPostgresDb(db)) {
+    const { acquirePostgresDaemonLock } = await importPostgres();
+    const env = options.env ?? process.env;
+    const passwordFile = env.OPERATOR_DB_PASSWORD_FILE;
+    const lock = await acquirePostgresDaemonLock(db, {
+      env,
+      holder: `operator pid=${process.pid} host=${hostname()}`,
+      ...(passwordFile ? { passwordFile } : {}),
+      ...(options.onLost ? { onLost: options.onLost } : {}),
+    });
+    return { path: describeDb(db), release: () => void lock.release() };
+  }
   const { acquireDaemonLock } = await import("@operator/db");
-  return acquireDaemonLock(path);
+  return acquireDaemonLock(db);
+}
+
+async function importPostgres(): Promise<typeof import("@operator/db-postgres")> {
+  try {
+    return await import("@operator/db-postgres");
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== "ERR_MODULE_NOT_FOUND") throw error;
+    throw new ExitError(
+      EXIT.database,
+      "A postgres:// database needs the package @operator/db-postgres: install it beside Operator",
+    );
+  }
 }

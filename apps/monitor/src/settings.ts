@@ -1,4 +1,4 @@
-import { isAbsolute, resolve } from "node:path";
+import { resolve } from "node:path";
 import type { FlapOptions, MonitorOptions, Subject } from "@operator/core";
 import { ConfigError, parseDuration, UsageError } from "@operator/core";
 import {
@@ -15,6 +15,7 @@ import {
   type SubjectSpec,
   TIKV_PACKAGE,
 } from "./config.ts";
+import { resolveDb } from "./db-target.ts";
 import type { LogFormat } from "./logger.ts";
 import { registerUrlSecrets } from "./redact.ts";
 import {
@@ -132,12 +133,10 @@ export async function resolveRunSettings(
     dbFlag === false
       ? null
       : given("db") !== undefined && dbFlag !== undefined
-        ? resolve(cwd, dbFlag)
+        ? resolveDb(cwd, dbFlag)
         : file?.db !== undefined
-          ? isAbsolute(file.db)
-            ? file.db
-            : resolve(baseDir, file.db)
-          : resolve(cwd, dbFlag ?? DEFAULT_DB);
+          ? resolveDb(baseDir, file.db)
+          : resolveDb(cwd, dbFlag ?? DEFAULT_DB);
   const explicitInterval = pick("interval", flags.interval, file?.interval);
   const interval = explicitInterval ?? DEFAULT_INTERVAL;
   const intervalMs = parsePositiveDuration(interval, given("interval") ? "--interval" : "interval");

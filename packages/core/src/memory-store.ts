@@ -147,21 +147,24 @@ export function createMemoryTicketStore(options: MemoryTicketStoreOptions = {}):
       } satisfies TicketPage;
     },
 
+    async listEventsAfter(afterId, limit) {
+      checkFeedRead(afterId, limit);
+      let low = 0;
+      let high = events.length;
+      while (low < high) {
+        const mid = (low + high) >>> 1;
+        if ((events[mid] as TicketEvent).id <= afterId) low = mid + 1;
+        else high = mid;
+      }
+      return events
+        .slice(low, low + limit)
+        .map((event) => ({ event, ticket: tickets.get(event.ticketId) as Ticket }));
+    },
+
     async getTicket(id) {
       const ticket = tickets.get(id);
       if (!ticket) throw new TicketNotFoundError(id);
       return { ticket, events: events.filter((event) => event.ticketId === id) } satisfies TicketDetail;
-    },
-
-    async listEventsAfter(afterId, limit) {
-      checkFeedRead(afterId, limit);
-      const out: TicketFeedItem[] = [];
-      // Ids are 1, 2, 3, … in append order, so the event with id n sits at index n - 1.
-      for (let i = afterId; i < events.length && out.length < limit; i++) {
-        const event = events[i] as TicketEvent;
-        out.push({ event, ticket: tickets.get(event.ticketId) as Ticket });
-      }
-      return out;
     },
 
     async applyAction(id, action: TicketAction, now = clock()) {

@@ -92,14 +92,19 @@ describe("public surface", () => {
 
   it("@operator/core/testing exports exactly these values", () => {
     expect(Object.keys(testing).sort()).toEqual([
+      "INVARIANTS",
+      "TestWorld",
       "manualClock",
       "memoryLogger",
+      "realPlan",
       "refusedUrl",
       "runCycles",
       "sampleNotification",
+      "seeded",
       "startTestReceiver",
       "testNotifier",
       "testSubject",
+      "testTicketStore",
     ]);
   });
 });

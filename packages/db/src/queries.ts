@@ -3,6 +3,7 @@ import {
   MAX_TICKET_PAGE,
   type Ticket,
   type TicketDetail,
+  type TicketFeedItem,
   type TicketFilter,
   TicketNotFoundError,
   type TicketPage,

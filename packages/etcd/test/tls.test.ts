@@ -73,6 +73,9 @@ async function putKeys(count: number): Promise<void> {
   }
 }
 
+/** Invariants one fresh single member with basic metrics cannot judge yet (see the package README). */
+const NEEDS_HISTORY_OR_PEERS = new Set(["db_growth", "grpc_latency", "peer_round_trip"]);
+
 describe("etcd with --client-cert-auth", () => {
   it("with the CA, the client certificate and its key, every check runs", async () => {
     const built = subject({
@@ -88,8 +91,14 @@ describe("etcd with --client-cert-auth", () => {
     const results = evaluateAll(built, observation);
     for (const [name, outcome] of Object.entries(results)) {
       expect(typeof outcome, `${name}: ${String(outcome)}`).not.toBe("string");
-      for (const result of outcome as readonly { outcome: string }[]) {
-        expect(result.outcome, name).toBe("ok");
+      for (const result of outcome as readonly { outcome: string; reason?: string }[]) {
+        // These need what one fresh member cannot give (30 min of samples, peers, extensive metrics);
+        // over TLS they are judged like the rest, and never unknown because of TLS.
+        if (NEEDS_HISTORY_OR_PEERS.has(name) && result.outcome === "unknown") {
+          expect(result.reason, name).not.toMatch(/TLS|certificate/i);
+          continue;
+        }
+        expect(result.outcome, `${name}: ${result.reason ?? ""}`).toBe("ok");
       }
     }
   });

@@ -194,7 +194,12 @@ export const ticketJson = z
     previousTicketId: z.number().int().nullable(),
     createdAt: time,
     updatedAt: time,
+    runbook: z
+      .object({ hint: z.string(), url: z.string().optional() })
+      .nullable()
+      .describe("What to check first, from the invariant; null without one"),
   })
+  .strict()
   .meta({ id: "Ticket" });
 
 /** One ticket event. */

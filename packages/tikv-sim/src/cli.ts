@@ -79,7 +79,11 @@ async function start(args: readonly string[]): Promise<number> {
     );
     if (values.prometheus) {
       const interval = parseDuration(values["scrape-interval"], "--scrape-interval");
-      prometheus = await startPrometheus({ targets: cluster.scrapeTargets, scrapeIntervalMs: interval });
+      prometheus = await startPrometheus({
+        targets: cluster.scrapeTargets,
+        pdTargets: cluster.pdScrapeTargets,
+        scrapeIntervalMs: interval,
+      });
       console.log(`Prometheus:  ${prometheus.url}   (waiting for the first scrapes)`);
       await prometheus.waitForSamples({ timeoutMs: 120_000 });
       console.log("Prometheus:  every store scraped");

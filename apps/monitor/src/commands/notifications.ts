@@ -38,7 +38,7 @@ export function registerNotificationsCommand(program: Command, context: () => Co
       try {
         statuses = await store.notificationStatus();
       } finally {
-        store.close();
+        await store.close();
       }
       const now = Date.now();
       const rows = statuses.map((status) => channelStatusToJson(status, now));

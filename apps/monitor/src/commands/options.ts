@@ -1,11 +1,14 @@
 import { resolve } from "node:path";
 import { ConfigError } from "@operator/core";
 import { type Command, Option } from "commander";
+import { resolveDb } from "../db-target.ts";
 import { DEFAULT_DB } from "../defaults.ts";
 
 /** `--db PATH` (env `OPERATOR_DB`), shared by every command that touches the database. */
 export function dbOption(): Option {
-  return new Option("--db <path>", "SQLite database file").env("OPERATOR_DB").default(DEFAULT_DB);
+  return new Option("--db <path|url>", "SQLite database file, or a postgres:// URL")
+    .env("OPERATOR_DB")
+    .default(DEFAULT_DB);
 }
 
 /** `--config FILE` (env `OPERATOR_CONFIG`) for ticket commands: the database is the file's `db`. */
@@ -20,10 +23,10 @@ export function configOption(): Option {
 export async function ticketDbPath(command: Command, cwd: string): Promise<string> {
   const { db, config } = command.opts<{ db: string; config?: string }>();
   const source: string | undefined = command.getOptionValueSource("db");
-  if (config === undefined || source === "cli" || source === "env") return resolve(cwd, db);
+  if (config === undefined || source === "cli" || source === "env") return resolveDb(cwd, db);
   const { configDir, loadConfigFile } = await import("../config.ts");
   const file = await loadConfigFile(resolve(cwd, config));
-  return file.db === undefined ? resolve(cwd, db) : resolve(configDir(resolve(cwd, config)), file.db);
+  return file.db === undefined ? resolveDb(cwd, db) : resolveDb(configDir(resolve(cwd, config)), file.db);
 }
 
 /** A commander parser for comma-separated (or repeated) values from a fixed set. */

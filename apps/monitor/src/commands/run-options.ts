@@ -18,7 +18,11 @@ export function addRunOptions(command: Command): Command {
     .addOption(
       new Option("--config <file>", "JSON config file with one or more subjects").env("OPERATOR_CONFIG"),
     )
-    .addOption(new Option("--db <path>", "SQLite database file").env("OPERATOR_DB").default(DEFAULT_DB))
+    .addOption(
+      new Option("--db <path|url>", "SQLite database file, or a postgres:// URL")
+        .env("OPERATOR_DB")
+        .default(DEFAULT_DB),
+    )
     .option("--deadline <duration>", "per-cycle deadline; reads still out then count as unknown (e.g. 10s)")
     .addOption(
       new Option("--log-format <format>", "log lines on stderr as text or json").choices(LOG_FORMATS),

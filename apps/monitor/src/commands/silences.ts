@@ -79,7 +79,7 @@ export function registerSilencesCommand(program: Command, context: () => Command
           now,
         );
       } finally {
-        store.close();
+        await store.close();
       }
       if (flags.json) ctx.stdout.write(toJsonText(silenceToJson(silence, now)));
       else ctx.stdout.write(`${silence.id}\n`);
@@ -100,7 +100,7 @@ export function registerSilencesCommand(program: Command, context: () => Command
       try {
         list = await store.listSilences({ all: flags.all === true, now });
       } finally {
-        store.close();
+        await store.close();
       }
       const rows = list.map((silence) => silenceToJson(silence, now));
       if (flags.json) {
@@ -144,7 +144,7 @@ export function registerSilencesCommand(program: Command, context: () => Command
       try {
         silence = await store.expireSilence(id, flags.by ?? (ctx.env.USER || "cli"), now);
       } finally {
-        store.close();
+        await store.close();
       }
       const by = silence.expiredBy === null ? "" : ` by ${escapeText(silence.expiredBy)}`;
       ctx.stdout.write(`Silence ${silence.id} ended at ${isoTime(silenceEnd(silence))}${by}\n`);

@@ -95,7 +95,7 @@ export function registerTicketsCommand(program: Command, context: () => CommandC
       try {
         printTicketDetail(context(), await store.getTicket(id), flags.json === true);
       } finally {
-        store.close();
+        await store.close();
       }
     });
   for (const action of ACTIONS) {
@@ -151,7 +151,7 @@ async function listTickets(
       ctx.stderr.write(`operator: more tickets: add --before ${page.nextCursor} for the next page\n`);
     }
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -179,7 +179,7 @@ async function applyTicketAction(
   try {
     ticket = await store.applyAction(id, action);
   } finally {
-    store.close();
+    await store.close();
   }
   if (flags.json) {
     ctx.stdout.write(toJsonText(ticketToJson(ticket)));

@@ -1,0 +1,257 @@
+import {
+  assertTransition,
+  type CyclePlan,
+  type CycleResult,
+  type CycleSnapshot,
+  MONITOR_ACTOR,
+  SILENCE_SNAPSHOT_WINDOW_MS,
+  type Ticket,
+  type TicketChange,
+  TicketNotFoundError,
+  type TicketPatch,
+  TransitionError,
+  ticketFromDraft,
+} from "@operator/core";
+import type { TransactionSql } from "postgres";
+import { PostgresDuplicateOpenTicketError } from "./errors.ts";
+import {
+  type IdentityRow,
+  identityFromRow,
+  type KeyStateRow,
+  keyStateFromRow,
+  type TicketRow,
+  ticketFromRow,
+  ticketRecord,
+} from "./rows.ts";
+import { type SilenceRow, silenceFromRow } from "./silences.ts";
+import {
+  deleteStates,
+  type EventInsert,
+  insertEvents,
+  lockWrites,
+  ticketById,
+  updateTickets,
+  upsertIdentities,
+  upsertStates,
+} from "./writes.ts";
+
+/** How long the cycle log is kept. */
+export interface CycleLogRetention {
+  /** Keep at most this many rows. @default 50000 */
+  readonly maxRows?: number;
+  /** Drop rows that started longer ago than this. @default 30 days */
+  readonly maxAgeMs?: number;
+}
+
+/** What {@link recordCycleInTransaction} needs besides the transaction. */
+export interface CycleContext {
+  readonly target: string;
+  readonly now: () => number;
+  readonly retention: Required<CycleLogRetention>;
+}
+
+const INSERT_TICKETS = `
+  INSERT INTO tickets (key, subject, invariant, entity, severity, status, held, flapping, silenced, message,
+    first_seen_at, last_seen_at, occurrence_count, batch_key, previous_ticket_id, first_values, last_values,
+    runbook, created_at, updated_at)
+  SELECT key, subject, invariant, entity, severity, 'open', false, flapping, silenced, message,
+    first_seen_at, last_seen_at, occurrence_count, batch_key, previous_ticket_id, values_json, values_json,
+    runbook, created_at, created_at
+  FROM json_to_recordset($1::json) AS x(n integer, key text, subject text, invariant text, entity text,
+    severity text, flapping boolean, silenced boolean, message text, first_seen_at bigint,
+    last_seen_at bigint, occurrence_count integer, batch_key text, previous_ticket_id bigint,
+    values_json text, runbook text, created_at bigint)
+  ORDER BY n
+  RETURNING id, key`;
+
+/**
+ * The body of one cycle; the caller runs it in a transaction. Takes the write lock, reads the
+ * snapshot of `subjects` (states, unresolved tickets, identities, silences), lets `plan` decide,
+ * checks the plan against what is stored, and writes it set-based: one statement each for ticket
+ * changes, events, key states, identities and new tickets. Any throw rolls everything back.
+ */
+export async function recordCycleInTransaction(
+  tx: TransactionSql,
+  ctx: CycleContext,
+  subjects: readonly string[],
+  plan: (snapshot: CycleSnapshot) => CyclePlan,
+): Promise<CycleResult> {
+  const names = JSON.stringify(subjects);
+  const since = ctx.now() - SILENCE_SNAPSHOT_WINDOW_MS;
+  // One round trip: the lock, then the snapshot's four reads, pipelined on the transaction's connection.
+  const [, stateRows, ticketRows, identityRows, silenceRows] = await Promise.all([
+    lockWrites(tx),
+    tx.unsafe<KeyStateRow[]>(
+      "SELECT * FROM key_states WHERE subject IN (SELECT json_array_elements_text($1::json))",
+      [names],
+    ),
+    tx.unsafe<TicketRow[]>(
+      "SELECT * FROM tickets WHERE status <> 'resolved' AND subject IN (SELECT json_array_elements_text($1::json))",
+      [names],
+    ),
+    tx.unsafe<IdentityRow[]>(
+      "SELECT * FROM subject_identities WHERE subject IN (SELECT json_array_elements_text($1::json))",
+      [names],
+    ),
+    tx<SilenceRow[]>`
+      SELECT * FROM silences WHERE ends_at > ${since} AND (expired_at IS NULL OR expired_at > ${since})
+      ORDER BY id`,
+  ]);
+  const openTickets = new Map<string, Ticket>();
+  const lastValuesJson = new Map<number, string>();
+  for (const row of ticketRows) {
+    openTickets.set(row.key, ticketFromRow(row));
+    lastValuesJson.set(row.id, row.last_values);
+  }
+  const decided = plan({
+    states: new Map(stateRows.map((r) => [r.key, keyStateFromRow(r)])),
+    openTickets,
+    identities: new Map(identityRows.map((r) => [r.subject, identityFromRow(r)])),
+    silences: silenceRows.map(silenceFromRow),
+  });
+  const now = ctx.now();
+
+  const byId = new Map<number, Ticket>();
+  for (const ticket of openTickets.values()) byId.set(ticket.id, ticket);
+  const stored = new Map(byId);
+  const changed = new Map<number, Ticket>();
+  const events: EventInsert[] = [];
+  const resolved: Ticket[] = [];
+  const resolvedKeys = new Set<string>();
+  for (const change of decided.change) {
+    const before = byId.get(change.id) ?? (await ticketById(tx, change.id));
+    if (before === undefined) throw new TicketNotFoundError(change.id);
+    const after = { ...before, ...checkedPatch(before, change, now) } as Ticket;
+    byId.set(after.id, after);
+    changed.set(after.id, after);
+    for (const event of change.events) events.push({ ticketId: after.id, event });
+    if (after.status === "resolved") {
+      resolved.push(after);
+      resolvedKeys.add(after.key);
+    }
+  }
+  const records = [...changed.values()].map((t) =>
+    ticketRecord(t, t.lastValues === stored.get(t.id)?.lastValues ? lastValuesJson.get(t.id) : undefined),
+  );
+  // Pipelined: the statements run in this order on the connection, in one round trip.
+  await Promise.all([
+    updateTickets(tx, records),
+    insertEvents(tx, events),
+    deleteStates(tx, decided.deleteStates),
+    upsertStates(tx, decided.upsertStates),
+    upsertIdentities(tx, decided.identities),
+    writeLog(tx, ctx, decided, now),
+  ]);
+  const opened = await insertOpened(tx, ctx.target, decided, openTickets, resolvedKeys);
+  return { opened, resolved, changed: decided.change.length };
+}
+
+/** Validates a monitor change against the ticket as stored and fills resolve defaults. */
+function checkedPatch(before: Ticket, change: TicketChange, now: number): TicketPatch {
+  const patch = stripUndefined(change.patch);
+  if (before.status === "resolved") {
+    throw new TransitionError(
+      before.id,
+      "resolved",
+      patch.status ?? "resolved",
+      `Ticket ${before.id} is resolved: a cycle cannot change it`,
+    );
+  }
+  if (patch.status === undefined || patch.status === before.status) return patch;
+  assertTransition(before.id, before.status, patch.status);
+  if (patch.status !== "resolved") return patch;
+  if (patch.held ?? before.held) {
+    throw new TransitionError(
+      before.id,
+      before.status,
+      "resolved",
+      `Ticket ${before.id} is held: the monitor does not resolve held tickets`,
+    );
+  }
+  return {
+    ...patch,
+    resolvedAt: patch.resolvedAt ?? patch.updatedAt ?? now,
+    resolvedBy: patch.resolvedBy ?? MONITOR_ACTOR,
+  };
+}
+
+/** The patch without fields set to `undefined` (which leave the stored value as it is). */
+function stripUndefined(patch: TicketPatch): TicketPatch {
+  return Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as TicketPatch;
+}
+
+async function insertOpened(
+  tx: TransactionSql,
+  target: string,
+  plan: CyclePlan,
+  openTickets: ReadonlyMap<string, Ticket>,
+  resolvedKeys: ReadonlySet<string>,
+): Promise<Ticket[]> {
+  if (plan.open.length === 0) return [];
+  const keys = new Set<string>();
+  for (const draft of plan.open) {
+    if (keys.has(draft.key) || (openTickets.has(draft.key) && !resolvedKeys.has(draft.key))) {
+      throw new PostgresDuplicateOpenTicketError(target, draft.key);
+    }
+    keys.add(draft.key);
+  }
+  const previous = new Map<string, number>();
+  const latest = await tx.unsafe<{ key: string; id: number }[]>(
+    `SELECT key, max(id) AS id FROM tickets WHERE key IN (SELECT json_array_elements_text($1::json))
+     GROUP BY key`,
+    [JSON.stringify([...keys])],
+  );
+  for (const row of latest) previous.set(row.key, row.id);
+  const rows = plan.open.map((draft, n) => ({
+    n,
+    key: draft.key,
+    subject: draft.subject,
+    invariant: draft.invariant,
+    entity: draft.entity,
+    severity: draft.severity,
+    flapping: draft.flapping,
+    silenced: draft.silenced === true,
+    message: draft.message,
+    first_seen_at: draft.firstSeenAt,
+    last_seen_at: draft.lastSeenAt,
+    occurrence_count: draft.occurrenceCount,
+    batch_key: draft.batchKey,
+    previous_ticket_id: previous.get(draft.key) ?? null,
+    values_json: JSON.stringify(draft.values),
+    runbook: draft.runbook ? JSON.stringify(draft.runbook) : null,
+    created_at: draft.createdAt,
+  }));
+  let inserted: { id: number; key: string }[];
+  try {
+    inserted = await tx.unsafe<{ id: number; key: string }[]>(INSERT_TICKETS, [JSON.stringify(rows)]);
+  } catch (error) {
+    const e = error as { code?: unknown; constraint_name?: unknown; detail?: unknown };
+    if (e.code !== "23505" || e.constraint_name !== "tickets_one_unresolved_per_key") throw error;
+    const key = /\(key\)=\((.*)\)/.exec(String(e.detail ?? ""))?.[1] ?? "a key";
+    throw new PostgresDuplicateOpenTicketError(target, key, { cause: error });
+  }
+  const ids = new Map(inserted.map((r) => [r.key, r.id]));
+  const events: EventInsert[] = [];
+  const opened = plan.open.map((draft, n) => {
+    const id = ids.get(draft.key) as number;
+    for (const event of draft.events) events.push({ ticketId: id, event });
+    const values = JSON.parse(rows[n]?.values_json ?? "{}");
+    return ticketFromDraft(draft, id, previous.get(draft.key) ?? null, values);
+  });
+  await insertEvents(tx, events);
+  return opened;
+}
+
+async function writeLog(tx: TransactionSql, ctx: CycleContext, plan: CyclePlan, now: number): Promise<void> {
+  const log = plan.log;
+  const insert = tx`
+    INSERT INTO cycle_log (id, started_at, finished_at, invariants, violations, unknown, opened, resolved,
+      failures)
+    VALUES (${log.id}, ${log.startedAt}, ${log.finishedAt}, ${log.invariants}, ${log.violations},
+      ${log.unknown}, ${log.opened}, ${log.resolved}, ${JSON.stringify(log.failures)})`;
+  const byCount = tx`
+    DELETE FROM cycle_log WHERE seq <= (
+      SELECT seq FROM cycle_log ORDER BY seq DESC OFFSET ${ctx.retention.maxRows} LIMIT 1)`;
+  const byAge = tx`DELETE FROM cycle_log WHERE started_at < ${now - ctx.retention.maxAgeMs}`;
+  await Promise.all([insert, byCount, byAge]);
+}
