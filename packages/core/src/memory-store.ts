@@ -14,7 +14,6 @@ import {
   type CycleSnapshot,
   checkFeedRead,
   type KeyState,
-  type TicketFeedItem,
   type TicketFilter,
   type TicketPage,
   type TicketStore,

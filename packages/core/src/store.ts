@@ -222,8 +222,6 @@ export interface TicketStore {
    * no other row is touched.
    */
   resolveOrphans(configured: ConfiguredInvariants, now?: number): Promise<OrphanResolution>;
-  /** Events with an id greater than `afterId`, oldest first, at most `limit` (1-1000). */
-  listEventsAfter(afterId: number, limit: number): Promise<readonly TicketFeedItem[]>;
 }
 
 /**

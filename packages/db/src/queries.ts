@@ -3,7 +3,6 @@ import {
   MAX_TICKET_PAGE,
   type Ticket,
   type TicketDetail,
-  type TicketFeedItem,
   type TicketFilter,
   TicketNotFoundError,
   type TicketPage,
