@@ -89,6 +89,12 @@ export interface SimCluster {
   pdPeerRtt(name: string, p99Seconds: number | null): void;
   /** Member `name` finds its clock behind allocated timestamps once. */
   pdClockBackward(name: string): void;
+  /** Member `name`'s process burns `cores` CPU (GOMAXPROCS 8); `null` restores it. */
+  pdCpu(name: string, cores: number | null): void;
+  /** Member `name`'s resident memory in GiB (quota 16 GiB); `null` restores it. */
+  pdMemory(name: string, residentGiB: number | null): void;
+  /** Member `name`'s etcd backend size in MiB (quota 8192 MiB); `null` restores it. */
+  pdDbSize(name: string, mib: number | null): void;
   /** PD reports `score` as the store's `slow_score`; `null` derives it from its latency again. */
   slowScore(id: number, score: number | null): void;
   setStoreState(id: number, state: MetaState): void;
@@ -169,6 +175,9 @@ export async function startCluster(options: ClusterOptions = {}): Promise<SimClu
     pdFsync: (member, p99Seconds) => control.applySync({ fault: "pd-fsync", member, p99Seconds }),
     pdPeerRtt: (member, p99Seconds) => control.applySync({ fault: "pd-peer-rtt", member, p99Seconds }),
     pdClockBackward: (member) => control.applySync({ fault: "pd-clock-backward", member }),
+    pdCpu: (member, cores) => control.applySync({ fault: "pd-cpu", member, cores }),
+    pdMemory: (member, residentGiB) => control.applySync({ fault: "pd-memory", member, residentGiB }),
+    pdDbSize: (member, mib) => control.applySync({ fault: "pd-db-size", member, mib }),
     slowScore: (store, score) => control.applySync({ fault: "slow-score", store, score }),
     setStoreState: (store, state) => control.applySync({ fault: "store-state", store, state }),
     apply: (command) => control.apply(command),

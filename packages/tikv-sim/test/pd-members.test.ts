@@ -85,6 +85,28 @@ describe("PD members", () => {
     expect(text).toMatch(/^pd_tso_events\{dc="global",type="system_time_slow"\} 1$/m);
   });
 
+  it("writes process CPU and memory, PD's quotas and the etcd backend size; the faults move them", async () => {
+    const figure = (text: string, name: string) =>
+      Number(new RegExp(`^${name} ([\\d.e+]+)$`, "m").exec(text)?.[1] ?? Number.NaN);
+    const before = (await metrics("pd-2")) as string;
+    expect(figure(before, "pd_service_maxprocs")).toBe(8);
+    expect(figure(before, "pd_service_memory_quota_bytes")).toBe(16 * 1024 ** 3);
+    expect(figure(before, "etcd_server_quota_backend_bytes")).toBe(8 * 1024 ** 3);
+    expect(figure(before, "process_resident_memory_bytes")).toBe(512 * 1024 ** 2);
+    expect(figure(before, "etcd_mvcc_db_total_size_in_bytes")).toBe(48 * 1024 ** 2);
+    expect(figure(before, "process_cpu_seconds_total")).toBeGreaterThan(0);
+    cluster.pdMemory("pd-2", 14);
+    cluster.pdDbSize("pd-2", 7900);
+    const after = (await metrics("pd-2")) as string;
+    expect(figure(after, "process_resident_memory_bytes")).toBe(14 * 1024 ** 3);
+    expect(figure(after, "etcd_mvcc_db_total_size_in_bytes")).toBe(7900 * 1024 ** 2);
+    expect(figure((await metrics("pd-1")) as string, "process_resident_memory_bytes")).toBe(512 * 1024 ** 2);
+    await cluster.clearFaults();
+    expect(figure((await metrics("pd-2")) as string, "etcd_mvcc_db_total_size_in_bytes")).toBe(
+      48 * 1024 ** 2,
+    );
+  });
+
   it("slow-score sets PD's slow_score, and PD counts the store slow at 80", async () => {
     cluster.slowScore(2, 85);
     const store = await json("/store/2");
@@ -103,6 +125,26 @@ describe("PD members", () => {
       member: "pd-3",
       p99Seconds: null,
     });
+    expect(parseFaultArgs(["pd-cpu", "pd-2", "7.5"])).toEqual({
+      fault: "pd-cpu",
+      member: "pd-2",
+      cores: 7.5,
+    });
+    expect(parseFaultArgs(["pd-memory", "pd-3", "off"])).toEqual({
+      fault: "pd-memory",
+      member: "pd-3",
+      residentGiB: null,
+    });
+    expect(parseFaultArgs(["pd-db-size", "pd-1", "7900"])).toEqual({
+      fault: "pd-db-size",
+      member: "pd-1",
+      mib: 7900,
+    });
+    expect(() => parseFaultArgs(["pd-cpu", "pd-2", "lots"])).toThrow(
+      /`cores` must be a number from 0 to 1024 or off, got lots/,
+    );
+    expect(() => parseFaultArgs(["pd-db-size", "pd-2"])).toThrow(/`mib` must be a number/);
+    expect(() => parseFaultArgs(["pd-memory", "nobody!", "4"])).toThrow(/needs `member`/);
     expect(parseFaultArgs(["slow-score", "2", "90"])).toEqual({ fault: "slow-score", store: 2, score: 90 });
     expect(() => parseFaultArgs(["pd-member", "pd-2", "sideways"])).toThrow(/healthy/);
     expect(() => parseFaultArgs(["slow-score", "2", "101"])).toThrow(

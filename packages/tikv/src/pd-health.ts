@@ -11,7 +11,17 @@ import type { PdClient } from "./pd-client.ts";
 import type { PrometheusClient } from "./prometheus-client.ts";
 
 /** The PD metric readings a cycle can make (PD's own `/metrics`, through Prometheus). */
-export type PdMetricName = "etcdWalFsyncP99" | "etcdPeerRttP99" | "tsoSystemTimeSlow" | "tsoSaves";
+export type PdMetricName =
+  | "etcdWalFsyncP99"
+  | "etcdPeerRttP99"
+  | "tsoSystemTimeSlow"
+  | "tsoSaves"
+  | "cpuQuota"
+  | "memoryQuota"
+  | "etcdDbQuota";
+
+/** The `part` label of a quota reading's samples: the amount used, or the quota it is a share of. */
+export const QUOTA_PART = "part";
 
 /** Range of the `increase()` of PD's system-time-slow counter (the official rule's 10 m). */
 export const CLOCK_WINDOW = "10m";
@@ -28,6 +38,10 @@ export const CLOCK_WINDOW = "10m";
  *   (`etcd_server_is_leader`, which every PD exports).
  * - `tsoSaves`: how often each member saved its TSO window over the leader-change window; only the
  *   leader saves (every 3 s), so the members with an increase are the leaders of that window.
+ * - `cpuQuota`, `memoryQuota`, `etcdDbQuota`: the amount used and the quota per member in one
+ *   query, told apart by the `part` label (`used`, `quota`), so the ratio and both figures are
+ *   known: CPU used over the rate window and `pd_service_maxprocs`; resident memory and
+ *   `pd_service_memory_quota_bytes`; the embedded etcd's backend size and its quota.
  */
 export function buildPdQueries(
   rateWindow: string,
@@ -38,6 +52,9 @@ export function buildPdQueries(
     etcdWalFsyncP99: `histogram_quantile(0.99, sum(rate(etcd_disk_wal_fsync_duration_seconds_bucket[${rateWindow}])) by (instance, le))`,
     etcdPeerRttP99: `histogram_quantile(0.99, sum(rate(etcd_network_peer_round_trip_time_seconds_bucket[${rateWindow}])) by (instance, To, le))`,
     tsoSystemTimeSlow: `sum(increase(pd_tso_events{type="system_time_slow"}[${CLOCK_WINDOW}])) by (instance) or sum(etcd_server_is_leader * 0) by (instance)`,
+    cpuQuota: _quotaQuery(`rate(process_cpu_seconds_total[${rateWindow}])`, "pd_service_maxprocs"),
+    memoryQuota: _quotaQuery("process_resident_memory_bytes", "pd_service_memory_quota_bytes"),
+    etcdDbQuota: _quotaQuery("etcd_mvcc_db_total_size_in_bytes", "etcd_server_quota_backend_bytes"),
   };
 }
 
@@ -155,6 +172,12 @@ export function recordLeader(
 }
 
 // --- Internal helpers ---
+
+function _quotaQuery(used: string, quota: string): string {
+  const part = (expr: string, name: string) =>
+    `label_replace(sum(${expr}) by (instance), "${QUOTA_PART}", "${name}", "instance", ".*")`;
+  return `${part(used, "used")} or ${part(quota, "quota")}`;
+}
 
 function _ok<T>(value: T): T {
   return value;

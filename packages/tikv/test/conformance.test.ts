@@ -46,13 +46,16 @@ testSubject<TikvObservation>({
       const queries = buildQueries({ rateWindow: "10s", leaderDropWindow: "30s" });
       expect(Object.keys(observed.metrics).sort()).toEqual(Object.keys(queries).sort());
       expect(Object.keys(observed.pd?.metrics ?? {}).sort()).toEqual([
+        "cpuQuota",
+        "etcdDbQuota",
         "etcdPeerRttP99",
         "etcdWalFsyncP99",
+        "memoryQuota",
         "tsoSaves",
         "tsoSystemTimeSlow",
       ]);
-      // One request per distinct metric PromQL, plus PD's own four metric queries.
-      expect(observed.requests.prometheus).toBe(new Set(Object.values(queries)).size + 4);
+      // One request per distinct metric PromQL, plus PD's own seven metric queries.
+      expect(observed.requests.prometheus).toBe(new Set(Object.values(queries)).size + 7);
       expect(observed.requests.pd).toBe(8);
     });
   },

@@ -19,6 +19,9 @@ const PD_RULES = [
   "pd_etcd_wal_fsync",
   "pd_etcd_peer_latency",
   "pd_clock_slow",
+  "pd_cpu_quota",
+  "pd_memory_quota",
+  "pd_etcd_quota",
 ];
 
 let cluster: SimCluster;
@@ -100,7 +103,7 @@ describe("PD rule invariants against a simulated cluster and a real Prometheus",
         );
       }),
     );
-    for (const name of ["pd_member_health", "pd_etcd_wal_fsync", "pd_etcd_peer_latency", "pd_clock_slow"]) {
+    for (const name of PD_RULES.filter((rule) => rule.startsWith("pd_") && rule !== "pd_leader_changes")) {
       expect((results[name] as EntityResult[]).map((e) => e.entity).sort()).toEqual(["pd-1", "pd-2", "pd-3"]);
     }
     expect((results.slow_store as EntityResult[]).map((e) => e.entity).sort()).toEqual(["1", "2", "3"]);
@@ -195,4 +198,44 @@ describe("PD rule invariants against a simulated cluster and a real Prometheus",
     expect(outcome(results, "pd_etcd_peer_latency", "pd-2")).toBe("ok");
     expect(outcome(results, "pd_clock_slow", "pd-2")).toBe("ok");
   }, 90_000);
+
+  it("a busy CPU, a memory-hungry process and a nearly full etcd backend, each on its member, then clear", async () => {
+    cluster.pdCpu("pd-2", 7);
+    cluster.pdMemory("pd-3", 14);
+    cluster.pdDbSize("pd-1", 7900);
+    const results = await until(
+      (r) =>
+        outcome(r, "pd_cpu_quota", "pd-2") === "violated" &&
+        outcome(r, "pd_memory_quota", "pd-3") === "violated" &&
+        outcome(r, "pd_etcd_quota", "pd-1") === "violated",
+    );
+    expect(result(results, "pd_cpu_quota", "pd-2")).toMatchObject({
+      message: expect.stringMatching(
+        /^PD member pd-2 \(http:\/\/pd-2\.sim:2379\) uses \d+\.\d% of its CPU quota/,
+      ),
+      values: { member: "pd-2", quota: 8, thresholdRatio: 0.8 },
+    });
+    expect(result(results, "pd_memory_quota", "pd-3")).toMatchObject({
+      values: { ratio: 0.875, used: 14 * 1024 ** 3, quota: 16 * 1024 ** 3 },
+    });
+    expect(result(results, "pd_etcd_quota", "pd-1")).toMatchObject({
+      severity: "critical",
+      values: { used: 7900 * 1024 ** 2, quota: 8 * 1024 ** 3 },
+    });
+    const others = { pd_cpu_quota: "pd-2", pd_memory_quota: "pd-3", pd_etcd_quota: "pd-1" };
+    for (const [invariant, faulty] of Object.entries(others)) {
+      for (const member of ["pd-1", "pd-2", "pd-3"].filter((name) => name !== faulty)) {
+        expect(outcome(results, invariant, member), `${invariant} ${member}`).toBe("ok");
+      }
+    }
+    await cluster.clearFaults();
+    const cleared = await until((r) =>
+      Object.keys(others).every((invariant) =>
+        ["pd-1", "pd-2", "pd-3"].every((member) => outcome(r, invariant, member) === "ok"),
+      ),
+    );
+    expect(Object.keys(others).map((invariant) => (cleared[invariant] as EntityResult[]).length)).toEqual([
+      3, 3, 3,
+    ]);
+  }, 150_000);
 });

@@ -15,7 +15,7 @@ const API = "/pd/api/v1";
 const ALL_QUERIES = buildQueries({ rateWindow: "1m", leaderDropWindow: "30s" });
 const QUERIES = new Set(Object.values(ALL_QUERIES)).size;
 /** PD's own metric queries (WAL fsync, peer round trip, TSO saves, clock), read with its members. */
-const PD_QUERIES = 4;
+const PD_QUERIES = 7;
 let pd: TestServer;
 let prom: TestServer;
 
@@ -108,6 +108,9 @@ describe("tikvSubject", () => {
       "pd_etcd_wal_fsync",
       "pd_etcd_peer_latency",
       "pd_clock_slow",
+      "pd_cpu_quota",
+      "pd_memory_quota",
+      "pd_etcd_quota",
       ...METRIC_INVARIANTS.map((invariant) => invariant.name),
     ]);
     expect(METRIC_INVARIANTS.map((invariant) => invariant.name).slice(0, 5)).toEqual([

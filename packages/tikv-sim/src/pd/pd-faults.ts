@@ -9,6 +9,9 @@ export type PdMemberFaultCommand =
   | { readonly fault: "pd-fsync"; readonly member: string; readonly p99Seconds: number | null }
   | { readonly fault: "pd-peer-rtt"; readonly member: string; readonly p99Seconds: number | null }
   | { readonly fault: "pd-clock-backward"; readonly member: string }
+  | { readonly fault: "pd-cpu"; readonly member: string; readonly cores: number | null }
+  | { readonly fault: "pd-memory"; readonly member: string; readonly residentGiB: number | null }
+  | { readonly fault: "pd-db-size"; readonly member: string; readonly mib: number | null }
   | { readonly fault: "slow-score"; readonly store: number; readonly score: number | null };
 
 /** Usage lines of these faults, for the CLI help. */
@@ -18,6 +21,9 @@ export const PD_MEMBER_FAULT_USAGE: readonly string[] = [
   "pd-fsync <name> <p99s|off>      the member's etcd WAL fsync p99 moves to <p99s> seconds",
   "pd-peer-rtt <name> <p99s|off>   round trips from the member to its peers reach <p99s> seconds",
   "pd-clock-backward <name>        the member finds its clock behind allocated TSO (one event)",
+  "pd-cpu <name> <cores|off>       the member's process burns <cores> CPU (GOMAXPROCS is 8)",
+  "pd-memory <name> <GiB|off>      the member's resident memory (its quota is 16 GiB)",
+  "pd-db-size <name> <MiB|off>     the member's etcd backend size (its quota is 8192 MiB)",
   "slow-score <id> <1-100|off>     PD reports that slow_score for the store",
 ];
 
@@ -27,6 +33,9 @@ const NAMES = new Set([
   "pd-fsync",
   "pd-peer-rtt",
   "pd-clock-backward",
+  "pd-cpu",
+  "pd-memory",
+  "pd-db-size",
   "slow-score",
 ]);
 
@@ -50,6 +59,12 @@ export function pdMemberFaultWords(words: readonly string[]): Record<string, unk
     case "pd-fsync":
     case "pd-peer-rtt":
       return { fault, member: a, p99Seconds: off(b) };
+    case "pd-cpu":
+      return { fault, member: a, cores: off(b) };
+    case "pd-memory":
+      return { fault, member: a, residentGiB: off(b) };
+    case "pd-db-size":
+      return { fault, member: a, mib: off(b) };
     case "slow-score":
       return { fault, store: a, score: off(b) };
     default:
@@ -77,6 +92,12 @@ export function parsePdMemberFault(raw: Record<string, unknown>): PdMemberFaultC
     case "pd-fsync":
     case "pd-peer-rtt":
       return { fault, member, p99Seconds: _number("p99Seconds", raw.p99Seconds, 0.0001, 60) };
+    case "pd-cpu":
+      return { fault, member, cores: _number("cores", raw.cores, 0, 1024) };
+    case "pd-memory":
+      return { fault, member, residentGiB: _number("residentGiB", raw.residentGiB, 0, 4096) };
+    case "pd-db-size":
+      return { fault, member, mib: _number("mib", raw.mib, 0, 1_048_576) };
     case "pd-leader":
     case "pd-clock-backward":
       return { fault, member };
@@ -115,6 +136,16 @@ export function applyPdMemberFault(model: ClusterModel, command: PdMemberFaultCo
       return;
     case "pd-clock-backward":
       member.clockSlowEvents += 1;
+      return;
+    case "pd-cpu":
+      model.pd.setCpu(member, command.cores, now);
+      return;
+    case "pd-memory":
+      member.residentBytes =
+        command.residentGiB === null ? null : Math.round(command.residentGiB * 1024 ** 3);
+      return;
+    case "pd-db-size":
+      member.dbBytes = command.mib === null ? null : Math.round(command.mib * 1024 ** 2);
       return;
   }
 }

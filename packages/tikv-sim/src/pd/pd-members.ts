@@ -7,6 +7,14 @@ const NORMAL_FSYNC_P99 = 0.004;
 const NORMAL_PEER_RTT_P99 = 0.0015;
 /** PD saves its TSO window every `tso-save-interval` (3 s) while it leads. */
 const SAVES_PER_SECOND = 1 / 3;
+/** Normal process figures of a simulated PD member, far below its quotas. */
+const NORMAL_CPU_CORES = 0.3;
+const MAX_PROCS = 8;
+const NORMAL_RESIDENT_BYTES = 512 * 1024 ** 2;
+const MEMORY_QUOTA_BYTES = 16 * 1024 ** 3;
+const NORMAL_DB_BYTES = 48 * 1024 ** 2;
+/** PD's default `quota-backend-bytes` (8 GiB). */
+const BACKEND_QUOTA_BYTES = 8 * 1024 ** 3;
 
 /** One simulated PD member: its identity, health, leadership and embedded etcd's latencies. */
 export interface PdMemberModel {
@@ -20,6 +28,12 @@ export interface PdMemberModel {
   peerRttP99: number | null;
   /** Times this member found its clock behind allocated timestamps (`pd_tso_events{type="system_time_slow"}`). */
   clockSlowEvents: number;
+  /** CPU the process burns, cores (null: normal). */
+  cpuCores: number | null;
+  /** Resident memory, bytes (null: normal). */
+  residentBytes: number | null;
+  /** The embedded etcd's backend size, bytes (null: normal). */
+  dbBytes: number | null;
 }
 
 /**
@@ -33,6 +47,7 @@ export class PdMembersModel {
   readonly #wal = new Map<string, EtcdHistogram>();
   readonly #rtt = new Map<string, Map<string, EtcdHistogram>>();
   readonly #saves = new Map<string, Accumulator>();
+  readonly #cpu = new Map<string, Accumulator>();
   /** Slow scores set by a fault, by store id (PD's `slow_score`). */
   readonly slowScores = new Map<number, number>();
 
@@ -46,6 +61,9 @@ export class PdMembersModel {
       fsyncP99: null,
       peerRttP99: null,
       clockSlowEvents: 0,
+      cpuCores: null,
+      residentBytes: null,
+      dbBytes: null,
     }));
     this.#leader = "pd-1";
     for (const member of this.members) {
@@ -60,6 +78,7 @@ export class PdMembersModel {
         member.name,
         new Accumulator(nowMs, member.name === this.#leader ? SAVES_PER_SECOND : 0),
       );
+      this.#cpu.set(member.name, new Accumulator(nowMs, NORMAL_CPU_CORES, 3_600 * NORMAL_CPU_CORES));
     }
   }
 
@@ -102,10 +121,19 @@ export class PdMembersModel {
     }
   }
 
-  /** Every member healthy with normal latencies, pd-1 leading, no slow-score override. */
+  /** Sets the CPU a member's process burns, cores (null: normal). */
+  setCpu(member: PdMemberModel, cores: number | null, nowMs: number): void {
+    member.cpuCores = cores;
+    this.#cpu.get(member.name)?.setRate(nowMs, cores ?? NORMAL_CPU_CORES);
+  }
+
+  /** Every member healthy with normal latencies and usage, pd-1 leading, no slow-score override. */
   clear(nowMs: number): void {
     for (const member of this.members) {
       member.healthy = true;
+      if (member.cpuCores !== null) this.setCpu(member, null, nowMs);
+      member.residentBytes = null;
+      member.dbBytes = null;
       if (member.fsyncP99 !== null) this.setFsync(member, null, nowMs);
       if (member.peerRttP99 !== null) this.setPeerRtt(member, null, nowMs);
     }
@@ -129,7 +157,9 @@ export class PdMembersModel {
   /**
    * The embedded etcd and TSO part of a member's `/metrics`: WAL fsync and peer round-trip
    * histograms (`To` = peer id in hex), `pd_tso_events` (`save` grows while it leads,
-   * `system_time_slow` counts clock faults) and `etcd_server_is_leader`.
+   * `system_time_slow` counts clock faults), `etcd_server_is_leader`, the process's CPU and memory
+   * with PD's quotas (`pd_service_maxprocs`, `pd_service_memory_quota_bytes`), and the etcd
+   * backend's size with its quota.
    */
   metricsText(member: PdMemberModel, nowMs: number): string {
     const out: string[] = [
@@ -157,6 +187,18 @@ export class PdMembersModel {
       `pd_tso_events{dc="global",type="system_time_slow"} ${member.clockSlowEvents}\n`,
       "# HELP etcd_server_is_leader Whether or not this member is a leader. 1 if is, 0 otherwise.\n",
       `# TYPE etcd_server_is_leader gauge\netcd_server_is_leader ${this.#leader === member.name ? 1 : 0}\n`,
+      "# HELP process_cpu_seconds_total Total user and system CPU time spent in seconds.\n",
+      `# TYPE process_cpu_seconds_total counter\nprocess_cpu_seconds_total ${(this.#cpu.get(member.name)?.valueAt(nowMs) ?? 0).toFixed(2)}\n`,
+      "# HELP process_resident_memory_bytes Resident memory size in bytes.\n",
+      `# TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes ${member.residentBytes ?? NORMAL_RESIDENT_BYTES}\n`,
+      "# HELP pd_service_maxprocs The value of GOMAXPROCS.\n",
+      `# TYPE pd_service_maxprocs gauge\npd_service_maxprocs ${MAX_PROCS}\n`,
+      "# HELP pd_service_memory_quota_bytes The value of memory quota bytes.\n",
+      `# TYPE pd_service_memory_quota_bytes gauge\npd_service_memory_quota_bytes ${MEMORY_QUOTA_BYTES}\n`,
+      "# HELP etcd_mvcc_db_total_size_in_bytes Total size of the underlying database physically allocated in bytes.\n",
+      `# TYPE etcd_mvcc_db_total_size_in_bytes gauge\netcd_mvcc_db_total_size_in_bytes ${member.dbBytes ?? NORMAL_DB_BYTES}\n`,
+      "# HELP etcd_server_quota_backend_bytes Current backend storage quota size in bytes.\n",
+      `# TYPE etcd_server_quota_backend_bytes gauge\netcd_server_quota_backend_bytes ${BACKEND_QUOTA_BYTES}\n`,
     );
     return out.join("");
   }

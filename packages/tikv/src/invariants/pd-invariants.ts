@@ -10,22 +10,36 @@ import {
 } from "./pd-etcd-latency.ts";
 import { PD_LEADER_CHANGES, pdLeaderChanges } from "./pd-leader-changes.ts";
 import { PD_MEMBER_HEALTH, pdMemberHealth } from "./pd-member-health.ts";
+import {
+  PD_CPU_QUOTA,
+  PD_ETCD_QUOTA,
+  PD_MEMORY_QUOTA,
+  pdCpuQuota,
+  pdEtcdQuota,
+  pdMemoryQuota,
+} from "./pd-quota.ts";
 import { PENDING_PEERS, pendingPeers } from "./pending-peers.ts";
 import { SLOW_STORE, slowStore } from "./slow-store.ts";
 import { STORE_LOW_SPACE, storeLowSpace } from "./store-low-space.ts";
 
 export {
   PD_CLOCK_SLOW,
+  PD_CPU_QUOTA,
   PD_ETCD_PEER_LATENCY,
+  PD_ETCD_QUOTA,
   PD_ETCD_WAL_FSYNC,
   PD_LEADER_CHANGES,
   PD_MEMBER_HEALTH,
+  PD_MEMORY_QUOTA,
   PENDING_PEERS,
   pdClockSlow,
+  pdCpuQuota,
   pdEtcdPeerLatency,
+  pdEtcdQuota,
   pdEtcdWalFsync,
   pdLeaderChanges,
   pdMemberHealth,
+  pdMemoryQuota,
   pendingPeers,
   SLOW_STORE,
   STORE_LOW_SPACE,
@@ -43,6 +57,9 @@ export const PD_RULE_INVARIANTS: readonly Invariant<TikvObservation>[] = [
   pdEtcdWalFsync,
   pdEtcdPeerLatency,
   pdClockSlow,
+  pdCpuQuota,
+  pdMemoryQuota,
+  pdEtcdQuota,
 ];
 
 /** The PD metric each Prometheus-based PD invariant reads (PD's own `/metrics`, scraped by Prometheus). */
@@ -51,6 +68,9 @@ export const PD_METRIC_OF: Readonly<Record<string, PdMetricName>> = {
   [PD_ETCD_PEER_LATENCY]: "etcdPeerRttP99",
   [PD_CLOCK_SLOW]: "tsoSystemTimeSlow",
   [PD_LEADER_CHANGES]: "tsoSaves",
+  [PD_CPU_QUOTA]: "cpuQuota",
+  [PD_MEMORY_QUOTA]: "memoryQuota",
+  [PD_ETCD_QUOTA]: "etcdDbQuota",
 };
 
 /** Invariants that need PD's `/health` and `/members` (read only when one of them is enabled). */

@@ -2,10 +2,13 @@ import { applyOverrides, type EntityResult, type Invariant, isUnknownEvaluation 
 import { describe, expect, it } from "vitest";
 import {
   pdClockSlow,
+  pdCpuQuota,
   pdEtcdPeerLatency,
+  pdEtcdQuota,
   pdEtcdWalFsync,
   pdLeaderChanges,
   pdMemberHealth,
+  pdMemoryQuota,
   pendingPeers,
   slowStore,
   storeLowSpace,
@@ -14,7 +17,12 @@ import { decode } from "../../src/json.ts";
 import type { TikvObservation } from "../../src/observation.ts";
 import { summarizeRegions } from "../../src/observe.ts";
 import { memberHealthResponse, membersResponse, type PdMemberHealthEntry } from "../../src/pd-api-schemas.ts";
-import { type LeaderHistory, type PdApiObservation, recordLeader } from "../../src/pd-health.ts";
+import {
+  buildPdQueries,
+  type LeaderHistory,
+  type PdApiObservation,
+  recordLeader,
+} from "../../src/pd-health.ts";
 import { fixture } from "../helpers/http-server.ts";
 import {
   observation,
@@ -42,6 +50,9 @@ function recordedPd(patch: Partial<PdApiObservation> = {}): PdApiObservation {
       etcdPeerRttP99: recordedReading("pd-peer-rtt"),
       tsoSystemTimeSlow: recordedReading("pd-clock"),
       tsoSaves: recordedReading("pd-tso-saves"),
+      cpuQuota: recordedReading("pd-cpu-quota"),
+      memoryQuota: recordedReading("pd-memory-quota"),
+      etcdDbQuota: recordedReading("pd-etcd-quota"),
     },
     ...patch,
   };
@@ -75,6 +86,9 @@ describe("every PD rule invariant carries a runbook hint", () => {
     pdEtcdWalFsync,
     pdEtcdPeerLatency,
     pdClockSlow,
+    pdCpuQuota,
+    pdMemoryQuota,
+    pdEtcdQuota,
   ])("$name", (invariant) => {
     expect(invariant.runbook?.hint).toMatch(/^Check|^Find/);
     expect(invariant.runbook?.hint.length).toBeLessThan(160);
@@ -383,5 +397,134 @@ describe("embedded etcd latency and clock, from PD's metrics joined on client UR
         unknown: "Prometheus query failed: [operator] [tikv] PD request timed out",
       });
     }
+  });
+});
+
+describe("PD CPU, memory and etcd backend quotas, from PD's metrics joined on client URLs", () => {
+  it("the recorded answers are those of the queries the subject runs", () => {
+    const queries = buildPdQueries("1m");
+    expect(recordedReading("pd-cpu-quota").query).toBe(queries.cpuQuota);
+    expect(recordedReading("pd-memory-quota").query).toBe(queries.memoryQuota);
+    expect(recordedReading("pd-etcd-quota").query).toBe(queries.etcdDbQuota);
+    expect(queries.cpuQuota).toBe(
+      'label_replace(sum(rate(process_cpu_seconds_total[1m])) by (instance), "part", "used", "instance", ".*") or label_replace(sum(pd_service_maxprocs) by (instance), "part", "quota", "instance", ".*")',
+    );
+  });
+
+  it("pd_cpu_quota: flags pd-2 at 85 %, pd-1 is ok, pd-3 without pd_service_maxprocs is unknown", () => {
+    const results = byEntity(pdCpuQuota, observation({ pd: recordedPd() }));
+    expect([...results.keys()].sort()).toEqual(["pd-1", "pd-2", "pd-3"]);
+    expect(results.get("pd-1")).toEqual({ entity: "pd-1", outcome: "ok" });
+    expect(results.get("pd-2")).toEqual({
+      entity: "pd-2",
+      outcome: "violated",
+      message:
+        "PD member pd-2 (http://10.0.1.11:2379) uses 85.0% of its CPU quota (6.80 cores of 8.00 cores; threshold 80.0%): TSO and region heartbeats slow down",
+      values: {
+        member: "pd-2",
+        ratio: 0.85,
+        thresholdRatio: 0.8,
+        used: 6.8,
+        quota: 8,
+        query: buildPdQueries("1m").cpuQuota,
+      },
+    });
+    expect(results.get("pd-3")).toEqual({
+      entity: "pd-3",
+      outcome: "unknown",
+      reason: "PD member pd-3 has no pd_service_maxprocs sample",
+    });
+  });
+
+  it("pd_memory_quota: flags pd-1 at 15 of 16 GiB; a zero quota is unknown, never ok", () => {
+    const results = byEntity(pdMemoryQuota, observation({ pd: recordedPd() }));
+    expect(results.get("pd-1")).toMatchObject({
+      outcome: "violated",
+      message: expect.stringMatching(
+        /^PD member pd-1 \(http:\/\/10\.0\.1\.10:2379\) uses 93\.8% of its memory quota \(15GiB of 16GiB; threshold 80\.0%\): the process risks being killed for memory$/,
+      ),
+      values: { member: "pd-1", ratio: 0.9375, used: 15 * 1024 ** 3, quota: 16 * 1024 ** 3 },
+    });
+    expect(results.get("pd-1") && "severity" in (results.get("pd-1") as object)).toBe(false);
+    expect(results.get("pd-2")?.outcome).toBe("ok");
+    expect(results.get("pd-3")).toMatchObject({
+      outcome: "unknown",
+      reason: expect.stringMatching(/pd_service_memory_quota_bytes 0: no ratio can be taken/),
+    });
+  });
+
+  it("pd_etcd_quota: warns at 85 %, is critical above 95 %, ignores a foreign etcd", () => {
+    const results = byEntity(pdEtcdQuota, observation({ pd: recordedPd() }));
+    expect([...results.keys()].sort()).toEqual(["pd-1", "pd-2", "pd-3"]);
+    expect(results.get("pd-1")?.outcome).toBe("ok");
+    const warn = results.get("pd-2");
+    expect(warn).toMatchObject({
+      outcome: "violated",
+      values: { member: "pd-2", ratio: 0.85, thresholdRatio: 0.8, criticalRatio: 0.95 },
+    });
+    expect(warn && "severity" in warn).toBe(false);
+    expect(results.get("pd-3")).toMatchObject({
+      outcome: "violated",
+      severity: "critical",
+      message: expect.stringMatching(
+        /^PD member pd-3 \(http:\/\/10\.0\.1\.12:2379\) uses 96\.4% of its etcd backend quota \(7\.7\d*GiB of 8GiB; threshold 80\.0%\): at the quota etcd refuses writes \(NOSPACE\) and PD stops$/,
+      ),
+      values: { ratio: 0.9644 },
+    });
+  });
+
+  it("thresholds are overridable, the critical tier too", () => {
+    const [cpu, etcd] = applyOverrides(
+      [pdCpuQuota, pdEtcdQuota],
+      {
+        pd_cpu_quota: { thresholds: { ratio: 0.05 } },
+        pd_etcd_quota: { thresholds: { ratio: 0.9, criticalRatio: 0.99 } },
+      },
+      "t",
+    );
+    const strict = run(pdCpuQuota, observation({ pd: recordedPd() }), cpu?.defaults);
+    expect(isUnknownEvaluation(strict) ? [] : strict.map((r) => `${r.entity}:${r.outcome}`)).toEqual([
+      "pd-1:violated",
+      "pd-2:violated",
+      "pd-3:unknown",
+    ]);
+    const relaxed = run(pdEtcdQuota, observation({ pd: recordedPd() }), etcd?.defaults) as EntityResult[];
+    expect(relaxed.map((r) => r.outcome)).toEqual(["ok", "ok", "violated"]);
+    expect(relaxed[2] && "severity" in relaxed[2]).toBe(false);
+    expect(relaxed[2]).toMatchObject({ values: { thresholdRatio: 0.9, criticalRatio: 0.99 } });
+  });
+
+  it("each is unknown when its query failed or did not run, /members failed, or a member has no sample", () => {
+    for (const invariant of [pdCpuQuota, pdMemoryQuota, pdEtcdQuota]) {
+      expect(run(invariant, observation({ pd: recordedPd({ metrics: {} }) }))).toMatchObject({
+        unknown: expect.stringMatching(/^No Prometheus reading for /),
+      });
+      expect(run(invariant, observation({ pd: recordedPd({ members: failure }) }))).toEqual({
+        unknown: "PD's members could not be read: [operator] [tikv] PD request timed out",
+      });
+      const failed = recordedPd({
+        metrics: {
+          cpuQuota: { query: "q", error: failure.error },
+          memoryQuota: { query: "q", error: failure.error },
+          etcdDbQuota: { query: "q", error: failure.error },
+        },
+      });
+      expect(run(invariant, observation({ pd: failed }))).toEqual({
+        unknown: "Prometheus query failed: [operator] [tikv] PD request timed out",
+      });
+    }
+    const sample = (part: string, value: number) => ({
+      labels: { instance: "10.0.1.10:2379", part },
+      value,
+      timestamp: RECORDED_AT,
+    });
+    const onlyPd1 = { query: "q", warnings: [], samples: [sample("used", 1), sample("quota", 8)] };
+    const partial = recordedPd({ metrics: { cpuQuota: onlyPd1 } });
+    const results = byEntity(pdCpuQuota, observation({ pd: partial }));
+    expect(results.get("pd-1")?.outcome).toBe("ok");
+    expect(results.get("pd-2")).toMatchObject({
+      outcome: "unknown",
+      reason: expect.stringMatching(/^No cpuQuota sample for PD member pd-2 \(instance 10\.0\.1\.11:2379;/),
+    });
   });
 });
