@@ -184,11 +184,15 @@ describe("tikv-sim start --prometheus", { timeout: 90_000 }, () => {
       expect(output).toContain("Prometheus:  every store scraped");
       const url = /Prometheus: +(http\S+)/.exec(output)?.[1] as string;
       const body = (await (
-        await fetch(`${url}/api/v1/query?query=${encodeURIComponent("count(up == 1)")}`)
+        await fetch(`${url}/api/v1/query?query=${encodeURIComponent('count(up{job="tikv"} == 1)')}`)
       ).json()) as {
         data: { result: { value: [number, string] }[] };
       };
       expect(body.data.result[0]?.value[1]).toBe("2");
+      const pd = (await (
+        await fetch(`${url}/api/v1/query?query=${encodeURIComponent('count(up{job="pd"} == 1)')}`)
+      ).json()) as { data: { result: { value: [number, string] }[] } };
+      expect(pd.data.result[0]?.value[1], "the three PD members are scraped too").toBe("3");
       const exited = new Promise<number | null>((resolve) => sim.once("exit", (code) => resolve(code)));
       sim.kill("SIGTERM");
       expect(await exited).toBe(0);
