@@ -1,4 +1,5 @@
 import { deliverWithDeadline } from "./deliver-with-deadline.ts";
+import type { Leadership } from "./leadership.ts";
 import { type Logger, silentLogger } from "./logger.ts";
 import {
   type AttemptOutcome,
@@ -32,6 +33,11 @@ export interface DispatcherOptions {
    * notification is recorded as settled without being sent.
    */
   readonly withhold?: (notification: Notification) => string | undefined;
+  /**
+   * When replicas share the store: only notifications (and re-sends) of tickets whose subject this
+   * replica leads are sent; the rest wait for their subject's leader.
+   */
+  readonly leadership?: Pick<Leadership, "led" | "leads">;
   /** Called after every attempt (for metrics: outcome counters and a latency histogram). */
   readonly onAttempt?: (attempt: AttemptReport) => void;
   readonly logger?: Logger;
@@ -172,9 +178,12 @@ class ChannelWorker {
     const limit = this.#options.batchSize ?? 100;
     const concurrency = Math.max(1, this.#options.concurrency ?? 4);
     while (!this.#closing) {
-      let batch: readonly PendingNotification[];
+      let batch: readonly PendingNotification[] = [];
+      const scope = this.#options.leadership?.led();
       try {
-        batch = await store.nextNotifications(this.name, this.#notifier.filter, this.#now(), limit);
+        if (scope === undefined || scope.length > 0) {
+          batch = await store.nextNotifications(this.name, this.#notifier.filter, this.#now(), limit, scope);
+        }
       } catch (error) {
         this.#logger.warn(`Notifications to ${this.name}: cannot read the outbox: ${describe(error)}`);
         batch = [];
@@ -187,6 +196,7 @@ class ChannelWorker {
       let stalled = false;
       const lane = async () => {
         for (let pending = batch[next++]; pending !== undefined && !this.#closing; pending = batch[next++]) {
+          if (!this.#leads(pending.ticket.subject)) continue;
           const recorded = await this.#deliver(pending).catch((error: unknown) => {
             this.#logger.error(`Notifications to ${this.name}: ${describe(error)}`);
             return false;
@@ -274,6 +284,11 @@ class ChannelWorker {
     return true;
   }
 
+  /** Whether this replica may notify for `subject` now (always without leadership). */
+  #leads(subject: string): boolean {
+    return this.#options.leadership?.leads(subject) ?? true;
+  }
+
   #idle(): Promise<void> {
     return new Promise((resolve) => {
       const timer = setTimeout(done, this.#options.pollIntervalMs ?? 1_000);
@@ -300,11 +315,11 @@ class ChannelWorker {
 
   async #resend(): Promise<void> {
     const resend = this.#notifier.resend?.bind(this.#notifier);
-    if (resend === undefined) return;
+    if (resend === undefined || this.#options.leadership?.led().length === 0) return;
     let tickets: readonly Ticket[];
     try {
       tickets = (await this.#options.store.unresolvedTickets()).filter(
-        (t) => !t.silenced && acceptsTicket(this.#notifier.filter, t),
+        (t) => !t.silenced && acceptsTicket(this.#notifier.filter, t) && this.#leads(t.subject),
       );
     } catch (error) {
       this.#logger.warn(`Re-send to ${this.name}: cannot read open tickets: ${describe(error)}`);

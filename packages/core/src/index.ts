@@ -27,6 +27,17 @@ export type { SubjectIdentity } from "./identity.ts";
 export { IDENTITY_INVARIANT, MAX_IDENTITY_LENGTH } from "./identity.ts";
 export type { ViolationKeyParts } from "./key.ts";
 export { assertName, parseViolationKey, violationKey } from "./key.ts";
+export type { Leadership, LeadershipChange, LeadershipOptions } from "./leadership.ts";
+export { createLeadership } from "./leadership.ts";
+export type { LeaseFence, LeaseStore, SubjectLease } from "./leases.ts";
+export {
+  checkLeaseClaim,
+  fencedOut,
+  isLeaseLost,
+  isLeaseStore,
+  LeaseLostError,
+  MAX_HOLDER_LENGTH,
+} from "./leases.ts";
 export type { Logger } from "./logger.ts";
 export { consoleLogger, silentLogger } from "./logger.ts";
 export type { MemoryTicketStore, MemoryTicketStoreOptions } from "./memory-store.ts";
@@ -102,6 +113,7 @@ export type {
   CycleResult,
   CycleSnapshot,
   KeyState,
+  RecordCycleOptions,
   TicketDraft,
   TicketFeedItem,
   TicketFilter,

@@ -57,7 +57,8 @@ export function createMemoryOutbox(source: MemoryOutboxSource): NotificationStor
       });
     },
 
-    async nextNotifications(name, filter, now, limit) {
+    async nextNotifications(name, filter, now, limit, subjects) {
+      const scope = subjects === undefined ? undefined : new Set(subjects);
       const state = channel(name);
       for (const event of source.events()) {
         if (event.id <= state.cursor) continue;
@@ -86,12 +87,9 @@ export function createMemoryOutbox(source: MemoryOutboxSource): NotificationStor
         if (due.length >= limit) break;
         if (head.nextAttemptAt > now) continue;
         const event = events.get(head.eventId) as TicketEvent;
-        due.push({
-          channel: name,
-          event,
-          ticket: source.ticket(event.ticketId) as Ticket,
-          attempts: head.attempts,
-        });
+        const ticket = source.ticket(event.ticketId) as Ticket;
+        if (scope !== undefined && !scope.has(ticket.subject)) continue;
+        due.push({ channel: name, event, ticket, attempts: head.attempts });
       }
       return due;
     },

@@ -1,5 +1,7 @@
 import { TicketNotFoundError } from "./errors.ts";
 import type { SubjectIdentity } from "./identity.ts";
+import { fencedOut, LeaseLostError, type LeaseStore } from "./leases.ts";
+import { createMemoryLeases } from "./memory-leases.ts";
 import { createMemoryOutbox } from "./memory-outbox.ts";
 import { createMemorySilences } from "./memory-silences.ts";
 import type { NotificationStore } from "./notification-store.ts";
@@ -30,7 +32,7 @@ export interface MemoryTicketStoreOptions {
 }
 
 /** A {@link TicketStore} in memory, with read access to what the monitor keeps between cycles. */
-export interface MemoryTicketStore extends TicketStore, NotificationStore, SilenceStore {
+export interface MemoryTicketStore extends TicketStore, NotificationStore, SilenceStore, LeaseStore {
   /** Every key state row, sorted by key. */
   states(): readonly KeyState[];
   /** Every cycle written, oldest first. */
@@ -42,7 +44,7 @@ export interface MemoryTicketStore extends TicketStore, NotificationStore, Silen
 /**
  * A complete {@link TicketStore} in memory, for unit tests and plugin authors: one unresolved ticket
  * per key, `previousTicketId`, filters, pagination newest first, and an append-only event log. Each
- * `recordCycle` is all-or-nothing.
+ * `recordCycle` is all-or-nothing. Leases (`LeaseStore`) run on the store's clock.
  */
 export function createMemoryTicketStore(options: MemoryTicketStoreOptions = {}): MemoryTicketStore {
   const clock = options.now ?? Date.now;
@@ -70,6 +72,7 @@ export function createMemoryTicketStore(options: MemoryTicketStoreOptions = {}):
   };
 
   const silenceStore = createMemorySilences();
+  const leases = createMemoryLeases(clock);
 
   function snapshot(subjects: readonly string[]): CycleSnapshot {
     const wanted = new Set(subjects);
@@ -128,7 +131,12 @@ export function createMemoryTicketStore(options: MemoryTicketStoreOptions = {}):
     listSilences: silenceStore.listSilences,
     expireSilence: silenceStore.expireSilence,
     activeSilences: silenceStore.activeSilences,
-    async recordCycle(subjects, plan) {
+    claimLeases: leases.claimLeases,
+    releaseLeases: leases.releaseLeases,
+    listLeases: leases.listLeases,
+    async recordCycle(subjects, plan, options = {}) {
+      const lost = fencedOut(options.fence, subjects, leases.bySubject, clock());
+      if (lost.length > 0) throw new LeaseLostError(lost);
       return write(plan(snapshot(subjects)));
     },
 
@@ -173,8 +181,12 @@ export function createMemoryTicketStore(options: MemoryTicketStoreOptions = {}):
     },
 
     async resolveOrphans(configured, now = clock()) {
-      const unresolved = [...openByKey.values()].map((id) => tickets.get(id) as Ticket);
-      const plan = planOrphans(unresolved, states.values(), configured, now);
+      const watched = (subject: string) => configured.has(subject) || !leases.isLive(subject, now);
+      const unresolved = [...openByKey.values()]
+        .map((id) => tickets.get(id) as Ticket)
+        .filter((ticket) => watched(ticket.subject));
+      const kept = [...states.values()].filter((state) => watched(state.subject));
+      const plan = planOrphans(unresolved, kept, configured, now);
       const resolved = plan.change.map(applyChange);
       for (const key of plan.deleteStates) states.delete(key);
       return orphanResolution(plan, resolved);

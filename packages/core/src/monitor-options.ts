@@ -2,6 +2,7 @@ import { checkSubject } from "./check-subject.ts";
 import { checkDurationMs } from "./duration.ts";
 import { ConfigError } from "./errors.ts";
 import { type FlapOptions, resolveFlapOptions } from "./flapping.ts";
+import type { Leadership } from "./leadership.ts";
 import { consoleLogger, type Logger } from "./logger.ts";
 import type { CycleReport } from "./monitor.ts";
 import type { TicketStore } from "./store.ts";
@@ -35,6 +36,12 @@ export interface MonitorOptions {
   readonly monotonic?: () => number;
   /** Called with every completed cycle's report. */
   readonly onCycle?: (report: CycleReport) => void;
+  /**
+   * When replicas share the store: each cycle reads and writes only the subjects this replica leads
+   * (fenced by their leases), no cycle runs while it leads none, and gaining a subject starts a
+   * cycle at once. Without it every subject is cycled.
+   */
+  readonly leadership?: Pick<Leadership, "leads" | "fence" | "onChange">;
 }
 
 /**

@@ -3,6 +3,7 @@ import { cycleId } from "./cycle-id.ts";
 import { OperatorError } from "./errors.ts";
 import { errorMessage } from "./evaluation.ts";
 import { formatHeartbeat } from "./heartbeat.ts";
+import { isLeaseLost } from "./leases.ts";
 import { type MonitorOptions, resolveMonitorOptions } from "./monitor-options.ts";
 import { readSubjects } from "./observe-subject.ts";
 import { configuredInvariants, type OrphanResolution } from "./orphans.ts";
@@ -105,6 +106,10 @@ export function createMonitor(options: MonitorOptions): Monitor {
   let stopped: Promise<void> | undefined;
   let wake: (() => void) | undefined;
   let disposed: Promise<void> | undefined;
+  const { leadership } = options;
+  const unsubscribe = leadership?.onChange((change) => {
+    if (change.leader) wake?.();
+  });
 
   /**
    * The wall-clock time decisions are made at: the wall clock, unless it is behind the previous
@@ -123,7 +128,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
   }
 
   async function cycle(): Promise<CycleReport> {
-    const watched = subjects;
+    const watched = leadership ? subjects.filter((subject) => leadership.leads(subject.name)) : subjects;
     const monoStart = monotonic();
     const startedAt = decisionTime();
     const id = cycleId(startedAt, ++sequence);
@@ -142,8 +147,9 @@ export function createMonitor(options: MonitorOptions): Monitor {
     }
     let planned: PlannedCycle | undefined;
     let before: CycleSnapshot["openTickets"] = new Map();
+    const names = watched.map((subject) => subject.name);
     const result = await store.recordCycle(
-      watched.map((subject) => subject.name),
+      names,
       (snapshot) => {
         before = snapshot.openTickets;
         planned = planCycle(
@@ -159,6 +165,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
         );
         return planned;
       },
+      leadership ? { fence: leadership.fence(names) } : undefined,
     );
     const plan = planned;
     if (!plan) throw new OperatorError("The ticket store returned without running the cycle's plan");
@@ -251,10 +258,14 @@ export function createMonitor(options: MonitorOptions): Monitor {
     while (!stopping) {
       const startedAt = monotonic();
       try {
-        await exclusive();
+        if (leadsAny()) await exclusive();
       } catch (error) {
-        failedCycles++;
-        logger.error(`Cycle failed: ${errorMessage(error)}`, { failedCycles });
+        if (isLeaseLost(error)) {
+          logger.warn(`Cycle not recorded: ${error.message}`, { subjects: error.subjects });
+        } else {
+          failedCycles++;
+          logger.error(`Cycle failed: ${errorMessage(error)}`, { failedCycles });
+        }
         overrun(Math.max(0, monotonic() - startedAt));
       }
       const wait = startedAt + intervalMs - monotonic();
@@ -276,7 +287,13 @@ export function createMonitor(options: MonitorOptions): Monitor {
     });
   }
 
+  /** Whether a cycle has anything to do: always, unless leadership says this replica leads nothing. */
+  function leadsAny(): boolean {
+    return leadership === undefined || subjects.some((subject) => leadership.leads(subject.name));
+  }
+
   function dispose(): Promise<void> {
+    unsubscribe?.();
     disposed ??= disposeAll(subjects);
     return disposed;
   }

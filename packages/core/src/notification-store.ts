@@ -53,13 +53,15 @@ export interface NotificationStore {
    * Takes events written since the last call into the channel's outbox (those `filter` accepts), then
    * returns what is due at `now`, in event order: per ticket key only the earliest pending event (a
    * key waits while its earlier event is pending; other keys do not), and only when its next attempt
-   * time has come. At most `limit` notifications.
+   * time has come. At most `limit` notifications. With `subjects`, only events of tickets of those
+   * subjects are returned (the others stay pending for whoever leads their subject).
    */
   nextNotifications(
     channel: string,
     filter: NotificationFilter | undefined,
     now: number,
     limit: number,
+    subjects?: readonly string[],
   ): Promise<readonly PendingNotification[]>;
   /** Records one attempt's result for (channel, event). */
   recordAttempt(channel: string, eventId: number, result: AttemptOutcome, now: number): Promise<void>;

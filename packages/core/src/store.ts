@@ -1,5 +1,6 @@
 import { ConfigError } from "./errors.ts";
 import type { SubjectIdentity } from "./identity.ts";
+import type { LeaseFence } from "./leases.ts";
 import type { ConfiguredInvariants, OrphanResolution } from "./orphans.ts";
 import type { Severity } from "./severity.ts";
 import type { Silence } from "./silence.ts";
@@ -185,6 +186,12 @@ export function asciiLower(text: string): string {
   return text.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
 }
 
+/** Options of `TicketStore.recordCycle`. */
+export interface RecordCycleOptions {
+  /** The leases the cycle's writes require, when replicas share the store. */
+  readonly fence?: LeaseFence;
+}
+
 /**
  * The port the monitor writes through. `@operator/db` implements it on SQLite;
  * `createMemoryTicketStore()` implements it in memory for tests and plugin authors.
@@ -193,11 +200,14 @@ export interface TicketStore {
   /**
    * Runs one cycle atomically: reads the snapshot of `subjects`, calls `plan` with it (synchronously),
    * and writes the plan, all in one transaction. If `plan` throws, nothing is written.
-   * Must create at most one unresolved ticket per key even if a plan asks for two.
+   * Must create at most one unresolved ticket per key even if a plan asks for two. A store that
+   * implements `LeaseStore` checks `options.fence` inside that transaction and refuses the whole cycle
+   * with a `LeaseLostError` when the fence does not hold (see `LeaseStore`).
    */
   recordCycle(
     subjects: readonly string[],
     plan: (snapshot: CycleSnapshot) => CyclePlan,
+    options?: RecordCycleOptions,
   ): Promise<CycleResult>;
   /** Tickets matching `filter`, newest first. */
   listTickets(filter?: TicketFilter): Promise<TicketPage>;
@@ -219,7 +229,8 @@ export interface TicketStore {
    * `configured`, or whose invariant that subject no longer has (removed or disabled), gets a
    * `resolved` event by `monitor` with the comment `removed from configuration` (see `planOrphans`).
    * Held tickets stay open and are returned in `held`. The key states of orphaned keys are dropped;
-   * no other row is touched.
+   * no other row is touched. A subject that is not in `configured` but has a live lease (see
+   * `LeaseStore`) is watched by another replica: its tickets are not orphans.
    */
   resolveOrphans(configured: ConfiguredInvariants, now?: number): Promise<OrphanResolution>;
 }

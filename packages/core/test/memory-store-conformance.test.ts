@@ -4,4 +4,5 @@ import { testTicketStore } from "../src/testing/index.ts";
 testTicketStore({
   name: "memory",
   create: (now) => createMemoryTicketStore({ now }),
+  leases: true,
 });

@@ -14,6 +14,14 @@ import { type TicketRow, ticketFromRow } from "./rows.ts";
 const SCAN_BATCH = 2_000;
 const SCAN_BATCHES_PER_READ = 10;
 
+/** The parameters of the due query: `scope` is a JSON array of subjects, or null for all. */
+interface DueParams {
+  channel: string;
+  now: number;
+  scope: string | null;
+  limit: number;
+}
+
 interface ScannedEvent {
   id: number;
   kind: TicketEventKind;
@@ -75,16 +83,17 @@ export class Outbox {
         INSERT INTO notification_deliveries (channel, event_id, key, event_at) VALUES (?, ?, ?, ?)
         ON CONFLICT DO NOTHING`),
       advance: db.prepare("UPDATE notification_channels SET cursor = ? WHERE channel = ?"),
-      due: db.prepare<[string, string, number, number], DueRow>(`
+      due: db.prepare<[DueParams], DueRow>(`
         SELECT d.attempts, e.id AS e_id, e.ticket_id AS e_ticket_id, e.at AS e_at, e.actor AS e_actor,
           e.kind AS e_kind, e.from_value AS e_from, e.to_value AS e_to, e.comment AS e_comment, t.*
         FROM (SELECT min(event_id) AS event_id FROM notification_deliveries
-              WHERE channel = ? AND state = 'pending' GROUP BY key) AS h
-        JOIN notification_deliveries d ON d.channel = ? AND d.event_id = h.event_id
+              WHERE channel = @channel AND state = 'pending' GROUP BY key) AS h
+        JOIN notification_deliveries d ON d.channel = @channel AND d.event_id = h.event_id
         JOIN ticket_events e ON e.id = h.event_id
         JOIN tickets t ON t.id = e.ticket_id
-        WHERE d.next_attempt_at <= ?
-        ORDER BY h.event_id LIMIT ?`),
+        WHERE d.next_attempt_at <= @now
+          AND (@scope IS NULL OR t.subject IN (SELECT value FROM json_each(@scope)))
+        ORDER BY h.event_id LIMIT @limit`),
       settle: db.prepare(`
         UPDATE notification_deliveries
         SET attempts = attempts + 1, state = ?, next_attempt_at = ?, last_error = ?, delivered_at = ?
@@ -111,12 +120,16 @@ export class Outbox {
     this.#s.open.run(channel, now);
   }
 
-  /** Takes new history events into the channel's outbox, then reads what is due (one transaction). */
+  /**
+   * Takes new history events into the channel's outbox, then reads what is due (of `subjects` only,
+   * when given), in one transaction.
+   */
   next(
     channel: string,
     filter: NotificationFilter | undefined,
     now: number,
     limit: number,
+    subjects: readonly string[] | undefined,
   ): PendingNotification[] {
     return this.#db
       .transaction(() => {
@@ -134,7 +147,8 @@ export class Outbox {
           this.#s.advance.run(cursor, channel);
           if (events.length < SCAN_BATCH) break;
         }
-        return this.#s.due.all(channel, channel, now, limit).map(
+        const scope = subjects === undefined ? null : JSON.stringify(subjects);
+        return this.#s.due.all({ channel, now, scope, limit }).map(
           (row): PendingNotification => ({
             channel,
             attempts: row.attempts,

@@ -172,9 +172,10 @@ class Store implements SqliteTicketStore {
     filter: NotificationFilter | undefined,
     now: number,
     limit: number,
+    subjects?: readonly string[],
   ): Promise<readonly PendingNotification[]> {
     this.#assertSameFile();
-    return this.#retrying(() => this.#outbox.next(channel, filter, now, limit));
+    return this.#retrying(() => this.#outbox.next(channel, filter, now, limit, subjects));
   }
 
   async recordAttempt(channel: string, eventId: number, result: AttemptOutcome, now: number): Promise<void> {

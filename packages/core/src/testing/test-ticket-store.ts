@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { TicketNotFoundError, TransitionError } from "../errors.ts";
+import { isLeaseStore } from "../leases.ts";
 import { createMemoryTicketStore } from "../memory-store.ts";
 import type { AttemptOutcome, NotificationStore } from "../notification-store.ts";
 import type { NotificationFilter } from "../notifier.ts";
@@ -8,6 +9,7 @@ import type { CycleLogEntry, CycleSnapshot, TicketStore } from "../store.ts";
 import type { EntityResult, Runbook } from "../subject.ts";
 import type { TicketEvent } from "../ticket.ts";
 import type { TicketAction } from "../transitions.ts";
+import { leaseTests } from "./lease-tests.ts";
 import { realPlan, type SubjectHealthView, type SubjectView, seeded, TestWorld } from "./store-world.ts";
 
 /** What {@link testTicketStore} runs against: a complete store. */
@@ -28,6 +30,8 @@ export interface TestTicketStoreOptions<S extends ConformingStore> {
   ) => readonly CycleLogEntry[] | Promise<readonly CycleLogEntry[]>;
   /** Cycles per seed of the parity runs. @default 160 */
   readonly parityCycles?: number;
+  /** The store implements `LeaseStore` on the clock `create` gives it: run the lease tests. */
+  readonly leases?: boolean;
   /** Per-test timeout. @default 120_000 */
   readonly timeoutMs?: number;
 }
@@ -47,7 +51,8 @@ const ok = (entity: string): EntityResult => ({ entity, outcome: "ok" });
  * outbox and silences) must do, checked against core's real planner and, for whole runs, against
  * the in-memory store: dedup by key, occurrence counts, runbook hints, auto-resolve and recurrence, holds,
  * transitions and refusals, list filters and cursor pagination, append-only history and the event
- * feed, identities, the notification outbox, silences, orphans, page limits, and parity.
+ * feed, identities, the notification outbox, silences, orphans, page limits, parity and, with
+ * `leases`, the lease port and the fencing of cycle writes.
  *
  * @example
  * testTicketStore({ name: "sqlite", create: (now) => openTicketStore(tempPath(), { now }), close: (s) => s.close() });
@@ -415,6 +420,32 @@ export function testTicketStore<S extends ConformingStore>(options: TestTicketSt
       },
       timeout,
     );
+
+    it(
+      "hands out only the notifications of the subjects asked for, keeping the others pending",
+      async () => {
+        const { cycle, store, now } = await fresh();
+        await store.openChannel("hook", now());
+        await cycle({
+          alpha: { store_down: [down("1")], high_latency: [] },
+          beta: { store_down: [down("1")], high_latency: [] },
+        });
+        const keys = async (subjects?: readonly string[]) =>
+          (await store.nextNotifications("hook", undefined, now(), 10, subjects)).map((n) => n.ticket.key);
+        expect(await keys(["beta"])).toEqual(["beta/store_down/1"]);
+        expect(await keys([])).toEqual([]);
+        expect(await keys()).toEqual(["alpha/store_down/1", "beta/store_down/1"]);
+      },
+      timeout,
+    );
+
+    if (options.leases) {
+      leaseTests(async () => {
+        const world = await fresh();
+        if (!isLeaseStore(world.store)) throw new Error(`${options.name} does not implement LeaseStore`);
+        return { store: world.store, now: world.now, advance: world.advance };
+      }, timeout);
+    }
 
     it(
       "stores silences, lists the current ones and expires them",
