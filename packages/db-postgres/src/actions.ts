@@ -9,6 +9,7 @@ import {
   TicketNotFoundError,
 } from "@operator/core";
 import type { TransactionSql } from "postgres";
+import { leasedSubjects } from "./leases.ts";
 import { type KeyStateRow, keyStateFromRow, type TicketRow, ticketFromRow, ticketRecord } from "./rows.ts";
 import { deleteStates, insertEvents, lockWrites, ticketById, updateTickets } from "./writes.ts";
 
@@ -43,14 +44,17 @@ export async function resolveOrphansInTransaction(
   tx: TransactionSql,
   configured: ConfiguredInvariants,
   now: number,
+  leaseNow: number | null,
 ): Promise<OrphanResolution> {
   await lockWrites(tx);
-  const unresolved = (
-    await tx<TicketRow[]>`SELECT * FROM tickets WHERE status <> 'resolved' ORDER BY id`
-  ).map(ticketFromRow);
-  const states = (await tx<KeyStateRow[]>`SELECT * FROM key_states ORDER BY key COLLATE "C"`).map(
-    keyStateFromRow,
-  );
+  const leased = await leasedSubjects(tx, leaseNow);
+  const watched = (subject: string) => configured.has(subject) || !leased.has(subject);
+  const unresolved = (await tx<TicketRow[]>`SELECT * FROM tickets WHERE status <> 'resolved' ORDER BY id`)
+    .map(ticketFromRow)
+    .filter((ticket) => watched(ticket.subject));
+  const states = (await tx<KeyStateRow[]>`SELECT * FROM key_states ORDER BY key COLLATE "C"`)
+    .map(keyStateFromRow)
+    .filter((state) => watched(state.subject));
   const plan = planOrphans(unresolved, states, configured, now);
   const byId = new Map(unresolved.map((t) => [t.id, t]));
   const resolved: Ticket[] = [];

@@ -3,6 +3,7 @@ import {
   type CyclePlan,
   type CycleResult,
   type CycleSnapshot,
+  type LeaseFence,
   MONITOR_ACTOR,
   SILENCE_SNAPSHOT_WINDOW_MS,
   type Ticket,
@@ -14,6 +15,7 @@ import {
 } from "@operator/core";
 import type { TransactionSql } from "postgres";
 import { PostgresDuplicateOpenTicketError } from "./errors.ts";
+import { checkFence } from "./leases.ts";
 import {
   type IdentityRow,
   identityFromRow,
@@ -47,6 +49,8 @@ export interface CycleLogRetention {
 export interface CycleContext {
   readonly target: string;
   readonly now: () => number;
+  /** The clock of leases: a test clock, or undefined for the database's own clock. */
+  readonly leaseNow: (() => number) | undefined;
   readonly retention: Required<CycleLogRetention>;
 }
 
@@ -65,7 +69,8 @@ const INSERT_TICKETS = `
   RETURNING id, key`;
 
 /**
- * The body of one cycle; the caller runs it in a transaction. Takes the write lock, reads the
+ * The body of one cycle; the caller runs it in a transaction. Takes the write lock, checks the
+ * `fence` (when replicas share the database), reads the
  * snapshot of `subjects` (states, unresolved tickets, identities, silences), lets `plan` decide,
  * checks the plan against what is stored, and writes it set-based: one statement each for ticket
  * changes, events, key states, identities and new tickets. Any throw rolls everything back.
@@ -75,12 +80,14 @@ export async function recordCycleInTransaction(
   ctx: CycleContext,
   subjects: readonly string[],
   plan: (snapshot: CycleSnapshot) => CyclePlan,
+  fence?: LeaseFence,
 ): Promise<CycleResult> {
   const names = JSON.stringify(subjects);
   const since = ctx.now() - SILENCE_SNAPSHOT_WINDOW_MS;
-  // One round trip: the lock, then the snapshot's four reads, pipelined on the transaction's connection.
-  const [, stateRows, ticketRows, identityRows, silenceRows] = await Promise.all([
+  // One round trip: the lock, the fence, then the snapshot's four reads, pipelined on the transaction's connection.
+  const [, , stateRows, ticketRows, identityRows, silenceRows] = await Promise.all([
     lockWrites(tx),
+    checkFence(tx, ctx.leaseNow?.() ?? null, fence, subjects),
     tx.unsafe<KeyStateRow[]>(
       "SELECT * FROM key_states WHERE subject IN (SELECT json_array_elements_text($1::json))",
       [names],

@@ -29,6 +29,7 @@ export {
   notificationDeliveries,
   silences,
   subjectIdentities,
+  subjectLeases,
   ticketEvents,
   tickets,
 } from "./schema.ts";

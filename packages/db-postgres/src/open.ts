@@ -14,7 +14,11 @@ export interface OpenPostgresStoreOptions extends PostgresConnectionOptions {
    * schema is refused. @default false
    */
   readonly readonly?: boolean;
-  /** The clock, in epoch ms, for cycle log retention and actions without a time. @default Date.now */
+  /**
+   * The clock, in epoch ms, for cycle log retention and actions without a time, and (when given) for
+   * leases, which otherwise run on the database's clock so that replicas' clocks do not matter.
+   * @default Date.now
+   */
   readonly now?: () => number;
   /** How long the cycle log is kept. @default { maxRows: 50000, maxAgeMs: 30 days } */
   readonly cycleLogRetention?: CycleLogRetention;
@@ -62,7 +66,13 @@ export async function openPostgresTicketStore(
     await sql.end({ timeout: 1 }).catch(() => undefined);
     throw toStoreError(settings.target, error);
   }
-  return createStore(sql, { target: settings.target, now: options.now ?? Date.now, retention, readonly });
+  return createStore(sql, {
+    target: settings.target,
+    now: options.now ?? Date.now,
+    leaseNow: options.now,
+    retention,
+    readonly,
+  });
 }
 
 /** Epoch-ms and count columns are `bigint`: read them as numbers (all fit in 2^53). */

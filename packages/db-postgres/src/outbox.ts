@@ -37,7 +37,8 @@ export async function openChannel(sql: Sql, channel: string, now: number): Promi
 }
 
 /**
- * Takes new history events into the channel's outbox, then reads what is due, in one transaction
+ * Takes new history events into the channel's outbox, then reads what is due (of `subjects` only,
+ * when given), in one transaction
  * under the write lock (so the events after the cursor are exactly those committed after it).
  */
 export async function nextNotifications(
@@ -46,7 +47,9 @@ export async function nextNotifications(
   filter: NotificationFilter | undefined,
   now: number,
   limit: number,
+  subjects?: readonly string[],
 ): Promise<PendingNotification[]> {
+  const scope = subjects === undefined ? null : JSON.stringify(subjects);
   return sql.begin(async (tx) => {
     await lockWrites(tx);
     const [found] = await tx<{ cursor: number }[]>`
@@ -84,6 +87,7 @@ export async function nextNotifications(
       JOIN ticket_events e ON e.id = h.event_id
       JOIN tickets t ON t.id = e.ticket_id
       WHERE d.next_attempt_at <= ${now}
+        AND (${scope}::json IS NULL OR t.subject IN (SELECT json_array_elements_text(${scope}::json)))
       ORDER BY h.event_id LIMIT ${limit}`;
     return rows.map(
       (row): PendingNotification => ({

@@ -204,3 +204,15 @@ export const silences = pgTable(
     check("silences_ends_after_start", sql`ends_at > starts_at`),
   ],
 );
+
+/**
+ * Per-subject leases of the monitor replicas sharing the database: who runs a subject's cycles until
+ * `expires_at` (epoch ms on the database's clock); `token` grows on every hand-over and fences writes.
+ */
+export const subjectLeases = pgTable("subject_leases", {
+  subject: text("subject").primaryKey(),
+  holder: text("holder").notNull(),
+  token: int8("token").notNull(),
+  expiresAt: int8("expires_at").notNull(),
+  acquiredAt: int8("acquired_at").notNull(),
+});

@@ -7,16 +7,19 @@ import {
   type CycleResult,
   type CycleSnapshot,
   isSeverity,
+  type LeaseStore,
   type NotificationFilter,
   type NotificationStore,
   type OrphanResolution,
   type PendingNotification,
+  type RecordCycleOptions,
   SEVERITIES,
   type Severity,
   type Silence,
   type SilenceDraft,
   type SilenceListOptions,
   type SilenceStore,
+  type SubjectLease,
   TICKET_STATUSES,
   type Ticket,
   type TicketAction,
@@ -32,13 +35,17 @@ import type { Sql } from "postgres";
 import { applyActionInTransaction, resolveOrphansInTransaction } from "./actions.ts";
 import { type CycleContext, recordCycleInTransaction } from "./cycle.ts";
 import { PostgresReadOnlyError, PostgresStoreError, toStoreError } from "./errors.ts";
+import * as leases from "./leases.ts";
 import * as outbox from "./outbox.ts";
 import { type Db, getTicket, listEventsAfter, listTickets } from "./queries.ts";
 import { type CycleLogRow, cycleLogFromRow } from "./rows.ts";
 import * as silences from "./silences.ts";
 
-/** The PostgreSQL ticket store: core's `TicketStore`, `NotificationStore` and `SilenceStore`, and more. */
-export interface PostgresTicketStore extends TicketStore, NotificationStore, SilenceStore {
+/**
+ * The PostgreSQL ticket store: core's `TicketStore`, `NotificationStore`, `SilenceStore` and
+ * `LeaseStore` (so several monitor replicas can share it), and more.
+ */
+export interface PostgresTicketStore extends TicketStore, NotificationStore, SilenceStore, LeaseStore {
   /** The database as it may be shown: `postgres://user@host:port/db`, never the password. */
   readonly target: string;
   /** Ends the connections (waiting up to 5 s for queries in flight); later calls fail. Safe to call twice. */
@@ -88,8 +95,23 @@ class Store implements PostgresTicketStore {
   recordCycle(
     subjects: readonly string[],
     plan: (snapshot: CycleSnapshot) => CyclePlan,
+    options: RecordCycleOptions = {},
   ): Promise<CycleResult> {
-    return this.#write((sql) => sql.begin((tx) => recordCycleInTransaction(tx, this.#ctx, subjects, plan)));
+    return this.#write((sql) =>
+      sql.begin((tx) => recordCycleInTransaction(tx, this.#ctx, subjects, plan, options.fence)),
+    );
+  }
+
+  claimLeases(holder: string, subjects: readonly string[], ttlMs: number): Promise<readonly SubjectLease[]> {
+    return this.#write((sql) => leases.claimLeases(sql, this.#leaseNow(), holder, subjects, ttlMs));
+  }
+
+  releaseLeases(holder: string, subjects: readonly string[]): Promise<void> {
+    return this.#write((sql) => leases.releaseLeases(sql, this.#leaseNow(), holder, subjects));
+  }
+
+  listLeases(): Promise<readonly SubjectLease[]> {
+    return this.#read(() => leases.listLeases(this.#sql));
   }
 
   listTickets(filter?: TicketFilter): Promise<TicketPage> {
@@ -111,7 +133,9 @@ class Store implements PostgresTicketStore {
 
   resolveOrphans(configured: ConfiguredInvariants, now?: number): Promise<OrphanResolution> {
     const at = now ?? this.#ctx.now();
-    return this.#write((sql) => sql.begin((tx) => resolveOrphansInTransaction(tx, configured, at)));
+    return this.#write((sql) =>
+      sql.begin((tx) => resolveOrphansInTransaction(tx, configured, at, this.#leaseNow())),
+    );
   }
 
   openChannel(channel: string, now: number): Promise<void> {
@@ -123,8 +147,9 @@ class Store implements PostgresTicketStore {
     filter: NotificationFilter | undefined,
     now: number,
     limit: number,
+    subjects?: readonly string[],
   ): Promise<readonly PendingNotification[]> {
-    return this.#write((sql) => outbox.nextNotifications(sql, channel, filter, now, limit));
+    return this.#write((sql) => outbox.nextNotifications(sql, channel, filter, now, limit, subjects));
   }
 
   recordAttempt(channel: string, eventId: number, result: AttemptOutcome, now: number): Promise<void> {
@@ -201,6 +226,10 @@ class Store implements PostgresTicketStore {
     if (this.#closed) return;
     this.#closed = true;
     await this.#sql.end({ timeout: 5 });
+  }
+
+  #leaseNow(): number | null {
+    return this.#ctx.leaseNow?.() ?? null;
   }
 
   #write<T>(fn: (sql: Sql) => Promise<T>): Promise<T> {

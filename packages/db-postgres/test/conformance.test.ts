@@ -16,4 +16,5 @@ testTicketStore({
   create: async (now) => openPostgresTicketStore(await server.createDatabase(), { now }),
   close: (store) => store.close(),
   recentCycles: (store, limit) => store.recentCycles(limit),
+  leases: true,
 });
