@@ -71,9 +71,7 @@ describe("createLeadership", () => {
     await sleep(TTL + TTL / 2);
     expect(a.leadership.leads("alpha")).toBe(false);
     expect(a.changes.at(-1)).toEqual({ subject: "alpha", leader: false });
-    expect(a.messages()).toContain(
-      "Cannot claim or renew leases: connection refused",
-    );
+    expect(a.messages()).toContain("Cannot claim or renew leases: connection refused");
     expect(b.leadership.leads("alpha")).toBe(true);
     link.set(false);
     await sleep(TTL / 2);
