@@ -1,6 +1,7 @@
 import type { Dispatcher, Monitor, Notifier, Subject } from "@operator/core";
 import {
   ConfigError,
+  checkMonitorOptions,
   configuredInvariants,
   createDispatcher,
   createMonitor,
@@ -12,7 +13,8 @@ import {
 import type { ApiListener } from "@operator/http";
 import { type ApiSettings, warnIfOpen } from "./api-options.ts";
 import { loopStatus } from "./api-status.ts";
-import { describeDb } from "./db-target.ts";
+import { describeDb, isPostgresDb } from "./db-target.ts";
+import { daemonLeadership, leaseTtlMs } from "./leadership.ts";
 import type { CliLogger } from "./logger.ts";
 import { createMonitorMetrics, type MetricsServer, startMetricsServer } from "./metrics-server.ts";
 import { notificationLogger } from "./notification-log.ts";
@@ -46,8 +48,10 @@ export interface DaemonOptions {
 }
 
 /**
- * Runs the monitor loop until SIGTERM or SIGINT: takes the database's daemon lock (a second daemon on
- * one database is refused at once, exit 4), opens (or creates) the database, serves metrics when
+ * Runs the monitor loop until SIGTERM or SIGINT: on SQLite takes the database's daemon lock (a second
+ * daemon on one file is refused at once, exit 4); on PostgreSQL, where replicas share the database,
+ * runs per-subject leadership instead (each replica cycles and notifies for the subjects whose lease
+ * it holds, stands by for the others, and releases its leases on the way out). Opens (or creates) the database, serves metrics when
  * asked, and on the first signal lets the cycle in flight finish; the loop then disposes the subjects
  * and logs `Monitor loop stopped`, and the database and the metrics server are closed. A second
  * signal exits at once (130 for SIGINT, 143 for SIGTERM). When a cycle finds the database file
@@ -98,15 +102,24 @@ export async function runDaemon({
     void monitor?.stop();
   };
   const dbPath = settings.dbPath;
-  const lock = await lockDatabase(dbPath, { onLost: onReplaced }).catch(async (error: unknown) => {
+  const shared = isPostgresDb(dbPath);
+  const lock = shared
+    ? undefined
+    : await lockDatabase(dbPath, { onLost: onReplaced }).catch(async (error: unknown) => {
+        await disposeNotifiers(notifiers);
+        throw error;
+      });
+  const store = await openStore(dbPath, {
+    onReplaced,
+    ...(shared ? { idleInTransactionTimeoutMs: leaseTtlMs(settings.intervalMs) } : {}),
+  }).catch(async (error: unknown) => {
+    lock?.release();
     await disposeNotifiers(notifiers);
     throw error;
   });
-  const store = await openStore(dbPath, { onReplaced }).catch(async (error: unknown) => {
-    lock.release();
-    await disposeNotifiers(notifiers);
-    throw error;
-  });
+  const names = (some: readonly Subject[]) => some.map((subject) => subject.name);
+  const leadership = daemonLeadership(store, names(subjects), settings.intervalMs, logger);
+  if (leadership) metrics.watchLeadership(leadership);
   try {
     if (notifiers.length > 0) {
       const log = notificationLogger(logger);
@@ -114,6 +127,7 @@ export async function runDaemon({
         store,
         notifiers,
         logger,
+        ...(leadership ? { leadership } : {}),
         withhold: withholdSilenced,
         onAttempt: (attempt) => {
           metrics.recordAttempt(attempt);
@@ -130,6 +144,7 @@ export async function runDaemon({
       ...options,
       store,
       logger,
+      ...(leadership ? { leadership } : {}),
       onCycle: (report) => {
         logTicketEvents(logger, report.events);
         const cannotCount = (error: unknown) =>
@@ -159,7 +174,22 @@ export async function runDaemon({
       logger.error(`Cannot resolve orphaned tickets: ${(error as Error).message}`);
     }
     metrics.recordReload(true, Date.now());
-    const reloader = createReloader({ monitor, settings, source: reload, logger, metrics });
+    const looping = monitor;
+    const reloader = createReloader({
+      monitor: leadership
+        ? {
+            async replaceSubjects(next) {
+              checkMonitorOptions({ ...options, subjects: next });
+              await leadership.setSubjects(names(next));
+              return looping.replaceSubjects(next);
+            },
+          }
+        : monitor,
+      settings,
+      source: reload,
+      logger,
+      metrics,
+    });
     if (settings.listen) {
       const { createApiListener } = await import("@operator/http");
       const apiSettings = api ?? (await defaultApiSettings());
@@ -211,6 +241,7 @@ export async function runDaemon({
         ...(notifiers.length > 0 ? { notify: notifiers.map((n) => n.name) } : {}),
       },
     );
+    await leadership?.start();
     await monitor.run(startup ? { signal: startup.signal } : {});
     if (lost) throw lost;
   } finally {
@@ -221,9 +252,10 @@ export async function runDaemon({
     if (monitor === undefined) await disposeSubjects(subjects);
     else await monitor.stop();
     await dispatcher?.stop();
+    await leadership?.stop();
     await disposeNotifiers(notifiers);
     await store.close();
-    lock.release();
+    lock?.release();
   }
 }
 

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createSecureServer } from "node:https";
 import type { AddressInfo, Socket } from "node:net";
-import type { AttemptReport, ChannelStatus, Severity } from "@operator/core";
+import type { AttemptReport, ChannelStatus, Leadership, Severity } from "@operator/core";
 import { ConfigError, SEVERITIES } from "@operator/core";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { ListenAddress } from "./config.ts";
@@ -53,7 +53,18 @@ export interface MonitorMetrics {
   watchNotifications(channels: readonly string[], read: () => Promise<readonly ChannelStatus[]>): void;
   /** Reads the notification backlog now (after each cycle); a failed read leaves the last values. */
   refreshNotifications(): Promise<void>;
+  /**
+   * Where this replica's roles come from when replicas share the store: sets
+   * `operator_subject_leader{subject}` (1 leader, 0 standby) now and on every change, and lets
+   * `/healthz` judge a replica that leads nothing by its last contact with the store.
+   */
+  watchLeadership(leadership: LeadershipView): void;
+  /** The watched leadership, if any. */
+  readonly leadership: LeadershipView | undefined;
 }
+
+/** What the metrics read of the daemon's leadership. */
+export type LeadershipView = Pick<Leadership, "roles" | "onChange" | "lastContact">;
 
 /** Options of {@link createMonitorMetrics}. */
 export interface MonitorMetricsOptions {
@@ -166,12 +177,32 @@ export function createMonitorMetrics(options: MonitorMetricsOptions = {}): Monit
     buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers,
   });
+  const leader = new Gauge({
+    name: "operator_subject_leader",
+    help: "Whether this replica leads the subject (1) or stands by (0), when replicas share the store.",
+    labelNames: ["subject"],
+    registers,
+  });
   let lastCycleAt: number | undefined;
   let lastCycleMonotonic: number | undefined;
   let failure: string | undefined;
+  let leadership: LeadershipView | undefined;
+  const showRoles = () => {
+    if (leadership === undefined) return;
+    leader.reset();
+    for (const [subject, leads] of leadership.roles()) leader.set({ subject }, leads ? 1 : 0);
+  };
   return {
     registry,
     monotonic,
+    get leadership() {
+      return leadership;
+    },
+    watchLeadership(source) {
+      leadership = source;
+      showRoles();
+      source.onChange(showRoles);
+    },
     get lastCycleAt() {
       return lastCycleAt;
     },
@@ -264,8 +295,9 @@ const METRICS_CACHE_MS = 1000;
 /**
  * Serves `GET /metrics` (Prometheus text format) and `GET /healthz`: 200 while a cycle has completed
  * within `3 × intervalMs` (counting from start-up before the first one), 503 otherwise or once the
- * daemon has failed, with a JSON body saying how old the last cycle is. Ages are measured on the
- * metrics' monotonic clock. The listener caps connections, header size and request time, and takes
+ * daemon has failed, with a JSON body saying how old the last cycle is. A replica that shares its
+ * store and leads no subject is judged by its last contact with the store instead, and the body
+ * gives its `role` and its role per subject. Ages are measured on the metrics' monotonic clock. The listener caps connections, header size and request time, and takes
  * no request bodies (the HTTP API's actions, with `api`, take small ones), so idle or slow clients
  * cannot starve it or the monitor loop. With `api`, every other path is the API's.
  */
@@ -334,7 +366,9 @@ export async function startMetricsServer(options: {
       return;
     }
     if (path === "/healthz") {
-      const last = metrics.lastCycleMonotonic;
+      const roles = metrics.leadership?.roles();
+      const standby = roles !== undefined && ![...roles.values()].includes(true);
+      const last = standby ? metrics.leadership?.lastContact : metrics.lastCycleMonotonic;
       const age = Math.max(0, metrics.monotonic() - (last ?? startedAt));
       const failure = metrics.failure;
       const healthy = failure === undefined && age <= maxAgeMs;
@@ -345,6 +379,12 @@ export async function startMetricsServer(options: {
         lastCycleAt: wall === undefined ? null : new Date(wall).toISOString(),
         ageSeconds: Math.round(age / 100) / 10,
         maxAgeSeconds: maxAgeMs / 1000,
+        ...(roles === undefined
+          ? {}
+          : {
+              role: standby ? "standby" : "leader",
+              subjects: Object.fromEntries([...roles].map(([s, leads]) => [s, leads ? "leader" : "standby"])),
+            }),
       };
       res
         .writeHead(healthy ? 200 : 503, { "content-type": "application/json" })

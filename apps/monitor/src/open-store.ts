@@ -43,6 +43,8 @@ export async function openStore(
     readonly?: boolean;
     mustExist?: boolean;
     onReplaced?: OpenTicketStoreOptions["onReplaced"];
+    /** On PostgreSQL: end a transaction left idle this long (a paused daemon's), releasing its locks. */
+    idleInTransactionTimeoutMs?: number;
     env?: NodeJS.ProcessEnv;
   } = {},
 ): Promise<CliStore> {
@@ -54,6 +56,9 @@ export async function openStore(
       readonly: options.readonly ?? false,
       env,
       ...(passwordFile ? { passwordFile } : {}),
+      ...(options.idleInTransactionTimeoutMs === undefined
+        ? {}
+        : { idleInTransactionTimeoutMs: options.idleInTransactionTimeoutMs }),
     });
   }
   if (options.mustExist && !existsSync(db)) {

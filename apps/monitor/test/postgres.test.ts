@@ -97,24 +97,65 @@ describe("the CLI on a real PostgreSQL (--db postgres://...)", () => {
     expect(result.stderr).not.toContain(PASSWORD);
   });
 
-  it("runs the daemon on it, logs the database without its password, and refuses a second daemon", async () => {
+  it("runs replicas on it: one leads the subject, the other stands by and takes over when it stops", async () => {
     const db = await server.createDatabase("cli_daemon");
     const cfg = await config("daemon", "violated");
-    const first = startCli(["monitor", "--db", db, "--config", cfg, "--interval", "500ms"]);
+    const args = ["monitor", "--db", db, "--config", cfg, "--interval", "500ms", "--listen", "127.0.0.1:0"];
+    const base = (line: string) => /metrics on (http:\/\/\S+)\/metrics/.exec(line)?.[1] as string;
+    const leaderOf = async (url: string) =>
+      /operator_subject_leader\{subject="fake"\} (\d)/.exec(
+        await (await fetch(`${url}/metrics`)).text(),
+      )?.[1];
+    const first = startCli(args);
+    const second = startCli(args);
     try {
       const started = await first.waitForLine(/Monitor loop started/, 60_000);
       expect(started).toContain(where(db));
+      await first.waitForLine(/Leading subject "fake" \(lease token 1\)/, 30_000);
       await first.waitForLine(/opened .*fake\/probe\/e1/, 30_000);
-      const second = await runCli(["monitor", "--db", db, "--config", cfg, "--interval", "500ms"]);
-      expect(second.code).toBe(4);
-      expect(second.stderr).toMatch(/another operator monitor is running on .*operator pid=\d+/);
+      const standing = await second.waitForLine(/Standing by for subject "fake": led by /, 60_000);
+      expect(standing).toMatch(/led by [^:]+:\d+:[0-9a-f]{8}/);
+      const [a, b] = [base(started), base(await second.waitForLine(/Monitor loop started/))];
+      expect(await leaderOf(a)).toBe("1");
+      expect(await leaderOf(b)).toBe("0");
+      const health = await fetch(`${b}/healthz`);
+      expect(health.status).toBe(200);
+      expect(await health.json()).toMatchObject({
+        status: "ok",
+        role: "standby",
+        subjects: { fake: "standby" },
+      });
+      expect(await (await fetch(`${a}/healthz`)).json()).toMatchObject({
+        role: "leader",
+        subjects: { fake: "leader" },
+      });
+
+      first.child.kill("SIGTERM");
+      expect(await first.exited).toBe(0);
+      expect(first.transcript()).toMatch(/Released the leases of "fake"/);
+      await second.waitForLine(/Leading subject "fake" \(lease token 2\)/, 10_000);
+      await waitFor(
+        async () => ((await leaderOf(b)) === "1" ? true : undefined),
+        10_000,
+        "gauge 1 on the new leader",
+      );
+      const heartbeats = () => second.stderr.filter((l) => /Check complete: /.test(l)).length;
+      const before = heartbeats();
+      await waitFor(
+        () => (heartbeats() >= before + 2 ? true : undefined),
+        10_000,
+        "cycles of the new leader",
+      );
       const listed = await runCli(["tickets", "list", "--json", "--db", db]);
-      expect((JSON.parse(listed.stdout) as unknown[]).length).toBe(1);
+      const tickets = JSON.parse(listed.stdout) as { key: string; occurrenceCount: number }[];
+      expect(tickets.map((t) => t.key)).toEqual(["fake/probe/e1"]);
     } finally {
       first.child.kill("SIGTERM");
-      await first.exited;
+      second.child.kill("SIGTERM");
+      await Promise.all([first.exited, second.exited]);
     }
     expect(first.transcript()).not.toContain(PASSWORD);
+    expect(second.transcript()).not.toContain(PASSWORD);
   });
 
   it("notifies through the daemon from the PostgreSQL outbox, and silences and notification status work on it", async () => {
