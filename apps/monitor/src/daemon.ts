@@ -105,7 +105,7 @@ export async function runDaemon({
   const shared = isPostgresDb(dbPath);
   const lock = shared
     ? undefined
-    : await lockDatabase(dbPath, { onLost: onReplaced }).catch(async (error: unknown) => {
+    : await lockDatabase(dbPath).catch(async (error: unknown) => {
         await disposeNotifiers(notifiers);
         throw error;
       });

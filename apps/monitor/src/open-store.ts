@@ -1,5 +1,4 @@
 import { existsSync } from "node:fs";
-import { hostname } from "node:os";
 import type {
   CycleLogEntry,
   NotificationStore,
@@ -9,7 +8,7 @@ import type {
   TicketStore,
 } from "@operator/core";
 import type { DaemonLock, OpenTicketStoreOptions } from "@operator/db";
-import { describeDb, isPostgresDb } from "./db-target.ts";
+import { isPostgresDb } from "./db-target.ts";
 import { EXIT, ExitError } from "./exit-codes.ts";
 
 /** What every command needs of a ticket store, SQLite or PostgreSQL. */
@@ -74,28 +73,8 @@ export async function openStore(
   });
 }
 
-/**
- * Takes the "one daemon per database" lock for `db`, or fails at once, naming the process that
- * holds it, with exit code 4. On SQLite: `acquireDaemonLock` of `@operator/db` (a lock on a side
- * file). On PostgreSQL: a session advisory lock on a connection of its own; `onLost` is called when
- * that connection breaks (the lock is gone with it).
- */
-export async function lockDatabase(
-  db: string,
-  options: { onLost?: (error: Error) => void; env?: NodeJS.ProcessEnv } = {},
-): Promise<DaemonLock> {
-  if (isPostgresDb(db)) {
-    const { acquirePostgresDaemonLock } = await importPostgres();
-    const env = options.env ?? process.env;
-    const passwordFile = env.OPERATOR_DB_PASSWORD_FILE;
-    const lock = await acquirePostgresDaemonLock(db, {
-      env,
-      holder: `operator pid=${process.pid} host=${hostname()}`,
-      ...(passwordFile ? { passwordFile } : {}),
-      ...(options.onLost ? { onLost: options.onLost } : {}),
-    });
-    return { path: describeDb(db), release: () => void lock.release() };
-  }
+/** Takes the "one daemon per SQLite file" lock for `db`, or fails at once, naming the process that holds it (exit 4). */
+export async function lockDatabase(db: string): Promise<DaemonLock> {
   const { acquireDaemonLock } = await import("@operator/db");
   return acquireDaemonLock(db);
 }

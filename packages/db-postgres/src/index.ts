@@ -8,8 +8,6 @@
 export type { ConnectionSettings, PostgresConnectionOptions, SslMode } from "./connection.ts";
 export { connectionSettings, isPostgresUrl, redactPostgresUrl, SSL_MODES } from "./connection.ts";
 export type { CycleLogRetention } from "./cycle.ts";
-export type { PostgresDaemonLock, PostgresDaemonLockOptions } from "./daemon-lock.ts";
-export { acquirePostgresDaemonLock, PostgresDaemonRunningError } from "./daemon-lock.ts";
 export {
   PostgresConfigError,
   PostgresDuplicateOpenTicketError,

@@ -13,6 +13,3 @@ export const MIGRATION_LOCK = 1;
  * feed rely on it) and makes each cycle's read, plan and write atomic against people's actions.
  */
 export const WRITE_LOCK = 2;
-
-/** Held (session-scoped) by the one daemon that writes to the database. */
-export const DAEMON_LOCK = 3;
