@@ -12,6 +12,7 @@ import { gzipSync } from "node:zlib";
  * - `redirect`: every request answers 307 to the same path on `to` (another origin).
  * - `address`: `/stores` answers PD's list with every store's `address` replaced by `text`.
  * - `drop-store`: `/stores` answers PD's list without store `id`.
+ * - `delay`: every request is answered `ms` later (a slow PD).
  */
 export type PdFault =
   | { readonly kind: "empty-stores" }
@@ -21,7 +22,8 @@ export type PdFault =
   | { readonly kind: "echo-headers" }
   | { readonly kind: "redirect"; readonly to: string }
   | { readonly kind: "address"; readonly text: string }
-  | { readonly kind: "drop-store"; readonly id: number };
+  | { readonly kind: "drop-store"; readonly id: number }
+  | { readonly kind: "delay"; readonly ms: number };
 
 /** One request the proxy received. */
 export interface ProxiedRequest {
@@ -79,6 +81,7 @@ async function _answer(
   response: ServerResponse,
 ): Promise<void> {
   const isStores = /\/pd\/api\/v1\/stores(\?|$)/.test(path);
+  if (fault?.kind === "delay") await new Promise((resolve) => setTimeout(resolve, fault.ms));
   if (fault?.kind === "echo-headers") {
     return _json(response, 401, { error: "unauthorized", request: { headers } });
   }

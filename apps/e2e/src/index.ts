@@ -58,6 +58,8 @@ export {
   showTicket,
   ticketAction,
 } from "./operator-cli.ts";
+export type { ReplicaSet, ReplicaSetOptions, Takeover } from "./replicas.ts";
+export { historyProblems, startReplicas } from "./replicas.ts";
 export { integrityCheck } from "./sqlite.ts";
 export { byKey, duplicateOpenKeys, isUnresolved, openedAt } from "./tickets.ts";
 export type { WaitOptions } from "./wait.ts";

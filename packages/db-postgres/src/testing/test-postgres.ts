@@ -22,8 +22,8 @@ export interface TestPostgres {
   readonly url: string;
   /** Creates an empty database and returns its URL. */
   createDatabase(name?: string): Promise<string>;
-  /** Stops the server (SIGINT, fast shutdown) and starts it again on the same port and data. */
-  restart(): Promise<void>;
+  /** Stops the server (SIGINT, fast shutdown) and starts it again on the same port and data, after `downMs`. */
+  restart(downMs?: number): Promise<void>;
   /** Stops the server and removes its directory. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -151,8 +151,9 @@ export async function startTestPostgres(options: StartTestPostgresOptions = {}):
         }
         return `postgres://${login}@127.0.0.1:${port}/${encodeURIComponent(name)}`;
       },
-      async restart() {
+      async restart(downMs = 0) {
         await stopServer();
+        if (downMs > 0) await new Promise((resolve) => setTimeout(resolve, downMs));
         await start();
       },
       async stop() {
