@@ -9,6 +9,7 @@ export const SECTION_IDS = [
   "http",
   "detection",
   "notifications",
+  "failover",
 ] as const;
 
 /** One benchmark section's id. */

@@ -9,6 +9,7 @@ import { type BenchArgs, parseBenchArgs, type SectionId, USAGE } from "./cli-arg
 import { benchCliStart } from "./cli-start.ts";
 import { benchCycleCost } from "./cycle-cost.ts";
 import { benchDetection } from "./detection.ts";
+import { benchFailover } from "./failover.ts";
 import { benchHttpPages } from "./http-pages.ts";
 import { benchMemory } from "./memory.ts";
 import { benchNotifications } from "./notifications.ts";
@@ -42,6 +43,7 @@ function plan(args: BenchArgs): Record<SectionId, () => Promise<SectionReport>> 
     http: () => benchHttpPages({ tickets: q ? 20_000 : 100_000, pageSize: 100, walks: q ? 2 : 4 }),
     detection: () => benchDetection({ runs: q ? 1 : 3 }),
     notifications: () => benchNotifications({ tickets: q ? 1000 : 10_000, runs: 3 }),
+    failover: () => benchFailover({ kills: q ? 3 : 10, stops: q ? 1 : 3, intervalMs: 2000 }),
   };
 }
 
