@@ -64,6 +64,26 @@ async function threeEventsPerKey(store: MemoryTicketStore, entities: readonly st
 }
 
 describe("dispatcher", () => {
+  it("with leadership, sends only the notifications of the subjects this replica leads", async () => {
+    const store = createMemoryTicketStore();
+    const { notifier, delivered } = recorder("hook");
+    const led = new Set(["beta"]);
+    const leadership = { led: () => [...led], leads: (subject: string) => led.has(subject) };
+    const dispatcher = start({ store, notifiers: [notifier], leadership });
+    await dispatcher.start();
+    await openTickets(store, ["1"], T0, { subject: "alpha" });
+    await openTickets(store, ["1"], T0, { subject: "beta" });
+    dispatcher.wake();
+    await until(() => delivered().length === 1);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(delivered().map((a) => a.key)).toEqual(["beta/store_down/1"]);
+    expect((await statusOf(store, "hook"))?.pending).toBe(1);
+    led.add("alpha");
+    dispatcher.wake();
+    await until(() => delivered().length === 2);
+    expect(delivered().map((a) => a.key)).toEqual(["beta/store_down/1", "alpha/store_down/1"]);
+  });
+
   it("delivers in event order per key; a key whose first event keeps failing waits, other keys go on", async () => {
     const store = createMemoryTicketStore();
     let failuresLeft = 4;

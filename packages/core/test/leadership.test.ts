@@ -3,13 +3,15 @@ import { afterEach, describe, expect, it } from "vitest";
 import {
   createLeadership,
   createMemoryTicketStore,
+  createMonitor,
   type Leadership,
   type LeadershipChange,
   type LeaseStore,
 } from "../src/index.ts";
 import { memoryLogger } from "../src/testing/index.ts";
+import { scriptedSubject } from "./helpers.ts";
 
-const TTL = 200;
+const TTL = 600;
 const running: Leadership[] = [];
 afterEach(async () => {
   for (const leadership of running.splice(0)) await leadership.stop();
@@ -90,5 +92,36 @@ describe("createLeadership", () => {
     expect(() => createLeadership({ leases: store, holder: "", subjects: [], ttlMs: TTL })).toThrow(
       "Invalid lease holder",
     );
+  });
+});
+
+describe("a monitor with leadership", () => {
+  it("cycles only while it leads, and starts at once when it becomes the leader", async () => {
+    const store = createMemoryTicketStore();
+    const a = replica(store, "a", ["alpha"]);
+    const b = replica(store, "b", ["alpha"]);
+    await a.leadership.start();
+    await b.leadership.start();
+    const cycles = { a: 0, b: 0 };
+    const monitor = (name: "a" | "b", leadership: Leadership) =>
+      createMonitor({
+        subjects: [scriptedSubject(() => [], { name: "alpha" }).subject],
+        store,
+        intervalMs: 1000,
+        logger: memoryLogger().logger,
+        leadership,
+        onCycle: () => cycles[name]++,
+      });
+    const [ma, mb] = [monitor("a", a.leadership), monitor("b", b.leadership)];
+    const runs = [ma.run(), mb.run()];
+    await sleep(100);
+    expect(cycles).toEqual({ a: 1, b: 0 });
+    await a.leadership.stop();
+    const stoppedAt = performance.now();
+    while (cycles.b === 0 && performance.now() - stoppedAt < 900) await sleep(5);
+    expect(cycles.b).toBe(1);
+    expect(performance.now() - stoppedAt).toBeLessThan(TTL);
+    await Promise.all([ma.stop(), mb.stop(), ...runs]);
+    expect(store.cycles()).toHaveLength(2);
   });
 });
