@@ -97,9 +97,21 @@ describe("the CLI on a real PostgreSQL (--db postgres://...)", () => {
     expect(result.stderr).not.toContain(PASSWORD);
   });
 
-  it("runs replicas on it: one leads the subject, the other stands by and takes over when it stops", async () => {
+  it("runs replicas on it: one leads and notifies, the other stands by and takes over when it stops", async () => {
     const db = await server.createDatabase("cli_daemon");
-    const cfg = await config("daemon", "violated");
+    const hook = await startWebhookReceiver();
+    const outcomeFile = join(dir, "replicas.outcome");
+    await writeFile(outcomeFile, "violated");
+    const cfg = join(dir, "replicas.json");
+    await writeFile(
+      cfg,
+      JSON.stringify({
+        pluginDir: ".",
+        notify: [{ type: "webhook", url: hook.url }],
+        subjects: [["@example/fake-subject", { name: "fake", outcomeFile }]],
+      }),
+    );
+    const delivered = (event: string) => hook.requests.filter((r) => r.event === event && r.accepted);
     const args = ["monitor", "--db", db, "--config", cfg, "--interval", "500ms", "--listen", "127.0.0.1:0"];
     const base = (line: string) => /metrics on (http:\/\/\S+)\/metrics/.exec(line)?.[1] as string;
     const leaderOf = async (url: string) =>
@@ -107,15 +119,17 @@ describe("the CLI on a real PostgreSQL (--db postgres://...)", () => {
         await (await fetch(`${url}/metrics`)).text(),
       )?.[1];
     const first = startCli(args);
-    const second = startCli(args);
+    let second: ReturnType<typeof startCli> | undefined;
     try {
       const started = await first.waitForLine(/Monitor loop started/, 60_000);
       expect(started).toContain(where(db));
       await first.waitForLine(/Leading subject "fake" \(lease token 1\)/, 30_000);
+      const standby = startCli(args);
+      second = standby;
       await first.waitForLine(/opened .*fake\/probe\/e1/, 30_000);
-      const standing = await second.waitForLine(/Standing by for subject "fake": led by /, 60_000);
+      const standing = await standby.waitForLine(/Standing by for subject "fake": led by /, 60_000);
       expect(standing).toMatch(/led by [^:]+:\d+:[0-9a-f]{8}/);
-      const [a, b] = [base(started), base(await second.waitForLine(/Monitor loop started/))];
+      const [a, b] = [base(started), base(await standby.waitForLine(/Monitor loop started/))];
       expect(await leaderOf(a)).toBe("1");
       expect(await leaderOf(b)).toBe("0");
       const health = await fetch(`${b}/healthz`);
@@ -133,13 +147,13 @@ describe("the CLI on a real PostgreSQL (--db postgres://...)", () => {
       first.child.kill("SIGTERM");
       expect(await first.exited).toBe(0);
       expect(first.transcript()).toMatch(/Released the leases of "fake"/);
-      await second.waitForLine(/Leading subject "fake" \(lease token 2\)/, 10_000);
+      await standby.waitForLine(/Leading subject "fake" \(lease token 2\)/, 10_000);
       await waitFor(
         async () => ((await leaderOf(b)) === "1" ? true : undefined),
         10_000,
         "gauge 1 on the new leader",
       );
-      const heartbeats = () => second.stderr.filter((l) => /Check complete: /.test(l)).length;
+      const heartbeats = () => standby.stderr.filter((l) => /Check complete: /.test(l)).length;
       const before = heartbeats();
       await waitFor(
         () => (heartbeats() >= before + 2 ? true : undefined),
@@ -149,13 +163,20 @@ describe("the CLI on a real PostgreSQL (--db postgres://...)", () => {
       const listed = await runCli(["tickets", "list", "--json", "--db", db]);
       const tickets = JSON.parse(listed.stdout) as { key: string; occurrenceCount: number }[];
       expect(tickets.map((t) => t.key)).toEqual(["fake/probe/e1"]);
+
+      await writeFile(outcomeFile, "ok");
+      await waitFor(() => delivered("resolved")[0], 30_000, "the resolve notified");
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect(delivered("opened")).toHaveLength(1);
+      expect(delivered("resolved")).toHaveLength(1);
     } finally {
       first.child.kill("SIGTERM");
-      second.child.kill("SIGTERM");
-      await Promise.all([first.exited, second.exited]);
+      second?.child.kill("SIGTERM");
+      await Promise.all([first.exited, second?.exited]);
+      await hook.close();
     }
     expect(first.transcript()).not.toContain(PASSWORD);
-    expect(second.transcript()).not.toContain(PASSWORD);
+    expect(second?.transcript()).not.toContain(PASSWORD);
   });
 
   it("notifies through the daemon from the PostgreSQL outbox, and silences and notification status work on it", async () => {
