@@ -36,6 +36,14 @@ interface DueRow extends TicketRow {
   e_comment: string | null;
 }
 
+/** One attempt's answer, as `NotificationStore.recordAttempt` takes it. */
+export interface RecordedAttempt {
+  readonly channel: string;
+  readonly eventId: number;
+  readonly result: AttemptOutcome;
+  readonly now: number;
+}
+
 interface StatusRow {
   channel: string;
   cursor: number;
@@ -155,17 +163,20 @@ export class Outbox {
       .immediate();
   }
 
-  record(channel: string, eventId: number, result: AttemptOutcome, now: number): void {
+  /** Records attempts in one transaction, in order, each as its own `recordAttempt` would. */
+  record(attempts: readonly RecordedAttempt[]): void {
     this.#db
       .transaction(() => {
-        const state = result.outcome === "retry" ? "pending" : result.outcome;
-        const next = result.outcome === "retry" ? result.nextAttemptAt : 0;
-        const reason = result.outcome === "delivered" ? null : result.reason;
-        const deliveredAt = result.outcome === "delivered" ? now : null;
-        const changed = this.#s.settle.run(state, next, reason, deliveredAt, channel, eventId).changes;
-        if (changed === 0) return;
-        if (result.outcome === "delivered") this.#s.success.run(now, channel);
-        else if (result.outcome !== "withheld") this.#s.error.run(now, reason, channel);
+        for (const { channel, eventId, result, now } of attempts) {
+          const state = result.outcome === "retry" ? "pending" : result.outcome;
+          const next = result.outcome === "retry" ? result.nextAttemptAt : 0;
+          const reason = result.outcome === "delivered" ? null : result.reason;
+          const deliveredAt = result.outcome === "delivered" ? now : null;
+          const changed = this.#s.settle.run(state, next, reason, deliveredAt, channel, eventId).changes;
+          if (changed === 0) continue;
+          if (result.outcome === "delivered") this.#s.success.run(now, channel);
+          else if (result.outcome !== "withheld") this.#s.error.run(now, reason, channel);
+        }
       })
       .immediate();
   }
