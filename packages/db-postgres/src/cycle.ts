@@ -14,6 +14,7 @@ import {
 } from "@operator/core";
 import type { TransactionSql } from "postgres";
 import { PostgresDuplicateOpenTicketError } from "./errors.ts";
+import { bumpRecurrences, splitTicketWrites } from "./recurrences.ts";
 import {
   type IdentityRow,
   identityFromRow,
@@ -21,7 +22,6 @@ import {
   keyStateFromRow,
   type TicketRow,
   ticketFromRow,
-  ticketRecord,
 } from "./rows.ts";
 import { type SilenceRow, silenceFromRow } from "./silences.ts";
 import {
@@ -130,12 +130,11 @@ export async function recordCycleInTransaction(
       resolvedKeys.add(after.key);
     }
   }
-  const records = [...changed.values()].map((t) =>
-    ticketRecord(t, t.lastValues === stored.get(t.id)?.lastValues ? lastValuesJson.get(t.id) : undefined),
-  );
+  const writes = splitTicketWrites(changed.values(), stored, lastValuesJson);
   // Pipelined: the statements run in this order on the connection, in one round trip.
   await Promise.all([
-    updateTickets(tx, records),
+    bumpRecurrences(tx, writes.recurrences),
+    updateTickets(tx, writes.records),
     insertEvents(tx, events),
     deleteStates(tx, decided.deleteStates),
     upsertStates(tx, decided.upsertStates),
