@@ -128,7 +128,9 @@ describe("webhook payload (Alertmanager webhook format, version 4)", () => {
     expect(request?.headers["content-length"]).toBe(String(Buffer.byteLength(request?.body ?? "")));
     expect(request?.headers["transfer-encoding"]).toBeUndefined();
     expect(request?.headers["accept-encoding"]).toBe("identity");
-    expect(JSON.parse(request?.body ?? "").commonAnnotations.summary).toBe("store 4 (zone café, 東京) is Down");
+    expect(JSON.parse(request?.body ?? "").commonAnnotations.summary).toBe(
+      "store 4 (zone café, 東京) is Down",
+    );
   });
 
   it("keeps the Idempotency-Key of an event across retries, and changes it for another event", async () => {
