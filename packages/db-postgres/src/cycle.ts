@@ -16,6 +16,7 @@ import {
 import type { TransactionSql } from "postgres";
 import { PostgresDuplicateOpenTicketError } from "./errors.ts";
 import { checkFence } from "./leases.ts";
+import { bumpRecurrences, splitTicketWrites } from "./recurrences.ts";
 import {
   type IdentityRow,
   identityFromRow,
@@ -23,7 +24,6 @@ import {
   keyStateFromRow,
   type TicketRow,
   ticketFromRow,
-  ticketRecord,
 } from "./rows.ts";
 import { type SilenceRow, silenceFromRow } from "./silences.ts";
 import {
@@ -137,12 +137,11 @@ export async function recordCycleInTransaction(
       resolvedKeys.add(after.key);
     }
   }
-  const records = [...changed.values()].map((t) =>
-    ticketRecord(t, t.lastValues === stored.get(t.id)?.lastValues ? lastValuesJson.get(t.id) : undefined),
-  );
+  const writes = splitTicketWrites(changed.values(), stored, lastValuesJson);
   // Pipelined: the statements run in this order on the connection, in one round trip.
   await Promise.all([
-    updateTickets(tx, records),
+    bumpRecurrences(tx, writes.recurrences),
+    updateTickets(tx, writes.records),
     insertEvents(tx, events),
     deleteStates(tx, decided.deleteStates),
     upsertStates(tx, decided.upsertStates),

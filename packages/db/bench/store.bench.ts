@@ -101,7 +101,7 @@ async function benchSteady(dir: string, cycles: number): Promise<StoreBenchRow> 
     if (result.changed !== 1000) throw new Error(`changed ${result.changed}, expected 1000`);
   }
   store.close();
-  return row("steady cycle, 1,000 open tickets recurring, no change", 5, times);
+  return row("steady cycle, 1,000 open tickets recurring, no change", 3, times);
 }
 
 async function benchListing(dir: string, runs: number): Promise<StoreBenchRow[]> {

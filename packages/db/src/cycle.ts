@@ -83,7 +83,9 @@ export function recordCycleInTransaction(
     const lastValuesJson = (params.lastValues as string | undefined) ?? stored;
     written.push({ ticket: after, lastValuesJson });
     byId.set(after.id, after);
-    if (lastValuesJson !== undefined) loaded.lastValuesJson.set(after.id, lastValuesJson);
+    if (lastValuesJson !== stored && lastValuesJson !== undefined) {
+      loaded.lastValuesJson.set(after.id, lastValuesJson);
+    }
     if (after.status === "resolved") {
       resolved.push(after);
       resolvedKeys.add(after.key);

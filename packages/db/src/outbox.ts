@@ -44,6 +44,31 @@ interface DueRow extends TicketRow {
   e_comment: string | null;
 }
 
+/**
+ * The due heads of a channel: pending rows whose time has come and no earlier event of whose key is
+ * pending. Walking the pending rows in event order (a partial index) stops after `limit` heads, so a
+ * read costs about the same with a backlog of ten events or of a hundred thousand.
+ */
+export const DUE_HEADS = `
+  SELECT d.attempts, e.id AS e_id, e.ticket_id AS e_ticket_id, e.at AS e_at, e.actor AS e_actor,
+    e.kind AS e_kind, e.from_value AS e_from, e.to_value AS e_to, e.comment AS e_comment, t.*
+  FROM notification_deliveries d INDEXED BY notification_deliveries_pending_order
+  JOIN ticket_events e ON e.id = d.event_id
+  JOIN tickets t ON t.id = e.ticket_id
+  WHERE d.channel = @channel AND d.state = 'pending' AND d.next_attempt_at <= @now
+    AND NOT EXISTS (SELECT 1 FROM notification_deliveries p
+      WHERE p.channel = @channel AND p.key = d.key AND p.state = 'pending' AND p.event_id < d.event_id)
+    AND (@scope IS NULL OR t.subject IN (SELECT value FROM json_each(@scope)))
+  ORDER BY d.event_id LIMIT @limit`;
+
+/** One attempt's answer, as `NotificationStore.recordAttempt` takes it. */
+export interface RecordedAttempt {
+  readonly channel: string;
+  readonly eventId: number;
+  readonly result: AttemptOutcome;
+  readonly now: number;
+}
+
 interface StatusRow {
   channel: string;
   cursor: number;
@@ -83,17 +108,7 @@ export class Outbox {
         INSERT INTO notification_deliveries (channel, event_id, key, event_at) VALUES (?, ?, ?, ?)
         ON CONFLICT DO NOTHING`),
       advance: db.prepare("UPDATE notification_channels SET cursor = ? WHERE channel = ?"),
-      due: db.prepare<[DueParams], DueRow>(`
-        SELECT d.attempts, e.id AS e_id, e.ticket_id AS e_ticket_id, e.at AS e_at, e.actor AS e_actor,
-          e.kind AS e_kind, e.from_value AS e_from, e.to_value AS e_to, e.comment AS e_comment, t.*
-        FROM (SELECT min(event_id) AS event_id FROM notification_deliveries
-              WHERE channel = @channel AND state = 'pending' GROUP BY key) AS h
-        JOIN notification_deliveries d ON d.channel = @channel AND d.event_id = h.event_id
-        JOIN ticket_events e ON e.id = h.event_id
-        JOIN tickets t ON t.id = e.ticket_id
-        WHERE d.next_attempt_at <= @now
-          AND (@scope IS NULL OR t.subject IN (SELECT value FROM json_each(@scope)))
-        ORDER BY h.event_id LIMIT @limit`),
+      due: db.prepare<[DueParams], DueRow>(DUE_HEADS),
       settle: db.prepare(`
         UPDATE notification_deliveries
         SET attempts = attempts + 1, state = ?, next_attempt_at = ?, last_error = ?, delivered_at = ?
@@ -169,17 +184,20 @@ export class Outbox {
       .immediate();
   }
 
-  record(channel: string, eventId: number, result: AttemptOutcome, now: number): void {
+  /** Records attempts in one transaction, in order, each as its own `recordAttempt` would. */
+  record(attempts: readonly RecordedAttempt[]): void {
     this.#db
       .transaction(() => {
-        const state = result.outcome === "retry" ? "pending" : result.outcome;
-        const next = result.outcome === "retry" ? result.nextAttemptAt : 0;
-        const reason = result.outcome === "delivered" ? null : result.reason;
-        const deliveredAt = result.outcome === "delivered" ? now : null;
-        const changed = this.#s.settle.run(state, next, reason, deliveredAt, channel, eventId).changes;
-        if (changed === 0) return;
-        if (result.outcome === "delivered") this.#s.success.run(now, channel);
-        else if (result.outcome !== "withheld") this.#s.error.run(now, reason, channel);
+        for (const { channel, eventId, result, now } of attempts) {
+          const state = result.outcome === "retry" ? "pending" : result.outcome;
+          const next = result.outcome === "retry" ? result.nextAttemptAt : 0;
+          const reason = result.outcome === "delivered" ? null : result.reason;
+          const deliveredAt = result.outcome === "delivered" ? now : null;
+          const changed = this.#s.settle.run(state, next, reason, deliveredAt, channel, eventId).changes;
+          if (changed === 0) continue;
+          if (result.outcome === "delivered") this.#s.success.run(now, channel);
+          else if (result.outcome !== "withheld") this.#s.error.run(now, reason, channel);
+        }
       })
       .immediate();
   }

@@ -11,7 +11,8 @@ import type { Statements } from "./statements.ts";
  */
 export class RecurrenceBatch {
   readonly #s: Statements;
-  readonly #groups = new Map<string, { lastSeenAt: number; updatedAt: number; ids: number[] }>();
+  /** Queued ids per (lastSeenAt, updatedAt); a cycle almost always has one group. */
+  readonly #groups: { lastSeenAt: number; updatedAt: number; ids: number[] }[] = [];
   readonly #queued = new Set<number>();
 
   constructor(s: Statements) {
@@ -21,16 +22,14 @@ export class RecurrenceBatch {
   /** Queues the change and returns true when `params` are a plain recurrence of `before`. */
   offer(params: PatchParams, before: Ticket): boolean {
     const { lastSeenAt, updatedAt, occurrenceCount } = params;
-    if (Object.keys(params).length !== 4) return false;
     if (typeof lastSeenAt !== "number" || typeof updatedAt !== "number") return false;
-    if (occurrenceCount !== before.occurrenceCount + 1) return false;
-    const group = `${lastSeenAt}:${updatedAt}`;
-    let entry = this.#groups.get(group);
-    if (entry === undefined) {
-      entry = { lastSeenAt, updatedAt, ids: [] };
-      this.#groups.set(group, entry);
+    if (occurrenceCount !== before.occurrenceCount + 1 || fieldCount(params) !== 4) return false;
+    let group = this.#groups.find((g) => g.lastSeenAt === lastSeenAt && g.updatedAt === updatedAt);
+    if (group === undefined) {
+      group = { lastSeenAt, updatedAt, ids: [] };
+      this.#groups.push(group);
     }
-    entry.ids.push(before.id);
+    group.ids.push(before.id);
     this.#queued.add(before.id);
     return true;
   }
@@ -42,10 +41,17 @@ export class RecurrenceBatch {
 
   /** Writes every queued recurrence. */
   flush(): void {
-    for (const { lastSeenAt, updatedAt, ids } of this.#groups.values()) {
+    for (const { lastSeenAt, updatedAt, ids } of this.#groups) {
       this.#s.bumpRecurrences.run(lastSeenAt, updatedAt, JSON.stringify(ids));
     }
-    this.#groups.clear();
+    this.#groups.length = 0;
     this.#queued.clear();
   }
+}
+
+/** The number of fields in `params` (`id` included), without allocating a key array. */
+function fieldCount(params: PatchParams): number {
+  let count = 0;
+  for (const _ in params) count++;
+  return count;
 }

@@ -159,6 +159,8 @@ export const notificationDeliveries = sqliteTable(
   (t) => [
     primaryKey({ columns: [t.channel, t.eventId] }),
     index("notification_deliveries_pending").on(t.channel, t.key, t.eventId).where(sql`state = 'pending'`),
+    /** Pending rows in event order: a read of the due heads walks only as far as it returns. */
+    index("notification_deliveries_pending_order").on(t.channel, t.eventId).where(sql`state = 'pending'`),
     index("notification_deliveries_state").on(t.channel, t.state),
     check(
       "notification_deliveries_state_valid",

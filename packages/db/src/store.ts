@@ -33,8 +33,9 @@ import { applyActionInTransaction } from "./actions.ts";
 import { type CycleContext, recordCycleInTransaction } from "./cycle.ts";
 import { DatabaseError, DatabaseLockedError, DatabaseReplacedError } from "./errors.ts";
 import { EventFeed } from "./feed.ts";
+import { GroupCommit } from "./group-commit.ts";
 import { resolveOrphansInTransaction } from "./orphans.ts";
-import { Outbox } from "./outbox.ts";
+import { Outbox, type RecordedAttempt } from "./outbox.ts";
 import { getTicket, listTickets } from "./queries.ts";
 import { cycleLogFromRow } from "./rows.ts";
 import { Silences } from "./silences.ts";
@@ -96,6 +97,7 @@ class Store implements SqliteTicketStore {
   readonly #ctx: StoreContext;
   readonly #cache = new SnapshotCache();
   readonly #outbox: Outbox;
+  readonly #attempts: GroupCommit<RecordedAttempt>;
   readonly #silences: Silences;
   readonly #feed: EventFeed;
   readonly #status: StatusQueries;
@@ -108,6 +110,7 @@ class Store implements SqliteTicketStore {
     this.#db = drizzle({ client: sqlite });
     this.#s = prepareStatements(sqlite);
     this.#outbox = new Outbox(sqlite);
+    this.#attempts = new GroupCommit((attempts) => this.#retrying(() => this.#outbox.record(attempts)));
     this.#silences = new Silences(sqlite);
     this.#feed = new EventFeed(sqlite);
     this.#status = new StatusQueries(sqlite);
@@ -178,9 +181,10 @@ class Store implements SqliteTicketStore {
     return this.#retrying(() => this.#outbox.next(channel, filter, now, limit, subjects));
   }
 
+  /** Attempts recorded in the same turn of the event loop (a channel's lanes) share one transaction. */
   async recordAttempt(channel: string, eventId: number, result: AttemptOutcome, now: number): Promise<void> {
     this.#assertSameFile();
-    return this.#retrying(() => this.#outbox.record(channel, eventId, result, now));
+    return this.#attempts.add({ channel, eventId, result, now });
   }
 
   async notificationStatus(): Promise<readonly ChannelStatus[]> {

@@ -108,9 +108,9 @@ describe("opening a database", () => {
     db.exec("DROP TABLE notification_channels");
     db.exec("DROP TABLE subject_identities");
     db.exec(
-      "DELETE FROM __drizzle_migrations WHERE created_at IN (SELECT created_at FROM __drizzle_migrations ORDER BY created_at DESC LIMIT 4)",
+      "DELETE FROM __drizzle_migrations WHERE created_at IN (SELECT created_at FROM __drizzle_migrations ORDER BY created_at DESC LIMIT 5)",
     );
-    db.pragma(`user_version = ${schemaVersion() - 4}`);
+    db.pragma(`user_version = ${schemaVersion() - 5}`);
     db.close();
 
     const upgraded = openTicketStore(path);

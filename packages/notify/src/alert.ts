@@ -87,18 +87,29 @@ export function generatorUrl(ticket: Ticket, template: string | undefined): stri
  * the label names in order, each name and value followed by the byte 0xff; 16 hex digits.
  */
 export function fingerprint(labels: Readonly<Record<string, string>>): string {
-  let hash = FNV_OFFSET;
-  const names = Object.keys(labels).sort();
-  const encoder = new TextEncoder();
-  for (const name of names) {
+  // The 64-bit hash as two unsigned 32-bit halves: plain number arithmetic, no BigInt per byte.
+  let hi = FNV_OFFSET_HI;
+  let lo = FNV_OFFSET_LO;
+  const mix = (byte: number) => {
+    lo = (lo ^ byte) >>> 0;
+    // (hi:lo) * (2^40 + 0x1b3) mod 2^64; every partial product stays below 2^53.
+    const low = lo * FNV_PRIME_LO;
+    hi = (hi * FNV_PRIME_LO + Math.floor(low / 2 ** 32) + ((lo << 8) >>> 0)) >>> 0;
+    lo = low >>> 0;
+  };
+  for (const name of Object.keys(labels).sort()) {
     for (const part of [name, labels[name] as string]) {
-      for (const byte of encoder.encode(part)) hash = ((hash ^ BigInt(byte)) * FNV_PRIME) & MASK;
-      hash = ((hash ^ 0xffn) * FNV_PRIME) & MASK;
+      if (!NON_ASCII.test(part)) for (let i = 0; i < part.length; i++) mix(part.charCodeAt(i));
+      else for (const byte of ENCODER.encode(part)) mix(byte);
+      mix(0xff);
     }
   }
-  return hash.toString(16).padStart(16, "0");
+  return hi.toString(16).padStart(8, "0") + lo.toString(16).padStart(8, "0");
 }
 
-const FNV_OFFSET = 14695981039346656037n;
-const FNV_PRIME = 1099511628211n;
-const MASK = (1n << 64n) - 1n;
+/** FNV-1a 64's offset basis 0xcbf29ce484222325, in halves; its prime is 2^40 + 0x1b3. */
+const FNV_OFFSET_HI = 0xcbf29ce4;
+const FNV_OFFSET_LO = 0x84222325;
+const FNV_PRIME_LO = 0x1b3;
+const ENCODER = new TextEncoder();
+const NON_ASCII = /[\u0080-\uffff]/;

@@ -1,3 +1,5 @@
+import type { Readable } from "node:stream";
+
 /** A response body's first bytes, as text. */
 export interface Excerpt {
   readonly text: string;
@@ -6,31 +8,28 @@ export interface Excerpt {
 }
 
 /**
- * Reads at most `maxBytes` of a response body and cancels the rest, so a receiver answering with a
- * huge or endless body costs no more than the cap. Bytes are counted after decompression.
+ * Reads at most `maxBytes` of an answer's body and drops the rest (the stream is destroyed), so a
+ * receiver answering with a huge or endless body costs no more than the cap. Requests ask for an
+ * uncompressed answer (`Accept-Encoding: identity`), so the bytes counted are the bytes received.
  */
-export async function readExcerpt(response: Response, maxBytes: number): Promise<Excerpt> {
-  if (!response.body) return { text: "", truncated: false };
-  const reader = response.body.getReader();
+export async function readExcerpt(body: Readable, maxBytes: number): Promise<Excerpt> {
   const decoder = new TextDecoder();
   const parts: string[] = [];
   let bytes = 0;
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
+    for await (const chunk of body as AsyncIterable<Buffer>) {
       const room = maxBytes - bytes;
-      if (value.byteLength > room) {
-        parts.push(decoder.decode(value.subarray(0, room)));
-        await reader.cancel().catch(() => undefined);
+      if (chunk.byteLength > room) {
+        parts.push(decoder.decode(chunk.subarray(0, room)));
+        body.destroy();
         return { text: parts.join(""), truncated: true };
       }
-      bytes += value.byteLength;
-      parts.push(decoder.decode(value, { stream: true }));
+      bytes += chunk.byteLength;
+      parts.push(decoder.decode(chunk, { stream: true }));
     }
   } catch {
     // A body cut off mid-way still leaves the status to classify the answer.
-    await reader.cancel().catch(() => undefined);
+    body.destroy();
     return { text: parts.join(""), truncated: true };
   }
   parts.push(decoder.decode());

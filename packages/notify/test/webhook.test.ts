@@ -120,6 +120,19 @@ describe("webhook payload (Alertmanager webhook format, version 4)", () => {
     expect(request?.headers["x-operator-signature"]).not.toBe(`sha256=${other}`);
   });
 
+  it("sends the body with its byte length and asks for an uncompressed answer", async () => {
+    const notifier = webhookNotifier({ url: `${receiver.url}/hook` });
+    const ticket = makeTicket({ message: "store 4 (zone café, 東京) is Down" });
+    expect(await notifier.deliver(makeNotification(ticket), context())).toEqual({ outcome: "delivered" });
+    const request = receiver.requests[0];
+    expect(request?.headers["content-length"]).toBe(String(Buffer.byteLength(request?.body ?? "")));
+    expect(request?.headers["transfer-encoding"]).toBeUndefined();
+    expect(request?.headers["accept-encoding"]).toBe("identity");
+    expect(JSON.parse(request?.body ?? "").commonAnnotations.summary).toBe(
+      "store 4 (zone café, 東京) is Down",
+    );
+  });
+
   it("keeps the Idempotency-Key of an event across retries, and changes it for another event", async () => {
     receiver.handle(answer(503, "busy"));
     const notifier = webhookNotifier({ url: receiver.url, secret: "s3cret-value" });

@@ -1,0 +1,1 @@
+CREATE INDEX `notification_deliveries_pending_order` ON `notification_deliveries` (`channel`,`event_id`) WHERE state = 'pending';
