@@ -93,11 +93,7 @@ export async function benchCliStart(options: CliStartOptions): Promise<SectionRe
         {
           columns: ["Process", "Wall time", "Ratio to bare Node"],
           rows: [
-            [
-              "`operator tickets list`",
-              cell(cliSummary, "ms"),
-              `${num(ratio, 2)}×`,
-            ],
+            ["`operator tickets list`", cell(cliSummary, "ms"), `${num(ratio, 2)}×`],
             ['`node -e ""`', cell(bareSummary, "ms"), "1×"],
             ["First run (not in the median)", `${num(first.ms)} ms`, ""],
           ],
