@@ -14,7 +14,9 @@ export interface CliStartOptions {
   readonly runs: number;
 }
 
-const TARGET_MS = 300;
+/** The target: a cold `tickets list` within this multiple of a bare `node -e ""` start in the same run. */
+const TARGET_RATIO = 1.6;
+const TARGET = `≤ ${TARGET_RATIO}× a bare \`node -e ""\``;
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const BIN = path.join(ROOT, "apps/monitor/bin.js");
 
@@ -60,7 +62,7 @@ export async function benchCliStart(options: CliStartOptions): Promise<SectionRe
     return {
       ...base,
       tables: [],
-      targets: [{ measure, target: `< ${TARGET_MS} ms`, measured: `not measured: ${why}`, met: null }],
+      targets: [{ measure, target: TARGET, measured: `not measured: ${why}`, met: null }],
       notes: [`Not measured: ${why}.`],
     };
   }
@@ -84,17 +86,14 @@ export async function benchCliStart(options: CliStartOptions): Promise<SectionRe
     }
     const cliSummary = summarize(cli);
     const bareSummary = summarize(bare);
+    const ratio = cliSummary.median / bareSummary.median;
     return {
       ...base,
       tables: [
         {
           columns: ["Process", "Wall time", "Ratio to bare Node"],
           rows: [
-            [
-              "`operator tickets list`",
-              cell(cliSummary, "ms"),
-              `${num(cliSummary.median / bareSummary.median, 2)}×`,
-            ],
+            ["`operator tickets list`", cell(cliSummary, "ms"), `${num(ratio, 2)}×`],
             ['`node -e ""`', cell(bareSummary, "ms"), "1×"],
             ["First run (not in the median)", `${num(first.ms)} ms`, ""],
           ],
@@ -103,9 +102,9 @@ export async function benchCliStart(options: CliStartOptions): Promise<SectionRe
       targets: [
         {
           measure,
-          target: `< ${TARGET_MS} ms`,
-          measured: `${num(cliSummary.median)} ms`,
-          met: cliSummary.median < TARGET_MS,
+          target: TARGET,
+          measured: `${num(ratio, 2)}× (${num(cliSummary.median)} ms against ${num(bareSummary.median)} ms)`,
+          met: ratio <= TARGET_RATIO,
         },
       ],
       notes: [

@@ -32,8 +32,12 @@ function plan(args: BenchArgs): Record<SectionId, () => Promise<SectionReport>> 
       }),
     memory: () =>
       benchMemory({
-        stores: 10,
-        checkpoints: q ? [100, 500] : [1000, 2000, 3000, 4000, 5000],
+        sizes: q
+          ? [{ stores: 10, checkpoints: [100, 500], rssTargetMb: 100 }]
+          : [
+              { stores: 10, checkpoints: [1000, 2000, 3000, 4000, 5000], rssTargetMb: 100 },
+              { stores: 1000, checkpoints: [100, 300], rssTargetMb: 150 },
+            ],
         runs: q ? 1 : 2,
         faultEveryMs: 2000,
         budgetMs: q ? 90_000 : 420_000,

@@ -3,9 +3,19 @@
  * (dist), as the daemon runs them: a TypeScript loader would add its own ~50 MB to the resident size.
  * Speaks the protocol of worker.ts: `{ id, method, params }` in, `{ id, result | error }` out.
  */
-import { createMonitor, silentLogger } from "../../packages/core/dist/index.js";
-import { openTicketStore } from "../../packages/db/dist/index.js";
-import tikvSubject from "../../packages/tikv/dist/index.js";
+import { setFlagsFromString } from "node:v8";
+
+/**
+ * The V8 setting `operator monitor` applies before it loads the packages (SMALL_HEAP_V8_FLAGS in
+ * apps/monitor/src/heap.ts; a test there checks the two agree), so this process holds its heap as
+ * the daemon does.
+ */
+const DAEMON_V8_FLAGS = "--heap-growing-percent=10";
+setFlagsFromString(DAEMON_V8_FLAGS);
+
+const { createMonitor, silentLogger } = await import("../../packages/core/dist/index.js");
+const { openTicketStore } = await import("../../packages/db/dist/index.js");
+const { default: tikvSubject } = await import("../../packages/tikv/dist/index.js");
 
 const MB = 1024 * 1024;
 

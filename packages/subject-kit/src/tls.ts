@@ -1,6 +1,7 @@
+import { createRequire } from "node:module";
 import { checkServerIdentity, createSecureContext, type PeerCertificate } from "node:tls";
 import { ConfigError } from "@operator/core";
-import { Agent } from "undici";
+import type { Agent } from "undici";
 import { z } from "zod";
 import { readOptionFile, resolveSecret, type SecretValue, secretValueSchema } from "./secret.ts";
 
@@ -127,8 +128,12 @@ export function assertTlsUrl(
   }
 }
 
-/** The undici dispatcher that connects with these TLS settings (used as fetch's `dispatcher`). */
+/**
+ * The undici dispatcher that connects with these TLS settings (used as fetch's `dispatcher`). undici is
+ * loaded here, on first use, so a process without TLS settings never loads it (it is large).
+ */
 export function createDispatcher(tls: ResolvedTls): Agent {
+  const { Agent } = _require("undici") as typeof import("undici");
   const serverName = tls.serverName;
   return new Agent({
     connect: {
@@ -181,6 +186,8 @@ export function describeTlsFailure(
 }
 
 // --- Internal helpers ---
+
+const _require = createRequire(import.meta.url);
 
 const TLS_CODE =
   /^(ERR_SSL_|ERR_TLS_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|EPROTO$|HOSTNAME_MISMATCH|ERR_OSSL_)/;

@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { addApiOptions } from "../api-options.ts";
 import type { CommandContext } from "../context.ts";
 import { logResolvedSettings, timedSubject } from "../debug-log.ts";
+import { preferSmallHeap } from "../heap.ts";
 import { createLogger } from "../logger.ts";
 import { catchStartupSignals } from "../startup-signals.ts";
 import { addRunOptions, optionSources } from "./run-options.ts";
@@ -57,6 +58,7 @@ HTTP API (docs/http-api.md): writes need Authorization: Bearer <token>, from OPE
 --api-tokens-file; without one, writes are refused and reads still work.`,
   );
   command.action(async (flags, cmd: Command) => {
+    preferSmallHeap();
     const ctx = context();
     const { monitorOptionsFor, resolveRunSettings } = await import("../settings.ts");
     const settings = await resolveRunSettings(flags, optionSources(cmd), ctx.env, ctx.cwd);

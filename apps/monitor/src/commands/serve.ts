@@ -1,6 +1,7 @@
 import { type Command, Option } from "commander";
 import { type ApiFlags, addApiOptions } from "../api-options.ts";
 import type { CommandContext } from "../context.ts";
+import { preferSmallHeap } from "../heap.ts";
 import { LOG_FORMATS, type LogFormat } from "../logger.ts";
 import { configOption, dbOption, ticketDbPath } from "./options.ts";
 
@@ -44,6 +45,7 @@ the subjects it knows and the last cycle the daemon logged. SIGTERM or SIGINT cl
 and the database and exits 0.`,
     )
     .action(async (flags: ServeFlags, cmd: Command) => {
+      preferSmallHeap();
       const ctx = context();
       const { parseListen } = await import("../config.ts");
       const { resolveApiSettings, warnIfOpen } = await import("../api-options.ts");
