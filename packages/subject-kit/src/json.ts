@@ -6,7 +6,7 @@ import { isInteger, isSafeNumber, parse } from "lossless-json";
  * text that is not JSON. Of duplicate keys in an object, the last one counts (as in `JSON.parse`).
  *
  * Fast: the text is parsed by `JSON.parse`. An integer of up to 15 digits always fits a double, so a
- * text without a run of 16 digits is parsed as it is; otherwise each long integer that is the value
+ * text without a run of 16 digits (other than after a decimal point) is parsed as it is; otherwise each long integer that is the value
  * of an object member (where PD writes its ids and timestamps) is first turned into a marked string
  * and converted back after parsing. A long integer anywhere else (an array element) is rare: such a
  * text is parsed by a slower exact parser, and so is a text that is not JSON (for its error message).
@@ -46,8 +46,11 @@ export function formatPath(path: readonly PropertyKey[]): string {
 
 // --- Internal helpers ---
 
-/** Sixteen digits in a row: the shortest integer that may not fit a double exactly. */
-const LONG_DIGITS = /\d{16}/;
+/**
+ * Sixteen digits in a row, not after a digit or a decimal point: the start of an integer part that
+ * may not fit a double exactly. Fractions (Prometheus's sample values and times) never match.
+ */
+const LONG_DIGITS = /(?<![\d.])\d{16}/;
 
 /**
  * A quote, `:` and an integer of 16 digits or more (group 2), not followed by a fraction or exponent:

@@ -43,6 +43,11 @@ describe("parseJson", () => {
       `{"s":"x\\",\\"id\\":12345678901234567890","id":12345678901234567891}`,
     ],
     ["a long float stays a number", `{"a":12345678901234567890.5,"b":1.2345678901234567e300}`],
+    [
+      "long fractions, as Prometheus writes samples",
+      `[1796171889.5529034,"0.14285714285714285",0.12345678901234567890123]`,
+    ],
+    ["a long exponent", `{"a":1.5e12345678901234567,"b":-2E-12345678901234567}`],
     ["an exponent integer stays a number", `{"a":1e20,"id":12345678901234567890}`],
     ["a NUL escape in the text", `{"s":"\\u0000123","id":12345678901234567890}`],
     ["a __proto__ member with a long integer", `{"__proto__":12345678901234567890,"b":{"__proto__":1}}`],
