@@ -23,9 +23,12 @@ export interface BenchArgs {
   readonly only: readonly SectionId[];
   /** Where the report goes; `null` prints only. @default docs/benchmarks.md */
   readonly out: string | null;
+  /** Cluster sizes of the cycle-cost section instead of the standard ones; `null` keeps them. */
+  readonly stores: readonly number[] | null;
 }
 
 const USAGE = `Usage: pnpm bench [--quick] [--only <section>[,<section>...]] [--out <file> | --no-write]
+                  [--stores <n>[,<n>...]]   (cycle-cost sizes, e.g. --stores 1000,5000)
 Sections: ${SECTION_IDS.join(", ")}`;
 
 /** Parses `argv` (without node and script); throws one clear error naming a bad argument. */
@@ -33,6 +36,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs | "help" {
   let quick = false;
   let only: SectionId[] = [...SECTION_IDS];
   let out: string | null = "docs/benchmarks.md";
+  let stores: number[] | null = null;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? "";
     const [flag, inline] = arg.includes("=") ? arg.split("=", 2) : [arg, undefined];
@@ -61,6 +65,16 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs | "help" {
       case "--out":
         out = value();
         break;
+      case "--stores":
+        stores = value()
+          .split(",")
+          .map((s) => {
+            const n = Number(s.trim());
+            if (!Number.isInteger(n) || n < 1 || n > 20_000)
+              throw new UsageError(`--stores takes store counts from 1 to 20000, got '${s.trim()}'`);
+            return n;
+          });
+        break;
       case "--no-write":
         out = null;
         break;
@@ -71,7 +85,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs | "help" {
         throw new UsageError(`unknown argument '${arg}'`);
     }
   }
-  return { quick, only, out };
+  return { quick, only, out, stores };
 }
 
 /** A bad command line; the message says what was wrong, followed by the usage. */

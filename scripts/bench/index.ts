@@ -24,7 +24,7 @@ function plan(args: BenchArgs): Record<SectionId, () => Promise<SectionReport>> 
   return {
     "cycle-cost": () =>
       benchCycleCost({
-        sizes: q ? [10, 100] : [10, 100, 1000, 5000],
+        sizes: args.stores ?? (q ? [10, 100] : [10, 100, 1000, 5000, 10_000]),
         cycles: q ? 5 : 15,
         warmup: q ? 2 : 3,
         budgetMs: q ? 20_000 : 60_000,

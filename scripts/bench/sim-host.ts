@@ -14,6 +14,8 @@ type Prometheus = Awaited<ReturnType<typeof startPrometheus>>;
 /** Options of {@link SimHandlers.start}. */
 export interface SimStartOptions {
   readonly stores: number;
+  /** Regions in the cluster. @default 100 per store */
+  readonly regions?: number;
   readonly scrapeIntervalMs: number;
   /** Simulated seconds per real second (PD's 20 s disconnect takes 20 / timeScale s). @default 1 */
   readonly timeScale?: number;
@@ -45,7 +47,11 @@ let prometheusProxy: CountingProxy | undefined;
 const handlers = {
   async start(options: SimStartOptions): Promise<SimEndpoints> {
     const started = performance.now();
-    cluster = await startCluster({ stores: options.stores, timeScale: options.timeScale ?? 1 });
+    cluster = await startCluster({
+      stores: options.stores,
+      timeScale: options.timeScale ?? 1,
+      ...(options.regions === undefined ? {} : { regions: options.regions }),
+    });
     prometheus = await startPrometheus({
       targets: cluster.scrapeTargets,
       pdTargets: cluster.pdScrapeTargets,

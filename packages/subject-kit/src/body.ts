@@ -22,8 +22,7 @@ export async function readCappedText(
   const reader = response.body.getReader();
   const stop = () => void reader.cancel(signal?.reason).catch(() => undefined);
   signal?.addEventListener("abort", stop, { once: true });
-  const decoder = new TextDecoder();
-  const parts: string[] = [];
+  const chunks: Uint8Array[] = [];
   let bytes = 0;
   let last = performance.now();
   try {
@@ -41,13 +40,12 @@ export async function readCappedText(
         await reader.cancel().catch(() => undefined);
         throw new BodyTooLarge(maxBytes, "stopped reading");
       }
-      parts.push(decoder.decode(value, { stream: true }));
+      chunks.push(value);
     }
   } finally {
     signal?.removeEventListener("abort", stop);
   }
-  parts.push(decoder.decode());
-  return parts.join("");
+  return new TextDecoder().decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, bytes));
 }
 
 /** A response body larger than the cap; reading it was stopped. */

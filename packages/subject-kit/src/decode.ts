@@ -10,7 +10,20 @@ export interface ListAt {
   /** Path of the validated list in the schema's output (the same as `input` unless the schema moves it). */
   readonly output?: readonly string[];
   /** Schema of one element; the body's schema must map an empty list to an empty list. */
-  readonly element: z.ZodType;
+  readonly element: ElementSchema;
+}
+
+/**
+ * What checks one element of a long list: a zod schema, or a hand-written check with the same
+ * `safeParse` (for lists of tens of thousands of elements, where a schema per element costs).
+ */
+export interface ElementSchema {
+  safeParse(value: unknown):
+    | { readonly success: true; readonly data: unknown }
+    | {
+        readonly success: false;
+        readonly error: { readonly issues: readonly { path: PropertyKey[]; message: string }[] };
+      };
 }
 
 /** Builds the error for a body that is not JSON (`field` empty) or has a wrong field. */

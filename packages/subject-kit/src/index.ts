@@ -8,7 +8,7 @@
 export type { AuthOptions } from "./auth.ts";
 export { authOptionsSchema, resolveAuth } from "./auth.ts";
 export { BodyTooLarge, formatBytes, readCappedText } from "./body.ts";
-export type { ListAt, ShapeErrorFactory } from "./decode.ts";
+export type { ElementSchema, ListAt, ShapeErrorFactory } from "./decode.ts";
 export { checkShape, decodeJsonSliced } from "./decode.ts";
 export type { RequestErrorDetails } from "./errors.ts";
 export {

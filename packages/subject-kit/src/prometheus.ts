@@ -196,34 +196,35 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
 
 // --- Internal helpers ---
 
-const SPECIAL: Readonly<Record<string, number>> = {
-  NaN: Number.NaN,
-  "+Inf": Number.POSITIVE_INFINITY,
-  Inf: Number.POSITIVE_INFINITY,
-  "-Inf": Number.NEGATIVE_INFINITY,
-};
+/** Prometheus's spellings of the special float values (a Map: `constructor` is no sample value). */
+const SPECIAL: ReadonlyMap<string, number> = new Map([
+  ["NaN", Number.NaN],
+  ["+Inf", Number.POSITIVE_INFINITY],
+  ["Inf", Number.POSITIVE_INFINITY],
+  ["-Inf", Number.NEGATIVE_INFINITY],
+]);
 
-const sampleValue = z.string().transform((text, ctx) => {
-  const special = SPECIAL[text];
-  if (special !== undefined) return special;
-  const value = Number(text);
-  if (text.trim() === "" || Number.isNaN(value)) {
-    ctx.addIssue({
-      code: "custom",
-      message: `expected a number as a string, got ${JSON.stringify(text.slice(0, 60))}`,
-    });
+const point = z.unknown().transform((value, ctx): readonly [number, number] => {
+  const checked = _point(value);
+  if ("message" in checked) {
+    ctx.addIssue({ code: "custom", message: checked.message, path: checked.path });
     return z.NEVER;
   }
-  return value;
+  return checked;
 });
 
-const point = z.tuple([z.number(), sampleValue]);
-
-const vectorEntry = z
-  .object({ metric: z.record(z.string(), z.string()), value: point })
-  .transform(
-    (entry): Sample => ({ labels: entry.metric, value: entry.value[1], timestamp: entry.value[0] * 1000 }),
-  );
+/**
+ * One sample of a vector, `{"metric": {...}, "value": [<time>, "<value>"]}`, checked by hand: there is
+ * one per store and query, tens of thousands a cycle on a large cluster. Other members are ignored.
+ */
+const vectorEntry = z.unknown().transform((entry, ctx): Sample => {
+  const checked = _vectorEntry(entry);
+  if ("message" in checked) {
+    ctx.addIssue({ code: "custom", message: checked.message, path: checked.path });
+    return z.NEVER;
+  }
+  return checked;
+});
 
 const data = z.discriminatedUnion("resultType", [
   z.object({ resultType: z.literal("vector"), result: z.array(vectorEntry) }),
@@ -247,8 +248,64 @@ const RESPONSE = z.discriminatedUnion("status", [
   }),
 ]);
 
-/** A vector's samples, validated in slices when there are many. */
-const VECTOR_LIST: ListAt = { input: ["data", "result"], output: ["data"], element: vectorEntry };
+/** A vector's samples, checked in slices when there are many, without a schema per sample. */
+const VECTOR_LIST: ListAt = {
+  input: ["data", "result"],
+  output: ["data"],
+  element: {
+    safeParse: (entry) => {
+      const checked = _vectorEntry(entry);
+      return "message" in checked
+        ? { success: false, error: { issues: [checked] } }
+        : { success: true, data: checked };
+    },
+  },
+};
+
+/** Where a hand-checked value is wrong, and how (worded as the schema library words it). */
+interface Problem {
+  readonly path: PropertyKey[];
+  readonly message: string;
+}
+
+function _vectorEntry(entry: unknown): Sample | Problem {
+  if (!_isObject(entry)) return _wrongType([], "object", entry);
+  const metric = (entry as { metric?: unknown }).metric;
+  if (!_isObject(metric)) return _wrongType(["metric"], "record", metric);
+  for (const key of Object.keys(metric)) {
+    const label = (metric as Record<string, unknown>)[key];
+    if (typeof label !== "string") return _wrongType(["metric", key], "string", label);
+  }
+  const point = _point((entry as { value?: unknown }).value);
+  if ("message" in point) return { path: ["value", ...point.path], message: point.message };
+  return { labels: metric as Record<string, string>, value: point[1], timestamp: point[0] * 1000 };
+}
+
+/** `[<time>, "<value>"]`: the time in seconds and the value as Prometheus writes it. */
+function _point(point: unknown): readonly [number, number] | Problem {
+  if (!Array.isArray(point)) return _wrongType([], "tuple", point);
+  if (point.length < 2) return { path: [], message: "Too small: expected array to have >=2 items" };
+  if (point.length > 2) return { path: [], message: "Too big: expected array to have <=2 items" };
+  const [time, text] = point as [unknown, unknown];
+  if (typeof time !== "number") return _wrongType([0], "number", time);
+  if (typeof text !== "string") return _wrongType([1], "string", text);
+  const special = SPECIAL.get(text);
+  if (special !== undefined) return [time, special];
+  const value = Number(text);
+  if (text.trim() === "" || Number.isNaN(value)) {
+    return { path: [1], message: `expected a number as a string, got ${JSON.stringify(text.slice(0, 60))}` };
+  }
+  return [time, value];
+}
+
+function _isObject(value: unknown): value is object {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function _wrongType(path: PropertyKey[], expected: string, value: unknown): Problem {
+  const received = value === null ? "null" : Array.isArray(value) ? "array" : typeof value;
+  return { path, message: `Invalid input: expected ${expected}, received ${received}` };
+}
 
 function _errorTypeFailure(
   errorType: string,

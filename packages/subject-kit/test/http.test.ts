@@ -86,6 +86,32 @@ describe("createHttpClient", () => {
   });
 });
 
+describe("body text", () => {
+  it("decodes UTF-8 split across chunks, drops a leading BOM and replaces invalid bytes", async () => {
+    const bytes = Buffer.concat([
+      Buffer.from([0xef, 0xbb, 0xbf]),
+      Buffer.from('"zoné ✓ '),
+      Buffer.from([0xff]),
+      Buffer.from('"'),
+    ]);
+    server.route("/chunked", {
+      handle: (response) => {
+        response.writeHead(200, { "content-type": "application/json" });
+        let at = 0;
+        const next = () => {
+          if (at >= bytes.length) return void response.end();
+          response.write(bytes.subarray(at, at + 1));
+          at += 1;
+          setTimeout(next, 2);
+        };
+        next();
+      },
+    });
+    const response = await client(0).get("/chunked");
+    expect(response.text).toBe('"zoné ✓ \uFFFD"');
+  });
+});
+
 describe("status classification", () => {
   it.each([
     [401, "auth", false],

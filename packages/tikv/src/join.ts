@@ -10,8 +10,21 @@ const WILDCARD_HOSTS = new Set(["", "0.0.0.0", "::", "[::]"]);
  * The Prometheus `instance` a store's TiKV metrics carry: its `status_address` (the scrape target).
  * When that is empty or a wildcard (`0.0.0.0:20180`, `[::]:20180`), the host of the gRPC `address`
  * with the status port (20180 if unknown), which is how the store is reachable from elsewhere.
+ * Computed once per store object (PD's stores are read afresh every cycle and never changed).
  */
 export function instanceOf(store: Pick<PdStore, "address" | "statusAddress">): string {
+  let instance = instances.get(store);
+  if (instance === undefined) {
+    instance = _instanceOf(store);
+    instances.set(store, instance);
+  }
+  return instance;
+}
+
+/** {@link instanceOf} by store object: every metric invariant of a cycle asks it for every store. */
+const instances = new WeakMap<object, string>();
+
+function _instanceOf(store: Pick<PdStore, "address" | "statusAddress">): string {
   const status = splitHostPort(store.statusAddress ?? "");
   if (store.statusAddress && !WILDCARD_HOSTS.has(status.host)) return store.statusAddress;
   const { host } = splitHostPort(store.address);
@@ -23,8 +36,22 @@ export function hasTikvMetrics(store: Pick<PdStore, "engine">): boolean {
   return store.engine === "tikv";
 }
 
-/** Samples grouped by their `instance` label, to join with stores by {@link instanceOf} in one pass. */
-export function groupByInstance(samples: readonly Sample[]): Map<string, Sample[]> {
+/**
+ * Samples grouped by their `instance` label, to join with stores by {@link instanceOf} in one pass.
+ * Grouped once per samples list: invariants reading the same query share the (read-only) result.
+ */
+export function groupByInstance(samples: readonly Sample[]): ReadonlyMap<string, readonly Sample[]> {
+  let groups = groupings.get(samples);
+  if (groups === undefined) {
+    groups = _groupByInstance(samples);
+    groupings.set(samples, groups);
+  }
+  return groups;
+}
+
+const groupings = new WeakMap<readonly Sample[], ReadonlyMap<string, readonly Sample[]>>();
+
+function _groupByInstance(samples: readonly Sample[]): Map<string, Sample[]> {
   const groups = new Map<string, Sample[]>();
   for (const sample of samples) {
     const instance = sample.labels.instance;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { instanceOf, splitHostPort } from "../src/join.ts";
+import { groupByInstance, instanceOf, splitHostPort } from "../src/join.ts";
 import { buildQueries } from "../src/queries.ts";
 
 describe("instanceOf", () => {
@@ -15,6 +15,33 @@ describe("instanceOf", () => {
     [{ address: "[fd00::8]:20160", statusAddress: "[fd00::8]:20180" }, "[fd00::8]:20180"],
   ])("%j -> %s", (store, instance) => {
     expect(instanceOf(store)).toBe(instance);
+  });
+});
+
+describe("groupByInstance", () => {
+  const sample = (instance: string | undefined, value: number) => ({
+    labels: instance === undefined ? {} : { instance },
+    value,
+    timestamp: 0,
+  });
+
+  it("groups samples by instance, leaving out samples without one", () => {
+    const groups = groupByInstance([
+      sample("a:1", 1),
+      sample(undefined, 2),
+      sample("b:1", 3),
+      sample("a:1", 4),
+    ]);
+    expect([...groups.keys()]).toEqual(["a:1", "b:1"]);
+    expect(groups.get("a:1")?.map((s) => s.value)).toEqual([1, 4]);
+  });
+
+  it("groups a list once, and each list on its own", () => {
+    const first = [sample("a:1", 1)];
+    const second = [sample("a:1", 2)];
+    expect(groupByInstance(first)).toBe(groupByInstance(first));
+    expect(groupByInstance(second).get("a:1")?.[0]?.value).toBe(2);
+    expect(groupByInstance(first).get("a:1")?.[0]?.value).toBe(1);
   });
 });
 

@@ -134,6 +134,28 @@ describe("failures", () => {
       "data.result[0].value[1]",
     ],
     ["a non-numeric string", vector([[{ instance: "a" }, "fast"]]), "data.result[0].value[1]"],
+    ["an object key as the value", vector([[{ instance: "a" }, "constructor"]]), "data.result[0].value[1]"],
+    [
+      "a label that is not a string",
+      vector([]).replace("[]", '[{"metric":{"a":1},"value":[1,"1"]}]'),
+      "data.result[0].metric.a",
+    ],
+    [
+      "a point of three",
+      vector([]).replace("[]", '[{"metric":{},"value":[1,"1",2]}]'),
+      "data.result[0].value",
+    ],
+    ["a sample that is not an object", vector([]).replace("[]", "[null]"), "data.result[0]"],
+    [
+      "a scalar without a time",
+      '{"status":"success","data":{"resultType":"scalar","result":[null,"1"]}}',
+      "data.result[0]",
+    ],
+    [
+      "a bad sample in a long vector",
+      vector(Array.from({ length: 400 }, (_, i) => [{ instance: `t${i}` }, i === 300 ? "slow" : "1"])),
+      "data.result[300].value[1]",
+    ],
     ["no status", '{"data":{}}', "status"],
   ])("%s is a ResponseShapeError with the field path", async (_name, body, field) => {
     server.route(QUERY, { body });

@@ -4,6 +4,8 @@ import { isMetricFailure, storeGone, type TikvObservation } from "../observation
 import type { PdStore } from "../pd-client.ts";
 import type { Sample } from "../prometheus-client.ts";
 
+const NO_SAMPLES: readonly Sample[] = [];
+
 /** States whose store is running: its metrics are read and judged. */
 const RUNNING = new Set(["Up", "Offline"]);
 /** States whose store is unreadable: metric invariants say `unknown`, never `ok`. */
@@ -35,7 +37,7 @@ export function evaluateStores(
   options: PerStoreOptions = {},
 ): Evaluation {
   const keys = typeof key === "string" ? [key] : key;
-  const grouped: Record<string, Map<string, Sample[]>> = {};
+  const grouped: Record<string, ReadonlyMap<string, readonly Sample[]>> = {};
   for (const name of keys) {
     const reading = observation.metrics[name];
     if (!reading)
@@ -70,8 +72,13 @@ export function evaluateStores(
       });
     } else {
       const instance = instanceOf(store);
-      const all = Object.fromEntries(keys.map((name) => [name, grouped[name]?.get(instance) ?? []]));
-      const missing = keys.find((name) => (all[name] as Sample[]).length === 0);
+      const all: Record<string, readonly Sample[]> = {};
+      let missing: string | undefined;
+      for (const name of keys) {
+        const samples = grouped[name]?.get(instance) ?? NO_SAMPLES;
+        all[name] = samples;
+        if (samples.length === 0) missing ??= name;
+      }
       results.push(
         missing !== undefined
           ? {
@@ -79,7 +86,7 @@ export function evaluateStores(
               outcome: "unknown",
               reason: `No ${missing} sample for store ${entity} (instance "${instance}")`,
             }
-          : judge(store, all[first] as Sample[], query, all),
+          : judge(store, all[first] as readonly Sample[], query, all),
       );
     }
   }
