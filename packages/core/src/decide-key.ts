@@ -38,6 +38,12 @@ export interface KeyInput {
   readonly forMs: number;
   readonly clearMs: number;
   readonly now: number;
+  /**
+   * When the cycle began observing (at or before `now`): grace periods and clear windows start and
+   * are measured at it, so they count in whole cycles as a rule evaluated at fixed times does,
+   * whatever the reads took. @default now
+   */
+  readonly observedAt?: number;
   /** The cycle id: batch key of a ticket opened now. */
   readonly batchKey: string;
   readonly flap: FlapOptions;
@@ -90,11 +96,12 @@ export function decideKey(input: KeyInput): KeyDecision {
   }
 
   const flap = recordFlapState(base, outcome.outcome, now, input.flap);
+  const at = Math.min(input.observedAt ?? now, now);
   if (outcome.outcome === "violated") {
-    const pendingSince = base.pendingSince ?? now;
+    const pendingSince = base.pendingSince ?? at;
     const state = nextState(base, flap, pendingSince, null, now);
     if (ticket) return { state, open: null, change: recurrence(ticket, outcome, flap.flapping, now) };
-    if (now - pendingSince < input.forMs) return { state, open: null, change: null };
+    if (at - pendingSince < input.forMs) return { state, open: null, change: null };
     return { state, open: draft(input, outcome, pendingSince, flap.flapping), change: null };
   }
 
@@ -105,8 +112,8 @@ export function decideKey(input: KeyInput): KeyDecision {
       change: null,
     };
   }
-  const clearSince = base.clearSince ?? now;
-  const resolves = now - clearSince >= input.clearMs && !ticket.held && !flap.flapping;
+  const clearSince = base.clearSince ?? at;
+  const resolves = at - clearSince >= input.clearMs && !ticket.held && !flap.flapping;
   const events: EventDraft[] = [];
   const patch: { -readonly [K in keyof TicketPatch]: TicketPatch[K] } = {};
   if (ticket.flapping !== flap.flapping) {
@@ -114,7 +121,7 @@ export function decideKey(input: KeyInput): KeyDecision {
     events.push(flapEvent(flap.flapping, now));
   }
   if (resolves) {
-    const reason = outcome.reason ?? clearReason(now - clearSince, input.clearMs);
+    const reason = outcome.reason ?? clearReason(at - clearSince, input.clearMs);
     Object.assign(patch, { status: "resolved", resolvedAt: now, resolvedBy: MONITOR_ACTOR });
     events.push(monitorEvent("resolved", now, ticket.status, "resolved", reason));
   }

@@ -268,22 +268,27 @@ export function createMonitor(options: MonitorOptions): Monitor {
         }
         overrun(Math.max(0, monotonic() - startedAt));
       }
-      const wait = startedAt + intervalMs - monotonic();
-      if (!stopping && wait > 0) await sleep(wait);
+      // A timer may fire a fraction of a millisecond early: sleep again rather than start early, so
+      // cycle starts are at least one interval apart and grace periods count whole cycles.
+      for (let wait = startedAt + intervalMs - monotonic(); !stopping && wait > 0; ) {
+        if (await sleep(wait)) break;
+        wait = startedAt + intervalMs - monotonic();
+      }
     }
     await dispose();
     logger.info("Monitor loop stopped");
   }
 
-  function sleep(ms: number): Promise<void> {
+  /** Sleeps `ms`; resolves true when woken early by `wake` (a stop, a subject gained). */
+  function sleep(ms: number): Promise<boolean> {
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
+      const timer = setTimeout(() => done(false), ms);
+      function done(woken: boolean) {
         clearTimeout(timer);
         wake = undefined;
-        resolve();
+        resolve(woken);
       }
-      wake = done;
+      wake = () => done(true);
     });
   }
 

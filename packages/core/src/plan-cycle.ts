@@ -50,8 +50,9 @@ export interface SubjectCycleInput {
 export interface CycleInput {
   /** The cycle id, also the batch key of the tickets it opens. */
   readonly id: string;
+  /** When the cycle began observing: grace periods and clear windows are measured at it. */
   readonly startedAt: number;
-  /** Decision time: clocks are measured against it. */
+  /** Decision time: the time of every change written. */
   readonly now: number;
   readonly subjects: readonly SubjectCycleInput[];
   /** Consecutive failed observations before `subject_unreachable` is violated. */
@@ -119,6 +120,7 @@ export function planCycle(input: CycleInput, snapshot: CycleSnapshot): PlannedCy
       forMs: settings.forMs,
       clearMs: settings.clearMs,
       now,
+      observedAt: input.startedAt,
       batchKey: input.id,
       flap,
     });

@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { decideKey, type KeyInput } from "../src/decide-key.ts";
+import { DEFAULT_FLAP_OPTIONS } from "../src/flapping.ts";
 import { harness, ok, unknown, violated } from "./harness.ts";
 
 describe("rule 2: grace period (for)", () => {
@@ -19,6 +21,27 @@ describe("rule 2: grace period (for)", () => {
       lastSeenAt: start + 60_000,
       occurrenceCount: 1,
     });
+  });
+
+  it("measures the grace from the start of the cycle that first saw the violation, whatever its reads took", () => {
+    const input = (observedAt: number, now: number, state?: KeyInput["state"]): KeyInput => ({
+      parts: { key: "db/inv/4", subject: "db", invariant: "inv", entity: "4" },
+      state,
+      ticket: undefined,
+      outcome: { outcome: "violated", message: "down", values: {}, severity: "warning" },
+      forMs: 10_000,
+      clearMs: 0,
+      observedAt,
+      now,
+      batchKey: "c",
+      flap: DEFAULT_FLAP_OPTIONS,
+    });
+    // The first cycle's reads took 900 ms, the eleventh's 50 ms: ten intervals of 1 s passed all the same.
+    const first = decideKey(input(0, 900));
+    expect(first.state.pendingSince).toBe(0);
+    expect(decideKey(input(9_000, 9_050, first.state)).open).toBeNull();
+    const tenth = decideKey(input(10_000, 10_050, first.state));
+    expect(tenth.open).toMatchObject({ firstSeenAt: 0, lastSeenAt: 10_050, createdAt: 10_050 });
   });
 
   it("one unknown cycle does not reset the pending clock", async () => {
