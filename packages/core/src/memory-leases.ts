@@ -4,8 +4,8 @@ import { checkLeaseClaim, type LeaseStore, type SubjectLease } from "./leases.ts
 export interface MemoryLeases extends LeaseStore {
   /** The leases by subject, as stored. */
   readonly bySubject: ReadonlyMap<string, SubjectLease>;
-  /** Whether `subject` has a lease that has not expired at `now`. */
-  isLive(subject: string, now: number): boolean;
+  /** The subjects whose lease has not expired at `now`. */
+  liveSubjects(now: number): Set<string>;
 }
 
 /** Creates the leases of a memory store. */
@@ -13,7 +13,8 @@ export function createMemoryLeases(clock: () => number): MemoryLeases {
   const leases = new Map<string, SubjectLease>();
   return {
     bySubject: leases,
-    isLive: (subject, now) => (leases.get(subject)?.expiresAt ?? 0) > now,
+    liveSubjects: (now) =>
+      new Set([...leases.values()].filter((l) => l.expiresAt > now).map((l) => l.subject)),
     async claimLeases(holder, subjects, ttlMs) {
       checkLeaseClaim(holder, ttlMs);
       const now = clock();

@@ -181,12 +181,8 @@ export function createMemoryTicketStore(options: MemoryTicketStoreOptions = {}):
     },
 
     async resolveOrphans(configured, now = clock()) {
-      const watched = (subject: string) => configured.has(subject) || !leases.isLive(subject, now);
-      const unresolved = [...openByKey.values()]
-        .map((id) => tickets.get(id) as Ticket)
-        .filter((ticket) => watched(ticket.subject));
-      const kept = [...states.values()].filter((state) => watched(state.subject));
-      const plan = planOrphans(unresolved, kept, configured, now);
+      const unresolved = [...openByKey.values()].map((id) => tickets.get(id) as Ticket);
+      const plan = planOrphans(unresolved, states.values(), configured, now, leases.liveSubjects(now));
       const resolved = plan.change.map(applyChange);
       for (const key of plan.deleteStates) states.delete(key);
       return orphanResolution(plan, resolved);

@@ -59,18 +59,22 @@ export interface OrphanPlan {
 /**
  * Decides which unresolved tickets and key states are orphaned under `configured`. Pure; both ticket
  * stores apply the result in one transaction. Held tickets are not resolved (monitor-semantics rule
- * 7); their key state is dropped like every orphaned key's.
+ * 7); their key state is dropped like every orphaned key's. A subject not in `configured` but in
+ * `leased` (a live lease: another replica watches it) has no orphans.
  */
 export function planOrphans(
   unresolved: Iterable<Ticket>,
   states: Iterable<KeyState>,
   configured: ConfiguredInvariants,
   now: number,
+  leased: ReadonlySet<string> = new Set(),
 ): OrphanPlan {
+  const orphaned = (subject: string, invariant: string) =>
+    isOrphaned(configured, subject, invariant) && (configured.has(subject) || !leased.has(subject));
   const change: TicketChange[] = [];
   const held: Ticket[] = [];
   for (const ticket of unresolved) {
-    if (ticket.status === "resolved" || !isOrphaned(configured, ticket.subject, ticket.invariant)) continue;
+    if (ticket.status === "resolved" || !orphaned(ticket.subject, ticket.invariant)) continue;
     if (ticket.held) {
       held.push(ticket);
       continue;
@@ -92,7 +96,7 @@ export function planOrphans(
   }
   const deleteStates: string[] = [];
   for (const state of states) {
-    if (isOrphaned(configured, state.subject, state.invariant)) deleteStates.push(state.key);
+    if (orphaned(state.subject, state.invariant)) deleteStates.push(state.key);
   }
   change.sort((a, b) => a.id - b.id);
   held.sort((a, b) => a.id - b.id);

@@ -48,14 +48,13 @@ export async function resolveOrphansInTransaction(
 ): Promise<OrphanResolution> {
   await lockWrites(tx);
   const leased = await leasedSubjects(tx, leaseNow);
-  const watched = (subject: string) => configured.has(subject) || !leased.has(subject);
-  const unresolved = (await tx<TicketRow[]>`SELECT * FROM tickets WHERE status <> 'resolved' ORDER BY id`)
-    .map(ticketFromRow)
-    .filter((ticket) => watched(ticket.subject));
-  const states = (await tx<KeyStateRow[]>`SELECT * FROM key_states ORDER BY key COLLATE "C"`)
-    .map(keyStateFromRow)
-    .filter((state) => watched(state.subject));
-  const plan = planOrphans(unresolved, states, configured, now);
+  const unresolved = (
+    await tx<TicketRow[]>`SELECT * FROM tickets WHERE status <> 'resolved' ORDER BY id`
+  ).map(ticketFromRow);
+  const states = (await tx<KeyStateRow[]>`SELECT * FROM key_states ORDER BY key COLLATE "C"`).map(
+    keyStateFromRow,
+  );
+  const plan = planOrphans(unresolved, states, configured, now, leased);
   const byId = new Map(unresolved.map((t) => [t.id, t]));
   const resolved: Ticket[] = [];
   for (const change of plan.change) {
