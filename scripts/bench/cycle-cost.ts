@@ -49,6 +49,9 @@ const CPU_TARGETS: ReadonlyMap<number, number> = new Map([
   [1000, 50],
   [5000, 250],
 ]);
+
+/** The size whose profile the report always shows, beside the largest: the first CPU target's. */
+const PROFILED_STORES = 1000;
 /** Per-request timeout of the subject: generous, so a slow Prometheus shows as wall time, not as unknown. */
 const REQUEST_TIMEOUT_MS = 20_000;
 
@@ -312,23 +315,29 @@ function cycleCostReport(
           ],
         ],
       },
-      ...hotSpotTable(results.at(-1)),
+      ...profiledSizes(results).flatMap(hotSpotTable),
     ],
     targets,
     notes,
   };
 }
 
-/** Where one profiled cycle at the largest measured size spent its CPU time. */
-function hotSpotTable(largest: SizeResult | undefined): Table[] {
-  if (!largest || largest.hotSpots.length === 0) return [];
+/** The sizes whose profile the report shows: {@link PROFILED_STORES} and the largest measured. */
+function profiledSizes(results: readonly SizeResult[]): SizeResult[] {
+  const picked = [results.find((r) => r.stores === PROFILED_STORES), results.at(-1)];
+  return [...new Set(picked)].filter((r): r is SizeResult => r !== undefined);
+}
+
+/** Where one profiled cycle at one size spent its CPU time. */
+function hotSpotTable(result: SizeResult): Table[] {
+  if (result.hotSpots.length === 0) return [];
   return [
     {
       caption:
-        `Where the CPU goes at ${num(largest.stores, 0)} stores: functions by self time in one extra cycle run ` +
+        `Where the CPU goes at ${num(result.stores, 0)} stores: functions by self time in one extra cycle run ` +
         "under V8's sampling profiler (not part of the medians above), as a share of the busy time.",
       columns: ["Function (file)", "Self time", "Share"],
-      rows: largest.hotSpots.map((h) => [`\`${h.where}\``, `${num(h.ms)} ms`, `${num(h.share * 100, 0)} %`]),
+      rows: result.hotSpots.map((h) => [`\`${h.where}\``, `${num(h.ms)} ms`, `${num(h.share * 100, 0)} %`]),
     },
   ];
 }
