@@ -48,6 +48,20 @@ describe("createHttpClient", () => {
     expect(seen).toEqual([{ source: "pd", endpoint: "/plain", attempt: 0 }]);
   });
 
+  it("asks for an uncompressed answer unless the configured headers say otherwise", async () => {
+    server.route("/encoding", { body: "1" });
+    await client(0).get("/encoding");
+    expect(server.headers.at(-1)?.["accept-encoding"]).toBe("identity");
+    const gzip = createHttpClient({
+      source: "pd",
+      label: "[operator] [test] PD",
+      baseUrl: server.url,
+      headers: { "accept-encoding": "gzip" },
+    });
+    await gzip.get("/encoding");
+    expect(server.headers.at(-1)?.["accept-encoding"]).toBe("gzip");
+  });
+
   it("returns the last retryable response once retries are spent", async () => {
     server.route("/busy", { status: 503, body: '"busy"' });
     expect(await client(2).get("/busy")).toEqual({ status: 503, text: '"busy"' });
