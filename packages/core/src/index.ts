@@ -107,6 +107,8 @@ export {
   silenceMatches,
   withholdSilenced,
 } from "./silence.ts";
+export type { CommittedWrites, LoadedSnapshot, SnapshotRows, WrittenTicket } from "./snapshot-cache.ts";
+export { SnapshotCache } from "./snapshot-cache.ts";
 export type {
   CycleLogEntry,
   CyclePlan,

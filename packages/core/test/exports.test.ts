@@ -33,6 +33,7 @@ describe("public surface", () => {
       "SILENCE_SNAPSHOT_WINDOW_MS",
       "SOURCE_UNREACHABLE_INVARIANT",
       "SilenceNotFoundError",
+      "SnapshotCache",
       "TICKET_EVENT_KINDS",
       "TICKET_STATUSES",
       "TRANSITIONS",

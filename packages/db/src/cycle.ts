@@ -1,5 +1,6 @@
 import {
   assertTransition,
+  type CommittedWrites,
   type CyclePlan,
   type CycleResult,
   type CycleSnapshot,
@@ -7,6 +8,7 @@ import {
   type KeyState,
   MONITOR_ACTOR,
   SILENCE_SNAPSHOT_WINDOW_MS,
+  type SnapshotCache,
   type Ticket,
   type TicketChange,
   TicketNotFoundError,
@@ -20,7 +22,7 @@ import { patchParams } from "./patch-sql.ts";
 import { RecurrenceBatch } from "./recurrence-batch.ts";
 import { mergeTicket, ticketFromRow } from "./rows.ts";
 import { silenceFromRow } from "./silences.ts";
-import type { CommittedWrites, SnapshotCache } from "./snapshot-cache.ts";
+import { loadSnapshot } from "./snapshot-cache.ts";
 import type { Statements } from "./statements.ts";
 
 /** How long the cycle log is kept. */
@@ -56,7 +58,7 @@ export function recordCycleInTransaction(
   subjects: readonly string[],
   plan: (snapshot: CycleSnapshot) => CyclePlan,
 ): CycleOutcome {
-  const loaded = cache.load(s, subjects);
+  const loaded = loadSnapshot(s, cache, subjects);
   const decided = plan({
     states: loaded.states,
     openTickets: loaded.openTickets,

@@ -19,6 +19,7 @@ import {
   type SilenceDraft,
   type SilenceListOptions,
   type SilenceStore,
+  SnapshotCache,
   type Ticket,
   type TicketAction,
   type TicketDetail,
@@ -39,7 +40,6 @@ import { Outbox, type RecordedAttempt } from "./outbox.ts";
 import { getTicket, listTickets } from "./queries.ts";
 import { cycleLogFromRow } from "./rows.ts";
 import { Silences } from "./silences.ts";
-import { SnapshotCache } from "./snapshot-cache.ts";
 import { toDatabaseError } from "./sqlite-errors.ts";
 import { prepareStatements, type Statements } from "./statements.ts";
 import { StatusQueries, type TicketCounts } from "./ticket-counts.ts";
