@@ -1,17 +1,21 @@
 import {
   assertTransition,
+  type CommittedWrites,
   type CyclePlan,
   type CycleResult,
   type CycleSnapshot,
   type LeaseFence,
   MONITOR_ACTOR,
   SILENCE_SNAPSHOT_WINDOW_MS,
+  type SnapshotCache,
+  type SnapshotRows,
   type Ticket,
   type TicketChange,
   TicketNotFoundError,
   type TicketPatch,
   TransitionError,
   ticketFromDraft,
+  type WrittenTicket,
 } from "@operator/core";
 import type { TransactionSql } from "postgres";
 import { PostgresDuplicateOpenTicketError } from "./errors.ts";
@@ -68,58 +72,52 @@ const INSERT_TICKETS = `
   ORDER BY n
   RETURNING id, key`;
 
+/** A committed cycle's result, what it wrote, and the snapshot version its commit left. */
+export interface CycleOutcome {
+  readonly result: CycleResult;
+  readonly writes: CommittedWrites;
+  readonly version: string;
+}
+
 /**
  * The body of one cycle; the caller runs it in a transaction. Takes the write lock, checks the
- * `fence` (when replicas share the database), reads the
- * snapshot of `subjects` (states, unresolved tickets, identities, silences), lets `plan` decide,
- * checks the plan against what is stored, and writes it set-based: one statement each for ticket
- * changes, events, key states, identities and new tickets. Any throw rolls everything back.
+ * `fence` (when replicas share the database), reads the snapshot version and the silences, then
+ * the key states, unresolved tickets and identities of the subjects `cache` does not hold at that
+ * version; lets `plan` decide, checks the plan against what is stored, and writes it set-based: one
+ * statement each for ticket changes, events, key states, identities and new tickets. Any throw rolls
+ * everything back, and the caller must then drop the cache.
  */
 export async function recordCycleInTransaction(
   tx: TransactionSql,
   ctx: CycleContext,
+  cache: SnapshotCache,
   subjects: readonly string[],
   plan: (snapshot: CycleSnapshot) => CyclePlan,
   fence?: LeaseFence,
-): Promise<CycleResult> {
-  const names = JSON.stringify(subjects);
+): Promise<CycleOutcome> {
   const since = ctx.now() - SILENCE_SNAPSHOT_WINDOW_MS;
-  // One round trip: the lock, the fence, then the snapshot's four reads, pipelined on the transaction's connection.
-  const [, , stateRows, ticketRows, identityRows, silenceRows] = await Promise.all([
+  // One round trip: the lock, the fence, the version and the silences, pipelined on the transaction's connection.
+  const [, , version, silenceRows] = await Promise.all([
     lockWrites(tx),
     checkFence(tx, ctx.leaseNow?.() ?? null, fence, subjects),
-    tx.unsafe<KeyStateRow[]>(
-      "SELECT * FROM key_states WHERE subject IN (SELECT json_array_elements_text($1::json))",
-      [names],
-    ),
-    tx.unsafe<TicketRow[]>(
-      "SELECT * FROM tickets WHERE status <> 'resolved' AND subject IN (SELECT json_array_elements_text($1::json))",
-      [names],
-    ),
-    tx.unsafe<IdentityRow[]>(
-      "SELECT * FROM subject_identities WHERE subject IN (SELECT json_array_elements_text($1::json))",
-      [names],
-    ),
+    snapshotVersion(tx),
     tx<SilenceRow[]>`
       SELECT * FROM silences WHERE ends_at > ${since} AND (expired_at IS NULL OR expired_at > ${since})
       ORDER BY id`,
   ]);
-  const openTickets = new Map<string, Ticket>();
-  const lastValuesJson = new Map<number, string>();
-  for (const row of ticketRows) {
-    openTickets.set(row.key, ticketFromRow(row));
-    lastValuesJson.set(row.id, row.last_values);
-  }
+  const missing = cache.missing(version, subjects);
+  if (missing.length > 0) cache.fill(missing, await readSnapshot(tx, missing));
+  const loaded = cache.snapshot(subjects);
   const decided = plan({
-    states: new Map(stateRows.map((r) => [r.key, keyStateFromRow(r)])),
-    openTickets,
-    identities: new Map(identityRows.map((r) => [r.subject, identityFromRow(r)])),
+    states: loaded.states,
+    openTickets: loaded.openTickets,
+    identities: loaded.identities,
     silences: silenceRows.map(silenceFromRow),
   });
   const now = ctx.now();
 
   const byId = new Map<number, Ticket>();
-  for (const ticket of openTickets.values()) byId.set(ticket.id, ticket);
+  for (const ticket of loaded.openTickets.values()) byId.set(ticket.id, ticket);
   const stored = new Map(byId);
   const changed = new Map<number, Ticket>();
   const events: EventInsert[] = [];
@@ -137,7 +135,7 @@ export async function recordCycleInTransaction(
       resolvedKeys.add(after.key);
     }
   }
-  const writes = splitTicketWrites(changed.values(), stored, lastValuesJson);
+  const writes = splitTicketWrites(changed.values(), stored, loaded.lastValuesJson);
   // Pipelined: the statements run in this order on the connection, in one round trip.
   await Promise.all([
     bumpRecurrences(tx, writes.recurrences),
@@ -148,8 +146,21 @@ export async function recordCycleInTransaction(
     upsertIdentities(tx, decided.identities),
     writeLog(tx, ctx, decided, now),
   ]);
-  const opened = await insertOpened(tx, ctx.target, decided, openTickets, resolvedKeys);
-  return { opened, resolved, changed: decided.change.length };
+  const opened = await insertOpened(tx, ctx.target, decided, loaded.openTickets, resolvedKeys);
+  const written: WrittenTicket[] = [...changed.values()].map((ticket) => ({
+    ticket,
+    lastValuesJson: writes.lastValuesJson.get(ticket.id),
+  }));
+  return {
+    result: { opened: opened.map((o) => o.ticket), resolved, changed: decided.change.length },
+    writes: {
+      upserted: decided.upsertStates,
+      deleted: decided.deleteStates,
+      identities: decided.identities,
+      tickets: [...written, ...opened],
+    },
+    version: await snapshotVersion(tx),
+  };
 }
 
 /** Validates a monitor change against the ticket as stored and fills resolve defaults. */
@@ -192,7 +203,7 @@ async function insertOpened(
   plan: CyclePlan,
   openTickets: ReadonlyMap<string, Ticket>,
   resolvedKeys: ReadonlySet<string>,
-): Promise<Ticket[]> {
+): Promise<WrittenTicket[]> {
   if (plan.open.length === 0) return [];
   const keys = new Set<string>();
   for (const draft of plan.open) {
@@ -241,11 +252,43 @@ async function insertOpened(
   const opened = plan.open.map((draft, n) => {
     const id = ids.get(draft.key) as number;
     for (const event of draft.events) events.push({ ticketId: id, event });
-    const values = JSON.parse(rows[n]?.values_json ?? "{}");
-    return ticketFromDraft(draft, id, previous.get(draft.key) ?? null, values);
+    const lastValuesJson = rows[n]?.values_json ?? "{}";
+    const ticket = ticketFromDraft(draft, id, previous.get(draft.key) ?? null, JSON.parse(lastValuesJson));
+    return { ticket, lastValuesJson };
   });
   await insertEvents(tx, events);
   return opened;
+}
+
+/** The version the triggers of migration `0005_snapshot_version` move on every write a snapshot reads. */
+async function snapshotVersion(tx: TransactionSql): Promise<string> {
+  const [row] = await tx<{ version: string }[]>`SELECT version::text AS version FROM snapshot_version`;
+  if (row === undefined) throw new Error("snapshot_version has no row");
+  return row.version;
+}
+
+/** The key states, unresolved tickets and identities of `subjects`, pipelined in one round trip. */
+async function readSnapshot(tx: TransactionSql, subjects: readonly string[]): Promise<SnapshotRows> {
+  const names = JSON.stringify(subjects);
+  const [stateRows, ticketRows, identityRows] = await Promise.all([
+    tx.unsafe<KeyStateRow[]>(
+      "SELECT * FROM key_states WHERE subject IN (SELECT json_array_elements_text($1::json))",
+      [names],
+    ),
+    tx.unsafe<TicketRow[]>(
+      "SELECT * FROM tickets WHERE status <> 'resolved' AND subject IN (SELECT json_array_elements_text($1::json))",
+      [names],
+    ),
+    tx.unsafe<IdentityRow[]>(
+      "SELECT * FROM subject_identities WHERE subject IN (SELECT json_array_elements_text($1::json))",
+      [names],
+    ),
+  ]);
+  return {
+    states: stateRows.map(keyStateFromRow),
+    identities: identityRows.map(identityFromRow),
+    tickets: ticketRows.map((row) => ({ ticket: ticketFromRow(row), lastValuesJson: row.last_values })),
+  };
 }
 
 async function writeLog(tx: TransactionSql, ctx: CycleContext, plan: CyclePlan, now: number): Promise<void> {

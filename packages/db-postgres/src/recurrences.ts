@@ -13,6 +13,8 @@ export interface RecurrenceGroup {
 export interface TicketWrites {
   readonly recurrences: readonly RecurrenceGroup[];
   readonly records: readonly Record<string, unknown>[];
+  /** The JSON each changed ticket's latest values are stored as once these writes commit. */
+  readonly lastValuesJson: ReadonlyMap<number, string>;
 }
 
 /** Fields a plain recurrence leaves as stored. */
@@ -48,16 +50,17 @@ export function splitTicketWrites(
 ): TicketWrites {
   const recurrences: RecurrenceGroup[] = [];
   const records: Record<string, unknown>[] = [];
+  const written = new Map<number, string>();
   for (const after of changed) {
     const before = stored.get(after.id);
-    const json =
-      before !== undefined && after.lastValues === before.lastValues
-        ? lastValuesJson.get(after.id)
-        : undefined;
-    if (before === undefined || !isPlainRecurrence(before, after, lastValuesJson.get(after.id))) {
-      records.push(ticketRecord(after, json));
+    const storedJson = lastValuesJson.get(after.id);
+    if (before === undefined || storedJson === undefined || !isPlainRecurrence(before, after, storedJson)) {
+      const record = ticketRecord(after, after.lastValues === before?.lastValues ? storedJson : undefined);
+      records.push(record);
+      written.set(after.id, record.last_values as string);
       continue;
     }
+    written.set(after.id, storedJson);
     let group = recurrences.find((g) => g.lastSeenAt === after.lastSeenAt && g.updatedAt === after.updatedAt);
     if (group === undefined) {
       group = { lastSeenAt: after.lastSeenAt, updatedAt: after.updatedAt, ids: [] };
@@ -65,7 +68,7 @@ export function splitTicketWrites(
     }
     group.ids.push(after.id);
   }
-  return { recurrences, records };
+  return { recurrences, records, lastValuesJson: written };
 }
 
 /** Writes each group of plain recurrences with one statement. */
@@ -82,9 +85,9 @@ export async function bumpRecurrences(tx: TransactionSql, groups: readonly Recur
 
 // --- Internal helpers ---
 
-function isPlainRecurrence(before: Ticket, after: Ticket, storedJson: string | undefined): boolean {
+function isPlainRecurrence(before: Ticket, after: Ticket, storedJson: string): boolean {
   if (after.occurrenceCount !== before.occurrenceCount + 1) return false;
   for (const field of KEPT) if (after[field] !== before[field]) return false;
   if (after.lastValues === before.lastValues) return true;
-  return storedJson !== undefined && JSON.stringify(after.lastValues) === storedJson;
+  return JSON.stringify(after.lastValues) === storedJson;
 }

@@ -19,6 +19,7 @@ import {
   type SilenceDraft,
   type SilenceListOptions,
   type SilenceStore,
+  SnapshotCache,
   type SubjectLease,
   TICKET_STATUSES,
   type Ticket,
@@ -83,6 +84,8 @@ class Store implements PostgresTicketStore {
   readonly #sql: Sql;
   readonly #db: Db;
   readonly #ctx: StoreContext;
+  /** Key states, unresolved tickets and identities between cycles (see `SnapshotCache`). */
+  readonly #cache = new SnapshotCache();
   #closed = false;
 
   constructor(sql: Sql, ctx: StoreContext) {
@@ -97,9 +100,18 @@ class Store implements PostgresTicketStore {
     plan: (snapshot: CycleSnapshot) => CyclePlan,
     options: RecordCycleOptions = {},
   ): Promise<CycleResult> {
-    return this.#write((sql) =>
-      sql.begin((tx) => recordCycleInTransaction(tx, this.#ctx, subjects, plan, options.fence)),
-    );
+    return this.#write(async (sql) => {
+      try {
+        const outcome = await sql.begin((tx) =>
+          recordCycleInTransaction(tx, this.#ctx, this.#cache, subjects, plan, options.fence),
+        );
+        this.#cache.applyCommitted(outcome.writes, outcome.version);
+        return outcome.result;
+      } catch (error) {
+        this.#cache.invalidate();
+        throw error;
+      }
+    });
   }
 
   claimLeases(holder: string, subjects: readonly string[], ttlMs: number): Promise<readonly SubjectLease[]> {

@@ -1,4 +1,5 @@
 import { createServer } from "node:net";
+import type { CycleSnapshot } from "@operator/core";
 import { realPlan, seeded, TestWorld } from "@operator/core/testing";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -110,6 +111,71 @@ describe("the PostgreSQL schema itself", () => {
     // 30,000 row versions: without room on the pages, many add an index entry (10 more pages here).
     expect(await indexBytes()).toBeLessThanOrEqual(before + 3 * 8192);
     expect((await store.listTickets()).tickets[0]?.occurrenceCount).toBe(31);
+  });
+});
+
+describe("the snapshot cache between cycles", () => {
+  const at = (n: number) => Date.UTC(2026, 0, 1) + n * 1000;
+  const results = (violated: readonly string[], latency = 1) => ({
+    alpha: {
+      store_down: ["1", "2", "3"].map((entity) =>
+        violated.includes(entity)
+          ? { entity, outcome: "violated" as const, message: `down ${latency}`, values: { latency } }
+          : { entity, outcome: "ok" as const },
+      ),
+      high_latency: [],
+    },
+  });
+  async function peek(store: PostgresTicketStore): Promise<CycleSnapshot> {
+    let seen: CycleSnapshot | undefined;
+    await store
+      .recordCycle(["alpha"], (snapshot) => {
+        seen = snapshot;
+        throw new Error("only looking");
+      })
+      .catch(() => undefined);
+    if (seen === undefined) throw new Error("no snapshot");
+    return seen;
+  }
+
+  it("hands the planner what a fresh store reads, after opening, changing and resolving", async () => {
+    const url = await server.createDatabase();
+    const store = await open(url);
+    await store.recordCycle(["alpha"], realPlan("c1", at(1), results(["1", "2"])));
+    for (let n = 2; n <= 6; n++)
+      await store.recordCycle(["alpha"], realPlan(`c${n}`, at(n), results(["1", "2"], n)));
+    await store.recordCycle(["alpha"], realPlan("c7", at(7), results(["1", "3"])));
+    await store.recordCycle(["alpha"], realPlan("c8", at(8), results(["1", "3"])));
+    const cached = await peek(store);
+    const fresh = await peek(await open(url));
+    expect(Object.fromEntries(cached.openTickets)).toEqual(Object.fromEntries(fresh.openTickets));
+    expect(Object.fromEntries(cached.states)).toEqual(Object.fromEntries(fresh.states));
+    expect(Object.fromEntries(cached.identities)).toEqual(Object.fromEntries(fresh.identities));
+    expect([...cached.openTickets.keys()].sort()).toEqual(["alpha/store_down/1", "alpha/store_down/3"]);
+  });
+
+  it("sees in the next cycle what another replica or plain SQL changed, and only then reads again", async () => {
+    const url = await server.createDatabase();
+    const store = await open(url);
+    const [first] = (await store.recordCycle(["alpha"], realPlan("c1", at(1), results(["1"])))).opened;
+    await store.recordCycle(["alpha"], realPlan("c2", at(2), results(["1"])));
+    const other = await open(url);
+    await other.applyAction(first?.id ?? 0, { type: "resolve", actor: "bob", comment: "fixed" });
+    const reopened = await store.recordCycle(["alpha"], realPlan("c3", at(3), results(["1"])));
+    expect(reopened.opened.map((t) => t.previousTicketId)).toEqual([first?.id]);
+
+    const sql = raw(url);
+    await sql`UPDATE tickets SET message = 'edited by hand' WHERE status <> 'resolved'`;
+    expect((await peek(store)).openTickets.get("alpha/store_down/1")?.message).toBe("edited by hand");
+
+    // A write that bypasses the triggers (replication role) is not seen: the snapshot comes from the cache.
+    await store.recordCycle(["alpha"], realPlan("c4", at(4), results(["1"])));
+    await sql.begin(async (tx) => {
+      await tx`SET LOCAL session_replication_role = replica`;
+      await tx`UPDATE tickets SET message = 'unseen' WHERE status <> 'resolved'`;
+    });
+    expect((await peek(store)).openTickets.get("alpha/store_down/1")?.message).toBe("down 1");
+    expect((await peek(await open(url))).openTickets.get("alpha/store_down/1")?.message).toBe("unseen");
   });
 });
 

@@ -37,7 +37,7 @@ function ticket(id: number, overrides: Partial<Ticket> = {}): Ticket {
 }
 
 describe("splitTicketWrites", () => {
-  it("groups plain recurrences by their times and writes every other change in full", () => {
+  it("groups plain recurrences by their times, writes every other change in full, and says what JSON each keeps", () => {
     const stored = new Map([1, 2, 3, 4, 5, 6].map((id) => [id, ticket(id)]));
     const json = new Map([1, 2, 3, 4, 5, 6].map((id) => [id, '{"ms":1}']));
     const bump = (id: number, at: number, extra: Partial<Ticket> = {}) =>
@@ -71,5 +71,14 @@ describe("splitTicketWrites", () => {
       [6, '{"ms":1}', "latency of 6", 7],
       [7, '{"ms":1}', "latency of 7", 1],
     ]);
+    expect(Object.fromEntries(writes.lastValuesJson)).toEqual({
+      1: '{"ms":1}',
+      2: '{"ms":1}',
+      3: '{"ms":1}',
+      4: '{"ms":2}',
+      5: '{"ms":1}',
+      6: '{"ms":1}',
+      7: '{"ms":1}',
+    });
   });
 });
