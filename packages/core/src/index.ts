@@ -127,6 +127,7 @@ export {
   checkFeedRead,
   MAX_FEED_PAGE,
   MAX_TICKET_SEARCH_LENGTH,
+  sharedOpeningEvent,
   ticketFromDraft,
   ticketSearchText,
 } from "./store.ts";

@@ -274,3 +274,20 @@ export function ticketFromDraft(
     updatedAt: draft.createdAt,
   };
 }
+
+/**
+ * The one event every draft carries, when there are several drafts and each carries exactly that
+ * single event (the usual `opened` by the monitor): a store can then write all of them with one
+ * set-based insert, in ticket order.
+ */
+export function sharedOpeningEvent(drafts: readonly TicketDraft[]): EventDraft | undefined {
+  const first = drafts[0]?.events[0];
+  if (first === undefined || drafts.length < 2) return undefined;
+  for (const draft of drafts) {
+    const [e, more] = draft.events;
+    if (e === undefined || more !== undefined) return undefined;
+    if (e.at !== first.at || e.actor !== first.actor || e.kind !== first.kind) return undefined;
+    if (e.from !== first.from || e.to !== first.to || e.comment !== first.comment) return undefined;
+  }
+  return first;
+}

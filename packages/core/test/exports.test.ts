@@ -84,6 +84,7 @@ describe("public surface", () => {
       "planCycle",
       "planOrphans",
       "retryDelay",
+      "sharedOpeningEvent",
       "silenceEnd",
       "silenceMatches",
       "silentLogger",

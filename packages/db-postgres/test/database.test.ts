@@ -114,6 +114,44 @@ describe("the PostgreSQL schema itself", () => {
   });
 });
 
+describe("opening many tickets at once", () => {
+  it("stores every text exactly as given: quotes, braces, commas, backslashes, NULL, newlines, emoji", async () => {
+    const url = await server.createDatabase();
+    const store = await open(url);
+    const texts = [
+      'say "hi"',
+      "{a,b}",
+      'back\\slash \\"',
+      "NULL",
+      "null",
+      "",
+      "two\nlines\ttab",
+      "ünï 🚀",
+      "'; DROP",
+    ];
+    const results = {
+      alpha: {
+        store_down: texts.map((message, i) => ({
+          entity: String(i),
+          outcome: "violated" as const,
+          message,
+          values: { text: message, n: i },
+        })),
+        high_latency: [],
+      },
+    };
+    const { opened } = await store.recordCycle(["alpha"], realPlan("c1", Date.UTC(2026, 0, 1), results));
+    expect(opened.map((t) => t.lastValues.text)).toEqual(texts);
+    const fresh = await open(url);
+    for (const ticket of opened) {
+      const detail = await fresh.getTicket(ticket.id);
+      expect(detail.ticket).toEqual(ticket);
+      expect(detail.events.map((e) => [e.kind, e.ticketId])).toEqual([["opened", ticket.id]]);
+    }
+    expect(opened.map((t) => t.message)).toEqual(texts.map((text) => expect.stringContaining(text)));
+  });
+});
+
 describe("the snapshot cache between cycles", () => {
   const at = (n: number) => Date.UTC(2026, 0, 1) + n * 1000;
   const results = (violated: readonly string[], latency = 1) => ({

@@ -9,6 +9,7 @@ import {
   MONITOR_ACTOR,
   SILENCE_SNAPSHOT_WINDOW_MS,
   type SnapshotCache,
+  sharedOpeningEvent,
   type Ticket,
   type TicketChange,
   TicketNotFoundError,
@@ -209,7 +210,7 @@ function insertOpened(
   }
   const previous = new Map<string, number>();
   for (const row of s.latestTicketIds.all(JSON.stringify([...keys]))) previous.set(row.key, row.id);
-  const shared = sharedOpenEvent(plan.open);
+  const shared = sharedOpeningEvent(plan.open);
   const ids: number[] = [];
   const opened = plan.open.map((draft) => {
     const valuesJson = JSON.stringify(draft.values);
@@ -261,26 +262,10 @@ function insertOpened(
   return opened;
 }
 
-/**
- * The one event every opened ticket gets, when they all get exactly the same single event (the
- * usual `opened` by the monitor): then one set-based insert writes them all, in ticket order.
- */
 /** Silences not ended a day before `now` (the plan keeps those active at its own time). */
 function silencesAround(s: Statements, now: number) {
   const since = now - SILENCE_SNAPSHOT_WINDOW_MS;
   return s.silencesNotEnded.all(since, since).map(silenceFromRow);
-}
-
-function sharedOpenEvent(drafts: CyclePlan["open"]): EventDraft | undefined {
-  const first = drafts[0]?.events[0];
-  if (first === undefined || drafts.length < 2) return undefined;
-  for (const draft of drafts) {
-    const [e, more] = draft.events;
-    if (e === undefined || more !== undefined) return undefined;
-    if (e.at !== first.at || e.actor !== first.actor || e.kind !== first.kind) return undefined;
-    if (e.from !== first.from || e.to !== first.to || e.comment !== first.comment) return undefined;
-  }
-  return first;
 }
 
 function writeLog(s: Statements, ctx: CycleContext, plan: CyclePlan, now: number): void {
