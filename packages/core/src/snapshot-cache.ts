@@ -80,15 +80,19 @@ export class SnapshotCache {
   }
 
   /**
-   * Records a committed cycle's writes in the cached subjects. `version` is the marker after the
-   * commit, when the cycle's own writes move it.
+   * Records a committed cycle's writes in the cached subjects, as copies holding exactly the stored
+   * fields (what a reload would return). `version` is the marker after the commit, when the cycle's
+   * own writes move it.
    */
   applyCommitted(writes: CommittedWrites, version?: string | number): void {
     if (version !== undefined) this.#version = version;
     for (const key of writes.deleted) this.#subjects.get(subjectOf(key))?.states.delete(key);
-    for (const state of writes.upserted) this.#subjects.get(state.subject)?.states.set(state.key, state);
-    for (const identity of writes.identities) {
-      this.#subjects.get(identity.subject)?.identities.set(identity.subject, identity);
+    for (const state of writes.upserted) {
+      this.#subjects.get(state.subject)?.states.set(state.key, storedState(state));
+    }
+    for (const i of writes.identities) {
+      const stored = { subject: i.subject, identity: i.identity, pending: i.pending, updatedAt: i.updatedAt };
+      this.#subjects.get(i.subject)?.identities.set(i.subject, stored);
     }
     for (const { ticket, lastValuesJson } of writes.tickets) {
       const entry = this.#subjects.get(ticket.subject);
@@ -114,6 +118,22 @@ export class SnapshotCache {
 
 function empty(): LoadedSnapshot {
   return { states: new Map(), openTickets: new Map(), lastValuesJson: new Map(), identities: new Map() };
+}
+
+function storedState(state: KeyState): KeyState {
+  return {
+    key: state.key,
+    subject: state.subject,
+    invariant: state.invariant,
+    entity: state.entity,
+    pendingSince: state.pendingSince,
+    clearSince: state.clearSince,
+    history: state.history,
+    onsets: [...state.onsets],
+    flapping: state.flapping,
+    failures: state.failures,
+    updatedAt: state.updatedAt,
+  };
 }
 
 function subjectOf(key: string): string {

@@ -50,9 +50,10 @@ describe("SnapshotCache", () => {
       ],
     });
     cache.snapshot(["a"]).openTickets.clear();
+    const planned = { ...state("a/store_down/1", "xx"), onsets: [5], scratch: "not stored" };
     cache.applyCommitted(
       {
-        upserted: [state("a/store_down/1", "xx")],
+        upserted: [planned],
         deleted: ["a/store_down/2"],
         identities: [],
         tickets: [
@@ -66,6 +67,8 @@ describe("SnapshotCache", () => {
     expect(cache.missing("v2", ["a"])).toEqual([]);
     const after = cache.snapshot(["a"]);
     expect([...after.states.values()].map((s) => [s.key, s.history])).toEqual([["a/store_down/1", "xx"]]);
+    planned.onsets.push(6);
+    expect(after.states.get("a/store_down/1")).toEqual({ ...state("a/store_down/1", "xx"), onsets: [5] });
     expect([...after.openTickets.values()].map((t) => t.id)).toEqual([1, 3]);
     expect([...after.lastValuesJson.keys()]).toEqual([1, 3]);
     cache.invalidate();

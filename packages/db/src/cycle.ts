@@ -5,7 +5,6 @@ import {
   type CycleResult,
   type CycleSnapshot,
   type EventDraft,
-  type KeyState,
   MONITOR_ACTOR,
   SILENCE_SNAPSHOT_WINDOW_MS,
   type SnapshotCache,
@@ -98,8 +97,7 @@ export function recordCycleInTransaction(
   batch.flush();
 
   for (const key of decided.deleteStates) s.deleteState.run(key);
-  const upserted = decided.upsertStates.map(normalState);
-  for (const state of upserted) {
+  for (const state of decided.upsertStates) {
     s.upsertState.run(
       state.key,
       state.subject,
@@ -115,13 +113,7 @@ export function recordCycleInTransaction(
     );
   }
 
-  const identities = decided.identities.map((i) => ({
-    subject: i.subject,
-    identity: i.identity,
-    pending: i.pending,
-    updatedAt: i.updatedAt,
-  }));
-  for (const i of identities) s.upsertIdentity.run(i.subject, i.identity, i.pending, i.updatedAt);
+  for (const i of decided.identities) s.upsertIdentity.run(i.subject, i.identity, i.pending, i.updatedAt);
 
   const opened = insertOpened(s, ctx.path, decided, loaded.openTickets, resolvedKeys);
   for (const { ticket, valuesJson } of opened) written.push({ ticket, lastValuesJson: valuesJson });
@@ -129,7 +121,12 @@ export function recordCycleInTransaction(
   writeLog(s, ctx, decided, now);
   return {
     result: { opened: opened.map((o) => o.ticket), resolved, changed: decided.change.length },
-    writes: { upserted, deleted: decided.deleteStates, identities, tickets: written },
+    writes: {
+      upserted: decided.upsertStates,
+      deleted: decided.deleteStates,
+      identities: decided.identities,
+      tickets: written,
+    },
   };
 }
 
@@ -174,23 +171,6 @@ function insertEvents(s: Statements, ticketId: number, events: readonly EventDra
   for (const e of events) {
     s.insertEvent.run(ticketId, e.at, e.actor, e.kind, e.from ?? null, e.to ?? null, e.comment ?? null);
   }
-}
-
-/** A key state with exactly the stored fields, so the cache holds what a reload would return. */
-function normalState(state: KeyState): KeyState {
-  return {
-    key: state.key,
-    subject: state.subject,
-    invariant: state.invariant,
-    entity: state.entity,
-    pendingSince: state.pendingSince,
-    clearSince: state.clearSince,
-    history: state.history,
-    onsets: [...state.onsets],
-    flapping: state.flapping,
-    failures: state.failures,
-    updatedAt: state.updatedAt,
-  };
 }
 
 function insertOpened(
