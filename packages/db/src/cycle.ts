@@ -22,7 +22,7 @@ import { patchParams } from "./patch-sql.ts";
 import { RecurrenceBatch } from "./recurrence-batch.ts";
 import { mergeTicket, ticketFromRow } from "./rows.ts";
 import { silenceFromRow } from "./silences.ts";
-import { loadSnapshot } from "./snapshot-cache.ts";
+import { loadSnapshot } from "./load-snapshot.ts";
 import type { Statements } from "./statements.ts";
 
 /** How long the cycle log is kept. */
