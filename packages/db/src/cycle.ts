@@ -18,11 +18,11 @@ import {
   type Values,
 } from "@operator/core";
 import { DuplicateOpenTicketError } from "./errors.ts";
+import { loadSnapshot } from "./load-snapshot.ts";
 import { patchParams } from "./patch-sql.ts";
 import { RecurrenceBatch } from "./recurrence-batch.ts";
 import { mergeTicket, ticketFromRow } from "./rows.ts";
 import { silenceFromRow } from "./silences.ts";
-import { loadSnapshot } from "./load-snapshot.ts";
 import type { Statements } from "./statements.ts";
 
 /** How long the cycle log is kept. */
