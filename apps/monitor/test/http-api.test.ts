@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type CliProcess, runCli, startCli } from "./helpers/cli.ts";
-import { installFakePlugin } from "./helpers/fake-plugin.ts";
+import { installFakePlugin, setOutcome } from "./helpers/fake-plugin.ts";
 import { waitFor } from "./helpers/net.ts";
 import { connectSse, type SseConnection } from "./helpers/sse.ts";
 
@@ -79,7 +79,7 @@ async function daemon(
 describe("operator monitor --listen: the HTTP API", () => {
   it("streams a ticket the daemon opens within one cycle of its commit, and takes actions with a token", async () => {
     const outcomeFile = join(dir, "stream-outcome.txt");
-    await writeFile(outcomeFile, "ok");
+    await setOutcome(outcomeFile, "ok");
     const { proc, base, db } = await daemon("stream", { outcomeFile }, [], "1s");
     await waitFor(() => (heartbeatCount(proc) >= 1 ? true : undefined), 30_000, "a first heartbeat");
     const sse = await connectSse(`${base}/api/v1/events`);
@@ -90,7 +90,7 @@ describe("operator monitor --listen: the HTTP API", () => {
       cyclesAtReceipt = heartbeatCount(proc);
       return events;
     });
-    await writeFile(outcomeFile, "violated");
+    await setOutcome(outcomeFile, "violated");
     const [event] = await received;
     const item = JSON.parse(event?.data ?? "");
     expect(item).toMatchObject({
@@ -171,14 +171,14 @@ describe("operator monitor --listen: the HTTP API", () => {
 
   it("keeps its cycle interval with 200 event-stream clients connected, and every client gets the event", async () => {
     const outcomeFile = join(dir, "crowd-outcome.txt");
-    await writeFile(outcomeFile, "ok");
+    await setOutcome(outcomeFile, "ok");
     const { proc, base } = await daemon("crowd", { outcomeFile }, [], "500ms");
     const clients = await Promise.all(Array.from({ length: 200 }, () => connectSse(`${base}/api/v1/events`)));
     streams.push(...clients);
     expect(clients.every((c) => c.status === 200)).toBe(true);
     const before = heartbeatCount(proc);
     const windowStart = performance.now();
-    await writeFile(outcomeFile, "violated");
+    await setOutcome(outcomeFile, "violated");
     await Promise.all(clients.map((c) => c.waitFor(1, 30_000)));
     for (const c of clients) expect(JSON.parse(c.events[0]?.data ?? "").ticket.key).toBe("fake/probe/e1");
     await new Promise((resolve) => setTimeout(resolve, 5000 - (performance.now() - windowStart)));
@@ -224,7 +224,7 @@ describe("operator monitor --listen: the HTTP API", () => {
 describe("operator serve", () => {
   it("serves the API over a database the daemon writes, without running cycles", async () => {
     const outcomeFile = join(dir, "serve-outcome.txt");
-    await writeFile(outcomeFile, "violated");
+    await setOutcome(outcomeFile, "violated");
     const db = join(dir, "serve.db");
     const monitor = start([
       "monitor",
@@ -257,7 +257,7 @@ describe("operator serve", () => {
     );
     expect(shown.events.at(-1)).toMatchObject({ kind: "held", actor: "carol" });
     // The daemon's cycles go on and reach serve's stream; the hold keeps the ticket open through ok.
-    await writeFile(outcomeFile, "ok");
+    await setOutcome(outcomeFile, "ok");
     const status = await waitFor(async () => {
       const body = (await (await fetch(`${base}/api/v1/status`)).json()) as {
         subjects: { name: string; kind: null; lastCycleAt: number | null; nextCycleAt: null }[];

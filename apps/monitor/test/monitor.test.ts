@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type CliProcess, runCli, startCli } from "./helpers/cli.ts";
-import { installFakePlugin } from "./helpers/fake-plugin.ts";
+import { installFakePlugin, setOutcome } from "./helpers/fake-plugin.ts";
 import { closedPort, waitFor } from "./helpers/net.ts";
 
 const HEARTBEAT = /Check complete: /;
@@ -71,7 +71,7 @@ describe("operator monitor", () => {
 
   it("opens a ticket when a subject's invariant is violated and resolves it when it holds again", async () => {
     const outcomeFile = join(dir, "outcome.txt");
-    await writeFile(outcomeFile, "violated");
+    await setOutcome(outcomeFile, "violated");
     const db = join(dir, "lifecycle.db");
     const proc = start([
       "--config",
@@ -92,13 +92,13 @@ describe("operator monitor", () => {
       "a ticket",
     );
     expect(opened).toMatchObject({ key: "fake/probe/e1", status: "open", message: "probe failed on e1" });
-    await writeFile(outcomeFile, "critical");
+    await setOutcome(outcomeFile, "critical");
     await proc.waitForLine(
       new RegExp(
         `warn +Ticket ${opened.id} severity changed warning -> critical: fake/probe/e1: probe down on e1`,
       ),
     );
-    await writeFile(outcomeFile, "ok");
+    await setOutcome(outcomeFile, "ok");
     const resolved = await waitFor(
       async () => {
         const [ticket] = await list();

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type CliProcess, runCli, startCli } from "./helpers/cli.ts";
-import { installFakePlugin } from "./helpers/fake-plugin.ts";
+import { installFakePlugin, setOutcome } from "./helpers/fake-plugin.ts";
 import { closedPort, waitFor } from "./helpers/net.ts";
 import { type ReceivedRequest, startWebhookReceiver, type WebhookReceiver } from "./helpers/receiver.ts";
 
@@ -50,7 +50,7 @@ async function setup(
   const config = join(dir, `${name}.json`);
   const db = join(dir, `${name}.db`);
   const outcomeFile = join(dir, `${name}.outcome`);
-  await writeFile(outcomeFile, "violated");
+  await setOutcome(outcomeFile, "violated");
   await writeFile(
     config,
     JSON.stringify({
@@ -62,7 +62,7 @@ async function setup(
       subjects: [[PLUGIN, { name: "s", outcomeFile }]],
     }),
   );
-  return { config, db, outcome: (value) => writeFile(outcomeFile, value) };
+  return { config, db, outcome: (value) => setOutcome(outcomeFile, value) };
 }
 
 function start(args: readonly string[], env: Record<string, string> = {}): CliProcess {

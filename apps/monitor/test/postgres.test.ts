@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { startTestPostgres, type TestPostgres } from "@operator/db-postgres/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli, startCli } from "./helpers/cli.ts";
-import { installFakePlugin } from "./helpers/fake-plugin.ts";
+import { installFakePlugin, setOutcome } from "./helpers/fake-plugin.ts";
 import { waitFor } from "./helpers/net.ts";
 import { startWebhookReceiver } from "./helpers/receiver.ts";
 
@@ -101,7 +101,7 @@ describe("the CLI on a real PostgreSQL (--db postgres://...)", () => {
     const db = await server.createDatabase("cli_daemon");
     const hook = await startWebhookReceiver();
     const outcomeFile = join(dir, "replicas.outcome");
-    await writeFile(outcomeFile, "violated");
+    await setOutcome(outcomeFile, "violated");
     const cfg = join(dir, "replicas.json");
     await writeFile(
       cfg,
@@ -164,7 +164,7 @@ describe("the CLI on a real PostgreSQL (--db postgres://...)", () => {
       const tickets = JSON.parse(listed.stdout) as { key: string; occurrenceCount: number }[];
       expect(tickets.map((t) => t.key)).toEqual(["fake/probe/e1"]);
 
-      await writeFile(outcomeFile, "ok");
+      await setOutcome(outcomeFile, "ok");
       await waitFor(() => delivered("resolved")[0], 30_000, "the resolve notified");
       await new Promise((resolve) => setTimeout(resolve, 1500));
       expect(delivered("opened")).toHaveLength(1);
@@ -183,7 +183,7 @@ describe("the CLI on a real PostgreSQL (--db postgres://...)", () => {
     const db = await server.createDatabase("cli_notify");
     const hook = await startWebhookReceiver();
     const outcomeFile = join(dir, "notify.outcome");
-    await writeFile(outcomeFile, "violated");
+    await setOutcome(outcomeFile, "violated");
     const cfg = join(dir, "notify.json");
     await writeFile(
       cfg,
@@ -200,7 +200,7 @@ describe("the CLI on a real PostgreSQL (--db postgres://...)", () => {
       await proc.waitForLine(/Monitor loop started: .*notifying webhook/, 60_000);
       const sent = (event: string) => () => hook.requests.find((r) => r.event === event && r.accepted);
       const opened = await waitFor(sent("opened"), 30_000, "opened delivered");
-      await writeFile(outcomeFile, "ok");
+      await setOutcome(outcomeFile, "ok");
       const resolved = await waitFor(sent("resolved"), 30_000, "resolved delivered");
       expect(opened.idempotencyKey).toMatch(/^webhook:\d+$/);
       expect(resolved.idempotencyKey).not.toBe(opened.idempotencyKey);

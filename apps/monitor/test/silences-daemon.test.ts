@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type CliProcess, runCli, startCli } from "./helpers/cli.ts";
-import { installFakePlugin } from "./helpers/fake-plugin.ts";
+import { installFakePlugin, setOutcome } from "./helpers/fake-plugin.ts";
 import { waitFor } from "./helpers/net.ts";
 import { startWebhookReceiver, type WebhookReceiver } from "./helpers/receiver.ts";
 
@@ -31,7 +31,7 @@ async function daemon(name: string) {
   const config = join(dir, `${name}.json`);
   const db = join(dir, `${name}.db`);
   const outcomeFile = join(dir, `${name}.outcome`);
-  await writeFile(outcomeFile, "ok");
+  await setOutcome(outcomeFile, "ok");
   await writeFile(
     config,
     JSON.stringify({
@@ -69,7 +69,7 @@ async function daemon(name: string) {
     const target = count() + n;
     await waitFor(() => (count() >= target ? true : undefined), 30_000, `${n} more cycles`);
   };
-  return { proc, cli, ticket, kinds, accepted, outcome: (v: string) => writeFile(outcomeFile, v), cycles };
+  return { proc, cli, ticket, kinds, accepted, outcome: (v: string) => setOutcome(outcomeFile, v), cycles };
 }
 
 describe("the daemon with a silence", () => {

@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 
 /**
@@ -24,6 +24,15 @@ export async function installFakePlugin(dir: string, name = "@example/fake-subje
   );
   await writeFile(join(root, "index.js"), FAKE_PLUGIN_SOURCE);
   return root;
+}
+
+/**
+ * Sets the outcome a running fake subject reads from `outcomeFile`, atomically: a plain `writeFile`
+ * truncates first, and a cycle that reads the empty file in between would answer `ok`.
+ */
+export async function setOutcome(outcomeFile: string, outcome: string): Promise<void> {
+  await writeFile(`${outcomeFile}.next`, outcome);
+  await rename(`${outcomeFile}.next`, outcomeFile);
 }
 
 /** Installs a package whose default export is not a function. */
