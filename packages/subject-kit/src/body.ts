@@ -1,3 +1,4 @@
+import { isAscii } from "node:buffer";
 import { SLICE_MS, yieldToEventLoop } from "./sliced-json.ts";
 
 /**
@@ -45,7 +46,16 @@ export async function readCappedText(
   } finally {
     signal?.removeEventListener("abort", stop);
   }
-  return new TextDecoder().decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, bytes));
+  return _decodeUtf8(chunks.length === 1 ? (chunks[0] as Uint8Array) : Buffer.concat(chunks, bytes));
+}
+
+/**
+ * UTF-8 bytes as text. An ASCII body (every PD and Prometheus answer in practice) is copied byte for
+ * byte: the same text, made faster, and a one-byte string that `JSON.parse` reads faster too.
+ */
+function _decodeUtf8(body: Uint8Array): string {
+  if (!isAscii(body)) return new TextDecoder().decode(body);
+  return Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("latin1");
 }
 
 /** A response body larger than the cap; reading it was stopped. */

@@ -16,7 +16,7 @@ export function parseJson(text: string): unknown {
   if (long && text.includes(MARK_ESCAPE)) return parseJsonExact(text);
   let value: unknown;
   try {
-    value = JSON.parse(long ? text.replace(MEMBER_LONG_INTEGER, _mark) : text);
+    value = JSON.parse(long ? _markLongMembers(text) : text);
   } catch {
     // The exact parser's error names the position without quoting the (hostile) text.
     return parseJsonExact(text);
@@ -53,10 +53,12 @@ export function formatPath(path: readonly PropertyKey[]): string {
 const LONG_DIGITS = /(?<![\d.])\d{16}/;
 
 /**
- * A quote, `:` and an integer of 16 digits or more (group 2), not followed by a fraction or exponent:
- * the end of an object member with a long integer value, when {@link _mark} finds its key.
+ * A `:`, spaces (group 1) and an integer of 16 digits or more (group 2), not followed by a fraction or
+ * exponent: an object member with a long integer value, when {@link _markLongMembers} finds its key
+ * before the colon. Starting at the colon, not at a quote, keeps the search fast (a body has many
+ * more quotes than colons).
  */
-const MEMBER_LONG_INTEGER = /"(\s*:\s*)(-?\d{16,})(?![\d.eE])/g;
+const LONG_MEMBER_VALUE = /:(\s*)(-?\d{16,})(?![\d.eE])/g;
 
 /**
  * Marks a long integer turned into a string: a NUL character, which a JSON string can only hold
@@ -66,23 +68,40 @@ const MARK_ESCAPE = "\\u0000";
 const MARK = 0;
 
 /**
- * Marks the integer of a {@link MEMBER_LONG_INTEGER} match when the quote starts an object member's
- * key: the key has no quote or backslash and its opening quote follows `{` or `,` (and spaces), so it
- * is no escaped quote and, in valid JSON, opens a key rather than ending a string. Marking puts two
- * quotes around digits: a valid text stays valid and an invalid one invalid.
+ * Turns the long integer of every {@link LONG_MEMBER_VALUE} match whose colon follows an object
+ * member's key into a marked string. A key is recognised when the colon follows a quote (and spaces),
+ * the key has no quote or backslash, and its opening quote follows `{` or `,` (and spaces): then the
+ * quote before the colon is no escaped quote and, in valid JSON, closes a key rather than a string.
+ * Marking puts two quotes around digits: a valid text stays valid and an invalid one invalid.
  */
-function _mark(match: string, colon: string, digits: string, at: number, text: string): string {
-  let open = at - 1;
+function _markLongMembers(text: string): string {
+  let out = "";
+  let copied = 0;
+  for (const match of text.matchAll(LONG_MEMBER_VALUE)) {
+    if (!_followsKey(text, match.index)) continue;
+    const digits = match[2] as string;
+    const start = match.index + 1 + (match[1] as string).length;
+    out += `${text.slice(copied, start)}"${MARK_ESCAPE}${digits}"`;
+    copied = start + digits.length;
+  }
+  return copied === 0 ? text : out + text.slice(copied);
+}
+
+/** True when the colon at `colon` ends an object member's key (see {@link _markLongMembers}). */
+function _followsKey(text: string, colon: number): boolean {
+  let close = colon - 1;
+  while (close >= 0 && _isSpace(text.charCodeAt(close))) close -= 1;
+  if (text.charCodeAt(close) !== QUOTE) return false;
+  let open = close - 1;
   for (; open >= 0; open -= 1) {
     const code = text.charCodeAt(open);
     if (code === QUOTE) break;
-    if (code === BACKSLASH) return match;
+    if (code === BACKSLASH) return false;
   }
   let before = open - 1;
   while (before >= 0 && _isSpace(text.charCodeAt(before))) before -= 1;
   const code = text.charCodeAt(before);
-  if (code !== OPEN_OBJECT && code !== COMMA) return match;
-  return `"${colon}"${MARK_ESCAPE}${digits}"`;
+  return code === OPEN_OBJECT || code === COMMA;
 }
 
 const QUOTE = 34;

@@ -39,6 +39,11 @@ describe("parseJson", () => {
     ["a key written with spaces around the colon", `{"a" :  12345678901234567890 }`],
     ["long digits inside strings only", `{"key":"7480000000000000FF5F72","n":"12345678901234567890"}`],
     [
+      "a colon and long digits inside a string",
+      `{"s":"at: 12345678901234567890","t":"\\": 12345678901234567890"}`,
+    ],
+    ["a string value before a colon", `["x", ":12345678901234567890"]`],
+    [
       "a string that looks like a member",
       `{"s":"x\\",\\"id\\":12345678901234567890","id":12345678901234567891}`,
     ],
