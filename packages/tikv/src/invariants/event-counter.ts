@@ -53,14 +53,18 @@ export function eventInvariant(spec: EventSpec): MetricInvariant {
         byKind[kind] = (byKind[kind] ?? 0) + Math.round(sample.value);
       }
       const value = Object.values(byKind).reduce((sum, count) => sum + count, 0);
-      const counted = Object.entries(byKind).filter(([, count]) => count > 0);
       return {
         value,
-        values: {
-          [`by_${spec.by}`]: Object.fromEntries(counted),
-          windowMinutes: thresholds.windowMinutes ?? spec.windowMinutes,
+        describe: () => {
+          const counted = Object.entries(byKind).filter(([, count]) => count > 0);
+          return {
+            values: {
+              [`by_${spec.by}`]: Object.fromEntries(counted),
+              windowMinutes: thresholds.windowMinutes ?? spec.windowMinutes,
+            },
+            detail: counted.map(([kind, count]) => `${kind}: ${count}`).join(", "),
+          };
         },
-        detail: counted.map(([kind, count]) => `${kind}: ${count}`).join(", "),
       };
     },
     message: (store, measured) => {

@@ -1,6 +1,5 @@
 import type { MetricInvariant } from "./metric-invariant.ts";
-import { jsonNumber } from "./per-store.ts";
-import { storeThresholdInvariant, sumOf, worstSample } from "./store-threshold.ts";
+import { byLabel, storeThresholdInvariant, sumOf, worstSample } from "./store-threshold.ts";
 
 /**
  * Write commands do not pile up in each store's scheduler: `tikv_scheduler_contex_total` (sic, the
@@ -47,8 +46,10 @@ export const coprocessorPending: MetricInvariant = storeThresholdInvariant({
     const worst = worstSample(samples, "req");
     return {
       value: sumOf(samples),
-      values: { by_req: Object.fromEntries(samples.map((s) => [s.labels.req ?? "", jsonNumber(s.value)])) },
-      ...(worst.which === undefined ? {} : { detail: `most ${worst.which}` }),
+      describe: () => ({
+        values: { by_req: byLabel(samples, "req") },
+        ...(worst.which === undefined ? {} : { detail: `most ${worst.which}` }),
+      }),
     };
   },
 });
@@ -76,8 +77,10 @@ export const l0Files: MetricInvariant = storeThresholdInvariant({
     const worst = worstSample(samples, "cf");
     return {
       value: worst.value,
-      values: { by_cf: Object.fromEntries(samples.map((s) => [s.labels.cf ?? "", jsonNumber(s.value)])) },
-      ...(worst.which === undefined ? {} : { detail: `cf ${worst.which}` }),
+      describe: () => ({
+        values: { by_cf: byLabel(samples, "cf") },
+        ...(worst.which === undefined ? {} : { detail: `cf ${worst.which}` }),
+      }),
     };
   },
 });
@@ -104,8 +107,10 @@ export const workerPendingTasks: MetricInvariant = storeThresholdInvariant({
     const worst = worstSample(samples, "name");
     return {
       value: worst.value,
-      values: { by_name: Object.fromEntries(samples.map((s) => [s.labels.name ?? "", jsonNumber(s.value)])) },
-      ...(worst.which === undefined ? {} : { detail: `worker ${worst.which}` }),
+      describe: () => ({
+        values: { by_name: byLabel(samples, "name") },
+        ...(worst.which === undefined ? {} : { detail: `worker ${worst.which}` }),
+      }),
     };
   },
 });

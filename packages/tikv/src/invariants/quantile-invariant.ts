@@ -1,9 +1,8 @@
 import type { Runbook, Severity } from "@operator/core";
 import type { Unit } from "./format.ts";
 import type { MetricInvariant } from "./metric-invariant.ts";
-import { jsonNumber } from "./per-store.ts";
 import { quantileQuery } from "./promql.ts";
-import { storeThresholdInvariant, worstSample } from "./store-threshold.ts";
+import { byLabel, storeThresholdInvariant, worstSample } from "./store-threshold.ts";
 
 /** A per-store invariant on a histogram quantile, e.g. the p99 of raft log apply. */
 export interface QuantileSpec {
@@ -57,11 +56,12 @@ export function quantileInvariant(spec: QuantileSpec): MetricInvariant {
     measure: (samples) => {
       if (!by) return { value: worstSample(samples, "").value };
       const worst = worstSample(samples, by);
-      const each = Object.fromEntries(samples.map((s) => [s.labels[by] ?? "", jsonNumber(s.value)]));
       return {
         value: worst.value,
-        values: { [`by_${by}`]: each },
-        ...(worst.which === undefined ? {} : { detail: `${by} ${worst.which}` }),
+        describe: () => ({
+          values: { [`by_${by}`]: byLabel(samples, by) },
+          ...(worst.which === undefined ? {} : { detail: `${by} ${worst.which}` }),
+        }),
       };
     },
   });

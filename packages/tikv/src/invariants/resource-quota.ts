@@ -82,8 +82,10 @@ export const memoryGrowth: MetricInvariant = storeThresholdInvariant({
   },
   measure: (samples, _all, thresholds) => ({
     value: sumOf(samples),
-    values: { windowMinutes: thresholds.windowMinutes ?? 5 },
-    detail: `over ${thresholds.windowMinutes ?? 5} min`,
+    describe: () => ({
+      values: { windowMinutes: thresholds.windowMinutes ?? 5 },
+      detail: `over ${thresholds.windowMinutes ?? 5} min`,
+    }),
   }),
 });
 
@@ -100,7 +102,9 @@ function _ratio(
   if (!(quotaValue > 0)) return { unknown: `The ${what} reads ${quotaValue}: no ratio can be taken` };
   return {
     value: usedValue / quotaValue,
-    values: { used: jsonNumber(usedValue, 12), quota: jsonNumber(quotaValue, 12) },
-    detail: `${formatValue(usedValue, unit)} of ${formatValue(quotaValue, unit)}`,
+    describe: () => ({
+      values: { used: jsonNumber(usedValue, 12), quota: jsonNumber(quotaValue, 12) },
+      detail: `${formatValue(usedValue, unit)} of ${formatValue(quotaValue, unit)}`,
+    }),
   };
 }

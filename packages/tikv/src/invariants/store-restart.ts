@@ -31,7 +31,9 @@ export const storeRestart: MetricInvariant = storeThresholdInvariant({
   }),
   measure: (samples, _all, thresholds) => ({
     value: sumOf(samples),
-    values: { windowMinutes: thresholds.windowMinutes ?? 5 },
-    detail: `in the last ${thresholds.windowMinutes ?? 5} min`,
+    describe: () => ({
+      values: { windowMinutes: thresholds.windowMinutes ?? 5 },
+      detail: `in the last ${thresholds.windowMinutes ?? 5} min`,
+    }),
   }),
 });

@@ -5,9 +5,18 @@ import { formatValue, type Unit } from "./format.ts";
 import type { MetricInvariant, QueryContext } from "./metric-invariant.ts";
 import { evaluateStores, jsonNumber, storeLabel, storeValues } from "./per-store.ts";
 
-/** What one store measured: the number compared with the threshold, and what to store beside it. */
+/** What one store measured: the number compared with the threshold. */
 export interface Measurement {
   readonly value: number;
+  /**
+   * What a violation shows beside the value. Called only when the value is over the threshold: most
+   * stores hold, and building this for each of thousands every cycle would be wasted.
+   */
+  readonly describe?: () => MeasurementDetails;
+}
+
+/** What a violation's ticket shows beside the measured value. */
+export interface MeasurementDetails {
   /** Extra values for the ticket, e.g. the p99 of every command type. */
   readonly values?: Readonly<Record<string, unknown>>;
   /** Names the worst part (a command type, a thread pool) in the message. */
@@ -44,7 +53,11 @@ export interface StoreThresholdSpec {
   ) => Measurement | { readonly unknown: string };
   readonly nanIsUnknown?: boolean;
   /** Replaces the default message `<store> <what> is <value> (threshold <t>): <consequence>`. */
-  readonly message?: (store: PdStore, measured: Measurement, threshold: number) => string;
+  readonly message?: (
+    store: PdStore,
+    measured: MeasurementDetails & { readonly value: number },
+    threshold: number,
+  ) => string;
 }
 
 /**
@@ -77,15 +90,16 @@ export function storeThresholdInvariant(spec: StoreThresholdSpec): MetricInvaria
             : { entity: store.id, outcome: "ok" };
         }
         if (value <= threshold) return { entity: store.id, outcome: "ok" };
+        const details = { value, ...measured.describe?.() };
         return {
           entity: store.id,
           outcome: "violated",
-          message: (spec.message ?? _message.bind(null, spec))(store, measured, threshold),
+          message: (spec.message ?? _message.bind(null, spec))(store, details, threshold),
           values: {
             ...storeValues(store),
             value: jsonNumber(value, 12),
             threshold,
-            ...measured.values,
+            ...details.values,
             query,
           },
         };
@@ -107,6 +121,11 @@ export function worstSample(samples: readonly Sample[], label: string): { value:
   return worst;
 }
 
+/** Each sample's value by its `label` (as a ticket stores it): `{ write: 0.12, default: 0.03 }`. */
+export function byLabel(samples: readonly Sample[], label: string): Record<string, number | string> {
+  return Object.fromEntries(samples.map((s) => [s.labels[label] ?? "", jsonNumber(s.value)]));
+}
+
 /** The sum of samples' values. */
 export function sumOf(samples: readonly Sample[]): number {
   return samples.reduce((sum, sample) => sum + sample.value, 0);
@@ -120,7 +139,7 @@ const KEY_WINDOWS = { rateWindow: "1m", leaderDropWindow: "30s" } as const;
 function _message(
   spec: StoreThresholdSpec,
   store: PdStore,
-  measured: Measurement,
+  measured: MeasurementDetails & { readonly value: number },
   threshold: number,
 ): string {
   const detail = measured.detail ? ` (${measured.detail})` : "";
