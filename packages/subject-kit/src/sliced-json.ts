@@ -54,6 +54,8 @@ interface Frame {
   itemStart: number;
   /** Items seen so far (to refuse `[,]` and `[1,]`). */
   items: number;
+  /** The current item has something other than white space. */
+  content: boolean;
   runStart: number;
   runEnd: number;
   /** A large container inside the current item. */
@@ -94,6 +96,7 @@ async function _scan(text: string, pause: () => Promise<void>): Promise<Frame | 
     const code = text.charCodeAt(i);
     if (code === QUOTE) {
       if (stack.length === 0 && root !== undefined) _fail("Unexpected data after the JSON value", i);
+      _hasContent(stack);
       const end = _stringEnd(text, i);
       if (end - i > MAX_STRING_CHARS) _fail(`String longer than ${MAX_STRING_CHARS} characters`, i);
       token = 0;
@@ -103,6 +106,7 @@ async function _scan(text: string, pause: () => Promise<void>): Promise<Frame | 
     if (code === OPEN_ARRAY || code === OPEN_OBJECT) {
       if (root !== undefined && stack.length === 0) _fail("Unexpected data after the JSON value", i);
       if (stack.length >= MAX_DEPTH) _fail(`JSON nested deeper than ${MAX_DEPTH} levels`, i);
+      _hasContent(stack);
       const frame: Frame = {
         kind: code === OPEN_ARRAY ? "[" : "{",
         start: i,
@@ -110,6 +114,7 @@ async function _scan(text: string, pause: () => Promise<void>): Promise<Frame | 
         parts: [],
         itemStart: i + 1,
         items: 0,
+        content: false,
         runStart: -1,
         runEnd: -1,
         large: undefined,
@@ -123,7 +128,7 @@ async function _scan(text: string, pause: () => Promise<void>): Promise<Frame | 
       const closes = code !== COMMA;
       if (closes && code !== (frame.kind === "[" ? CLOSE_ARRAY : CLOSE_OBJECT))
         _fail("Mismatched bracket", i);
-      _endItem(text, frame, i, closes);
+      _endItem(frame, i, closes);
       token = 0;
       if (closes) {
         stack.pop();
@@ -136,6 +141,7 @@ async function _scan(text: string, pause: () => Promise<void>): Promise<Frame | 
       }
     } else if (!_isSpace(code)) {
       if (stack.length === 0 && root !== undefined) _fail("Unexpected data after the JSON value", i);
+      _hasContent(stack);
       token += 1;
       if (token > MAX_TOKEN_CHARS) _fail(`Token longer than ${MAX_TOKEN_CHARS} characters`, i);
     } else {
@@ -161,9 +167,16 @@ function _stringEnd(text: string, start: number): number {
   }
 }
 
+/** Notes that the current item of the innermost open container is not empty. */
+function _hasContent(stack: readonly Frame[]): void {
+  const frame = stack[stack.length - 1];
+  if (frame) frame.content = true;
+}
+
 /** Closes the current item of `frame` at `at` (a comma or the closing bracket). */
-function _endItem(text: string, frame: Frame, at: number, closes: boolean): void {
-  const empty = frame.large === undefined && text.slice(frame.itemStart, at).trim() === "";
+function _endItem(frame: Frame, at: number, closes: boolean): void {
+  const empty = frame.large === undefined && !frame.content;
+  frame.content = false;
   if (empty) {
     if (!closes || frame.items > 0) _fail("Missing value", at);
   } else if (frame.large) {
