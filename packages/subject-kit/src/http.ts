@@ -10,8 +10,9 @@ import {
   statusFailure,
   TransportFailure,
 } from "./errors.ts";
+import { createNodeFetch } from "./node-fetch.ts";
 import { createRedactor, secretsOf } from "./redact.ts";
-import { createDispatcher, describeTlsFailure, isTlsFailure, type ResolvedTls } from "./tls.ts";
+import { describeTlsFailure, isTlsFailure, type ResolvedTls } from "./tls.ts";
 import { withoutCredentials } from "./url.ts";
 
 /** One HTTP request attempt, as reported to `onRequest`. */
@@ -135,17 +136,11 @@ export function createHttpClient<S extends string>(options: HttpClientOptions<S>
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const retries = options.retries ?? DEFAULT_RETRIES;
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const dispatcher = options.tls ? createDispatcher(options.tls) : undefined;
   const client: KyInstance = ky.create({
     headers: { accept: "application/json", "accept-encoding": UNCOMPRESSED, ...headers },
     throwHttpErrors: isRetryableStatus,
     redirect: "manual",
-    ...(dispatcher
-      ? {
-          fetch: (input: Request | URL | string, init?: RequestInit) =>
-            fetch(input, { ...init, dispatcher } as unknown as RequestInit),
-        }
-      : {}),
+    fetch: createNodeFetch(options.tls),
   });
 
   async function send(

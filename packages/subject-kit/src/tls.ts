@@ -1,7 +1,5 @@
-import { createRequire } from "node:module";
-import { checkServerIdentity, createSecureContext, type PeerCertificate } from "node:tls";
+import { createSecureContext } from "node:tls";
 import { ConfigError } from "@operator/core";
-import type { Agent } from "undici";
 import { z } from "zod";
 import { readOptionFile, resolveSecret, type SecretValue, secretValueSchema } from "./secret.ts";
 
@@ -128,29 +126,6 @@ export function assertTlsUrl(
   }
 }
 
-/**
- * The undici dispatcher that connects with these TLS settings (used as fetch's `dispatcher`). undici is
- * loaded here, on first use, so a process without TLS settings never loads it (it is large).
- */
-export function createDispatcher(tls: ResolvedTls): Agent {
-  const { Agent } = _require("undici") as typeof import("undici");
-  const serverName = tls.serverName;
-  return new Agent({
-    connect: {
-      ...(tls.ca ? { ca: tls.ca } : {}),
-      ...(tls.cert ? { cert: tls.cert } : {}),
-      ...(tls.key ? { key: tls.key } : {}),
-      ...(serverName
-        ? {
-            servername: serverName,
-            checkServerIdentity: (_host: string, cert: PeerCertificate) =>
-              checkServerIdentity(serverName, cert),
-          }
-        : {}),
-    },
-  });
-}
-
 /** Whether a fetch failure is a TLS failure (a retry cannot fix it). */
 export function isTlsFailure(error: unknown): boolean {
   const code = (error as { cause?: { code?: unknown } } | undefined)?.cause?.code;
@@ -179,15 +154,13 @@ export function describeTlsFailure(
   }
   if (TLS_CODE.test(code))
     return `TLS: handshake failed (${code}${message ? `: ${message.slice(0, 120)}` : ""})`;
-  if (https && (code === "ECONNRESET" || code === "UND_ERR_SOCKET")) {
+  if (https && code === "ECONNRESET") {
     return `TLS: the server closed the connection before answering (${code}); it may require a client certificate it trusts (tls.cert, tls.key)`;
   }
   return undefined;
 }
 
 // --- Internal helpers ---
-
-const _require = createRequire(import.meta.url);
 
 const TLS_CODE =
   /^(ERR_SSL_|ERR_TLS_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|EPROTO$|HOSTNAME_MISMATCH|ERR_OSSL_)/;

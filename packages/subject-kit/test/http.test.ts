@@ -1,3 +1,4 @@
+import { brotliCompressSync, deflateSync, gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createHttpClient,
@@ -123,6 +124,56 @@ describe("body text", () => {
     });
     const response = await client(0).get("/chunked");
     expect(response.text).toBe('"zoné ✓ \uFFFD"');
+  });
+});
+
+describe("transport", () => {
+  it.each([
+    ["gzip", gzipSync],
+    ["x-gzip", gzipSync],
+    ["deflate", deflateSync],
+    ["br", brotliCompressSync],
+  ] as const)(
+    "decodes an answer compressed with %s although none was asked for",
+    async (coding, compress) => {
+      const body = JSON.stringify({ coding, stores: Array.from({ length: 500 }, (_, i) => ({ id: i })) });
+      server.route(`/compressed-${coding}`, {
+        handle: (response) => {
+          response.writeHead(200, { "content-type": "application/json", "content-encoding": coding });
+          response.end(compress(Buffer.from(body)));
+        },
+      });
+      expect((await client(0).get(`/compressed-${coding}`)).text).toBe(body);
+    },
+  );
+
+  it("returns an answer of an unknown coding as it came, and a 204 with no body", async () => {
+    server.route("/odd-coding", {
+      handle: (response) => {
+        response.writeHead(200, { "content-encoding": "zstd-of-the-future" });
+        response.end("as it came");
+      },
+    });
+    server.route("/no-content", { handle: (response) => void response.writeHead(204).end() });
+    expect(await client(0).get("/odd-coding")).toEqual({ status: 200, text: "as it came" });
+    expect(await client(0).get("/no-content")).toEqual({ status: 204, text: "" });
+  });
+
+  it("a garbled compressed answer is a failed read, not a body", async () => {
+    server.route("/garbled", {
+      handle: (response) => {
+        response.writeHead(200, { "content-encoding": "gzip" });
+        response.end("not gzip at all");
+      },
+    });
+    const failure = await client(0)
+      .get("/garbled")
+      .then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+    expect(failure).toBeInstanceOf(TransportFailure);
+    expect((failure as TransportFailure).reason).toBe("unreachable");
   });
 });
 

@@ -23,15 +23,13 @@ const LOADED_UNDICI = `
     Object.keys(createRequire(import.meta.url).cache).some((file) => /[\\\\/]undici[\\\\/]/.test(file));
 `;
 
-it("importing the package does not load undici; a client with TLS settings does", async () => {
+it("a client, with or without TLS settings, loads no undici package", async () => {
   const out = await runFresh(`${LOADED_UNDICI}
     const kit = await import("@operator/subject-kit");
-    const afterImport = loadedUndici();
     kit.createHttpClient({ source: "pd", label: "PD", baseUrl: "http://127.0.0.1:9" });
-    const afterPlainClient = loadedUndici();
     const tls = { ca: undefined, cert: undefined, key: undefined, serverName: "pd.internal" };
     kit.createHttpClient({ source: "pd", label: "PD", baseUrl: "https://127.0.0.1:9", tls });
-    console.log(JSON.stringify({ afterImport, afterPlainClient, afterTlsClient: loadedUndici() }));
+    console.log(JSON.stringify({ loadedUndici: loadedUndici() }));
   `);
-  expect(JSON.parse(out)).toEqual({ afterImport: false, afterPlainClient: false, afterTlsClient: true });
+  expect(JSON.parse(out)).toEqual({ loadedUndici: false });
 });
