@@ -265,7 +265,9 @@ function cycleCostReport(
     id: "cycle-cost",
     title: "Cycle cost against cluster size",
     method:
-      `One monitor (the TiKV subject and the SQLite ticket store) runs in the benchmark process; the simulated ` +
+      "One monitor (the TiKV subject and the SQLite ticket store) runs in the benchmark process, under the V8 " +
+      "setting `operator monitor` applies (a small young generation and heap growth: less memory, more " +
+      "CPU for the collector); the simulated " +
       `cluster, a real Prometheus and two counting proxies run in other processes, so CPU time here is the ` +
       `monitor's own (process.cpuUsage around runOnce(), all threads of the process). ${options.warmup} warm-up ` +
       `cycles (one from 5,000 stores), then up to ${options.cycles} measured cycles per size, fewer where they ` +
