@@ -23,6 +23,9 @@ export interface MeasurementDetails {
   readonly detail?: string;
 }
 
+/** A violation's measured value with its details, as its message is written from. */
+export type DescribedMeasurement = MeasurementDetails & { readonly value: number };
+
 /** A per-store invariant that compares one measured number with one threshold. */
 export interface StoreThresholdSpec {
   readonly name: string;
@@ -53,11 +56,7 @@ export interface StoreThresholdSpec {
   ) => Measurement | { readonly unknown: string };
   readonly nanIsUnknown?: boolean;
   /** Replaces the default message `<store> <what> is <value> (threshold <t>): <consequence>`. */
-  readonly message?: (
-    store: PdStore,
-    measured: MeasurementDetails & { readonly value: number },
-    threshold: number,
-  ) => string;
+  readonly message?: (store: PdStore, measured: DescribedMeasurement, threshold: number) => string;
 }
 
 /**
@@ -139,7 +138,7 @@ const KEY_WINDOWS = { rateWindow: "1m", leaderDropWindow: "30s" } as const;
 function _message(
   spec: StoreThresholdSpec,
   store: PdStore,
-  measured: MeasurementDetails & { readonly value: number },
+  measured: DescribedMeasurement,
   threshold: number,
 ): string {
   const detail = measured.detail ? ` (${measured.detail})` : "";
