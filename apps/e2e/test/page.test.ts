@@ -122,6 +122,8 @@ describe("the web page in a real Chromium", () => {
     await rowOf(page, ticket).locator(".ticket-link").focus();
     await page.keyboard.press("Enter");
     await expectText(page.locator("#ticket-heading"), `#${ticket.id} page/store_down/2`);
+    // Focus moves to the ticket with it, in the same step: the first Tab starts from its heading.
+    expect(await focusedElement(page)).toBe(`H2:#${ticket.id} page/store_down/2`);
     const reached: string[] = [];
     for (let i = 0; i < 8 && !reached.includes("BUTTON:Hold"); i++) {
       await page.keyboard.press("Tab");

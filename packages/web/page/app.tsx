@@ -7,6 +7,7 @@ import { MonitorState } from "./components/monitor-state.tsx";
 import { TicketList } from "./components/ticket-list.tsx";
 import { TicketView } from "./components/ticket-view.tsx";
 import { SAVED_TOKEN_REFUSED, TOKEN_REFUSED, TokenForm, TokenHelp } from "./components/token-form.tsx";
+import { type Detail, detailFailed, detailReading } from "./detail.ts";
 import { type LiveState, openEventStream } from "./event-stream.ts";
 import { parseStatus, parseTicketDetail, parseTicketPage } from "./parse.ts";
 import {
@@ -19,7 +20,7 @@ import {
   upsertTicket,
 } from "./tickets.ts";
 import { loadToken, saveToken } from "./token.ts";
-import type { FeedItem, StatusJson, TicketAction, TicketDetailJson, TicketJson } from "./types.ts";
+import type { FeedItem, StatusJson, TicketAction, TicketJson } from "./types.ts";
 
 /** How often the monitor's state is read again, besides after each live event. */
 const STATUS_REFRESH_MS = 10_000;
@@ -32,12 +33,6 @@ interface ListState {
   readonly loading: boolean;
   readonly error: string | null;
 }
-
-type Detail =
-  | { readonly phase: "none" }
-  | { readonly phase: "loading"; readonly id: number }
-  | { readonly phase: "ready"; readonly ticket: TicketDetailJson }
-  | { readonly phase: "error"; readonly id: number; readonly message: string };
 
 /** The whole page: header, monitor state, the filtered ticket list and the selected ticket. */
 export function App() {
@@ -144,11 +139,7 @@ export function App() {
       return;
     }
     const abort = new AbortController();
-    setDetail((previous) =>
-      previous.phase === "ready" && previous.ticket.id === selectedId
-        ? previous
-        : { phase: "loading", id: selectedId },
-    );
+    setDetail((previous) => detailReading(previous, selectedId));
     apiJson(`/api/v1/tickets/${selectedId}`, { token, signal: abort.signal })
       .then((body) => {
         const ticket = parseTicketDetail(body);
@@ -159,11 +150,9 @@ export function App() {
       .catch((error: unknown) => {
         if (abort.signal.aborted) return;
         if (error instanceof ApiError && error.unauthorized) readRefused(token);
-        const message =
-          error instanceof ApiError && error.status === 404
-            ? `There is no ticket #${selectedId}.`
-            : _describe(error);
-        setDetail({ phase: "error", id: selectedId, message });
+        const gone = error instanceof ApiError && error.status === 404;
+        const message = gone ? `There is no ticket #${selectedId}.` : _describe(error);
+        setDetail((previous) => detailFailed(previous, selectedId, message, gone));
       });
     return () => abort.abort();
   }, [selectedId, token, detailVersion, readRefused]);
@@ -324,6 +313,11 @@ export function App() {
           )}
           {detail.phase === "ready" && (
             <div class="panel">
+              {detail.stale && (
+                <p class="notice notice-error" role="alert">
+                  This is the ticket as last read; reading it again failed: {detail.stale}
+                </p>
+              )}
               <TicketView
                 ticket={detail.ticket}
                 now={now}

@@ -1,4 +1,4 @@
-import { useEffect, useRef } from "preact/hooks";
+import { useLayoutEffect, useRef } from "preact/hooks";
 import { capText } from "../parse.ts";
 import { ACTION_WORDS, availableActions } from "../tickets.ts";
 import type { EventJson, TicketAction, TicketDetailJson } from "../types.ts";
@@ -13,7 +13,9 @@ export function TicketView(props: {
 }) {
   const { ticket, now } = props;
   const heading = useRef<HTMLHeadingElement>(null);
-  useEffect(() => heading.current?.focus(), [ticket.id]);
+  // In the same task as the render: a deferred move could pull focus back from where the person
+  // has tabbed to meanwhile.
+  useLayoutEffect(() => heading.current?.focus(), [ticket.id]);
   const actions = availableActions(ticket);
   return (
     <article class="ticket-view" aria-labelledby="ticket-heading">
