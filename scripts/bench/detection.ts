@@ -3,6 +3,7 @@ import {
   type ComparisonRow,
   formatComparisonTable,
   runDetectionComparison,
+  type SideResult,
 } from "../../apps/e2e/src/index.ts";
 import { num, type SectionReport, type Table, type TargetCheck } from "./report.ts";
 import { summarize } from "./stats.ts";
@@ -63,37 +64,43 @@ export async function benchDetection(options: DetectionOptions): Promise<Section
       "Operator: detected after",
       "Prometheus: detected after",
       "Ratio (Operator / Prometheus)",
-      "False resolves (Operator / Prometheus)",
+      "First saw it after (Operator / Prometheus)",
+      "Then detected after (Operator / Prometheus)",
+      "False resolves (Operator / Prometheus; allowed)",
       "Runs (Operator later in)",
       "Verdict",
     ],
     rows: scenarios.map((scenario) => {
       const rows = rowsOf(scenario);
-      const ours = medianDetect(rows, "operator");
-      const theirs = medianDetect(rows, "prometheus");
+      const ours = medianOf(rows, "operator", detectMs);
+      const theirs = medianOf(rows, "prometheus", detectMs);
       const falseOurs = rows.reduce((n, r) => n + r.operator.falseResolves, 0);
       const falseTheirs = rows.reduce((n, r) => n + r.prometheus.falseResolves, 0);
+      const verdict = verdictOf(rows);
       return [
         `${scenario}: ${rows[0]?.title ?? ""}`,
         seconds(ours),
         seconds(theirs),
         ours !== null && theirs !== null && theirs > 0 ? `${num(ours / theirs, 2)}×` : "—",
-        `${falseOurs} / ${falseTheirs}`,
+        `${seconds(medianOf(rows, "operator", firstSeenMs))} / ${seconds(medianOf(rows, "prometheus", firstSeenMs))}`,
+        `${seconds(medianOf(rows, "operator", reactionMs), 2)} / ${seconds(medianOf(rows, "prometheus", reactionMs), 2)}`,
+        `${falseOurs} / ${falseTheirs}; ${allowedOf(rows)}`,
         `${rows.length} (${laterIn(rows)})`,
-        verdictOf(rows) ? "met" : "**MISSED**",
+        verdict ? "met" : "**MISSED**",
       ];
     }),
   };
   const targets: TargetCheck[] = scenarios.map((scenario) => {
     const rows = rowsOf(scenario);
-    const ours = medianDetect(rows, "operator");
-    const theirs = medianDetect(rows, "prometheus");
+    const ours = medianOf(rows, "operator", detectMs);
+    const theirs = medianOf(rows, "prometheus", detectMs);
     const falseOurs = rows.reduce((n, r) => n + r.operator.falseResolves, 0);
+    const verdict = verdictOf(rows);
     return {
       measure: `Detection, ${scenario}`,
-      target: "not later than Prometheus; 0 false resolves",
+      target: `not later than Prometheus; ${allowedText(allowedOf(rows))}`,
       measured: `${seconds(ours)} vs ${seconds(theirs)}; ${falseOurs} false resolves`,
-      met: verdictOf(rows),
+      met: verdict,
     };
   });
   return {
@@ -103,8 +110,15 @@ export async function benchDetection(options: DetectionOptions): Promise<Section
       "`operator` daemon and Prometheus's own alerting rules watch the same simulated cluster through the same " +
       "Prometheus, and each fault is injected once per run. Detection times are medians over the runs (a side " +
       "that missed a fault in any run shows `not detected`); false resolves are summed over the runs. Verdict " +
-      "per scenario: Operator's median detection is no later than Prometheus's (or Prometheus never detected) " +
-      "and Operator resolved nothing while the fault lasted; the runs in which Operator was later are counted.",
+      "per scenario: Operator's median detection is no later than Prometheus's (or Prometheus never detected), " +
+      "and Operator resolved no more often while the fault lasted than the semantics allow (none, but for a " +
+      "flapping store: rule 5 trips flap detection at the third opening, after two resolves per run). " +
+      "Where the two differ, the next two columns split each side's detection in two: when it first saw the " +
+      "fault (the ticket's `firstSeenAt`, the start of the first cycle that read it; the alert's `activeAt`, " +
+      "the first rule evaluation that saw it), and from there to the ticket or the firing alert, which is the " +
+      "`for` plus, for Operator, the rest of that cycle's reads and, for Prometheus, up to one poll. Each side " +
+      "looks on its own fixed schedule, so the first part is the phase of the two schedules against the " +
+      "scrape that brought the fault, which neither side sets. The runs in which Operator was later are counted.",
     tables: [table],
     targets,
     notes,
@@ -113,21 +127,42 @@ export async function benchDetection(options: DetectionOptions): Promise<Section
 }
 
 /**
- * The median detection of Operator is no later than Prometheus's (or Prometheus never detected), and
- * Operator never resolved while the fault lasted.
+ * Operator's median detection is no later than Prometheus's (or Prometheus never detected), and
+ * Operator resolved no more often while the fault lasted than the scenario allows.
  */
 function verdictOf(rows: readonly ComparisonRow[]): boolean {
-  const ours = medianDetect(rows, "operator");
-  const theirs = medianDetect(rows, "prometheus");
+  const ours = medianOf(rows, "operator", detectMs);
+  const theirs = medianOf(rows, "prometheus", detectMs);
   return (
-    ours !== null && (theirs === null || ours <= theirs) && rows.every((r) => r.operator.falseResolves === 0)
+    ours !== null &&
+    (theirs === null || ours <= theirs) &&
+    rows.every((r) => r.operator.falseResolves <= r.allowedFalseResolves)
   );
 }
 
-/** Median detection time of one side, or `null` if that side missed the fault in any run. */
-function medianDetect(rows: readonly ComparisonRow[], side: "operator" | "prometheus"): number | null {
-  const detected = rows.map((r) => r[side].detectMs).filter((ms): ms is number => ms !== null);
-  return detected.length === rows.length && detected.length > 0 ? summarize(detected).median : null;
+const detectMs = (side: SideResult): number | null => side.detectMs;
+const firstSeenMs = (side: SideResult): number | null => side.firstSeenMs;
+/** From the first evaluation that saw the fault to the ticket or the firing alert. */
+const reactionMs = (side: SideResult): number | null =>
+  side.detectMs !== null && side.firstSeenMs !== null ? side.detectMs - side.firstSeenMs : null;
+
+/** Median of one measure of one side over the runs, or `null` if that side lacks it in any run. */
+function medianOf(
+  rows: readonly ComparisonRow[],
+  side: "operator" | "prometheus",
+  measure: (side: SideResult) => number | null,
+): number | null {
+  const values = rows.map((r) => measure(r[side])).filter((ms): ms is number => ms !== null);
+  return values.length === rows.length && values.length > 0 ? summarize(values).median : null;
+}
+
+function allowedText(allowed: number): string {
+  return allowed === 0 ? "0 false resolves" : `at most ${allowed} false resolves (rule 5, over the runs)`;
+}
+
+/** The false resolves the scenario allows over all its runs. */
+function allowedOf(rows: readonly ComparisonRow[]): number {
+  return rows.reduce((n, r) => n + r.allowedFalseResolves, 0);
 }
 
 /** Runs in which Operator detected later than Prometheus, or not at all while Prometheus did. */
@@ -139,6 +174,6 @@ function laterIn(rows: readonly ComparisonRow[]): number {
   }).length;
 }
 
-function seconds(ms: number | null): string {
-  return ms === null ? "not detected" : `${num(ms / 1000, 1)} s`;
+function seconds(ms: number | null, digits = 1): string {
+  return ms === null ? "not detected" : `${num(ms / 1000, digits)} s`;
 }

@@ -5,6 +5,8 @@ export interface AlertPoll {
   readonly at: number;
   /** `alertname/instance` of every firing alert; `null` when Prometheus could not be read. */
   readonly firing: ReadonlySet<string> | null;
+  /** When each firing alert went pending (its `activeAt`, ms), by the same key. */
+  readonly activeAt?: ReadonlyMap<string, number>;
 }
 
 /** Firing history of Prometheus's alerts, polled every few hundred milliseconds. */
@@ -12,6 +14,11 @@ export interface AlertTimeline {
   readonly polls: readonly AlertPoll[];
   /** First time `alertname` was seen firing for `instance` at or after `from`; `null` if never. */
   firstFiring(alertname: string, instance: string, from: number): number | null;
+  /**
+   * When the alert {@link firstFiring} found went pending: Prometheus's first evaluation that saw the
+   * condition (its `activeAt`); `null` if it never fired or Prometheus did not say.
+   */
+  firstActive(alertname: string, instance: string, from: number): number | null;
   /**
    * How often the alert stopped firing between `from` and `to` while Prometheus answered: each is
    * a resolve a receiver would get. Failed polls (Prometheus down) neither count nor break a streak.
@@ -41,12 +48,16 @@ export function recordAlerts(prometheusUrl: () => string, intervalMs = 200): Ale
       const started = Date.now();
       try {
         const alerts = await fetchAlerts(prometheusUrl());
-        const firing = new Set(
-          alerts
-            .filter((alert) => alert.state === "firing")
-            .map((alert) => alertKey(alert.labels.alertname ?? "", alert.labels.instance ?? "")),
-        );
-        polls.push({ at: Date.now(), firing });
+        const firing = new Set<string>();
+        const activeAt = new Map<string, number>();
+        for (const alert of alerts) {
+          if (alert.state !== "firing") continue;
+          const key = alertKey(alert.labels.alertname ?? "", alert.labels.instance ?? "");
+          firing.add(key);
+          const since = alert.activeAt === undefined ? Number.NaN : Date.parse(alert.activeAt);
+          if (Number.isFinite(since)) activeAt.set(key, since);
+        }
+        polls.push({ at: Date.now(), firing, activeAt });
       } catch {
         polls.push({ at: Date.now(), firing: null });
       }
@@ -81,11 +92,17 @@ export function timelineOf(polls: readonly AlertPoll[]): AlertTimeline {
     }
     return { starts, stops };
   };
+  const firstFiringPoll = (alertname: string, instance: string, from: number) => {
+    const key = alertKey(alertname, instance);
+    const poll = polls.find((p) => p.at >= from && p.firing?.has(key));
+    return poll ? { poll, key } : undefined;
+  };
   return {
     polls,
-    firstFiring(alertname, instance, from) {
-      const key = alertKey(alertname, instance);
-      return polls.find((poll) => poll.at >= from && poll.firing?.has(key))?.at ?? null;
+    firstFiring: (alertname, instance, from) => firstFiringPoll(alertname, instance, from)?.poll.at ?? null,
+    firstActive(alertname, instance, from) {
+      const found = firstFiringPoll(alertname, instance, from);
+      return found?.poll.activeAt?.get(found.key) ?? null;
     },
     resolves: (alertname, instance, from, to) => transitions(alertname, instance, from, to).stops,
     firings: (alertname, instance, from, to) => transitions(alertname, instance, from, to).starts,

@@ -1,5 +1,5 @@
 import { alertExpressions } from "./alerting.ts";
-import type { ComparisonResult, SideResult } from "./comparison.ts";
+import { ALERT_POLL_MS, type ComparisonResult, type SideResult } from "./comparison.ts";
 
 /**
  * The comparison as a markdown section: how it was measured, then one row per scenario with each
@@ -17,8 +17,9 @@ export function formatComparisonTable(result: ComparisonResult): string {
     `  PD's clock ${settings.timeScale}x (its 20 s disconnect takes ${settings.storeDownForMs} ms); rate window ${settings.rateWindow};`,
     `  high_latency \`for\` ${settings.latencyForMs} ms on both sides.`,
     "- Detected after: from the fault's injection to the ticket's creation (its row's `createdAt`) or to the",
-    "  first poll of `/api/v1/alerts` (every 200 ms) that shows the alert firing. Alertmanager's `group_wait`",
-    "  (30 s by default) would come on top of Prometheus's figure before anyone is notified.",
+    `  first poll of \`/api/v1/alerts\` (every ${ALERT_POLL_MS} ms) that shows the alert firing. Alertmanager's \`group_wait\``,
+    "  (30 s by default) would come on top of Prometheus's figure before anyone is notified. In brackets: when",
+    "  that side first saw the fault (the ticket's `firstSeenAt`, the alert's `activeAt`); `for` counts from there.",
     "- False resolves: tickets resolved, or alerts that stopped firing, while the fault was still there.",
     "  Opened: tickets opened, or times the alert started firing, during the fault (each one a notification).",
     "- Prometheus rules:",
@@ -31,7 +32,7 @@ export function formatComparisonTable(result: ComparisonResult): string {
   ];
   for (const row of rows) {
     lines.push(
-      `| ${row.scenario} | ${row.title} | ${_seconds(row.operator.detectMs)} | ${_counts(row.operator)} | ${row.alert} | ${_seconds(row.prometheus.detectMs)} | ${_counts(row.prometheus)} |`,
+      `| ${row.scenario} | ${row.title} | ${_detected(row.operator)} | ${_counts(row.operator)} | ${row.alert} | ${_detected(row.prometheus)} | ${_counts(row.prometheus)} |`,
     );
   }
   return `${lines.join("\n")}\n`;
@@ -41,6 +42,11 @@ export function formatComparisonTable(result: ComparisonResult): string {
 
 function _seconds(ms: number | null): string {
   return ms === null ? "not detected" : `${(ms / 1000).toFixed(1)} s`;
+}
+
+function _detected(side: SideResult): string {
+  const seen = side.firstSeenMs === null ? "" : ` (saw it at ${_seconds(side.firstSeenMs)})`;
+  return `${_seconds(side.detectMs)}${seen}`;
 }
 
 function _counts(side: SideResult): string {

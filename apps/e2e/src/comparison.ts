@@ -31,6 +31,11 @@ export interface ComparisonOptions {
 export interface SideResult {
   /** Milliseconds from the fault to the ticket opening / the alert firing; `null` if it never did. */
   readonly detectMs: number | null;
+  /**
+   * Milliseconds from the fault to the first evaluation that saw it, of the ticket or alert counted in
+   * `detectMs` (the ticket's `firstSeenAt`, the alert's `activeAt`): the `for` counts from there.
+   */
+  readonly firstSeenMs: number | null;
   /** Tickets opened / alerts that started firing while the fault lasted. */
   readonly opened: number;
   /** Resolves while the fault was still there. */
@@ -43,6 +48,8 @@ export interface ComparisonRow {
   readonly title: string;
   readonly invariant: ComparedInvariant;
   readonly alert: string;
+  /** Resolves the monitor may make while the fault lasts (see {@link ComparisonScenario}). */
+  readonly allowedFalseResolves: number;
   /** How long the fault lasted, ms. */
   readonly faultMs: number;
   readonly operator: SideResult;
@@ -109,6 +116,12 @@ export async function runDetectionComparison(options: ComparisonOptions = {}): P
   }
 }
 
+/**
+ * How often Prometheus's alerts are read: its detection is the first read that shows the alert
+ * firing, so this much may be added to its figure (a twentieth of the rule evaluation interval).
+ */
+export const ALERT_POLL_MS = 50;
+
 // --- Internal helpers ---
 
 async function _runScenario(
@@ -124,7 +137,7 @@ async function _runScenario(
     subjectOptions: { rateWindow: settings.rateWindow },
     invariants: { high_latency: { for: `${settings.latencyForMs}ms` } },
   });
-  const recorder = recordAlerts(() => env.prometheus.url);
+  const recorder = recordAlerts(() => env.prometheus.url, ALERT_POLL_MS);
   const alert = ALERT_NAMES[scenario.invariant];
   const instance = env.instanceOf(scenario.storeId);
   const key = `${run.subject}/${scenario.invariant}/${scenario.storeId}`;
@@ -152,21 +165,26 @@ async function _runScenario(
       .filter((t) => t.createdAt >= startedAt)
       .sort((a, b) => a.createdAt - b.createdAt)[0];
     const firing = timeline.firstFiring(alert, instance, startedAt);
+    const active = timeline.firstActive(alert, instance, startedAt);
+    const prometheusDetected = firing !== null && firing <= endedAt;
     return {
       scenario: scenario.id,
       title: scenario.title,
       invariant: scenario.invariant,
       alert,
+      allowedFalseResolves: scenario.allowedFalseResolves,
       faultMs: endedAt - startedAt,
       operator: {
         detectMs: first ? first.createdAt - startedAt : null,
+        firstSeenMs: first ? first.firstSeenAt - startedAt : null,
         opened: tickets.filter((t) => t.createdAt >= startedAt && t.createdAt <= endedAt).length,
         falseResolves: tickets.filter(
           (t) => t.resolvedAt !== null && t.resolvedAt >= startedAt && t.resolvedAt <= endedAt,
         ).length,
       },
       prometheus: {
-        detectMs: firing !== null && firing <= endedAt ? firing - startedAt : null,
+        detectMs: prometheusDetected ? firing - startedAt : null,
+        firstSeenMs: prometheusDetected && active !== null ? active - startedAt : null,
         opened: timeline.firings(alert, instance, startedAt, endedAt),
         falseResolves: timeline.resolves(alert, instance, startedAt, endedAt),
       },

@@ -48,6 +48,19 @@ describe("the Prometheus side of the comparison", () => {
     expect(timeline.resolves(down, "tikv-1:20180", 0, 6)).toBe(1);
     expect(timeline.firings(down, "tikv-1:20180", 0, 6)).toBe(2);
     expect(timeline.firings(down, "tikv-1:20180", 3, 6)).toBe(2);
+    expect(timeline.firstActive(down, "tikv-1:20180", 0)).toBeNull();
+  });
+
+  it("tells when the alert that fired first went pending", () => {
+    const key = alertKey(ALERT_NAMES.high_latency, "tikv-2:20180");
+    const timeline = timelineOf([
+      { at: 100, firing: new Set() },
+      { at: 11_200, firing: new Set([key]), activeAt: new Map([[key, 1_000]]) },
+      { at: 30_000, firing: new Set([key]), activeAt: new Map([[key, 19_000]]) },
+    ]);
+    expect(timeline.firstActive(ALERT_NAMES.high_latency, "tikv-2:20180", 0)).toBe(1_000);
+    expect(timeline.firstActive(ALERT_NAMES.high_latency, "tikv-2:20180", 20_000)).toBe(19_000);
+    expect(timeline.firstActive(ALERT_NAMES.high_latency, "tikv-1:20180", 0)).toBeNull();
     expect(timeline.resolves(ALERT_NAMES.low_disk_space, "tikv-1:20180", 0, 6)).toBe(0);
   });
 });

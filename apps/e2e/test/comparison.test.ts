@@ -19,6 +19,14 @@ describe("detection comparison with Prometheus's own alerting rules", () => {
       expect(row.operator.detectMs).toBeLessThan(row.faultMs);
       expect(row.operator.opened).toBeGreaterThanOrEqual(1);
       for (const side of [row.operator, row.prometheus]) {
+        // Where a side detected, it says when it first saw the fault: at most one interval before the
+        // injection (a cycle or evaluation that began just before it and read after it) and no later
+        // than the detection.
+        if (side.detectMs !== null) {
+          expect(side.firstSeenMs, `${row.scenario}: when the fault was first seen`).not.toBeNull();
+          expect(side.firstSeenMs).toBeGreaterThan(-result.settings.intervalMs);
+          expect(side.firstSeenMs).toBeLessThanOrEqual(side.detectMs);
+        }
         expect(Number.isInteger(side.opened) && side.opened >= 0).toBe(true);
         expect(Number.isInteger(side.falseResolves) && side.falseResolves >= 0).toBe(true);
       }
