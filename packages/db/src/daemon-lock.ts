@@ -3,6 +3,7 @@ import { hostname } from "node:os";
 import { dirname, resolve } from "node:path";
 import Database from "better-sqlite3";
 import { DaemonRunningError, DatabaseError, DatabaseOpenError } from "./errors.ts";
+import { withNativeBinding } from "./native-binding.ts";
 import { errorCode, toDatabaseError } from "./sqlite-errors.ts";
 
 /** Who holds a database's daemon lock, as the holder recorded it. */
@@ -38,7 +39,7 @@ export function acquireDaemonLock(dbPath: string, now: () => number = Date.now):
   let sqlite: Database.Database | undefined;
   try {
     closeSync(openSync(path, "a", 0o600));
-    sqlite = new Database(path, { timeout: 0 });
+    sqlite = new Database(path, withNativeBinding({ timeout: 0 }));
     const lock = sqlite;
     if (lock.pragma("journal_mode", { simple: true }) !== "wal") lock.pragma("journal_mode = WAL");
     const hasTable = lock

@@ -1,6 +1,8 @@
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import type BetterSqlite3 from "better-sqlite3";
-import { type MigrationMeta, readMigrationFiles } from "drizzle-orm/migrator";
+import type { MigrationMeta } from "drizzle-orm/migrator";
 import { SchemaMissingError, SchemaTooNewError } from "./errors.ts";
 
 /** The committed drizzle-kit migrations; the same path works from `src/` and from `dist/`. */
@@ -9,17 +11,42 @@ const MIGRATIONS_FOLDER = fileURLToPath(new URL("../drizzle", import.meta.url));
 /** The table drizzle's migrator keeps; this store writes it in the same format. */
 const MIGRATIONS_TABLE = "__drizzle_migrations";
 
-let cached: readonly MigrationMeta[] | undefined;
+/** drizzle-kit's separator between the statements of one migration file. */
+const BREAKPOINT = "--> statement-breakpoint";
 
-/** The migrations this build knows, oldest first. */
+/** One entry of drizzle-kit's `meta/_journal.json`: a migration's file name and creation time. */
+interface JournalEntry {
+  readonly tag: string;
+  readonly when: number;
+  readonly breakpoints: boolean;
+}
+
+let journal: readonly JournalEntry[] | undefined;
+let migrations: readonly MigrationMeta[] | undefined;
+
+/**
+ * The migrations this build knows, oldest first, read and hashed as drizzle's `readMigrationFiles`
+ * does (so drizzle tooling reads the rows this store writes). Only a file that needs migrating reads
+ * them: `node:crypto` and the SQL files stay unloaded when a short command opens a current file.
+ */
 export function knownMigrations(): readonly MigrationMeta[] {
-  cached ??= readMigrationFiles({ migrationsFolder: MIGRATIONS_FOLDER });
-  return cached;
+  if (migrations) return migrations;
+  const { createHash } = createRequire(import.meta.url)("node:crypto") as typeof import("node:crypto");
+  migrations = journalEntries().map((entry) => {
+    const query = readFileSync(`${MIGRATIONS_FOLDER}/${entry.tag}.sql`, "utf8");
+    return {
+      sql: query.split(BREAKPOINT),
+      bps: entry.breakpoints,
+      folderMillis: entry.when,
+      hash: createHash("sha256").update(query).digest("hex"),
+    };
+  });
+  return migrations;
 }
 
 /** The schema version this build writes to `PRAGMA user_version`: the number of known migrations. */
 export function schemaVersion(): number {
-  return knownMigrations().length;
+  return journalEntries().length;
 }
 
 /**
@@ -28,7 +55,7 @@ export function schemaVersion(): number {
  * ours, or a migration row this build does not know.
  */
 export function pendingMigrations(db: BetterSqlite3.Database, path: string): readonly MigrationMeta[] {
-  const known = knownMigrations();
+  const known = journalEntries();
   const userVersion = db.pragma("user_version", { simple: true }) as number;
   if (userVersion > known.length) {
     throw new SchemaTooNewError(path, `schema version ${userVersion}`, known.length);
@@ -36,11 +63,11 @@ export function pendingMigrations(db: BetterSqlite3.Database, path: string): rea
   const hasTable = db
     .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?")
     .get(MIGRATIONS_TABLE);
-  if (hasTable === undefined) return known;
+  if (hasTable === undefined) return knownMigrations();
   const applied = db.prepare(`SELECT created_at AS createdAt FROM ${MIGRATIONS_TABLE}`).all() as {
     createdAt: number | string;
   }[];
-  const knownTimes = new Set(known.map((m) => m.folderMillis));
+  const knownTimes = new Set(known.map((m) => m.when));
   let last = 0;
   for (const row of applied) {
     const createdAt = Number(row.createdAt);
@@ -49,7 +76,8 @@ export function pendingMigrations(db: BetterSqlite3.Database, path: string): rea
     }
     last = Math.max(last, createdAt);
   }
-  return known.filter((m) => m.folderMillis > last);
+  if (known.every((m) => m.when <= last)) return [];
+  return knownMigrations().filter((m) => m.folderMillis > last);
 }
 
 /**
@@ -80,4 +108,13 @@ export function migrate(db: BetterSqlite3.Database, path: string): void {
 /** For read-only opens: throws unless the file is fully migrated (and not too new). */
 export function assertMigrated(db: BetterSqlite3.Database, path: string): void {
   if (pendingMigrations(db, path).length > 0) throw new SchemaMissingError(path);
+}
+
+function journalEntries(): readonly JournalEntry[] {
+  journal ??= (
+    JSON.parse(readFileSync(`${MIGRATIONS_FOLDER}/meta/_journal.json`, "utf8")) as {
+      entries: JournalEntry[];
+    }
+  ).entries;
+  return journal;
 }

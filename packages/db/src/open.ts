@@ -5,6 +5,7 @@ import Database from "better-sqlite3";
 import type { CycleLogRetention } from "./cycle.ts";
 import { DatabaseOpenError, DatabaseReadOnlyError, type DatabaseReplacedError } from "./errors.ts";
 import { assertMigrated, migrate } from "./migrations.ts";
+import { withNativeBinding } from "./native-binding.ts";
 import { needsPrivateCopy, openPrivateCopy } from "./read-only-copy.ts";
 import { toDatabaseError } from "./sqlite-errors.ts";
 import { createStore, type SqliteTicketStore } from "./store.ts";
@@ -60,7 +61,7 @@ export function openTicketStore(path: string, options: OpenTicketStoreOptions = 
   const context = { path: file, now: options.now ?? Date.now, retention, busyTimeoutMs, readonly };
   let sqlite: Database.Database | undefined;
   try {
-    sqlite = new Database(file, { readonly, fileMustExist: true, timeout: busyTimeoutMs });
+    sqlite = new Database(file, withNativeBinding({ readonly, fileMustExist: true, timeout: busyTimeoutMs }));
     configure(sqlite, file, readonly);
     sqlite.pragma(`busy_timeout = ${Math.min(LOCK_POLL_MS, busyTimeoutMs)}`);
     const { dev, ino } = statSync(file);

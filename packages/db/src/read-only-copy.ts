@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import Database from "better-sqlite3";
 import { assertMigrated } from "./migrations.ts";
+import { withNativeBinding } from "./native-binding.ts";
 import { errorCode, toDatabaseError } from "./sqlite-errors.ts";
 import { createStore, type SqliteTicketStore, type StoreContext } from "./store.ts";
 
@@ -38,7 +39,10 @@ export function openPrivateCopy(
   try {
     copyFileSync(file, copy);
     if (existsSync(`${file}-wal`)) copyFileSync(`${file}-wal`, `${copy}-wal`);
-    sqlite = new Database(copy, { readonly: true, fileMustExist: true, timeout: context.busyTimeoutMs });
+    sqlite = new Database(
+      copy,
+      withNativeBinding({ readonly: true, fileMustExist: true, timeout: context.busyTimeoutMs }),
+    );
     assertMigrated(sqlite, file);
     return createStore(sqlite, { ...context, onClose: remove });
   } catch (error) {

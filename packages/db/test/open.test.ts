@@ -3,8 +3,10 @@ import { existsSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
+import { readMigrationFiles } from "drizzle-orm/migrator";
 import { describe, expect, it } from "vitest";
 import { openTicketStore, schemaVersion } from "../src/index.ts";
+import { knownMigrations } from "../src/migrations.ts";
 import { tempDbPath } from "./helpers/temp.ts";
 
 const packageDir = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -54,7 +56,11 @@ describe("opening a database", () => {
     const path = tempDbPath();
     openTicketStore(path).close();
     const db = new Database(path, { readonly: true });
-    const rows = db.prepare("SELECT hash, created_at FROM __drizzle_migrations").all();
+    const rows = db.prepare("SELECT hash, created_at AS createdAt FROM __drizzle_migrations").all();
+    // The rows drizzle's own migrator would write from the same folder: same hashes, same times.
+    const drizzle = readMigrationFiles({ migrationsFolder: join(packageDir, "drizzle") });
+    expect(rows).toEqual(drizzle.map((m) => ({ hash: m.hash, createdAt: m.folderMillis })));
+    expect(knownMigrations()).toEqual(drizzle);
     expect(rows).toHaveLength(schemaVersion());
     expect(db.pragma("user_version", { simple: true })).toBe(schemaVersion());
     expect(db.pragma("journal_mode", { simple: true })).toBe("wal");

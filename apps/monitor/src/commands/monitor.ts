@@ -58,7 +58,7 @@ HTTP API (docs/http-api.md): writes need Authorization: Bearer <token>, from OPE
 --api-tokens-file; without one, writes are refused and reads still work.`,
   );
   command.action(async (flags, cmd: Command) => {
-    preferSmallHeap();
+    await preferSmallHeap();
     const ctx = context();
     const { monitorOptionsFor, resolveRunSettings } = await import("../settings.ts");
     const settings = await resolveRunSettings(flags, optionSources(cmd), ctx.env, ctx.cwd);

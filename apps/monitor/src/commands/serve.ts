@@ -45,7 +45,7 @@ the subjects it knows and the last cycle the daemon logged. SIGTERM or SIGINT cl
 and the database and exits 0.`,
     )
     .action(async (flags: ServeFlags, cmd: Command) => {
-      preferSmallHeap();
+      await preferSmallHeap();
       const ctx = context();
       const { parseListen } = await import("../config.ts");
       const { resolveApiSettings, warnIfOpen } = await import("../api-options.ts");
