@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConfigError } from "@operator/core";
+import { startTestServer, type TestServer } from "@operator/subject-kit/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkBaseUrl, createHttpClient, HttpRequestError, resolveAuth, urlProblem } from "../src/index.ts";
-import { startTestServer, type TestServer } from "./helpers/http-server.ts";
 
 const PREFIX = "[operator] [test]";
 const TOKEN = "bearer-5ecret-token-42";

@@ -1,7 +1,6 @@
+import { gzipBomb, startTestServer, type TestServer } from "@operator/subject-kit/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHttpClient, RefusedAnswer } from "../src/index.ts";
-import { startTestServer, type TestServer } from "./helpers/http-server.ts";
-import { gzipBomb } from "./helpers/streams.ts";
 
 /** Answers a client must refuse: bodies over the cap (compressed or not) and redirects elsewhere. */
 

@@ -1,4 +1,5 @@
 import { brotliCompressSync, deflateSync, gzipSync } from "node:zlib";
+import { startTestServer, type TestServer } from "@operator/subject-kit/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createHttpClient,
@@ -7,7 +8,6 @@ import {
   statusFailure,
   TransportFailure,
 } from "../src/index.ts";
-import { startTestServer, type TestServer } from "./helpers/http-server.ts";
 
 let server: TestServer;
 beforeAll(async () => {

@@ -1,10 +1,17 @@
+import {
+  gzipBomb,
+  peakRssGrowth,
+  type StreamStats,
+  startTestServer,
+  streamRepeated,
+  type TestServer,
+} from "@operator/subject-kit/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPdClient } from "../src/pd-client.ts";
 import { createPrometheusClient } from "../src/prometheus-client.ts";
 import { tikvSubject } from "../src/subject.ts";
 import { failure } from "./helpers/failure.ts";
-import { compact, fixture, startTestServer, type TestServer } from "./helpers/http-server.ts";
-import { gzipBomb, peakRssGrowth, type StreamStats, streamRepeated } from "./helpers/streams.ts";
+import { compact, fixture } from "./helpers/fixtures.ts";
 
 /** Issue 13, item 9: a huge body must end in a clear unknown at the cap, never in memory growth. */
 

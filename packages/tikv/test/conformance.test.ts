@@ -1,9 +1,9 @@
 import { testSubject } from "@operator/core/testing";
+import { closedPort } from "@operator/subject-kit/testing";
 import { type PrometheusHarness, type SimCluster, startCluster, startPrometheus } from "@operator/tikv-sim";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type TikvObservation, tikvSubject } from "../src/index.ts";
 import { buildQueries } from "../src/queries.ts";
-import { closedPort } from "./helpers/http-server.ts";
 
 /** Core's conformance suite, run on a live subject: a simulated cluster scraped by a real Prometheus. */
 

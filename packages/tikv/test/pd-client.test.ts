@@ -1,9 +1,10 @@
+import { closedPort, startTestServer, type TestServer } from "@operator/subject-kit/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PdError, ResponseShapeError } from "../src/errors.ts";
 import type { RequestEvent } from "../src/http.ts";
 import { createPdClient, type PdClient } from "../src/pd-client.ts";
 import { failure } from "./helpers/failure.ts";
-import { closedPort, compact, fixture, startTestServer, type TestServer } from "./helpers/http-server.ts";
+import { compact, fixture } from "./helpers/fixtures.ts";
 
 const API = "/pd/api/v1";
 let server: TestServer;

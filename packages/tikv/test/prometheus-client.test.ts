@@ -1,8 +1,8 @@
+import { closedPort, startTestServer, type TestServer } from "@operator/subject-kit/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PrometheusError, ResponseShapeError } from "../src/errors.ts";
 import { createPrometheusClient, type PrometheusClient } from "../src/prometheus-client.ts";
 import { failure } from "./helpers/failure.ts";
-import { closedPort, startTestServer, type TestServer } from "./helpers/http-server.ts";
 
 const QUERY = "/api/v1/query";
 let server: TestServer;

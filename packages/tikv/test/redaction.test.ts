@@ -1,10 +1,11 @@
 import type { IncomingMessage } from "node:http";
 import { createRedactor, redactUserinfo, secretsOf } from "@operator/subject-kit";
+import { startTestServer, type TestServer } from "@operator/subject-kit/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPdClient } from "../src/pd-client.ts";
 import { tikvSubject } from "../src/subject.ts";
 import { failure } from "./helpers/failure.ts";
-import { compact, fixture, startTestServer, type TestServer } from "./helpers/http-server.ts";
+import { compact, fixture } from "./helpers/fixtures.ts";
 
 /** Issue 13, item 13: no configured secret leaves the package in an error, a reason or an observation. */
 

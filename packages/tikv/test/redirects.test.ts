@@ -1,8 +1,9 @@
+import { startTestServer, type TestServer } from "@operator/subject-kit/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPdClient } from "../src/pd-client.ts";
 import { createPrometheusClient } from "../src/prometheus-client.ts";
 import { failure } from "./helpers/failure.ts";
-import { fixture, startTestServer, type TestServer } from "./helpers/http-server.ts";
+import { fixture } from "./helpers/fixtures.ts";
 
 /** Issue 13, item 14: custom headers never follow a redirect to another origin. */
 

@@ -2,7 +2,7 @@ import { MAX_DEPTH, PIECE_CHARS, parseJsonSliced } from "@operator/subject-kit";
 import { describe, expect, it } from "vitest";
 import { decodeSliced, parseJson } from "../src/json.ts";
 import { storeInfo, storesResponse } from "../src/pd-schemas.ts";
-import { fixture } from "./helpers/http-server.ts";
+import { fixture } from "./helpers/fixtures.ts";
 
 /** Issue 13, item 9: large bodies are parsed in slices, with the same result as one `parse`. */
 

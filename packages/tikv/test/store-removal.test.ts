@@ -1,9 +1,10 @@
 import { type EntityResult, isUnknownEvaluation, type ObserveContext } from "@operator/core";
+import { startTestServer, type TestServer } from "@operator/subject-kit/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TikvObservation } from "../src/observation.ts";
 import { tikvSubject } from "../src/subject.ts";
 import { failure } from "./helpers/failure.ts";
-import { fixture, startTestServer, type TestServer } from "./helpers/http-server.ts";
+import { fixture } from "./helpers/fixtures.ts";
 
 /**
  * Issue 13, item 2: an empty store list or another cluster is never a reason to resolve; a store that

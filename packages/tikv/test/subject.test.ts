@@ -1,4 +1,5 @@
 import { ConfigError, isUnknownEvaluation, ObservationError, type ObserveContext } from "@operator/core";
+import { closedPort, startTestServer, type TestServer } from "@operator/subject-kit/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import tikvSubjectDefault, {
   type RequestEvent,
@@ -8,7 +9,7 @@ import tikvSubjectDefault, {
 } from "../src/index.ts";
 import { METRIC_INVARIANTS } from "../src/invariants/index.ts";
 import { buildQueries } from "../src/queries.ts";
-import { closedPort, compact, fixture, startTestServer, type TestServer } from "./helpers/http-server.ts";
+import { compact, fixture } from "./helpers/fixtures.ts";
 
 const API = "/pd/api/v1";
 /** Every query of the built-in metric invariants, and how many distinct ones a cycle runs. */

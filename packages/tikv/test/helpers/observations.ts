@@ -5,7 +5,7 @@ import { summarizeRegions } from "../../src/observe.ts";
 import type { PdStore, RegionCheck } from "../../src/pd-client.ts";
 import { regionsResponse, storesResponse } from "../../src/pd-schemas.ts";
 import { buildQueries } from "../../src/queries.ts";
-import { fixture } from "./http-server.ts";
+import { fixture } from "./fixtures.ts";
 
 /** The six stores of fixtures/stores.json, parsed the way the PD client parses them. */
 export function recordedStores(): PdStore[] {

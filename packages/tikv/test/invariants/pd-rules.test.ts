@@ -23,7 +23,7 @@ import {
   type PdApiObservation,
   recordLeader,
 } from "../../src/pd-health.ts";
-import { fixture } from "../helpers/http-server.ts";
+import { fixture } from "../helpers/fixtures.ts";
 import {
   observation,
   RECORDED_AT,

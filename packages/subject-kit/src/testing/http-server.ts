@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -82,31 +81,6 @@ export async function startTestServer(routes: Record<string, Route> = {}): Promi
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
-}
-
-/** The text of a file in test/fixtures, byte for byte. */
-export function fixture(name: string): string {
-  return readFileSync(new URL(`../fixtures/${name}`, import.meta.url), "utf8");
-}
-
-/** The same JSON without insignificant whitespace (big integers untouched). */
-export function compact(json: string): string {
-  let out = "";
-  let inString = false;
-  for (let i = 0; i < json.length; i += 1) {
-    const char = json[i] as string;
-    if (inString) {
-      out += char;
-      if (char === "\\") out += json[++i] ?? "";
-      else if (char === '"') inString = false;
-    } else if (char === '"') {
-      inString = true;
-      out += char;
-    } else if (!/\s/.test(char)) {
-      out += char;
-    }
-  }
-  return out;
 }
 
 /** A port on 127.0.0.1 that nothing listens on (bound, then released). */
