@@ -1,9 +1,8 @@
-import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createSecureServer } from "node:https";
-import type { AddressInfo, Socket } from "node:net";
 import type { AttemptReport, ChannelStatus, Leadership, Severity } from "@operator/core";
-import { ConfigError, SEVERITIES } from "@operator/core";
+import { SEVERITIES } from "@operator/core";
+import { capConnections, readPem, serverUrl } from "@operator/http";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { ListenAddress } from "./config.ts";
 
@@ -412,10 +411,8 @@ export async function startMetricsServer(options: {
       resolve();
     });
   });
-  const address = server.address() as AddressInfo;
-  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   return {
-    url: `${tls ? "https" : "http"}://${host}:${address.port}`,
+    url: serverUrl(server, tls !== undefined),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -425,16 +422,6 @@ export async function startMetricsServer(options: {
 }
 
 // --- Internal helpers ---
-
-function readPem(file: string, flag: string): Buffer {
-  try {
-    return readFileSync(file);
-  } catch (error) {
-    throw new ConfigError(
-      `${flag} ${file} cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-    );
-  }
-}
 
 const RELOAD_PATH = "/-/reload";
 
@@ -474,35 +461,6 @@ function serveReload(
       json(answer.ok ? 200 : 400, { status: answer.ok ? "reloaded" : "refused", message: answer.message }),
     (error: Error) => json(500, { status: "error", message: error.message }),
   );
-}
-
-/**
- * Keeps at most `max` connections open by closing, when one more arrives, the connection that has
- * waited longest without a request in flight. A flood of idle sockets thus evicts itself, while a
- * client that sends its request at once is served.
- */
-function capConnections(server: Server, max: number): void {
-  const open = new Set<Socket>();
-  // Insertion order is idle-since order: a socket is re-added when its response finishes.
-  const idle = new Set<Socket>();
-  server.on("connection", (socket: Socket) => {
-    open.add(socket);
-    idle.add(socket);
-    socket.once("close", () => {
-      open.delete(socket);
-      idle.delete(socket);
-    });
-    if (open.size <= max) return;
-    const oldest = idle.values().next().value;
-    (oldest !== undefined && oldest !== socket ? oldest : socket).destroy();
-  });
-  server.on("request", (req, res) => {
-    const socket = req.socket;
-    idle.delete(socket);
-    res.once("finish", () => {
-      if (!socket.destroyed && open.has(socket)) idle.add(socket);
-    });
-  });
 }
 
 /** True when a request carries a body: none of the listener's endpoints takes one. */

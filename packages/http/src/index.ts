@@ -7,6 +7,7 @@ export { API_BASE, CONTENT_SECURITY_POLICY, createHttpApp } from "./app.ts";
 export { MAX_BODY_BYTES } from "./body.ts";
 export type { EventHub, EventHubOptions, FeedClient, FeedMessage, FeedSubscription } from "./event-hub.ts";
 export { createEventHub, latestEventId } from "./event-hub.ts";
+export { capConnections, readPem, serverUrl } from "./listener.ts";
 export { openApiDocument } from "./openapi.ts";
 export type { Problem } from "./problem.ts";
 export { PROBLEM_TYPE } from "./problem.ts";

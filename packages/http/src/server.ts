@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import {
   createServer as createHttpServer,
   type IncomingMessage,
@@ -6,10 +5,10 @@ import {
   type ServerResponse,
 } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
-import type { AddressInfo, Socket } from "node:net";
 import { getRequestListener } from "@hono/node-server";
 import { ConfigError } from "@operator/core";
 import { createHttpApp, type HttpAppOptions } from "./app.ts";
+import { capConnections, readPem, serverUrl } from "./listener.ts";
 
 /** Where to listen. The API's default host is 127.0.0.1. */
 export interface ListenOn {
@@ -102,50 +101,6 @@ export async function listen(server: Server, on: ListenOn): Promise<void> {
       resolve();
     });
   });
-}
-
-/** `http(s)://host:port` of a listening server. */
-export function serverUrl(server: Server, secure: boolean): string {
-  const address = server.address() as AddressInfo;
-  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
-  return `${secure ? "https" : "http"}://${host}:${address.port}`;
-}
-
-/**
- * Keeps at most `max` connections open by closing, when one more arrives, the connection that has
- * waited longest without a request in flight (or the new one when all are busy).
- */
-export function capConnections(server: Server, max: number): void {
-  const open = new Set<Socket>();
-  const idle = new Set<Socket>();
-  server.on("connection", (socket: Socket) => {
-    open.add(socket);
-    idle.add(socket);
-    socket.once("close", () => {
-      open.delete(socket);
-      idle.delete(socket);
-    });
-    if (open.size <= max) return;
-    const oldest = idle.values().next().value;
-    (oldest !== undefined && oldest !== socket ? oldest : socket).destroy();
-  });
-  server.on("request", (req: IncomingMessage, res: ServerResponse) => {
-    const socket = req.socket;
-    idle.delete(socket);
-    res.once("finish", () => {
-      if (!socket.destroyed && open.has(socket)) idle.add(socket);
-    });
-  });
-}
-
-function readPem(file: string, flag: string): Buffer {
-  try {
-    return readFileSync(file);
-  } catch (error) {
-    throw new ConfigError(
-      `${flag} ${file} cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-    );
-  }
 }
 
 /** The API as a node request handler, to mount beside other handlers on an existing listener. */
