@@ -55,11 +55,5 @@ export default defineConfig({
     cleanDir: true,
     sourcemap: true,
     chunkFileNames: "[name]-[hash].js",
-    // The listener helpers the metrics server shares with @operator/http: a chunk of their own, so
-    // a daemon without the API does not load the API's chunk (and the web framework in it).
-    codeSplitting: {
-      includeDependenciesRecursively: false,
-      groups: [{ name: "http-listener", test: /[\\/]packages[\\/]http[\\/]dist[\\/]listener\.js$/ }],
-    },
   },
 });
