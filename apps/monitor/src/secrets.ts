@@ -1,6 +1,5 @@
-import { closeSync, openSync, readSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
-import { ConfigError } from "@operator/core";
+import { ConfigError, readFileCapped } from "@operator/core";
 import { registerCredential, registerSecret, registerUrlSecrets } from "./redact.ts";
 
 /** The largest secret file read; a bigger one is refused (a path to the wrong file, or a device). */
@@ -195,25 +194,17 @@ export function withPrometheusAuth(
 
 /** Reads one secret from a file, registering it for redaction; a {@link ConfigError} names the file. */
 export function readSecretFile(path: string, what: string): string {
-  const buffer = Buffer.alloc(MAX_SECRET_FILE_BYTES + 1);
-  let length = 0;
+  let buffer: Buffer | undefined;
   try {
-    const fd = openSync(path, "r");
-    try {
-      for (let n = -1; n !== 0 && length < buffer.length; length += n) {
-        n = readSync(fd, buffer, length, buffer.length - length, null);
-      }
-    } finally {
-      closeSync(fd);
-    }
+    buffer = readFileCapped(path, MAX_SECRET_FILE_BYTES);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? "unreadable";
     throw new ConfigError(`${what}: cannot read secret file ${path} (${code})`);
   }
-  if (length > MAX_SECRET_FILE_BYTES) {
+  if (buffer === undefined) {
     throw new ConfigError(`${what}: secret file ${path} is larger than ${MAX_SECRET_FILE_BYTES / 1024} KiB`);
   }
-  const value = buffer.toString("utf8", 0, length).replace(/\r?\n$/, "");
+  const value = buffer.toString("utf8").replace(/\r?\n$/, "");
   if (value === "") throw new ConfigError(`${what}: secret file ${path} is empty`);
   registerSecret(value);
   return value;

@@ -76,6 +76,7 @@ export type {
   SubjectCycleInput,
 } from "./plan-cycle.ts";
 export { planCycle } from "./plan-cycle.ts";
+export { readFileCapped } from "./read-capped.ts";
 export type { BackoffOptions } from "./retry-delay.ts";
 export { DEFAULT_BACKOFF, retryDelay } from "./retry-delay.ts";
 export { applyOverrides, DEFAULT_SETTINGS, mergeSettings } from "./settings.ts";

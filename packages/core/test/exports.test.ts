@@ -83,6 +83,7 @@ describe("public surface", () => {
       "planAction",
       "planCycle",
       "planOrphans",
+      "readFileCapped",
       "retryDelay",
       "sharedOpeningEvent",
       "silenceEnd",

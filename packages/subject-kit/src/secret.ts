@@ -1,5 +1,4 @@
-import { closeSync, openSync, readSync } from "node:fs";
-import { ConfigError } from "@operator/core";
+import { ConfigError, readFileCapped } from "@operator/core";
 import { z } from "zod";
 
 /**
@@ -43,27 +42,19 @@ export function resolveSecret(
 
 /** Reads a file named by an option (a secret, a PEM); a `ConfigError` names the option and the path. */
 export function readOptionFile(path: string, option: string, prefix: string): string {
-  const buffer = Buffer.alloc(MAX_SECRET_FILE_BYTES + 1);
-  let length = 0;
+  let buffer: Buffer | undefined;
   try {
-    const fd = openSync(path, "r");
-    try {
-      for (let n = -1; n !== 0 && length < buffer.length; length += n) {
-        n = readSync(fd, buffer, length, buffer.length - length, null);
-      }
-    } finally {
-      closeSync(fd);
-    }
+    buffer = readFileCapped(path, MAX_SECRET_FILE_BYTES);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? "unreadable";
     throw new ConfigError(`${prefix} Option \`${option}\`: cannot read ${path} (${code})`);
   }
-  if (length > MAX_SECRET_FILE_BYTES) {
+  if (buffer === undefined) {
     throw new ConfigError(
       `${prefix} Option \`${option}\`: ${path} is larger than ${MAX_SECRET_FILE_BYTES / 1024} KiB`,
     );
   }
-  const text = buffer.toString("utf8", 0, length);
+  const text = buffer.toString("utf8");
   if (text.trim() === "") throw new ConfigError(`${prefix} Option \`${option}\`: ${path} is empty`);
   return text;
 }
