@@ -163,7 +163,13 @@ export { MONITOR_ACTOR, TICKET_EVENT_KINDS, TICKET_STATUSES } from "./ticket.ts"
 export type { EventJson, TicketDetailJson, TicketJson } from "./ticket-json.ts";
 export { eventToJson, isoTime, ticketDetailToJson, ticketToJson } from "./ticket-json.ts";
 export type { TicketAction, TicketChange, TicketPatch } from "./transitions.ts";
-export { assertTransition, canTransition, planAction, TRANSITIONS } from "./transitions.ts";
+export {
+  assertTransition,
+  canTransition,
+  checkMonitorPatch,
+  planAction,
+  TRANSITIONS,
+} from "./transitions.ts";
 export {
   DEFAULT_UNREACHABLE_AFTER,
   SOURCE_UNREACHABLE_INVARIANT,

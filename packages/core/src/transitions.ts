@@ -1,5 +1,5 @@
 import { TransitionError } from "./errors.ts";
-import type { Actor, EventDraft, Ticket, TicketStatus } from "./ticket.ts";
+import { type Actor, type EventDraft, MONITOR_ACTOR, type Ticket, type TicketStatus } from "./ticket.ts";
 
 /** Where each status may move. Forward only; `resolve` from any unresolved state; nothing leaves `resolved`. */
 export const TRANSITIONS: Readonly<Record<TicketStatus, readonly TicketStatus[]>> = {
@@ -135,4 +135,37 @@ export function planAction(ticket: Ticket, action: TicketAction, now: number): T
       );
     }
   }
+}
+
+/**
+ * A cycle's `patch` of `before` (the ticket as stored) checked against the rules people outrank
+ * automation by: a resolved ticket is not changed, a held one is not resolved, and a status moves
+ * only forward. A resolve gets its time (`now` unless the patch says) and `monitor` as resolver.
+ * Throws a {@link TransitionError}; every ticket store applies a cycle's changes through it.
+ */
+export function checkMonitorPatch(before: Ticket, patch: TicketPatch, now: number): TicketPatch {
+  if (before.status === "resolved") {
+    throw new TransitionError(
+      before.id,
+      "resolved",
+      patch.status ?? "resolved",
+      `Ticket ${before.id} is resolved: a cycle cannot change it`,
+    );
+  }
+  if (patch.status === undefined || patch.status === before.status) return patch;
+  assertTransition(before.id, before.status, patch.status);
+  if (patch.status !== "resolved") return patch;
+  if (patch.held ?? before.held) {
+    throw new TransitionError(
+      before.id,
+      before.status,
+      "resolved",
+      `Ticket ${before.id} is held: the monitor does not resolve held tickets`,
+    );
+  }
+  return {
+    ...patch,
+    resolvedAt: patch.resolvedAt ?? patch.updatedAt ?? now,
+    resolvedBy: patch.resolvedBy ?? MONITOR_ACTOR,
+  };
 }

@@ -53,6 +53,7 @@ describe("public surface", () => {
       "checkLeaseClaim",
       "checkMatcher",
       "checkMonitorOptions",
+      "checkMonitorPatch",
       "checkSilenceDraft",
       "checkSubject",
       "configuredInvariants",

@@ -2,7 +2,13 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { isOperatorError, TransitionError } from "../src/errors.ts";
 import { TICKET_STATUSES, type Ticket, type TicketStatus } from "../src/ticket.ts";
-import { canTransition, planAction, type TicketAction, TRANSITIONS } from "../src/transitions.ts";
+import {
+  canTransition,
+  checkMonitorPatch,
+  planAction,
+  type TicketAction,
+  TRANSITIONS,
+} from "../src/transitions.ts";
 
 const ticket = (status: TicketStatus, held = false): Ticket => ({
   id: 7,
@@ -133,6 +139,30 @@ describe("rule 7: people outrank automation", () => {
     expect(isOperatorError(error)).toBe(true);
     expect(() => planAction(ticket("open"), { type: "reopen", actor: "x" } as never, 1)).toThrow(
       /unknown action "reopen"/,
+    );
+  });
+});
+
+describe("a cycle's change checked against the stored ticket", () => {
+  it("resolves an unheld ticket, filling the time and the monitor as resolver", () => {
+    expect(checkMonitorPatch(ticket("acknowledged"), { status: "resolved", updatedAt: 7 }, 9)).toEqual({
+      status: "resolved",
+      updatedAt: 7,
+      resolvedAt: 7,
+      resolvedBy: "monitor",
+    });
+    expect(checkMonitorPatch(ticket("open"), { lastSeenAt: 5 }, 9)).toEqual({ lastSeenAt: 5 });
+  });
+
+  it("refuses to change a resolved ticket, to resolve a held one, or to move a status back", () => {
+    expect(() => checkMonitorPatch(ticket("resolved"), { lastSeenAt: 5 }, 9)).toThrow(/is resolved/);
+    expect(() => checkMonitorPatch(ticket("open", true), { status: "resolved" }, 9)).toThrow(/is held/);
+    expect(() => checkMonitorPatch(ticket("diagnosed"), { status: "acknowledged" }, 9)).toThrow(
+      TransitionError,
+    );
+    // A patch that releases the hold in the same change may resolve.
+    expect(checkMonitorPatch(ticket("open", true), { status: "resolved", held: false }, 9).resolvedAt).toBe(
+      9,
     );
   });
 });

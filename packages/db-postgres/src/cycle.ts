@@ -1,21 +1,18 @@
 import {
-  assertTransition,
   type CommittedWrites,
   type CyclePlan,
   type CycleResult,
   type CycleSnapshot,
+  checkMonitorPatch,
   type LeaseFence,
-  MONITOR_ACTOR,
   SILENCE_SNAPSHOT_WINDOW_MS,
   type SnapshotCache,
   type SnapshotRows,
   sharedOpeningEvent,
   type Ticket,
-  type TicketChange,
   type TicketDraft,
   TicketNotFoundError,
   type TicketPatch,
-  TransitionError,
   ticketFromDraft,
   type WrittenTicket,
 } from "@operator/core";
@@ -143,7 +140,7 @@ export async function recordCycleInTransaction(
   for (const change of decided.change) {
     const before = byId.get(change.id) ?? (await ticketById(tx, change.id));
     if (before === undefined) throw new TicketNotFoundError(change.id);
-    const after = { ...before, ...checkedPatch(before, change, now) } as Ticket;
+    const after = { ...before, ...checkMonitorPatch(before, stripUndefined(change.patch), now) } as Ticket;
     byId.set(after.id, after);
     changed.set(after.id, after);
     for (const event of change.events) events.push({ ticketId: after.id, event });
@@ -177,35 +174,6 @@ export async function recordCycleInTransaction(
       tickets: [...written, ...opened],
     },
     version: await snapshotVersion(tx),
-  };
-}
-
-/** Validates a monitor change against the ticket as stored and fills resolve defaults. */
-function checkedPatch(before: Ticket, change: TicketChange, now: number): TicketPatch {
-  const patch = stripUndefined(change.patch);
-  if (before.status === "resolved") {
-    throw new TransitionError(
-      before.id,
-      "resolved",
-      patch.status ?? "resolved",
-      `Ticket ${before.id} is resolved: a cycle cannot change it`,
-    );
-  }
-  if (patch.status === undefined || patch.status === before.status) return patch;
-  assertTransition(before.id, before.status, patch.status);
-  if (patch.status !== "resolved") return patch;
-  if (patch.held ?? before.held) {
-    throw new TransitionError(
-      before.id,
-      before.status,
-      "resolved",
-      `Ticket ${before.id} is held: the monitor does not resolve held tickets`,
-    );
-  }
-  return {
-    ...patch,
-    resolvedAt: patch.resolvedAt ?? patch.updatedAt ?? now,
-    resolvedBy: patch.resolvedBy ?? MONITOR_ACTOR,
   };
 }
 

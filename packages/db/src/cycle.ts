@@ -1,19 +1,15 @@
 import {
-  assertTransition,
   type CommittedWrites,
   type CyclePlan,
   type CycleResult,
   type CycleSnapshot,
+  checkMonitorPatch,
   type EventDraft,
-  MONITOR_ACTOR,
   SILENCE_SNAPSHOT_WINDOW_MS,
   type SnapshotCache,
   sharedOpeningEvent,
   type Ticket,
-  type TicketChange,
   TicketNotFoundError,
-  type TicketPatch,
-  TransitionError,
   ticketFromDraft,
   type Values,
 } from "@operator/core";
@@ -75,7 +71,7 @@ export function recordCycleInTransaction(
   const batch = new RecurrenceBatch(s);
   for (const change of decided.change) {
     const before = byId.get(change.id) ?? loadTicket(s, change.id);
-    const patch = checkedPatch(before, change, now);
+    const patch = checkMonitorPatch(before, change.patch, now);
     const stored = loaded.lastValuesJson.get(change.id);
     const params = patchParams(change.id, patch, { ticket: before, lastValuesJson: stored });
     if (batch.has(change.id)) batch.flush();
@@ -136,35 +132,6 @@ function loadTicket(s: Statements, id: number): Ticket {
   const row = s.ticketById.get(id);
   if (row === undefined) throw new TicketNotFoundError(id);
   return ticketFromRow(row);
-}
-
-/** Validates a monitor change against the ticket as stored and fills resolve defaults. */
-function checkedPatch(before: Ticket, change: TicketChange, now: number): TicketPatch {
-  const patch = change.patch;
-  if (before.status === "resolved") {
-    throw new TransitionError(
-      before.id,
-      "resolved",
-      patch.status ?? "resolved",
-      `Ticket ${before.id} is resolved: a cycle cannot change it`,
-    );
-  }
-  if (patch.status === undefined || patch.status === before.status) return patch;
-  assertTransition(before.id, before.status, patch.status);
-  if (patch.status !== "resolved") return patch;
-  if (patch.held ?? before.held) {
-    throw new TransitionError(
-      before.id,
-      before.status,
-      "resolved",
-      `Ticket ${before.id} is held: the monitor does not resolve held tickets`,
-    );
-  }
-  return {
-    ...patch,
-    resolvedAt: patch.resolvedAt ?? patch.updatedAt ?? now,
-    resolvedBy: patch.resolvedBy ?? MONITOR_ACTOR,
-  };
 }
 
 function insertEvents(s: Statements, ticketId: number, events: readonly EventDraft[]): void {
