@@ -55,9 +55,9 @@ export async function benchDetection(options: DetectionOptions): Promise<Section
       notes,
     };
   }
-  const scenarios = last.rows.map((row) => row.scenario);
-  const rowsOf = (scenario: string): ComparisonRow[] =>
-    results.flatMap((r) => r.rows.filter((row) => row.scenario === scenario));
+  const summaries = last.rows.map((row) =>
+    summaryOf(results.flatMap((r) => r.rows.filter((other) => other.scenario === row.scenario))),
+  );
   const table: Table = {
     columns: [
       "Scenario",
@@ -70,39 +70,24 @@ export async function benchDetection(options: DetectionOptions): Promise<Section
       "Runs (Operator later in)",
       "Verdict",
     ],
-    rows: scenarios.map((scenario) => {
-      const rows = rowsOf(scenario);
-      const ours = medianOf(rows, "operator", detectMs);
-      const theirs = medianOf(rows, "prometheus", detectMs);
-      const falseOurs = rows.reduce((n, r) => n + r.operator.falseResolves, 0);
-      const falseTheirs = rows.reduce((n, r) => n + r.prometheus.falseResolves, 0);
-      const verdict = verdictOf(rows);
-      return [
-        `${scenario}: ${rows[0]?.title ?? ""}`,
-        seconds(ours),
-        seconds(theirs),
-        ours !== null && theirs !== null && theirs > 0 ? `${num(ours / theirs, 2)}×` : "—",
-        `${seconds(medianOf(rows, "operator", firstSeenMs))} / ${seconds(medianOf(rows, "prometheus", firstSeenMs))}`,
-        `${seconds(medianOf(rows, "operator", reactionMs), 2)} / ${seconds(medianOf(rows, "prometheus", reactionMs), 2)}`,
-        `${falseOurs} / ${falseTheirs}; ${allowedOf(rows)}`,
-        `${rows.length} (${laterIn(rows)})`,
-        verdict ? "met" : "**MISSED**",
-      ];
-    }),
+    rows: summaries.map(({ rows, ours, theirs, falseOurs, falseTheirs, allowed, met }) => [
+      `${rows[0]?.scenario}: ${rows[0]?.title ?? ""}`,
+      seconds(ours),
+      seconds(theirs),
+      ours !== null && theirs !== null && theirs > 0 ? `${num(ours / theirs, 2)}×` : "—",
+      `${seconds(medianOf(rows, "operator", firstSeenMs))} / ${seconds(medianOf(rows, "prometheus", firstSeenMs))}`,
+      `${seconds(medianOf(rows, "operator", reactionMs), 2)} / ${seconds(medianOf(rows, "prometheus", reactionMs), 2)}`,
+      `${falseOurs} / ${falseTheirs}; ${allowed}`,
+      `${rows.length} (${laterIn(rows)})`,
+      met ? "met" : "**MISSED**",
+    ]),
   };
-  const targets: TargetCheck[] = scenarios.map((scenario) => {
-    const rows = rowsOf(scenario);
-    const ours = medianOf(rows, "operator", detectMs);
-    const theirs = medianOf(rows, "prometheus", detectMs);
-    const falseOurs = rows.reduce((n, r) => n + r.operator.falseResolves, 0);
-    const verdict = verdictOf(rows);
-    return {
-      measure: `Detection, ${scenario}`,
-      target: `not later than Prometheus; ${allowedText(allowedOf(rows))}`,
-      measured: `${seconds(ours)} vs ${seconds(theirs)}; ${falseOurs} false resolves`,
-      met: verdict,
-    };
-  });
+  const targets: TargetCheck[] = summaries.map(({ rows, ours, theirs, falseOurs, allowed, met }) => ({
+    measure: `Detection, ${rows[0]?.scenario}`,
+    target: `not later than Prometheus; ${allowedText(allowed)}`,
+    measured: `${seconds(ours)} vs ${seconds(theirs)}; ${falseOurs} false resolves`,
+    met,
+  }));
   return {
     ...base,
     method:
@@ -126,18 +111,24 @@ export async function benchDetection(options: DetectionOptions): Promise<Section
   };
 }
 
-/**
- * Operator's median detection is no later than Prometheus's (or Prometheus never detected), and
- * Operator resolved no more often while the fault lasted than the scenario allows.
- */
-function verdictOf(rows: readonly ComparisonRow[]): boolean {
+/** One scenario over the runs: median detections, false resolves summed, and the verdict. */
+function summaryOf(rows: readonly ComparisonRow[]) {
   const ours = medianOf(rows, "operator", detectMs);
   const theirs = medianOf(rows, "prometheus", detectMs);
-  return (
-    ours !== null &&
-    (theirs === null || ours <= theirs) &&
-    rows.every((r) => r.operator.falseResolves <= r.allowedFalseResolves)
-  );
+  return {
+    rows,
+    ours,
+    theirs,
+    falseOurs: rows.reduce((n, r) => n + r.operator.falseResolves, 0),
+    falseTheirs: rows.reduce((n, r) => n + r.prometheus.falseResolves, 0),
+    allowed: rows.reduce((n, r) => n + r.allowedFalseResolves, 0),
+    // Operator's median detection is no later than Prometheus's (or Prometheus never detected), and
+    // in no run did it resolve more often while the fault lasted than the scenario allows.
+    met:
+      ours !== null &&
+      (theirs === null || ours <= theirs) &&
+      rows.every((r) => r.operator.falseResolves <= r.allowedFalseResolves),
+  };
 }
 
 const detectMs = (side: SideResult): number | null => side.detectMs;
@@ -158,11 +149,6 @@ function medianOf(
 
 function allowedText(allowed: number): string {
   return allowed === 0 ? "0 false resolves" : `at most ${allowed} false resolves (rule 5, over the runs)`;
-}
-
-/** The false resolves the scenario allows over all its runs. */
-function allowedOf(rows: readonly ComparisonRow[]): number {
-  return rows.reduce((n, r) => n + r.allowedFalseResolves, 0);
 }
 
 /** Runs in which Operator detected later than Prometheus, or not at all while Prometheus did. */
