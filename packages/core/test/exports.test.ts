@@ -105,6 +105,7 @@ describe("public surface", () => {
     expect(Object.keys(testing).sort()).toEqual([
       "INVARIANTS",
       "TestWorld",
+      "closedPort",
       "manualClock",
       "memoryLogger",
       "realPlan",

@@ -1,4 +1,5 @@
 import { createGzip } from "node:zlib";
+import { peakRssGrowth } from "@operator/subject-kit/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import etcd, { type EtcdObservation } from "../src/index.ts";
 import { context, resultFor } from "./helpers/evaluate.ts";
@@ -26,20 +27,6 @@ afterEach(async () => {
 
 function subject(extra: Record<string, unknown> = {}) {
   return etcd({ name: "prod-etcd", endpoints: [member.url], timeoutMs: 5000, ...extra });
-}
-
-async function peakRssGrowth<T>(work: () => Promise<T>): Promise<{ result: T; growth: number }> {
-  const base = process.memoryUsage.rss();
-  let peak = base;
-  const timer = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage.rss());
-  }, 5);
-  try {
-    const result = await work();
-    return { result, growth: Math.max(peak, process.memoryUsage.rss()) - base };
-  } finally {
-    clearInterval(timer);
-  }
 }
 
 describe("hostile answers from an etcd member", () => {

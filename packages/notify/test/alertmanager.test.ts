@@ -1,7 +1,8 @@
 import type { Ticket } from "@operator/core";
+import { closedPort } from "@operator/core/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { alertmanagerNotifier, ENDS_AT_INTERVALS } from "../src/index.ts";
-import { answer, closedPort, type Receiver, startReceiver } from "./helpers/receiver.ts";
+import { answer, type Receiver, startReceiver } from "./helpers/receiver.ts";
 import { context, FIRST_SEEN, makeNotification, makeTicket } from "./helpers/tickets.ts";
 
 let first: Receiver;

@@ -1,6 +1,7 @@
+import { closedPort } from "@operator/core/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { MAX_RETRY_AFTER_MS, webhookNotifier } from "../src/index.ts";
-import { answer, closedPort, type Receiver, startReceiver } from "./helpers/receiver.ts";
+import { answer, type Receiver, startReceiver } from "./helpers/receiver.ts";
 import { context, makeNotification, makeTicket } from "./helpers/tickets.ts";
 
 let receiver: Receiver;

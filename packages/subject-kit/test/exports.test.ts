@@ -58,7 +58,6 @@ it("exposes exactly the documented runtime surface", () => {
 it("@operator/subject-kit/testing exposes exactly its test helpers", async () => {
   const testing = await import("../src/testing/index.ts");
   expect(Object.keys(testing).sort()).toEqual([
-    "closedPort",
     "gzipBomb",
     "peakRssGrowth",
     "startTestServer",

@@ -1,5 +1,4 @@
-import { testSubject } from "@operator/core/testing";
-import { closedPort } from "@operator/subject-kit/testing";
+import { closedPort, testSubject } from "@operator/core/testing";
 import { type PrometheusHarness, type SimCluster, startCluster, startPrometheus } from "@operator/tikv-sim";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type TikvObservation, tikvSubject } from "../src/index.ts";

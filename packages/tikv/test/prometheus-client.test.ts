@@ -1,4 +1,5 @@
-import { closedPort, startTestServer, type TestServer } from "@operator/subject-kit/testing";
+import { closedPort } from "@operator/core/testing";
+import { startTestServer, type TestServer } from "@operator/subject-kit/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PrometheusError, ResponseShapeError } from "../src/errors.ts";
 import { createPrometheusClient, type PrometheusClient } from "../src/prometheus-client.ts";

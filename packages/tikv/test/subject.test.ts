@@ -1,5 +1,6 @@
 import { ConfigError, isUnknownEvaluation, ObservationError, type ObserveContext } from "@operator/core";
-import { closedPort, startTestServer, type TestServer } from "@operator/subject-kit/testing";
+import { closedPort } from "@operator/core/testing";
+import { startTestServer, type TestServer } from "@operator/subject-kit/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import tikvSubjectDefault, {
   type RequestEvent,

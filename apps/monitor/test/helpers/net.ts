@@ -1,17 +1,4 @@
-import { createServer } from "node:net";
-
-/** A TCP port on 127.0.0.1 that nothing listens on (bound once, then released). */
-export async function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { closedPort } from "@operator/core/testing";
 
 /** Polls `probe` every 100 ms until it returns a value other than undefined, or fails after `timeoutMs`. */
 export async function waitFor<T>(

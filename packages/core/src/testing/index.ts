@@ -13,7 +13,7 @@ export { INVARIANTS, realPlan, seeded, TestWorld } from "./store-world.ts";
 export type { TestNotifierContext, TestNotifierOptions } from "./test-notifier.ts";
 export { testNotifier } from "./test-notifier.ts";
 export type { ReceivedRequest, ReceiverBehaviour, TestReceiver } from "./test-receiver.ts";
-export { refusedUrl, startTestReceiver } from "./test-receiver.ts";
+export { closedPort, refusedUrl, startTestReceiver } from "./test-receiver.ts";
 export type { TestSubjectContext, TestSubjectOptions } from "./test-subject.ts";
 export { testSubject } from "./test-subject.ts";
 export type { ConformingStore, TestTicketStoreOptions } from "./test-ticket-store.ts";

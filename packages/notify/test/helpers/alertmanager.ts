@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
-import { closedPort } from "./receiver.ts";
+import { closedPort } from "@operator/core/testing";
 
 /** A real Alertmanager started for a test. */
 export interface RunningAlertmanager {

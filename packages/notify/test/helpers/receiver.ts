@@ -66,12 +66,3 @@ export function answer(status: number, body = "", headers: Record<string, string
     response.writeHead(status, headers).end(body);
   };
 }
-
-/** A free TCP port nobody listens on (bound then released). */
-export async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
