@@ -3,7 +3,7 @@ import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import type BetterSqlite3 from "better-sqlite3";
 import type { MigrationMeta } from "drizzle-orm/migrator";
-import { SchemaMissingError, SchemaTooNewError } from "./errors.ts";
+import { DatabaseOpenError, SchemaMissingError, SchemaTooNewError } from "./errors.ts";
 
 /** The committed drizzle-kit migrations; the same path works from `src/` and from `dist/`. */
 const MIGRATIONS_FOLDER = fileURLToPath(new URL("../drizzle", import.meta.url));
@@ -85,9 +85,22 @@ export function pendingMigrations(db: BetterSqlite3.Database, path: string): rea
  * two processes opening a fresh file at once cannot both apply the same migration. (drizzle's own
  * `migrate()` reads the applied list before its deferred `BEGIN`, which leaves that window open.)
  * Rows go to `__drizzle_migrations` exactly as drizzle writes them, so drizzle tooling reads the file.
+ * Foreign keys are off while they run, as SQLite's procedure for rebuilding a table asks (a referenced
+ * table can then be dropped and its copy renamed), and checked before the commit: a migration that
+ * leaves a dangling reference is rolled back. The connection's setting is restored afterwards.
  */
 export function migrate(db: BetterSqlite3.Database, path: string): void {
   if (pendingMigrations(db, path).length === 0) return;
+  const foreignKeys = db.pragma("foreign_keys", { simple: true }) as number;
+  db.pragma("foreign_keys = OFF");
+  try {
+    _applyPending(db, path);
+  } finally {
+    db.pragma(`foreign_keys = ${foreignKeys ? "ON" : "OFF"}`);
+  }
+}
+
+function _applyPending(db: BetterSqlite3.Database, path: string): void {
   const apply = db.transaction(() => {
     const pending = pendingMigrations(db, path);
     db.exec(
@@ -99,6 +112,14 @@ export function migrate(db: BetterSqlite3.Database, path: string): void {
         if (statement.trim() !== "") db.exec(statement);
       }
       record.run(migration.hash, migration.folderMillis);
+    }
+    const dangling = db.pragma("foreign_key_check") as { table: string; parent: string }[];
+    if (dangling.length > 0) {
+      const first = dangling[0] as { table: string; parent: string };
+      throw new DatabaseOpenError(
+        path,
+        `migrating would leave ${dangling.length} row(s) of ${first.table} referring to a missing ${first.parent} row; nothing was changed`,
+      );
     }
     db.pragma(`user_version = ${schemaVersion()}`);
   });

@@ -52,8 +52,13 @@ export const tickets = sqliteTable(
     uniqueIndex("tickets_one_unresolved_per_key").on(t.key).where(sql`status <> 'resolved'`),
     index("tickets_key_id").on(t.key, t.id),
     index("tickets_status_id").on(t.status, t.id),
-    check("tickets_status_valid", sql`status IN ('open', 'acknowledged', 'diagnosed', 'resolved')`),
-    check("tickets_severity_valid", sql`severity IN ('critical', 'warning', 'info')`),
+    // Written as OR chains: SQLite checks `x IN (list)` against a temporary table built for each row
+    // inserted, which made these two checks a fifth of the cost of opening a ticket.
+    check(
+      "tickets_status_valid",
+      sql`status = 'open' OR status = 'acknowledged' OR status = 'diagnosed' OR status = 'resolved'`,
+    ),
+    check("tickets_severity_valid", sql`severity = 'critical' OR severity = 'warning' OR severity = 'info'`),
     check("tickets_resolved_has_time", sql`(status = 'resolved') = (resolved_at IS NOT NULL)`),
   ],
 );

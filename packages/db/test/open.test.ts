@@ -114,9 +114,9 @@ describe("opening a database", () => {
     db.exec("DROP TABLE notification_channels");
     db.exec("DROP TABLE subject_identities");
     db.exec(
-      "DELETE FROM __drizzle_migrations WHERE created_at IN (SELECT created_at FROM __drizzle_migrations ORDER BY created_at DESC LIMIT 5)",
+      "DELETE FROM __drizzle_migrations WHERE created_at IN (SELECT created_at FROM __drizzle_migrations ORDER BY created_at DESC LIMIT 6)",
     );
-    db.pragma(`user_version = ${schemaVersion() - 5}`);
+    db.pragma(`user_version = ${schemaVersion() - 6}`);
     db.close();
 
     const upgraded = openTicketStore(path);
