@@ -272,30 +272,39 @@ function _vectorEntry(entry: unknown): Sample | Problem {
   if (!_isObject(entry)) return _wrongType([], "object", entry);
   const metric = (entry as { metric?: unknown }).metric;
   if (!_isObject(metric)) return _wrongType(["metric"], "record", metric);
-  for (const key of Object.keys(metric)) {
+  for (const key in metric) {
     const label = (metric as Record<string, unknown>)[key];
-    if (typeof label !== "string") return _wrongType(["metric", key], "string", label);
+    if (typeof label !== "string" && Object.hasOwn(metric, key))
+      return _wrongType(["metric", key], "string", label);
   }
-  const point = _point((entry as { value?: unknown }).value);
-  if ("message" in point) return { path: ["value", ...point.path], message: point.message };
-  return { labels: metric as Record<string, string>, value: point[1], timestamp: point[0] * 1000 };
+  const point = (entry as { value?: unknown }).value;
+  const value = _pointValue(point);
+  if (typeof value !== "number") return { path: ["value", ...value.path], message: value.message };
+  return { labels: metric as Record<string, string>, value, timestamp: (point as [number])[0] * 1000 };
 }
 
 /** `[<time>, "<value>"]`: the time in seconds and the value as Prometheus writes it. */
 function _point(point: unknown): readonly [number, number] | Problem {
+  const value = _pointValue(point);
+  return typeof value === "number" ? [(point as [number])[0], value] : value;
+}
+
+/** The value of a checked `[<time>, "<value>"]`, without building a pair (one per sample and query). */
+function _pointValue(point: unknown): number | Problem {
   if (!Array.isArray(point)) return _wrongType([], "tuple", point);
   if (point.length < 2) return { path: [], message: "Too small: expected array to have >=2 items" };
   if (point.length > 2) return { path: [], message: "Too big: expected array to have <=2 items" };
-  const [time, text] = point as [unknown, unknown];
+  const time: unknown = point[0];
+  const text: unknown = point[1];
   if (typeof time !== "number") return _wrongType([0], "number", time);
   if (typeof text !== "string") return _wrongType([1], "string", text);
   const special = SPECIAL.get(text);
-  if (special !== undefined) return [time, special];
+  if (special !== undefined) return special;
   const value = Number(text);
   if (text.trim() === "" || Number.isNaN(value)) {
     return { path: [1], message: `expected a number as a string, got ${JSON.stringify(text.slice(0, 60))}` };
   }
-  return [time, value];
+  return value;
 }
 
 function _isObject(value: unknown): value is object {

@@ -16,9 +16,10 @@ import {
   healthResponse,
   regionInfo,
   regionsResponse,
-  storeInfo,
+  type storeInfo,
   storesResponse,
 } from "./pd-schemas.ts";
+import { STORE_ELEMENT } from "./pd-store-check.ts";
 
 /** Default cap of one PD answer: PD's `/stores` for 5,000 stores is about 6 MB. */
 export const DEFAULT_PD_MAX_BODY_BYTES = 32 * 1024 * 1024;
@@ -215,7 +216,7 @@ const ALL_STATES = new URLSearchParams([
   ["state", "2"],
 ]);
 
-const STORES_LIST: ListAt = { input: ["stores"], element: storeInfo };
+const STORES_LIST: ListAt = { input: ["stores"], element: STORE_ELEMENT };
 const REGIONS_LIST: ListAt = { input: ["regions"], element: regionInfo };
 
 /** Error bodies longer than this are shown raw (shortened), not parsed: PD's are a line or two. */

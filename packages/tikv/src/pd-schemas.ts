@@ -91,60 +91,67 @@ const storeStatus = z.object({
 /** One entry of `GET /stores` (and the body of `GET /store/{id}`), normalised. */
 export const storeInfo = z
   .object({ store: metaStore, status: storeStatus.default(storeStatus.parse({})) })
-  .transform(({ store, status }) => {
-    const labels = Object.fromEntries((store.labels ?? []).map((label) => [label.key, label.value]));
-    return {
-      id: store.id,
-      address: store.address,
-      state: STORE_STATES[store.state],
-      stateName: store.state_name,
-      nodeState: NODE_STATES[store.node_state],
-      labels,
-      engine: labels.engine === "tiflash" ? ("tiflash" as const) : ("tikv" as const),
-      version: store.version,
-      peerAddress: store.peer_address,
-      statusAddress: store.status_address,
-      gitHash: store.git_hash,
-      startTimestamp: store.start_timestamp,
-      deployPath: store.deploy_path,
-      lastHeartbeat:
-        store.last_heartbeat === undefined ? undefined : Number(store.last_heartbeat / 1_000_000n),
-      lastHeartbeatNs: store.last_heartbeat?.toString(),
-      physicallyDestroyed: store.physically_destroyed,
-      status: {
-        capacityBytes: status.capacity,
-        availableBytes: status.available,
-        usedBytes: status.used_size,
-        leaderCount: status.leader_count,
-        leaderWeight: status.leader_weight,
-        leaderScore: status.leader_score,
-        leaderSize: status.leader_size,
-        regionCount: status.region_count,
-        regionWeight: status.region_weight,
-        regionScore: status.region_score,
-        regionSize: status.region_size,
-        learnerCount: status.learner_count,
-        witnessCount: status.witness_count,
-        pendingPeerCount: status.pending_peer_count,
-        slowScore: status.slow_score,
-        networkSlowScore: status.network_slow_score,
-        slowTrend: status.slow_trend && {
-          causeValue: status.slow_trend.cause_value,
-          causeRate: status.slow_trend.cause_rate,
-          resultValue: status.slow_trend.result_value,
-          resultRate: status.slow_trend.result_rate,
-        },
-        sendingSnapCount: status.sending_snap_count,
-        receivingSnapCount: status.receiving_snap_count,
-        isBusy: status.is_busy,
-        startTs: status.start_ts,
-        lastHeartbeatTs: status.last_heartbeat_ts,
-        uptime: status.uptime,
-        pauseLeaderTransferIn: status.pause_leader_transfer_in,
-        pauseLeaderTransferOut: status.pause_leader_transfer_out,
+  .transform(({ store, status }) => normaliseStore(store, status));
+
+/** A store entry as PD writes it, with the schema's defaults applied. */
+export type RawStore = z.output<typeof metaStore>;
+/** A store's status as PD writes it, with the schema's defaults applied. */
+export type RawStoreStatus = z.output<typeof storeStatus>;
+
+/** The normalised store that {@link storeInfo} and `pd-store-check.ts` both return. */
+export function normaliseStore(store: RawStore, status: RawStoreStatus) {
+  const labels = Object.fromEntries((store.labels ?? []).map((label) => [label.key, label.value]));
+  return {
+    id: store.id,
+    address: store.address,
+    state: STORE_STATES[store.state],
+    stateName: store.state_name,
+    nodeState: NODE_STATES[store.node_state],
+    labels,
+    engine: labels.engine === "tiflash" ? ("tiflash" as const) : ("tikv" as const),
+    version: store.version,
+    peerAddress: store.peer_address,
+    statusAddress: store.status_address,
+    gitHash: store.git_hash,
+    startTimestamp: store.start_timestamp,
+    deployPath: store.deploy_path,
+    lastHeartbeat: store.last_heartbeat === undefined ? undefined : Number(store.last_heartbeat / 1_000_000n),
+    lastHeartbeatNs: store.last_heartbeat?.toString(),
+    physicallyDestroyed: store.physically_destroyed,
+    status: {
+      capacityBytes: status.capacity,
+      availableBytes: status.available,
+      usedBytes: status.used_size,
+      leaderCount: status.leader_count,
+      leaderWeight: status.leader_weight,
+      leaderScore: status.leader_score,
+      leaderSize: status.leader_size,
+      regionCount: status.region_count,
+      regionWeight: status.region_weight,
+      regionScore: status.region_score,
+      regionSize: status.region_size,
+      learnerCount: status.learner_count,
+      witnessCount: status.witness_count,
+      pendingPeerCount: status.pending_peer_count,
+      slowScore: status.slow_score,
+      networkSlowScore: status.network_slow_score,
+      slowTrend: status.slow_trend && {
+        causeValue: status.slow_trend.cause_value,
+        causeRate: status.slow_trend.cause_rate,
+        resultValue: status.slow_trend.result_value,
+        resultRate: status.slow_trend.result_rate,
       },
-    };
-  });
+      sendingSnapCount: status.sending_snap_count,
+      receivingSnapCount: status.receiving_snap_count,
+      isBusy: status.is_busy,
+      startTs: status.start_ts,
+      lastHeartbeatTs: status.last_heartbeat_ts,
+      uptime: status.uptime,
+      pauseLeaderTransferIn: status.pause_leader_transfer_in,
+      pauseLeaderTransferOut: status.pause_leader_transfer_out,
+    },
+  };
+}
 
 /** `GET /stores`: `{"count": N, "stores": [...]}`; PD writes `null` for no stores in old versions. */
 export const storesResponse = z.object({
