@@ -110,7 +110,10 @@ class Store implements SqliteTicketStore {
     this.#db = drizzle({ client: sqlite });
     this.#s = prepareStatements(sqlite);
     this.#outbox = new Outbox(sqlite);
-    this.#attempts = new GroupCommit((attempts) => this.#retrying(() => this.#outbox.record(attempts)));
+    this.#attempts = new GroupCommit(async (attempts) => {
+      this.#assertSameFile();
+      return this.#retrying(() => this.#outbox.record(attempts));
+    });
     this.#silences = new Silences(sqlite);
     this.#feed = new EventFeed(sqlite);
     this.#status = new StatusQueries(sqlite);
@@ -181,9 +184,11 @@ class Store implements SqliteTicketStore {
     return this.#retrying(() => this.#outbox.next(channel, filter, now, limit, subjects));
   }
 
-  /** Attempts recorded in the same turn of the event loop (a channel's lanes) share one transaction. */
+  /**
+   * Attempts recorded in the same turn of the event loop (a channel's lanes) share one transaction,
+   * and one check that the path still names the open file.
+   */
   async recordAttempt(channel: string, eventId: number, result: AttemptOutcome, now: number): Promise<void> {
-    this.#assertSameFile();
     return this.#attempts.add({ channel, eventId, result, now });
   }
 

@@ -43,6 +43,21 @@ describe("a database file deleted or replaced while open", () => {
     store.close();
   });
 
+  it("a deleted file: recorded delivery attempts fail too, one check for the batch", async () => {
+    const { path, clock, store, seen } = storeWithTicket();
+    await store.openChannel("hook", clock.now());
+    await cycle(store, clock, ["prod/store_down/1", "prod/store_down/2"]);
+    const due = await store.nextNotifications("hook", undefined, clock.now(), 10);
+    expect(due).toHaveLength(2);
+    unlinkSync(path);
+    const attempts = due.map((n) =>
+      thrown(() => store.recordAttempt("hook", n.event.id, { outcome: "delivered" }, clock.now())),
+    );
+    for (const err of await Promise.all(attempts)) expect(err).toBeInstanceOf(DatabaseReplacedError);
+    expect(seen).toHaveLength(1);
+    store.close();
+  });
+
   it("another file moved over it: the next write fails and nothing is written to either file", async () => {
     const { path, clock, store, seen } = storeWithTicket();
     await cycle(store, clock, ["prod/store_down/1"]);

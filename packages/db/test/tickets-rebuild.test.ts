@@ -11,7 +11,9 @@ const BEFORE_REBUILD = 7;
 function fileAt(count: number): string {
   const path = tempDbPath();
   const db = new Database(path);
-  db.exec("CREATE TABLE __drizzle_migrations (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric)");
+  db.exec(
+    "CREATE TABLE __drizzle_migrations (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric)",
+  );
   for (const migration of knownMigrations().slice(0, count)) {
     for (const statement of migration.sql) if (statement.trim() !== "") db.exec(statement);
     db.prepare("INSERT INTO __drizzle_migrations (hash, created_at) VALUES (?, ?)").run(
@@ -33,7 +35,9 @@ function seed(path: string): void {
   db.pragma("foreign_keys = ON");
   db.prepare(INSERT_TICKET).run("prod/store_down/4", "resolved", null, 2, "monitor");
   db.prepare(INSERT_TICKET).run("prod/store_down/4", "open", 1, null, null);
-  const event = db.prepare("INSERT INTO ticket_events (ticket_id, at, actor, kind) VALUES (?, 1, 'monitor', ?)");
+  const event = db.prepare(
+    "INSERT INTO ticket_events (ticket_id, at, actor, kind) VALUES (?, 1, 'monitor', ?)",
+  );
   event.run(1, "opened");
   event.run(1, "resolved");
   event.run(2, "opened");
@@ -60,36 +64,54 @@ describe("migration 0007: the ticket table rebuilt with OR-chain checks", () => 
     ]);
 
     const store = openTicketStore(path);
-    expect((await store.listTickets({ includeResolved: true })).tickets.map((t) => [t.id, t.status])).toEqual([
-      [2, "open"],
-      [1, "resolved"],
-    ]);
+    expect((await store.listTickets({ includeResolved: true })).tickets.map((t) => [t.id, t.status])).toEqual(
+      [
+        [2, "open"],
+        [1, "resolved"],
+      ],
+    );
     store.close();
 
     expect(rows(path, "SELECT * FROM tickets ORDER BY id")).toEqual(tickets);
     expect(rows(path, "SELECT * FROM ticket_events ORDER BY id")).toEqual(events);
     const [table] = rows(path, "SELECT sql FROM sqlite_master WHERE name = 'tickets'") as { sql: string }[];
     expect(table?.sql).not.toMatch(/ IN \(/);
-    expect(rows(path, "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'tickets' ORDER BY name"))
-      .toEqual([{ name: "tickets_no_delete" }, { name: "tickets_no_reopen" }]);
-    expect(rows(path, "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'tickets' ORDER BY name"))
-      .toEqual([{ name: "tickets_key_id" }, { name: "tickets_one_unresolved_per_key" }, { name: "tickets_status_id" }]);
+    expect(
+      rows(
+        path,
+        "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'tickets' ORDER BY name",
+      ),
+    ).toEqual([{ name: "tickets_no_delete" }, { name: "tickets_no_reopen" }]);
+    expect(
+      rows(
+        path,
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'tickets' ORDER BY name",
+      ),
+    ).toEqual([
+      { name: "tickets_key_id" },
+      { name: "tickets_one_unresolved_per_key" },
+      { name: "tickets_status_id" },
+    ]);
     expect(rows(path, "PRAGMA user_version")).toEqual([{ user_version: schemaVersion() }]);
 
     const db = new Database(path);
     db.pragma("foreign_keys = ON");
-    expect(db.prepare(INSERT_TICKET).run("prod/store_down/5", "resolved", 2, 3, "monitor").lastInsertRowid).toBe(3);
+    expect(
+      db.prepare(INSERT_TICKET).run("prod/store_down/5", "resolved", 2, 3, "monitor").lastInsertRowid,
+    ).toBe(3);
     expect(() => db.prepare(INSERT_TICKET).run("prod/store_down/6", "bogus", null, null, null)).toThrow(
       /CHECK constraint failed: tickets_status_valid/,
     );
     expect(() => db.prepare("UPDATE tickets SET severity = 'loud' WHERE id = 2").run()).toThrow(
       /CHECK constraint failed: tickets_severity_valid/,
     );
-    expect(() => db.prepare(INSERT_TICKET).run("prod/store_down/7", "open", 99, null, null)).toThrow(/FOREIGN KEY/);
-    expect(() => db.prepare("DELETE FROM tickets WHERE id = 1").run()).toThrow(/never deleted/);
-    expect(() => db.prepare("UPDATE tickets SET status = 'open', resolved_at = NULL WHERE id = 1").run()).toThrow(
-      /cannot be reopened/,
+    expect(() => db.prepare(INSERT_TICKET).run("prod/store_down/7", "open", 99, null, null)).toThrow(
+      /FOREIGN KEY/,
     );
+    expect(() => db.prepare("DELETE FROM tickets WHERE id = 1").run()).toThrow(/never deleted/);
+    expect(() =>
+      db.prepare("UPDATE tickets SET status = 'open', resolved_at = NULL WHERE id = 1").run(),
+    ).toThrow(/cannot be reopened/);
     db.close();
   });
 
@@ -98,12 +120,16 @@ describe("migration 0007: the ticket table rebuilt with OR-chain checks", () => 
     seed(path);
     const db = new Database(path);
     db.pragma("foreign_keys = OFF");
-    db.prepare("INSERT INTO ticket_events (ticket_id, at, actor, kind) VALUES (99, 1, 'monitor', 'opened')").run();
+    db.prepare(
+      "INSERT INTO ticket_events (ticket_id, at, actor, kind) VALUES (99, 1, 'monitor', 'opened')",
+    ).run();
     db.close();
     const schema = rows(path, "SELECT name, sql FROM sqlite_master ORDER BY name");
 
     expect(() => openTicketStore(path)).toThrow(DatabaseOpenError);
-    expect(() => openTicketStore(path)).toThrow(/1 row\(s\) of ticket_events referring to a missing tickets row/);
+    expect(() => openTicketStore(path)).toThrow(
+      /1 row\(s\) of ticket_events referring to a missing tickets row/,
+    );
     expect(rows(path, "SELECT name, sql FROM sqlite_master ORDER BY name")).toEqual(schema);
     expect(rows(path, "PRAGMA user_version")).toEqual([{ user_version: BEFORE_REBUILD }]);
     expect(rows(path, "SELECT count(*) AS n FROM tickets")).toEqual([{ n: 2 }]);
