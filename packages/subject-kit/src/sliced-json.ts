@@ -74,21 +74,32 @@ const CLOSE_ARRAY = 93;
 const OPEN_OBJECT = 123;
 const CLOSE_OBJECT = 125;
 
-function _isSpace(code: number): boolean {
-  return code === 32 || code === 10 || code === 13 || code === 9;
-}
-
 function _fail(message: string, at: number): never {
   throw new SyntaxError(`${message} at position ${at}`);
 }
 
-/** One pass over the text: the frame of every container larger than a piece, with its parts. */
+/** The next character that is not JSON white space. */
+const NON_SPACE = /[^ \t\n\r]/g;
+/** The end of a number or literal: white space or a character of JSON's structure. */
+const TOKEN_END = /[ \t\n\r"[\]{},]/g;
+
+/**
+ * One pass over the text: the frame of every container larger than a piece, with its parts. White
+ * space and the characters of numbers and literals are skipped by regular expressions (a PD body is
+ * indented: most of its characters are spaces), so the loop runs once per string, bracket, comma
+ * and token.
+ */
 async function _scan(text: string, pause: () => Promise<void>): Promise<Frame | undefined> {
   const stack: Frame[] = [];
   let root: Frame | undefined;
-  let token = 0;
   let next = 0x10000;
-  for (let i = 0; i < text.length; i += 1) {
+  const nonSpace = new RegExp(NON_SPACE);
+  const tokenEnd = new RegExp(TOKEN_END);
+  for (let i = 0; ; ) {
+    nonSpace.lastIndex = i;
+    const found = nonSpace.exec(text);
+    if (found === null) break;
+    i = found.index;
     if (i >= next) {
       next = i + 0x10000;
       await pause();
@@ -99,11 +110,8 @@ async function _scan(text: string, pause: () => Promise<void>): Promise<Frame | 
       _hasContent(stack);
       const end = _stringEnd(text, i);
       if (end - i > MAX_STRING_CHARS) _fail(`String longer than ${MAX_STRING_CHARS} characters`, i);
-      token = 0;
-      i = end;
-      continue;
-    }
-    if (code === OPEN_ARRAY || code === OPEN_OBJECT) {
+      i = end + 1;
+    } else if (code === OPEN_ARRAY || code === OPEN_OBJECT) {
       if (root !== undefined && stack.length === 0) _fail("Unexpected data after the JSON value", i);
       if (stack.length >= MAX_DEPTH) _fail(`JSON nested deeper than ${MAX_DEPTH} levels`, i);
       _hasContent(stack);
@@ -121,7 +129,7 @@ async function _scan(text: string, pause: () => Promise<void>): Promise<Frame | 
       };
       if (stack.length === 0) root = frame;
       stack.push(frame);
-      token = 0;
+      i += 1;
     } else if (code === COMMA || code === CLOSE_ARRAY || code === CLOSE_OBJECT) {
       const frame = stack[stack.length - 1];
       if (!frame) _fail("Unexpected character", i);
@@ -129,7 +137,6 @@ async function _scan(text: string, pause: () => Promise<void>): Promise<Frame | 
       if (closes && code !== (frame.kind === "[" ? CLOSE_ARRAY : CLOSE_OBJECT))
         _fail("Mismatched bracket", i);
       _endItem(frame, i, closes);
-      token = 0;
       if (closes) {
         stack.pop();
         frame.end = i + 1;
@@ -139,13 +146,15 @@ async function _scan(text: string, pause: () => Promise<void>): Promise<Frame | 
           parent.large = frame;
         }
       }
-    } else if (!_isSpace(code)) {
+      i += 1;
+    } else {
       if (stack.length === 0 && root !== undefined) _fail("Unexpected data after the JSON value", i);
       _hasContent(stack);
-      token += 1;
-      if (token > MAX_TOKEN_CHARS) _fail(`Token longer than ${MAX_TOKEN_CHARS} characters`, i);
-    } else {
-      token = 0;
+      tokenEnd.lastIndex = i + 1;
+      const end = tokenEnd.exec(text)?.index ?? text.length;
+      if (end - i > MAX_TOKEN_CHARS)
+        _fail(`Token longer than ${MAX_TOKEN_CHARS} characters`, i + MAX_TOKEN_CHARS);
+      i = end;
     }
   }
   if (stack.length > 0) _fail("Unexpected end of JSON", text.length);
