@@ -1,13 +1,15 @@
 #!/usr/bin/env node
-// The `operator` command: runs the built CLI with plain node, so it starts fast and receives signals directly.
+// The `operator` command: runs the built CLI (CommonJS chunks, see rolldown.config.ts) with plain
+// node, so it starts fast and receives signals directly.
 import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
 
-const cli = new URL("./dist/cli.js", import.meta.url);
+const cli = new URL("./dist/cli.cjs", import.meta.url);
 if (!existsSync(cli)) {
   process.stderr.write(
     "operator: not built yet: run `./dev` (or `pnpm install && pnpm build`) at the repository root first\n",
   );
   process.exit(1);
 }
-const { run } = await import(cli.href);
+const { run } = createRequire(import.meta.url)("./dist/cli.cjs");
 await run(process.argv.slice(2));

@@ -188,6 +188,4 @@ function _isEntryPoint(): boolean {
   }
 }
 
-if (_isEntryPoint()) {
-  await run();
-}
+if (_isEntryPoint()) void run();

@@ -28,7 +28,7 @@ describe("bin.js", () => {
     }
   });
 
-  it.skipIf(!existsSync(join(APP, "dist", "cli.js")))("runs the built CLI with plain node", async () => {
+  it.skipIf(!existsSync(join(APP, "dist", "cli.cjs")))("runs the built CLI with plain node", async () => {
     const { stdout } = await run(process.execPath, [join(APP, "bin.js"), "--version"], { env: cliEnv() });
     expect(stdout).toMatch(/^operator \d+\.\d+\.\d+\n$/);
   });

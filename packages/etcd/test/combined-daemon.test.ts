@@ -12,7 +12,7 @@ import { startCluster, type TestCluster, waitFor } from "./helpers/etcd-cluster.
 const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
 const BIN = join(ROOT, "apps/monitor/bin.js");
 const BUILT = [
-  "apps/monitor/dist/cli.js",
+  "apps/monitor/dist/cli.cjs",
   "packages/core/dist/index.js",
   "packages/tikv/dist/index.js",
   "packages/etcd/dist/index.js",

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
 const BIN = join(ROOT, "apps/monitor/bin.js");
 const BUILT = [
-  "apps/monitor/dist/cli.js",
+  "apps/monitor/dist/cli.cjs",
   "packages/promql/dist/index.js",
   "packages/subject-kit/dist/index.js",
 ];

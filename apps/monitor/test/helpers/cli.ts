@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 
 const APP_DIR = fileURLToPath(new URL("../..", import.meta.url));
 const BIN = join(APP_DIR, "bin.js");
-const DIST_CLI = join(APP_DIR, "dist", "cli.js");
+const DIST_CLI = join(APP_DIR, "dist", "cli.cjs");
 const SRC_CLI = join(APP_DIR, "src", "cli.ts");
 
 /**
