@@ -4,11 +4,11 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { request as httpsRequest } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { connectSse, type SseConnection } from "@operator/http/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type CliProcess, runCli, startCli } from "./helpers/cli.ts";
 import { installFakePlugin, setOutcome } from "./helpers/fake-plugin.ts";
 import { waitFor } from "./helpers/net.ts";
-import { connectSse, type SseConnection } from "./helpers/sse.ts";
 
 const HEARTBEAT = /Check complete: /;
 const TOKEN = "daemon-token-7f3a9c2e1b";

@@ -14,8 +14,8 @@ import {
   type StatusProvider,
   startHttpServer,
 } from "../src/index.ts";
+import { connectSse } from "../src/testing/index.ts";
 import { openTickets, sqliteStore, tempDir } from "./helpers/seed.ts";
-import { connectSse } from "./helpers/sse.ts";
 
 const TOKEN = "alice-token-0123456789";
 const tokens = apiTokens([["alice", TOKEN]], "test");
