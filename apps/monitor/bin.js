@@ -3,13 +3,14 @@
 // node, so it starts fast and receives signals directly.
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
 
-const cli = new URL("./dist/cli.cjs", import.meta.url);
+const cli = fileURLToPath(new URL("./dist/cli.cjs", import.meta.url));
 if (!existsSync(cli)) {
   process.stderr.write(
     "operator: not built yet: run `./dev` (or `pnpm install && pnpm build`) at the repository root first\n",
   );
   process.exit(1);
 }
-const { run } = createRequire(import.meta.url)("./dist/cli.cjs");
+const { run } = createRequire(import.meta.url)(cli);
 await run(process.argv.slice(2));
