@@ -38,7 +38,13 @@ export {
   MAX_REDIRECTS,
 } from "./http.ts";
 export { formatPath, parseJson } from "./json.ts";
-export type { PrometheusClient, PrometheusClientOptions, QueryResult, Sample } from "./prometheus.ts";
+export type {
+  PrometheusClient,
+  PrometheusClientOptions,
+  QueryOptions,
+  QueryResult,
+  Sample,
+} from "./prometheus.ts";
 export {
   createPrometheusClient,
   DEFAULT_PROMETHEUS_MAX_BODY_BYTES,

@@ -54,6 +54,15 @@ export interface PrometheusClientOptions {
   readonly onRequest?: ((event: RequestEvent<"prometheus">) => void) | undefined;
 }
 
+/** Options of one instant query. */
+export interface QueryOptions {
+  /**
+   * Evaluation time, epoch ms (sent with millisecond precision). Absent: Prometheus's "now". Queries
+   * that must see the same data pass the time a first answer was evaluated at (`Sample.timestamp`).
+   */
+  readonly time?: number;
+}
+
 /** A client for Prometheus's HTTP query API. */
 export interface PrometheusClient {
   /**
@@ -62,7 +71,7 @@ export interface PrometheusClient {
    * `ResponseShapeError` for an answer of the wrong shape. Within a deadline, Prometheus is asked to
    * stop evaluating by then too (`timeout=`).
    */
-  query(promql: string, context?: CallContext<"prometheus">): Promise<QueryResult>;
+  query(promql: string, context?: CallContext<"prometheus">, options?: QueryOptions): Promise<QueryResult>;
 }
 
 /**
@@ -180,8 +189,9 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
   }
 
   return {
-    async query(promql, context = {}) {
+    async query(promql, context = {}, options = {}) {
       const search = new URLSearchParams({ query: promql });
+      if (options.time !== undefined) search.set("time", (options.time / 1000).toFixed(3));
       if (context.deadline !== undefined) {
         search.set("timeout", `${Math.max(1, Math.floor((context.deadline - Date.now()) / 1000))}s`);
       }

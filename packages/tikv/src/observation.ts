@@ -39,9 +39,18 @@ export interface RegionHealth {
   readonly pendingPeersByStore: Readonly<Record<string, number>>;
 }
 
-/** One metric reading: the query and its samples, or why it failed. */
+/**
+ * One metric reading: the query and its samples, or why it failed. When Prometheus did the comparing
+ * (see `MetricInvariant.holds`) and every scraped store held, no sample was read: `samples` is empty
+ * and `held` lists the instances that held; an instance outside it is not scraped.
+ */
 export type MetricReading =
-  | { readonly query: string; readonly samples: readonly Sample[]; readonly warnings: readonly string[] }
+  | {
+      readonly query: string;
+      readonly samples: readonly Sample[];
+      readonly warnings: readonly string[];
+      readonly held?: ReadonlySet<string>;
+    }
   | { readonly query: string; readonly error: SourceFailure };
 
 /**

@@ -1,17 +1,11 @@
 import { ObservationError, type ObserveContext } from "@operator/core";
 import { PREFIX } from "./errors.ts";
 import type { CallContext } from "./http.ts";
-import {
-  MAX_REGION_IDS,
-  type MetricReading,
-  REGION_CHECKS,
-  type RegionHealth,
-  type SourceFailure,
-  type TikvObservation,
-} from "./observation.ts";
+import { readMetrics, sourceFailure } from "./metric-readings.ts";
+import { MAX_REGION_IDS, REGION_CHECKS, type RegionHealth, type TikvObservation } from "./observation.ts";
 import type { PdClient, PdStore, RegionCheck } from "./pd-client.ts";
 import type { PdApiObservation } from "./pd-health.ts";
-import type { PrometheusClient, QueryResult } from "./prometheus-client.ts";
+import type { PrometheusClient } from "./prometheus-client.ts";
 
 /** What {@link createCollector} reads from. */
 export interface CollectorSources {
@@ -20,6 +14,8 @@ export interface CollectorSources {
   readonly prometheus?: PrometheusClient | undefined;
   /** The queries to run each cycle by reading key (see `collectQueries`); the same PromQL runs once. */
   readonly queries: Readonly<Record<string, string>>;
+  /** Keys Prometheus compares, with the PromQL of the stores that hold (see `collectHolds`). */
+  readonly holds?: Readonly<Record<string, string>>;
   /** Reads PD's members, health and PD metrics (see `createPdReader`); absent: not read. */
   readonly readPd?: ((call: CallContext, at: number) => Promise<PdApiObservation>) | undefined;
 }
@@ -27,9 +23,9 @@ export interface CollectorSources {
 /**
  * Reads one {@link TikvObservation}: PD's stores (Tombstone included), its cluster id, the four
  * region checks and every metric query, all in parallel: 6 PD requests (8 with PD's members and
- * health, see `createPdReader`) and one per distinct PromQL, whatever the number of stores. The store
- * list and the cluster id are required: when either cannot be read,
- * or PD lists no live store, `observe` throws (the whole subject is `unknown`). Any other failure is
+ * health, see `createPdReader`) and one per distinct PromQL (see `readMetrics` for the keys Prometheus
+ * compares), whatever the number of stores. The store list and the cluster id are required: when
+ * either cannot be read, or PD lists no live store, `observe` throws (the whole subject is `unknown`). Any other failure is
  * recorded in the observation for the invariants that need it. Stores listed earlier under the same
  * cluster id and no longer listed are reported in `removedStores`.
  */
@@ -48,8 +44,6 @@ export function createCollector(
         requests[event.source] += 1;
       },
     };
-    const metricEntries = sources.prometheus ? Object.entries(sources.queries) : [];
-    const distinct = [...new Set(metricEntries.map(([, query]) => query))];
     const storesRead = sources.pd.stores(call);
     const idRead = sources.pd.clusterId(call);
     let firstFailure: unknown;
@@ -59,16 +53,14 @@ export function createCollector(
     };
     storesRead.catch(stopOthers("the store list could not be read"));
     idRead.catch(stopOthers("the cluster id could not be read"));
-    const [stores, checks, id, readings, pd] = await Promise.all([
+    const [stores, checks, id, metrics, pd] = await Promise.all([
       storesRead.then(_fulfilled, _rejected),
       Promise.all(REGION_CHECKS.map((type) => sources.pd.regionCheck(type, call))).then(
         _fulfilled,
         _rejected,
       ),
       idRead.then(_fulfilled, _rejected),
-      Promise.allSettled(
-        distinct.map((query) => (sources.prometheus as PrometheusClient).query(query, call)),
-      ),
+      sources.prometheus ? readMetrics(sources.prometheus, sources.queries, sources.holds ?? {}, call) : {},
       sources.readPd?.(call, at),
     ]);
     // The read that failed first is the cause; the other was aborted because of it.
@@ -79,21 +71,15 @@ export function createCollector(
     if (seen?.clusterId !== clusterId) seen = { clusterId, ids: new Set() };
     const removedStores = [...seen.ids].filter((storeId) => !listed.has(storeId));
     for (const storeId of listed) seen.ids.add(storeId);
-    const metrics: Record<string, MetricReading> = {};
-    metricEntries.forEach(([name, query]) => {
-      const reading = readings[distinct.indexOf(query)] as PromiseSettledResult<QueryResult>;
-      metrics[name] =
-        reading.status === "fulfilled"
-          ? { query, samples: reading.value.samples, warnings: reading.value.warnings }
-          : { query, error: _failure(reading.reason) };
-    });
     return {
       at,
       clusterId,
       stores: stores.value,
       removedStores,
       regions:
-        checks.status === "fulfilled" ? summarizeRegions(checks.value) : { error: _failure(checks.reason) },
+        checks.status === "fulfilled"
+          ? summarizeRegions(checks.value)
+          : { error: sourceFailure(checks.reason) },
       metrics,
       ...(pd ? { pd } : {}),
       requests,
@@ -132,11 +118,6 @@ function _fulfilled<T>(value: T): PromiseSettledResult<T> {
 
 function _rejected(reason: unknown): PromiseRejectedResult {
   return { status: "rejected", reason };
-}
-
-function _failure(error: unknown): SourceFailure {
-  if (error instanceof ObservationError) return { reason: error.reason, message: error.message };
-  return { reason: "invalid_response", message: error instanceof Error ? error.message : String(error) };
 }
 
 function _asObservationError(error: unknown): ObservationError {

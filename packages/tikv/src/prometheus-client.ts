@@ -3,13 +3,14 @@ import {
   DEFAULT_PROMETHEUS_MAX_BODY_BYTES,
   type PrometheusClientOptions as KitPrometheusClientOptions,
   QUERY_ENDPOINT,
+  type QueryOptions,
   type QueryResult,
   type Sample,
 } from "@operator/subject-kit";
 import { PREFIX } from "./errors.ts";
 import type { CallContext } from "./http.ts";
 
-export type { QueryResult, Sample };
+export type { QueryOptions, QueryResult, Sample };
 export { DEFAULT_PROMETHEUS_MAX_BODY_BYTES, QUERY_ENDPOINT };
 
 /** Settings of {@link createPrometheusClient}: the kit's, without the message label. */
@@ -21,7 +22,7 @@ export interface PrometheusClient {
    * Runs an instant query. Throws `PrometheusError` when Prometheus cannot be read or answers
    * `status: "error"`, and `ResponseShapeError` for an answer of the wrong shape.
    */
-  query(promql: string, context?: CallContext): Promise<QueryResult>;
+  query(promql: string, context?: CallContext, options?: QueryOptions): Promise<QueryResult>;
 }
 
 /** Creates a {@link PrometheusClient} whose messages start with `[operator] [tikv] Prometheus`. */

@@ -42,9 +42,56 @@ export function collectQueries(
 }
 
 /**
+ * Which reading keys Prometheus may compare (see `MetricInvariant.holds`), with the PromQL of the
+ * stores that hold. A key qualifies only when every enabled invariant that reads it declares the
+ * same PromQL for it, and an invariant's keys qualify all together or not at all: otherwise some
+ * invariant needs the samples, and they are read.
+ */
+export function collectHolds(
+  invariants: readonly Invariant<TikvObservation>[],
+  windows: QueryWindows,
+): Readonly<Record<string, string>> {
+  const holds: Record<string, string> = {};
+  const needsSamples = new Set<string>();
+  const readers: (readonly string[])[] = [];
+  for (const invariant of invariants) {
+    if (!isMetricInvariant(invariant) || !invariant.defaults.enabled) continue;
+    const context = { windows, settings: invariant.defaults };
+    const keys = Object.keys(invariant.queries(context));
+    const declared = invariant.holds?.(context) ?? {};
+    readers.push(keys);
+    for (const key of keys) {
+      const promql = declared[key];
+      if (promql === undefined || (holds[key] !== undefined && holds[key] !== promql)) needsSamples.add(key);
+      else holds[key] = promql;
+    }
+  }
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const keys of readers) {
+      if (!keys.some((key) => needsSamples.has(key))) continue;
+      for (const key of keys.filter((key) => !needsSamples.has(key))) {
+        needsSamples.add(key);
+        changed = true;
+      }
+    }
+  }
+  for (const key of needsSamples) delete holds[key];
+  return holds;
+}
+
+/**
  * Every query the built-in metric invariants run with their default settings, by reading key
  * (for documentation and tests; a subject runs {@link collectQueries} over its own invariants).
  */
 export function buildQueries(windows: QueryWindows): Readonly<Record<string, string>> {
   return collectQueries(TIKV_INVARIANTS, windows);
+}
+
+/**
+ * The comparisons Prometheus makes for the built-in metric invariants with their default settings,
+ * by reading key (see {@link collectHolds}).
+ */
+export function buildHolds(windows: QueryWindows): Readonly<Record<string, string>> {
+  return collectHolds(TIKV_INVARIANTS, windows);
 }

@@ -18,7 +18,7 @@ import { resolveOptions } from "./options.ts";
 import { createPdClient } from "./pd-client.ts";
 import { buildPdQueries, createPdReader, type PdMetricName } from "./pd-health.ts";
 import { createPrometheusClient } from "./prometheus-client.ts";
-import { collectQueries } from "./queries.ts";
+import { collectHolds, collectQueries } from "./queries.ts";
 import { observedSources } from "./sources.ts";
 
 /** The kind of system this plugin watches. */
@@ -145,6 +145,7 @@ export const tikvSubject = ((input: TikvOptions): TikvSubject => {
       })
     : undefined;
   const queries = collectQueries(invariants, options);
+  const holds = collectHolds(invariants, options);
   const readPd = _needsPdMembers(invariants)
     ? createPdReader({
         pd,
@@ -152,7 +153,7 @@ export const tikvSubject = ((input: TikvOptions): TikvSubject => {
         queries: _pdQueriesFor(invariants, buildPdQueries(options.rateWindow, _leaderWindow(invariants))),
       })
     : undefined;
-  const collect = createCollector({ pd, prometheus, queries, readPd });
+  const collect = createCollector({ pd, prometheus, queries, holds, readPd });
   return {
     name: options.name,
     kind: SUBJECT_KIND,

@@ -2,7 +2,8 @@ import { closedPort, testSubject } from "@operator/core/testing";
 import { type PrometheusHarness, type SimCluster, startCluster, startPrometheus } from "@operator/tikv-sim";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type TikvObservation, tikvSubject } from "../src/index.ts";
-import { buildQueries } from "../src/queries.ts";
+import { buildHolds, buildQueries } from "../src/queries.ts";
+import { requestsWhenAllHold } from "./helpers/observations.ts";
 
 /** Core's conformance suite, run on a live subject: a simulated cluster scraped by a real Prometheus. */
 
@@ -42,7 +43,8 @@ testSubject<TikvObservation>({
     it("reads every store and every metric, with a constant number of requests", async () => {
       const observed = await observation();
       expect(observed.stores).toHaveLength(3);
-      const queries = buildQueries({ rateWindow: "10s", leaderDropWindow: "30s" });
+      const windows = { rateWindow: "10s", leaderDropWindow: "30s" };
+      const queries = buildQueries(windows);
       expect(Object.keys(observed.metrics).sort()).toEqual(Object.keys(queries).sort());
       expect(Object.keys(observed.pd?.metrics ?? {}).sort()).toEqual([
         "cpuQuota",
@@ -53,8 +55,18 @@ testSubject<TikvObservation>({
         "tsoSaves",
         "tsoSystemTimeSlow",
       ]);
-      // One request per distinct metric PromQL, plus PD's own seven metric queries.
-      expect(observed.requests.prometheus).toBe(new Set(Object.values(queries)).size + 7);
+      // One request per distinct metric PromQL (a comparison in Prometheus, or the samples), PD's own
+      // seven metric queries, the scraped instances the comparisons are checked against, and the
+      // samples of each comparison that found a store outside its bounds.
+      const compared = Object.keys(buildHolds(windows));
+      expect(compared.length).toBeGreaterThan(10);
+      const readAfterComparing = compared.filter((key) => {
+        const reading = observed.metrics[key];
+        return !(reading && "held" in reading && reading.held);
+      });
+      expect(observed.requests.prometheus).toBe(
+        requestsWhenAllHold(queries, buildHolds(windows)) + 7 + readAfterComparing.length,
+      );
       expect(observed.requests.pd).toBe(8);
     });
   },

@@ -3,7 +3,12 @@ import { isUnknownEvaluation } from "@operator/core";
 import { type PrometheusHarness, type SimCluster, startCluster, startPrometheus } from "@operator/tikv-sim";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { PrometheusError, ResponseShapeError, type TikvSubject, tikvSubject } from "../src/index.ts";
+import { METRIC_INVARIANTS as EVERY_METRIC_INVARIANT } from "../src/invariants/index.ts";
+import { createCollector } from "../src/observe.ts";
+import { createPdClient } from "../src/pd-client.ts";
 import { createPrometheusClient } from "../src/prometheus-client.ts";
+import { buildHolds, buildQueries } from "../src/queries.ts";
+import { requestsWhenAllHold } from "./helpers/observations.ts";
 
 /**
  * The whole subject against a simulated cluster scraped by a real Prometheus (Debian's 2.42).
@@ -197,6 +202,73 @@ describe("the subject against a simulated cluster and a real Prometheus", () => 
     });
     const entry = result(results, "region_health", "cluster");
     expect(entry?.outcome === "violated" && entry.values.downPeerRegionIds).toHaveLength(4);
+  }, 90_000);
+
+  it("comparing in Prometheus finds what reading every sample finds, store by store", async () => {
+    cluster.slowStore(2, 0.4);
+    cluster.writeStall(1, true);
+    cluster.raftstoreCpu(3, 2.5);
+    await cluster.apply({ fault: "pending", store: 3, queue: "worker", count: 5000 });
+    await cluster.apply({ fault: "critical-error", store: 2, count: 2 });
+    await cluster.apply({ fault: "memory", store: 1, residentGiB: 15 });
+    await cluster.apply({ fault: "process-cpu", store: 2, cores: 7.5 });
+    cluster.fillDisk(3, 0.9);
+    const windows = { rateWindow: "10s", leaderDropWindow: "10s" };
+    const sources = {
+      pd: createPdClient({ url: cluster.pdUrl }),
+      prometheus: createPrometheusClient({ url: prometheus.url }),
+      queries: buildQueries(windows),
+    };
+    const holds = buildHolds(windows);
+    const compared = createCollector({ ...sources, holds });
+    const everySample = createCollector(sources);
+    const violated = [
+      "high_latency",
+      "write_stall",
+      "raftstore_cpu",
+      "worker_pending_tasks",
+      "critical_error",
+      "memory_quota",
+      "cpu_quota",
+      "low_disk_space",
+    ];
+    const outcomes = async (collect: typeof compared) => {
+      const context: ObserveContext = { signal: AbortSignal.timeout(15_000), deadline: Date.now() + 15_000 };
+      const observation = await collect(context);
+      const byInvariant = Object.fromEntries(
+        EVERY_METRIC_INVARIANT.map((invariant) => {
+          const evaluation = invariant.evaluate(observation, invariant.defaults);
+          return [
+            invariant.name,
+            isUnknownEvaluation(evaluation)
+              ? "unknown"
+              : Object.fromEntries(evaluation.map((entry) => [entry.entity, entry.outcome])),
+          ];
+        }),
+      );
+      return { observation, byInvariant };
+    };
+    let last: unknown;
+    for (let attempt = 0; attempt < 20; attempt += 1) {
+      const [fast, full] = [await outcomes(compared), await outcomes(everySample)];
+      const seen = violated.every((name) => Object.values(fast.byInvariant[name] ?? {}).includes("violated"));
+      if (seen && JSON.stringify(fast.byInvariant) === JSON.stringify(full.byInvariant)) {
+        // Every store of the keys without a fault held: no sample of theirs was read.
+        const readAfterComparing = Object.keys(holds).filter((key) => {
+          const reading = fast.observation.metrics[key];
+          return !(reading && "held" in reading && reading.held);
+        });
+        expect(readAfterComparing.length).toBeGreaterThanOrEqual(violated.length);
+        expect(Object.keys(holds).length - readAfterComparing.length).toBeGreaterThan(10);
+        expect(fast.observation.requests.prometheus).toBe(
+          requestsWhenAllHold(sources.queries, holds) + readAfterComparing.length,
+        );
+        return;
+      }
+      last = { fast: fast.byInvariant, full: full.byInvariant };
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    throw new Error(`the two readings never agreed: ${JSON.stringify(last, null, 2)}`);
   }, 90_000);
 
   it("a stopped store violates store_down: Disconnected (warning), then Down, same key", async () => {

@@ -9,15 +9,24 @@ import tikvSubjectDefault, {
   tikvSubject,
 } from "../src/index.ts";
 import { METRIC_INVARIANTS } from "../src/invariants/index.ts";
-import { buildQueries } from "../src/queries.ts";
+import { SCRAPED_QUERY } from "../src/metric-readings.ts";
+import { buildHolds, buildQueries } from "../src/queries.ts";
 import { compact, fixture } from "./helpers/fixtures.ts";
+import { requestsWhenAllHold } from "./helpers/observations.ts";
 
 const API = "/pd/api/v1";
 /** Every query of the built-in metric invariants, and how many distinct ones a cycle runs. */
 const ALL_QUERIES = buildQueries({ rateWindow: "1m", leaderDropWindow: "30s" });
-const QUERIES = new Set(Object.values(ALL_QUERIES)).size;
 /** PD's own metric queries (WAL fsync, peer round trip, TSO saves, clock), read with its members. */
 const PD_QUERIES = 7;
+/**
+ * A cycle's requests to Prometheus: every comparison, the disk sizes read because store 2 is outside
+ * its bounds, the listing of scraped stores, and PD's own metric queries.
+ */
+const REQUESTS =
+  requestsWhenAllHold(ALL_QUERIES, buildHolds({ rateWindow: "1m", leaderDropWindow: "30s" })) +
+  1 +
+  PD_QUERIES;
 let pd: TestServer;
 let prom: TestServer;
 
@@ -42,10 +51,20 @@ function storesBody(count: number): string {
   return `${JSON.stringify({ count, stores }, null, 2).replace(/"last_heartbeat": "(\d+)"/g, '"last_heartbeat": $1')}\n`;
 }
 
-/** Answers every instant query with one sample per store of the current store count. */
+/**
+ * Answers every instant query with one sample per store of the current store count. A comparison
+ * (`... unless on (instance) (...)`) finds every store holding, except store 2 on disk sizes (its
+ * disk is 90 % used).
+ */
 function promRoute(stores: () => number) {
   return (_request: unknown, url: URL) => {
     const query = url.searchParams.get("query") ?? "";
+    if (query.startsWith(SCRAPED_QUERY) && query !== SCRAPED_QUERY) {
+      const result = query.includes("tikv_store_size_bytes")
+        ? [{ metric: { instance: "tikv-2:20180" }, value: [1, "1"] }]
+        : [];
+      return { body: JSON.stringify({ status: "success", data: { resultType: "vector", result } }) };
+    }
     const value = query.includes("tikv_store_size_bytes") ? null : query.includes("delta") ? "0" : "0.01";
     const result = Array.from({ length: stores() }, (_, i) => i + 1).flatMap((id) =>
       value === null
@@ -155,12 +174,12 @@ describe("tikvSubject", () => {
       await subject.observe(context());
       const second = await subject.observe(context());
       expect(second.stores).toHaveLength(stores);
-      expect(second.requests).toEqual({ pd: 8, prometheus: QUERIES + PD_QUERIES });
+      expect(second.requests).toEqual({ pd: 8, prometheus: REQUESTS });
       counts.push(second.requests.pd + second.requests.prometheus);
       expect(events.filter((event) => event.source === "pd")).toHaveLength(16);
       expect(subject.stats).toEqual({
         observations: 2,
-        requests: { pd: 16, prometheus: 2 * (QUERIES + PD_QUERIES) },
+        requests: { pd: 16, prometheus: 2 * REQUESTS },
       });
     }
     expect(counts[0]).toBe(counts[1]);

@@ -1,5 +1,5 @@
 import type { Runbook, Severity } from "@operator/core";
-import type { MetricInvariant } from "./metric-invariant.ts";
+import { holdsWhen, type MetricInvariant } from "./metric-invariant.ts";
 import { storeLabel } from "./per-store.ts";
 import { eventsInWindow, PRESENCE_LABEL, seconds } from "./promql.ts";
 import { storeThresholdInvariant } from "./store-threshold.ts";
@@ -45,6 +45,8 @@ export function eventInvariant(spec: EventSpec): MetricInvariant {
         [spec.by],
       ),
     }),
+    // Each kind's count is rounded before the sum, as below; NaN, which is skipped there, never holds.
+    holds: (query, threshold) => holdsWhen(`round(${query})`, "sum", "<=", threshold),
     measure: (samples, _all, thresholds) => {
       const byKind: Record<string, number> = {};
       for (const sample of samples) {

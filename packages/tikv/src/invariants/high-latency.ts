@@ -1,5 +1,5 @@
 import { DEFAULT_SETTINGS } from "@operator/core";
-import type { MetricInvariant } from "./metric-invariant.ts";
+import { holdsWhen, type MetricInvariant } from "./metric-invariant.ts";
 import { evaluateStores, jsonNumber, storeLabel, storeValues } from "./per-store.ts";
 
 /** Name of the gRPC latency invariant. */
@@ -17,8 +17,9 @@ export const highLatency: MetricInvariant = {
   runbook: {
     hint: "Open the store's gRPC duration and thread CPU panels, and check its host for disk or CPU saturation",
   },
-  queries: ({ windows }) => ({
-    grpcP99: `histogram_quantile(0.99, sum(rate(tikv_grpc_msg_duration_seconds_bucket{type!="kv_gc"}[${windows.rateWindow}])) by (le, instance))`,
+  queries: ({ windows }) => ({ grpcP99: _query(windows.rateWindow) }),
+  holds: ({ windows, settings }) => ({
+    grpcP99: holdsWhen(_query(windows.rateWindow), "max", "<=", settings.thresholds.p99Seconds ?? 0.1),
   }),
   evaluate(observation, settings) {
     const threshold = settings.thresholds.p99Seconds ?? 0.1;
@@ -36,6 +37,10 @@ export const highLatency: MetricInvariant = {
 };
 
 // --- Internal helpers ---
+
+function _query(rateWindow: string): string {
+  return `histogram_quantile(0.99, sum(rate(tikv_grpc_msg_duration_seconds_bucket{type!="kv_gc"}[${rateWindow}])) by (le, instance))`;
+}
 
 function _ms(seconds: number): string {
   return Number.isFinite(seconds)

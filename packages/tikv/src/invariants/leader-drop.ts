@@ -1,5 +1,5 @@
 import { DEFAULT_SETTINGS } from "@operator/core";
-import type { MetricInvariant } from "./metric-invariant.ts";
+import { holdsWhen, type MetricInvariant } from "./metric-invariant.ts";
 import { evaluateStores, jsonNumber, storeLabel, storeValues } from "./per-store.ts";
 
 /** Name of the leader-drop invariant. */
@@ -20,8 +20,14 @@ export const leaderDrop: MetricInvariant = {
   runbook: {
     hint: "Check the store's tikv.log for a restart or slow heartbeats, and pd-ctl operator show for leader transfers away from it",
   },
-  queries: ({ windows }) => ({
-    leaderDelta: `sum(delta(tikv_raftstore_region_count{type="leader"}[${windows.leaderDropWindow}])) by (instance)`,
+  queries: ({ windows }) => ({ leaderDelta: _query(windows.leaderDropWindow) }),
+  holds: ({ windows, settings }) => ({
+    leaderDelta: holdsWhen(
+      _query(windows.leaderDropWindow),
+      "sum",
+      ">=",
+      -(settings.thresholds.leaders ?? 10),
+    ),
   }),
   evaluate(observation, settings) {
     const threshold = settings.thresholds.leaders ?? 10;
@@ -50,3 +56,9 @@ export const leaderDrop: MetricInvariant = {
     );
   },
 };
+
+// --- Internal helpers ---
+
+function _query(leaderDropWindow: string): string {
+  return `sum(delta(tikv_raftstore_region_count{type="leader"}[${leaderDropWindow}])) by (instance)`;
+}

@@ -1,6 +1,6 @@
 import { DEFAULT_SETTINGS } from "@operator/core";
 import { formatByteSize } from "../byte-size.ts";
-import type { MetricInvariant } from "./metric-invariant.ts";
+import { type MetricInvariant, promNumber } from "./metric-invariant.ts";
 import { evaluateStores, storeLabel, storeValues } from "./per-store.ts";
 
 /** Name of the disk-space invariant. */
@@ -22,6 +22,7 @@ export const lowDiskSpace: MetricInvariant = {
   queries: () => ({
     storeSize: `sum(tikv_store_size_bytes{type=~"capacity|available|used"}) by (instance, type)`,
   }),
+  holds: ({ settings }) => ({ storeSize: _holds(settings.thresholds.usedRatio ?? 0.7) }),
   evaluate(observation, settings) {
     const threshold = settings.thresholds.usedRatio ?? 0.7;
     return evaluateStores(observation, "storeSize", (store, samples, query) => {
@@ -67,6 +68,13 @@ export const lowDiskSpace: MetricInvariant = {
 };
 
 // --- Internal helpers ---
+
+/** The stores reporting all three sizes, a positive capacity and both ratios at most `threshold`. */
+function _holds(threshold: number): string {
+  const size = (type: string) => `sum by (instance) (tikv_store_size_bytes{type="${type}"})`;
+  const at = promNumber(threshold);
+  return `(${size("used")} / ${size("capacity")} <= ${at}) and on (instance) (1 - ${size("available")} / ${size("capacity")} <= ${at}) and on (instance) (${size("capacity")} > 0)`;
+}
 
 function _percent(ratio: number): string {
   return `${(ratio * 100).toFixed(1)}%`;

@@ -1,4 +1,4 @@
-import type { MetricInvariant } from "./metric-invariant.ts";
+import { holdsWhen, type MetricInvariant } from "./metric-invariant.ts";
 import { byLabel, storeThresholdInvariant, sumOf, worstSample } from "./store-threshold.ts";
 
 /**
@@ -21,6 +21,7 @@ export const schedulerPending: MetricInvariant = storeThresholdInvariant({
   consequence: "new writes will be refused as server busy",
   nanIsUnknown: true,
   queries: () => ({ schedulerPending: "sum(tikv_scheduler_contex_total) by (instance)" }),
+  holds: (query, threshold) => holdsWhen(query, "sum", "<=", threshold),
   measure: (samples) => ({ value: sumOf(samples) }),
 });
 
@@ -42,6 +43,7 @@ export const coprocessorPending: MetricInvariant = storeThresholdInvariant({
   what: "pending coprocessor requests",
   nanIsUnknown: true,
   queries: () => ({ coprocessorPending: "sum(tikv_coprocessor_pending_request) by (instance, req)" }),
+  holds: (query, threshold) => holdsWhen(query, "sum", "<=", threshold),
   measure: (samples) => {
     const worst = worstSample(samples, "req");
     return {
@@ -73,6 +75,7 @@ export const l0Files: MetricInvariant = storeThresholdInvariant({
   consequence: "RocksDB will stall writes",
   nanIsUnknown: true,
   queries: () => ({ l0Files: "max(tikv_scheduler_l0_avg) by (instance, cf)" }),
+  holds: (query, threshold) => holdsWhen(query, "max", "<=", threshold),
   measure: (samples) => {
     const worst = worstSample(samples, "cf");
     return {
@@ -103,6 +106,7 @@ export const workerPendingTasks: MetricInvariant = storeThresholdInvariant({
   what: "pending worker tasks",
   nanIsUnknown: true,
   queries: () => ({ workerPendingTasks: "sum(tikv_worker_pending_task_total) by (instance, name)" }),
+  holds: (query, threshold) => holdsWhen(query, "max", "<=", threshold),
   measure: (samples) => {
     const worst = worstSample(samples, "name");
     return {

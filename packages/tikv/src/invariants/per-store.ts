@@ -19,7 +19,8 @@ export interface PerStoreOptions {
 
 /**
  * Evaluates a metric invariant for every TiKV store PD lists, from the reading under `key` (or
- * several keys: every one must answer for a store to be judged). TiFlash stores are left out;
+ * several keys: every one must answer for a store to be judged). Readings Prometheus compared (`held`
+ * on every key) make every store they list `ok` and every other one `unknown`. TiFlash stores are left out;
  * Tombstone stores and stores no longer listed are `ok` with `gone` (their tickets resolve with that
  * reason); Disconnected/Down stores, stores without a sample and a failed query give `unknown`;
  * `judge` sees each remaining store with its samples of the first key (joined on `instance`, see
@@ -38,6 +39,7 @@ export function evaluateStores(
 ): Evaluation {
   const keys = typeof key === "string" ? [key] : key;
   const grouped: Record<string, ReadonlyMap<string, readonly Sample[]>> = {};
+  let held: ReadonlySet<string> | undefined;
   for (const name of keys) {
     const reading = observation.metrics[name];
     if (!reading)
@@ -45,6 +47,7 @@ export function evaluateStores(
         unknown: `No Prometheus reading for ${name}: no Prometheus is configured or the query did not run`,
       };
     if (isMetricFailure(reading)) return { unknown: `Prometheus query failed: ${reading.error.message}` };
+    held = name === keys[0] ? reading.held : held && reading.held;
     grouped[name] = groupByInstance(reading.samples);
   }
   const first = keys[0] as string;
@@ -70,6 +73,9 @@ export function evaluateStores(
         outcome: "unknown",
         reason: `Store ${entity} has an unrecognised state "${store.stateName}"`,
       });
+    } else if (held) {
+      const instance = instanceOf(store);
+      results.push(held.has(instance) ? { entity, outcome: "ok" } : _noSample(first, entity, instance));
     } else {
       const instance = instanceOf(store);
       const all: Record<string, readonly Sample[]> = {};
@@ -81,11 +87,7 @@ export function evaluateStores(
       }
       results.push(
         missing !== undefined
-          ? {
-              entity,
-              outcome: "unknown",
-              reason: `No ${missing} sample for store ${entity} (instance "${instance}")`,
-            }
+          ? _noSample(missing, entity, instance)
           : judge(store, all[first] as readonly Sample[], query, all),
       );
     }
@@ -127,4 +129,14 @@ export function jsonNumber(value: number, digits = 6): number | string {
 /** `Store 4 (10.0.1.4:20160)`: how messages name a store. */
 export function storeLabel(store: PdStore): string {
   return `Store ${store.id} (${store.address})`;
+}
+
+// --- Internal helpers ---
+
+function _noSample(key: string, entity: string, instance: string): EntityResult {
+  return {
+    entity,
+    outcome: "unknown",
+    reason: `No ${key} sample for store ${entity} (instance "${instance}")`,
+  };
 }

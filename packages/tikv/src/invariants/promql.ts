@@ -4,7 +4,7 @@
  */
 
 /** A TiKV series every running store exports from start-up; marks a store as scraped. */
-const ALWAYS_PRESENT = 'tikv_raftstore_region_count{type="region"}';
+export const ALWAYS_PRESENT = 'tikv_raftstore_region_count{type="region"}';
 
 /** Label of the zero sample {@link eventsInWindow} adds for every scraped store. */
 export const PRESENCE_LABEL = "presence";

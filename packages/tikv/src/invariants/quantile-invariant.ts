@@ -1,6 +1,6 @@
 import type { Runbook, Severity } from "@operator/core";
 import type { Unit } from "./format.ts";
-import type { MetricInvariant } from "./metric-invariant.ts";
+import { holdsWhen, type MetricInvariant } from "./metric-invariant.ts";
 import { quantileQuery } from "./promql.ts";
 import { byLabel, storeThresholdInvariant, worstSample } from "./store-threshold.ts";
 
@@ -53,6 +53,7 @@ export function quantileInvariant(spec: QuantileSpec): MetricInvariant {
         by ? [by] : [],
       ),
     }),
+    holds: (query, threshold) => holdsWhen(query, "max", "<=", threshold),
     measure: (samples) => {
       if (!by) return { value: worstSample(samples, "").value };
       const worst = worstSample(samples, by);

@@ -1,5 +1,5 @@
 import { DEFAULT_SETTINGS } from "@operator/core";
-import type { MetricInvariant } from "./metric-invariant.ts";
+import { holdsWhen, type MetricInvariant } from "./metric-invariant.ts";
 import { evaluateStores, jsonNumber, storeLabel, storeValues } from "./per-store.ts";
 
 /** Name of the raftstore CPU invariant. */
@@ -17,8 +17,9 @@ export const raftstoreCpu: MetricInvariant = {
   runbook: {
     hint: "Check the store's Thread CPU panel and hot regions (pd-ctl hot write); raise raftstore.store-pool-size if the pool is saturated",
   },
-  queries: ({ windows }) => ({
-    raftstoreCpu: `sum(rate(tikv_thread_cpu_seconds_total{name=~"(raftstore|rs)_.*"}[${windows.rateWindow}])) by (instance)`,
+  queries: ({ windows }) => ({ raftstoreCpu: _query(windows.rateWindow) }),
+  holds: ({ windows, settings }) => ({
+    raftstoreCpu: holdsWhen(_query(windows.rateWindow), "sum", "<=", settings.thresholds.cores ?? 1.6),
   }),
   evaluate(observation, settings) {
     const threshold = settings.thresholds.cores ?? 1.6;
@@ -36,3 +37,9 @@ export const raftstoreCpu: MetricInvariant = {
     });
   },
 };
+
+// --- Internal helpers ---
+
+function _query(rateWindow: string): string {
+  return `sum(rate(tikv_thread_cpu_seconds_total{name=~"(raftstore|rs)_.*"}[${rateWindow}])) by (instance)`;
+}

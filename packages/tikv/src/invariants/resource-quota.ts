@@ -1,6 +1,6 @@
 import type { Sample } from "../prometheus-client.ts";
 import { formatValue } from "./format.ts";
-import type { MetricInvariant } from "./metric-invariant.ts";
+import { holdsWhen, type MetricInvariant, promNumber } from "./metric-invariant.ts";
 import { jsonNumber } from "./per-store.ts";
 import { seconds } from "./promql.ts";
 import { storeThresholdInvariant, sumOf } from "./store-threshold.ts";
@@ -27,6 +27,7 @@ export const cpuQuota: MetricInvariant = storeThresholdInvariant({
     cpuUsed: `sum(rate(process_cpu_seconds_total[${windows.rateWindow}])) by (instance)`,
     cpuQuota: "sum(tikv_server_cpu_cores_quota) by (instance)",
   }),
+  holds: (used, threshold) => _ratioHolds(used, "sum(tikv_server_cpu_cores_quota) by (instance)", threshold),
   measure: (_samples, all) => _ratio(all.cpuUsed, all.cpuQuota, "cores", "CPU quota"),
 });
 
@@ -51,6 +52,8 @@ export const memoryQuota: MetricInvariant = storeThresholdInvariant({
     memoryResident: "sum(process_resident_memory_bytes) by (instance)",
     memoryQuota: "sum(tikv_server_memory_quota_bytes) by (instance)",
   }),
+  holds: (used, threshold) =>
+    _ratioHolds(used, "sum(tikv_server_memory_quota_bytes) by (instance)", threshold),
   measure: (_samples, all) => _ratio(all.memoryResident, all.memoryQuota, "bytes", "memory quota"),
 });
 
@@ -80,6 +83,7 @@ export const memoryGrowth: MetricInvariant = storeThresholdInvariant({
       memoryGrowth: `sum(delta(process_resident_memory_bytes[${window}])) by (instance)`,
     };
   },
+  holds: (query, threshold) => holdsWhen(query, "sum", "<=", threshold),
   measure: (samples, _all, thresholds) => ({
     value: sumOf(samples),
     describe: () => ({
@@ -90,6 +94,12 @@ export const memoryGrowth: MetricInvariant = storeThresholdInvariant({
 });
 
 // --- Internal helpers ---
+
+/** The stores whose quota is positive and whose use is at most `threshold` of it, as `_ratio` judges. */
+function _ratioHolds(used: string, quota: string, threshold: number): string {
+  const perStore = (query: string) => `sum by (instance) (${query})`;
+  return `(${perStore(used)} / ${perStore(quota)} <= ${promNumber(threshold)}) and on (instance) (${perStore(quota)} > 0)`;
+}
 
 function _ratio(
   used: readonly Sample[] | undefined,

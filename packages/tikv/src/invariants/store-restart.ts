@@ -1,4 +1,4 @@
-import type { MetricInvariant } from "./metric-invariant.ts";
+import { holdsWhen, type MetricInvariant } from "./metric-invariant.ts";
 import { seconds } from "./promql.ts";
 import { storeThresholdInvariant, sumOf } from "./store-threshold.ts";
 
@@ -29,6 +29,7 @@ export const storeRestart: MetricInvariant = storeThresholdInvariant({
   queries: ({ settings }) => ({
     restarts: `sum(changes(process_start_time_seconds[${seconds((settings.thresholds.windowMinutes ?? 5) * 60)}])) by (instance)`,
   }),
+  holds: (query, threshold) => holdsWhen(query, "sum", "<=", threshold),
   measure: (samples, _all, thresholds) => ({
     value: sumOf(samples),
     describe: () => ({

@@ -1,4 +1,4 @@
-import { DEFAULT_SETTINGS, type Runbook, type Severity } from "@operator/core";
+import { DEFAULT_SETTINGS, type InvariantSettings, type Runbook, type Severity } from "@operator/core";
 import type { PdStore } from "../pd-client.ts";
 import type { Sample } from "../prometheus-client.ts";
 import { formatValue, type Unit } from "./format.ts";
@@ -55,6 +55,13 @@ export interface StoreThresholdSpec {
     settings: Readonly<Record<string, number>>,
   ) => Measurement | { readonly unknown: string };
   readonly nanIsUnknown?: boolean;
+  /**
+   * Lets Prometheus compare (see `MetricInvariant.holds`): the PromQL of the stores whose value is at
+   * or below `threshold`, given the first key's query, e.g. `(q, t) => holdsWhen(q, "max", "<=", t)`
+   * when the value is the largest sample; it covers every key. Every store it lists must measure at
+   * or below the threshold.
+   */
+  readonly holds?: (query: string, threshold: number) => string;
   /** Replaces the default message `<store> <what> is <value> (threshold <t>): <consequence>`. */
   readonly message?: (store: PdStore, measured: DescribedMeasurement, threshold: number) => string;
 }
@@ -76,9 +83,10 @@ export function storeThresholdInvariant(spec: StoreThresholdSpec): MetricInvaria
     },
     runbook: spec.runbook,
     queries: spec.queries,
+    ...(spec.holds ? { holds: _holds.bind(null, spec, spec.holds) } : {}),
     evaluate(observation, settings) {
       const readingKeys = Object.keys(spec.queries({ windows: KEY_WINDOWS, settings }));
-      const threshold = settings.thresholds[spec.threshold.name] ?? spec.threshold.value;
+      const threshold = _threshold(spec, settings);
       return evaluateStores(observation, readingKeys, (store, samples, query, all) => {
         const measured = spec.measure(samples, all, settings.thresholds);
         if ("unknown" in measured) return { entity: store.id, outcome: "unknown", reason: measured.unknown };
@@ -134,6 +142,20 @@ export function sumOf(samples: readonly Sample[]): number {
 
 /** Windows to list reading keys with: keys never depend on windows, only the PromQL does. */
 const KEY_WINDOWS = { rateWindow: "1m", leaderDropWindow: "30s" } as const;
+
+function _threshold(spec: StoreThresholdSpec, settings: InvariantSettings): number {
+  return settings.thresholds[spec.threshold.name] ?? spec.threshold.value;
+}
+
+function _holds(
+  spec: StoreThresholdSpec,
+  holds: NonNullable<StoreThresholdSpec["holds"]>,
+  context: QueryContext,
+): Record<string, string> {
+  const queries = Object.entries(spec.queries(context));
+  const promql = holds(queries[0]?.[1] ?? "", _threshold(spec, context.settings));
+  return Object.fromEntries(queries.map(([key]) => [key, promql]));
+}
 
 function _message(
   spec: StoreThresholdSpec,

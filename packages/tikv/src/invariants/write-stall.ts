@@ -1,5 +1,5 @@
 import { DEFAULT_SETTINGS } from "@operator/core";
-import type { MetricInvariant } from "./metric-invariant.ts";
+import { holdsWhen, type MetricInvariant } from "./metric-invariant.ts";
 import { evaluateStores, jsonNumber, storeLabel, storeValues } from "./per-store.ts";
 
 /** Name of the write-stall invariant. */
@@ -19,8 +19,9 @@ export const writeStall: MetricInvariant = {
   runbook: {
     hint: "Check the store's RocksDB panels (write stall reason, L0 files, pending compaction bytes) and its disk write latency",
   },
-  queries: ({ windows }) => ({
-    writeStall: `sum(rate(tikv_engine_stall_micro_seconds[${windows.rateWindow}])) by (instance) / 1e6`,
+  queries: ({ windows }) => ({ writeStall: _query(windows.rateWindow) }),
+  holds: ({ windows, settings }) => ({
+    writeStall: holdsWhen(_query(windows.rateWindow), "sum", "<=", settings.thresholds.stallFraction ?? 0),
   }),
   evaluate(observation, settings) {
     const threshold = settings.thresholds.stallFraction ?? 0;
@@ -43,3 +44,9 @@ export const writeStall: MetricInvariant = {
     });
   },
 };
+
+// --- Internal helpers ---
+
+function _query(rateWindow: string): string {
+  return `sum(rate(tikv_engine_stall_micro_seconds[${rateWindow}])) by (instance) / 1e6`;
+}

@@ -65,6 +65,17 @@ export function observation(patch: Partial<TikvObservation> = {}): TikvObservati
   };
 }
 
+/**
+ * Prometheus requests of a cycle (PD's own metric queries aside) when every comparison finds every
+ * store holding: one per distinct comparison or query, and the listing of scraped instances.
+ */
+export function requestsWhenAllHold(
+  queries: Readonly<Record<string, string>>,
+  holds: Readonly<Record<string, string>>,
+): number {
+  return new Set(Object.keys(queries).map((key) => holds[key] ?? queries[key])).size + 1;
+}
+
 /** A reading with one sample per instance. */
 export function reading(
   query: string,

@@ -1,0 +1,182 @@
+import { describe, expect, it } from "vitest";
+import { PrometheusError } from "../src/errors.ts";
+import { highLatency } from "../src/invariants/high-latency.ts";
+import { TIKV_INVARIANTS } from "../src/invariants/index.ts";
+import {
+  holdsWhen,
+  isMetricInvariant,
+  promNumber,
+  type QueryContext,
+} from "../src/invariants/metric-invariant.ts";
+import { instanceOf } from "../src/join.ts";
+import { readMetrics, SCRAPED_QUERY } from "../src/metric-readings.ts";
+import type { PrometheusClient, QueryOptions, QueryResult } from "../src/prometheus-client.ts";
+import { buildQueries, collectHolds } from "../src/queries.ts";
+import { observation, recordedStores } from "./helpers/observations.ts";
+
+const WINDOWS = { rateWindow: "1m", leaderDropWindow: "30s" } as const;
+const AT = 1_764_750_000_123;
+
+/** A Prometheus client answering from a table by PromQL; records every request with its time. */
+function fakePrometheus(answers: Record<string, number[] | Error>) {
+  const asked: { promql: string; time: number | undefined }[] = [];
+  const client: PrometheusClient = {
+    async query(promql: string, _context?: unknown, options: QueryOptions = {}): Promise<QueryResult> {
+      asked.push({ promql, time: options.time });
+      const answer = answers[promql];
+      if (answer === undefined) throw new Error(`unexpected query ${promql}`);
+      if (answer instanceof Error) throw answer;
+      return {
+        query: promql,
+        warnings: [],
+        samples: answer.map((value, i) => ({
+          labels: { instance: `tikv-${i + 1}:20180` },
+          value,
+          timestamp: AT,
+        })),
+      };
+    },
+  };
+  return { client, asked };
+}
+
+const compare = (hold: string) => `${SCRAPED_QUERY} unless on (instance) (${hold})`;
+const failure = () =>
+  new PrometheusError("http://prom/api/v1/query", { reason: "server_error", status: 503 });
+
+describe("readMetrics: comparisons in Prometheus", () => {
+  it("reads no sample when every scraped store holds, and pins the comparison to the listing's time", async () => {
+    const { client, asked } = fakePrometheus({
+      [SCRAPED_QUERY]: [1, 1, 1],
+      [compare("h")]: [],
+      plain: [5, 6],
+    });
+    const readings = await readMetrics(client, { held: "q", other: "plain" }, { held: "h" }, {});
+    expect(readings.held).toEqual({
+      query: "q",
+      samples: [],
+      warnings: [],
+      held: new Set(["tikv-1:20180", "tikv-2:20180", "tikv-3:20180"]),
+    });
+    expect(readings.other).toMatchObject({ query: "plain", samples: [{ value: 5 }, { value: 6 }] });
+    expect(asked).toContainEqual({ promql: compare("h"), time: AT });
+    expect(asked.map((entry) => entry.promql).sort()).toEqual([SCRAPED_QUERY, compare("h"), "plain"].sort());
+  });
+
+  it("reads the samples when a scraped store is outside the bounds", async () => {
+    const { client, asked } = fakePrometheus({
+      [SCRAPED_QUERY]: [1, 1],
+      [compare("h")]: [1],
+      q: [0.5, 0.01],
+    });
+    const readings = await readMetrics(client, { held: "q" }, { held: "h" }, {});
+    expect(readings.held).toMatchObject({ query: "q", samples: [{ value: 0.5 }, { value: 0.01 }] });
+    expect(readings.held).not.toHaveProperty("held");
+    expect(asked.map((entry) => entry.promql)).toEqual([SCRAPED_QUERY, compare("h"), "q"]);
+  });
+
+  it.each([
+    ["the listing of scraped stores fails", { [SCRAPED_QUERY]: failure() }],
+    ["no store is scraped", { [SCRAPED_QUERY]: [] }],
+    ["the comparison fails", { [SCRAPED_QUERY]: [1], [compare("h")]: failure() }],
+  ])("reads the samples when %s", async (_why, answers) => {
+    const { client } = fakePrometheus({ ...answers, q: [0.01] });
+    const readings = await readMetrics(client, { held: "q" }, { held: "h" }, {});
+    expect(readings.held).toMatchObject({ query: "q", samples: [{ value: 0.01 }] });
+    expect(readings.held).not.toHaveProperty("held");
+  });
+
+  it("records a failed read of the samples as the reading's error", async () => {
+    const { client } = fakePrometheus({ [SCRAPED_QUERY]: [1], [compare("h")]: [1], q: failure() });
+    const readings = await readMetrics(client, { held: "q" }, { held: "h" }, {});
+    expect(readings.held).toMatchObject({ query: "q", error: { reason: "server_error" } });
+  });
+
+  it("lists the scraped instances once per cycle, and runs the same PromQL once", async () => {
+    const { client, asked } = fakePrometheus({ [SCRAPED_QUERY]: [1], [compare("h")]: [], same: [1] });
+    await readMetrics(client, { a: "q", b: "q", c: "same", d: "same" }, { a: "h", b: "h" }, {});
+    expect(asked.map((entry) => entry.promql).sort()).toEqual([SCRAPED_QUERY, compare("h"), "same"].sort());
+  });
+});
+
+describe("evaluateStores on a reading Prometheus compared", () => {
+  const up = recordedStores().find((store) => store.id === "1");
+  if (!up) throw new Error("store 1 is missing from the fixture");
+  const held = new Set([instanceOf(up)]);
+
+  it("finds the listed stores ok and the others unknown; states still decide first", () => {
+    const evaluation = highLatency.evaluate(
+      observation({ metrics: { grpcP99: { query: "q", samples: [], warnings: [], held } } }),
+      highLatency.defaults,
+    );
+    expect(evaluation).toEqual([
+      { entity: "1", outcome: "ok" },
+      {
+        entity: "4",
+        outcome: "unknown",
+        reason: "Store 4 is Disconnected in PD; its metrics are not judged",
+      },
+      { entity: "5", outcome: "unknown", reason: "Store 5 is Down in PD; its metrics are not judged" },
+      { entity: "6", outcome: "unknown", reason: expect.stringContaining("No grpcP99 sample for store 6") },
+      { entity: "8", outcome: "unknown", reason: expect.stringContaining("No grpcP99 sample for store 8") },
+    ]);
+  });
+});
+
+describe("collectHolds", () => {
+  it("compares in Prometheus the keys of invariants that declare how, one comparison per invariant", () => {
+    const holds = collectHolds(TIKV_INVARIANTS, WINDOWS);
+    expect(holds.grpcP99).toBe(
+      'max by (instance) (histogram_quantile(0.99, sum(rate(tikv_grpc_msg_duration_seconds_bucket{type!="kv_gc"}[1m])) by (le, instance))) <= 0.1',
+    );
+    expect(holds.leaderDelta).toBe(
+      'sum by (instance) (sum(delta(tikv_raftstore_region_count{type="leader"}[30s])) by (instance)) >= -10',
+    );
+    expect(holds.criticalErrors).toMatch(/^sum by \(instance\) \(round\(max by \(instance, type\)/);
+    expect(holds.cpuUsed).toBe(
+      "(sum by (instance) (sum(rate(process_cpu_seconds_total[1m])) by (instance)) / sum by (instance) (sum(tikv_server_cpu_cores_quota) by (instance)) <= 0.8) and on (instance) (sum by (instance) (sum(tikv_server_cpu_cores_quota) by (instance)) > 0)",
+    );
+    expect(holds.cpuQuota).toBe(holds.cpuUsed);
+    // The GC and unreachable-store invariants judge the cluster, not each store: their samples are read.
+    expect(Object.keys(holds).sort()).toEqual(
+      Object.keys(buildQueries(WINDOWS))
+        .filter((key) => key !== "gcActivity" && key !== "reportFailures")
+        .sort(),
+    );
+  });
+
+  it("drops a key two invariants compare differently, with every other key of either", () => {
+    const ratio = TIKV_INVARIANTS.find((invariant) => invariant.name === "cpu_quota");
+    if (!ratio || !isMetricInvariant(ratio)) throw new Error("cpu_quota is missing");
+    const usedAlone = {
+      ...ratio,
+      name: "cpu_used",
+      queries: (context: QueryContext) => ({ cpuUsed: ratio.queries(context).cpuUsed ?? "" }),
+      holds: undefined,
+    };
+    expect(collectHolds([ratio], WINDOWS)).toHaveProperty("cpuQuota");
+    expect(collectHolds([ratio, usedAlone], WINDOWS)).toEqual({});
+  });
+
+  it("uses the configured threshold and drops a key two invariants compare differently", () => {
+    const stricter = {
+      ...highLatency,
+      name: "stricter",
+      defaults: { ...highLatency.defaults, thresholds: { p99Seconds: 0.05 } },
+    };
+    expect(collectHolds([stricter], WINDOWS).grpcP99).toMatch(/<= 0\.05$/);
+    expect(collectHolds([highLatency, stricter], WINDOWS)).not.toHaveProperty("grpcP99");
+    const disabled = { ...stricter, defaults: { ...stricter.defaults, enabled: false } };
+    expect(collectHolds([highLatency, disabled], WINDOWS)).toHaveProperty("grpcP99");
+  });
+
+  it("writes numbers as PromQL reads them", () => {
+    expect(holdsWhen("q", "max", "<=", 1e21)).toBe("max by (instance) (q) <= 1e+21");
+    expect([Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NaN, 0.1].map(promNumber)).toEqual([
+      "Inf",
+      "-Inf",
+      "NaN",
+      "0.1",
+    ]);
+  });
+});
