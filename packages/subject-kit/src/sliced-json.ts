@@ -33,6 +33,8 @@ export async function parseJsonSliced(
     await yieldNow();
     clock.last = performance.now();
   };
+  const byLines = await _parseByLines(text, pause);
+  if (byLines) return byLines.value;
   const root = await _scan(text, pause);
   if (root === undefined) return parseJson(text);
   return _build(text, root, pause);
@@ -44,6 +46,86 @@ export function yieldToEventLoop(): Promise<void> {
 }
 
 // --- Internal helpers ---
+
+/** The first array whose first item is an object on a line of its own: PD's list of stores. */
+const ARRAY_OF_OBJECTS = /\[\n( +)\{/;
+/** White space, then the comma before the next item or the bracket closing the array. */
+const AFTER_ITEM = /\s*([,\]])/y;
+/** Stands in the rest of the body for the array cut by {@link _parseByLines}. */
+const PLACEHOLDER = "\\u0001sliced\\u0001";
+const PLACEHOLDER_VALUE = "\u0001sliced\u0001";
+
+/**
+ * The fast way through a pretty-printed body (PD writes its answers indented): the first array of
+ * objects on lines of their own is cut into runs of whole items at the lines that close an item
+ * (`\n` and the item's indent, then `}`). A raw line break never occurs inside a JSON string, so
+ * every cut is between tokens; a run that does not parse on its own was cut inside an item. Each run
+ * is parsed by itself, the rest of the body with a placeholder for the array. Returns `undefined`
+ * when the body has no such array or any of that fails: the scan then reads the body (and words the
+ * error).
+ */
+async function _parseByLines(
+  text: string,
+  pause: () => Promise<void>,
+): Promise<{ value: unknown } | undefined> {
+  const open = ARRAY_OF_OBJECTS.exec(text);
+  if (!open || text.includes("\\u0001")) return undefined;
+  const close = new RegExp(`\\n${open[1]}\\}`, "g");
+  close.lastIndex = open.index;
+  const after = new RegExp(AFTER_ITEM);
+  const runs: [number, number][] = [];
+  let runStart = open.index + 1;
+  let itemStart = runStart;
+  let end = -1;
+  while (end < 0) {
+    const found = close.exec(text);
+    if (!found) return undefined;
+    const itemEnd = found.index + found[0].length;
+    after.lastIndex = itemEnd;
+    const next = after.exec(text);
+    // An item too large for one piece is left to the scan, which also enforces its limits.
+    if (!next || itemEnd - itemStart > PIECE_CHARS) return undefined;
+    if (next[1] === "]") {
+      runs.push([runStart, itemEnd]);
+      end = after.lastIndex;
+    } else if (itemEnd - runStart >= PIECE_CHARS) {
+      runs.push([runStart, itemEnd]);
+      runStart = after.lastIndex;
+    }
+    itemStart = after.lastIndex;
+    close.lastIndex = after.lastIndex;
+  }
+  if (text.length - (end - open.index) > PIECE_CHARS) return undefined;
+  try {
+    const items: unknown[] = [];
+    for (const [start, stop] of runs) {
+      for (const item of parseJson(`[${text.slice(start, stop)}]`) as unknown[]) items.push(item);
+      await pause();
+    }
+    const rest = parseJson(`${text.slice(0, open.index)}"${PLACEHOLDER}"${text.slice(end)}`);
+    return _replacePlaceholder(rest, items) ? { value: rest } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Puts `items` where the placeholder is, in place; false when it is not found. */
+function _replacePlaceholder(root: unknown, items: unknown[]): boolean {
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (typeof node !== "object" || node === null) continue;
+    for (const key of Object.keys(node)) {
+      const value = (node as Record<string, unknown>)[key];
+      if (value === PLACEHOLDER_VALUE) {
+        _set(node as Record<string, unknown>, key, items);
+        return true;
+      }
+      stack.push(value);
+    }
+  }
+  return false;
+}
 
 interface Frame {
   readonly kind: "[" | "{";

@@ -71,6 +71,46 @@ describe("parseJsonSliced", () => {
     await expect(parseJsonSliced(build(big))).rejects.toThrow(SyntaxError);
   });
 
+  it.each([
+    [
+      "an item closing at another depth",
+      (big: string) => big.replace("\n    },\n    {", "\n    }\n    ,\n    {"),
+    ],
+    [
+      "an inner object indented as an item",
+      (big: string) => big.replace('"labels": [', '"labels": [\n    {"key": "k", "value": "v"\n    },'),
+    ],
+    [
+      "a body without line breaks",
+      (big: string) => JSON.stringify(JSON.parse(big.replace(/: (\d{16,})/g, ': "$1"'))),
+    ],
+  ])("parses a large body with %s exactly like parseJson", async (_name, edit) => {
+    const text = edit(bigStores(2000));
+    expect(text).not.toBe(bigStores(2000));
+    expect((await counted(text)).value).toEqual(parseJson(text));
+  });
+
+  it.each([
+    [
+      "a trailing comma after the last store",
+      (big: string) => big.replace(/\n {4}\}\n {2}\]/, "\n    },\n  ]"),
+    ],
+    ["a value between stores", (big: string) => big.replace("\n    },\n    {", "\n    }, 1 1,\n    {")],
+    [
+      "a store cut short",
+      (big: string) => big.replace('\n    },\n    {\n      "store"', '\n    },\n    {\n      "store": {'),
+    ],
+    ["an extra bracket after the stores", (big: string) => big.replace(/\n {2}\]/, "\n  ]]")],
+    [
+      "a long string in a store",
+      (big: string) => big.replace('"version": "8.5.0"', `"version": "${"x".repeat(2 * PIECE_CHARS)}"`),
+    ],
+  ])("refuses a large pretty-printed body with %s", async (_name, edit) => {
+    const text = edit(bigStores(2000));
+    expect(text).not.toBe(bigStores(2000));
+    await expect(parseJsonSliced(text)).rejects.toThrow(SyntaxError);
+  });
+
   it("refuses nesting deeper than the limit, long strings and long tokens", async () => {
     const padding = " ".repeat(PIECE_CHARS);
     await expect(
