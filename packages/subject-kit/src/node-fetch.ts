@@ -24,7 +24,11 @@ export function createNodeFetch(tls?: ResolvedTls): FetchFunction {
   const http = new HttpAgent({ keepAlive: true });
   const https = new HttpsAgent({ keepAlive: true, ...(tls ? _tlsOptions(tls) : {}) });
   return async (input, init) => {
-    const request = input instanceof Request && init === undefined ? input : new Request(input, init);
+    // ky passes its Request with an empty init: a copy would only add a signal to follow.
+    const request =
+      input instanceof Request && (init === undefined || Object.keys(init).length === 0)
+        ? input
+        : new Request(input, init);
     request.signal.throwIfAborted();
     const url = new URL(request.url);
     const secure = url.protocol === "https:";
