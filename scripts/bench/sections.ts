@@ -31,7 +31,7 @@ export function plan(args: BenchArgs): Record<SectionId, () => Promise<SectionRe
             ],
         runs: q ? 1 : 2,
         faultEveryMs: 2000,
-        budgetMs: q ? 90_000 : 420_000,
+        budgetMs: q ? 90_000 : 600_000,
       }),
     store: () => benchStore({ quick: q }),
     "cli-start": () => benchCliStart({ tickets: q ? 20_000 : 100_000, runs: q ? 3 : 10 }),
