@@ -327,8 +327,9 @@ function _linkedSignal(parent: AbortSignal | undefined, ms: number | undefined):
   const controller = new AbortController();
   let timedOut = false;
   const follow = () => controller.abort(parent?.reason);
+  let unfollow: (() => void) | undefined;
   if (parent?.aborted) follow();
-  else parent?.addEventListener("abort", follow, { once: true });
+  else if (parent) unfollow = _onAbort(parent, follow);
   const timer =
     ms === undefined
       ? undefined
@@ -345,9 +346,30 @@ function _linkedSignal(parent: AbortSignal | undefined, ms: number | undefined):
     timedOut: () => timedOut,
     dispose() {
       clearTimeout(timer);
-      parent?.removeEventListener("abort", follow);
+      unfollow?.();
     },
   };
+}
+
+/** What runs when a signal aborts, by signal: one listener each, however many requests share it. */
+const FOLLOWERS = new WeakMap<AbortSignal, Set<() => void>>();
+
+/**
+ * Runs `callback` when `signal` aborts; returns what cancels that. The signal gets one listener for
+ * all its callbacks: a cycle's signal is shared by dozens of concurrent requests, and a listener each
+ * would pass Node's limit of ten and warn of a leak.
+ */
+function _onAbort(signal: AbortSignal, callback: () => void): () => void {
+  let callbacks = FOLLOWERS.get(signal);
+  if (callbacks === undefined) {
+    const created = new Set<() => void>();
+    signal.addEventListener("abort", () => created.forEach((run) => run()), { once: true });
+    FOLLOWERS.set(signal, created);
+    callbacks = created;
+  }
+  const registered = callbacks;
+  registered.add(callback);
+  return () => registered.delete(callback);
 }
 
 const RETRY_STATUSES = [408, 429, 500, 502, 503, 504, 505, 506, 507, 508, 510, 511];

@@ -99,6 +99,32 @@ describe("createHttpClient", () => {
     expect(failure).toMatchObject({ reason: "aborted" });
     expect(calls).toBe(1);
   });
+
+  it("many calls under one signal: all are cancelled with it, and Node warns of no listener leak", async () => {
+    server.route("/hang", () => ({ body: "1", delayMs: 30_000 }));
+    server.route("/quick", () => ({ body: "2" }));
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on("warning", onWarning);
+    try {
+      const controller = new AbortController();
+      const context = { signal: controller.signal, deadline: Date.now() + 20_000 };
+      const http = client(0, 20_000);
+      expect(
+        await Promise.all(Array.from({ length: 30 }, () => http.get("/quick", undefined, context))),
+      ).toHaveLength(30);
+      const hanging = Array.from({ length: 30 }, () =>
+        http.get("/hang", undefined, context).catch((error: unknown) => error),
+      );
+      setTimeout(() => controller.abort(new Error("shutdown")), 200);
+      const failures = await Promise.all(hanging);
+      expect(failures.every((failure) => (failure as { reason?: string }).reason === "aborted")).toBe(true);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.filter((warning) => warning.name === "MaxListenersExceededWarning")).toEqual([]);
+    } finally {
+      process.off("warning", onWarning);
+    }
+  });
 });
 
 describe("body text", () => {

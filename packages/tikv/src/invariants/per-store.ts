@@ -19,10 +19,11 @@ export interface PerStoreOptions {
 
 /**
  * Evaluates a metric invariant for every TiKV store PD lists, from the reading under `key` (or
- * several keys: every one must answer for a store to be judged). Readings Prometheus compared (`held`
- * on every key) make every store they list `ok` and every other one `unknown`. TiFlash stores are left out;
- * Tombstone stores and stores no longer listed are `ok` with `gone` (their tickets resolve with that
- * reason); Disconnected/Down stores, stores without a sample and a failed query give `unknown`;
+ * several keys: every one must answer for a store to be judged). Readings Prometheus compared
+ * (`held` on every key) make every store they list `ok` and every other one `unknown`. TiFlash stores
+ * are left out; Tombstone stores and stores no longer listed are `ok` with `gone` (their tickets
+ * resolve with that reason); Disconnected/Down stores, stores without a sample and a failed query
+ * give `unknown`;
  * `judge` sees each remaining store with its samples of the first key (joined on `instance`, see
  * `instanceOf`), the first key's query, and the samples of every key.
  */
