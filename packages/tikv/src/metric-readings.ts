@@ -11,8 +11,9 @@ export const SCRAPED_QUERY = `count by (instance) (${ALWAYS_PRESENT})`;
  * Reads every metric query of a cycle, by reading key; the same PromQL runs once. A key in `holds`
  * is first compared in Prometheus: after one shared read of the scraped instances, one query at the
  * same evaluation time lists the scraped instances that do not hold. When there is none, the reading
- * carries `held` and no sample; when there is one, or either read fails, the full answer is read, as
- * for every other key. A failed query is recorded in its reading.
+ * carries `held` and no sample; when there is one (or no instance is scraped), the full answer is
+ * read, as for every other key. A failed query is recorded in its reading; a failed comparison is not
+ * retried as a full read, which a Prometheus that just failed would likely fail too, later.
  */
 export async function readMetrics(
   prometheus: PrometheusClient,
@@ -35,9 +36,12 @@ export async function readMetrics(
     ? ask(SCRAPED_QUERY)
     : undefined;
 
-  async function held(
+  /** The comparison's verdict: every scraped store held, the read failed, or `undefined`: read in full. */
+  async function compare(
     hold: string,
-  ): Promise<{ instances: ReadonlySet<string>; warnings: readonly string[] } | undefined> {
+  ): Promise<
+    { instances: ReadonlySet<string>; warnings: readonly string[] } | { error: unknown } | undefined
+  > {
     try {
       const listed = await (scraped as Promise<QueryResult>);
       const time = listed.samples[0]?.timestamp;
@@ -50,14 +54,15 @@ export async function readMetrics(
         if (instance !== undefined) instances.add(instance);
       }
       return { instances, warnings: [...listed.warnings, ...outside.warnings] };
-    } catch {
-      return undefined;
+    } catch (error) {
+      return { error };
     }
   }
 
   async function reading(key: string, query: string): Promise<MetricReading> {
     const hold = holds[key];
-    const compared = hold === undefined ? undefined : await held(hold);
+    const compared = hold === undefined ? undefined : await compare(hold);
+    if (compared && "error" in compared) return { query, error: sourceFailure(compared.error) };
     if (compared) return { query, samples: [], warnings: compared.warnings, held: compared.instances };
     try {
       const answer = await ask(query);

@@ -44,6 +44,9 @@ export function createCollector(
         requests[event.source] += 1;
       },
     };
+    // Every other source must settle before the store list would miss the deadline.
+    const early = optionalDeadline(context.deadline, at);
+    const optional: CallContext = early === undefined ? call : { ...call, deadline: early };
     const storesRead = sources.pd.stores(call);
     const idRead = sources.pd.clusterId(call);
     let firstFailure: unknown;
@@ -55,13 +58,15 @@ export function createCollector(
     idRead.catch(stopOthers("the cluster id could not be read"));
     const [stores, checks, id, metrics, pd] = await Promise.all([
       storesRead.then(_fulfilled, _rejected),
-      Promise.all(REGION_CHECKS.map((type) => sources.pd.regionCheck(type, call))).then(
+      Promise.all(REGION_CHECKS.map((type) => sources.pd.regionCheck(type, optional))).then(
         _fulfilled,
         _rejected,
       ),
       idRead.then(_fulfilled, _rejected),
-      sources.prometheus ? readMetrics(sources.prometheus, sources.queries, sources.holds ?? {}, call) : {},
-      sources.readPd?.(call, at),
+      sources.prometheus
+        ? readMetrics(sources.prometheus, sources.queries, sources.holds ?? {}, optional)
+        : {},
+      sources.readPd?.(optional, at),
     ]);
     // The read that failed first is the cause; the other was aborted because of it.
     if (stores.status === "rejected" || id.status === "rejected") throw _asObservationError(firstFailure);
@@ -86,6 +91,19 @@ export function createCollector(
     };
   };
 }
+
+/**
+ * When the reads a cycle can do without (region checks, metrics, PD's members) give up: a tenth of
+ * the time left before the cycle's deadline, at most 2 s, is kept for the store list and the cluster
+ * id, so that a slow Prometheus makes the metric invariants `unknown` rather than the whole subject.
+ */
+export function optionalDeadline(deadline: number | undefined, now: number): number | undefined {
+  if (deadline === undefined) return undefined;
+  return deadline - Math.min(OPTIONAL_MARGIN_MS, Math.max(0, deadline - now) / 10);
+}
+
+/** The longest time kept back from the optional reads, see {@link optionalDeadline}. */
+const OPTIONAL_MARGIN_MS = 2000;
 
 /** Summarises region checks: counts, the first region ids, and down/pending peers per store. */
 export function summarizeRegions(checks: readonly RegionCheck[]): RegionHealth {

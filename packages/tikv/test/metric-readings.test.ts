@@ -75,15 +75,21 @@ describe("readMetrics: comparisons in Prometheus", () => {
     expect(asked.map((entry) => entry.promql)).toEqual([SCRAPED_QUERY, compare("h"), "q"]);
   });
 
-  it.each([
-    ["the listing of scraped stores fails", { [SCRAPED_QUERY]: failure() }],
-    ["no store is scraped", { [SCRAPED_QUERY]: [] }],
-    ["the comparison fails", { [SCRAPED_QUERY]: [1], [compare("h")]: failure() }],
-  ])("reads the samples when %s", async (_why, answers) => {
-    const { client } = fakePrometheus({ ...answers, q: [0.01] });
+  it("reads the samples when no store is scraped", async () => {
+    const { client } = fakePrometheus({ [SCRAPED_QUERY]: [], q: [0.01] });
     const readings = await readMetrics(client, { held: "q" }, { held: "h" }, {});
     expect(readings.held).toMatchObject({ query: "q", samples: [{ value: 0.01 }] });
     expect(readings.held).not.toHaveProperty("held");
+  });
+
+  it.each([
+    ["the listing of scraped stores fails", { [SCRAPED_QUERY]: failure() }],
+    ["the comparison fails", { [SCRAPED_QUERY]: [1], [compare("h")]: failure() }],
+  ])("records the failure, without a full read, when %s", async (_why, answers) => {
+    const { client, asked } = fakePrometheus({ ...answers, q: [0.01] });
+    const readings = await readMetrics(client, { held: "q" }, { held: "h" }, {});
+    expect(readings.held).toMatchObject({ query: "q", error: { reason: "server_error" } });
+    expect(asked.map((entry) => entry.promql)).not.toContain("q");
   });
 
   it("records a failed read of the samples as the reading's error", async () => {

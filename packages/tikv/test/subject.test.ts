@@ -245,6 +245,37 @@ describe("tikvSubject", () => {
     }
   });
 
+  it("a Prometheus slower than the cycle makes the metric invariants unknown, not the whole subject", async () => {
+    prom.route("/api/v1/query", { body: "{}", delayMs: 30_000 });
+    try {
+      const subject = tikvSubject({
+        name: "prod",
+        pdUrl: pd.url,
+        prometheusUrl: prom.url,
+        timeoutMs: 60_000,
+      });
+      const deadline = Date.now() + 2000;
+      const observation = await subject.observe({ signal: AbortSignal.timeout(2000), deadline });
+      expect(Date.now()).toBeLessThan(deadline);
+      expect(observation.stores).toHaveLength(storeCount);
+      const readings = Object.values(observation.metrics);
+      expect(readings.length).toBeGreaterThan(20);
+      expect(readings.every((reading) => "error" in reading && reading.error.reason === "timeout")).toBe(
+        true,
+      );
+      const results = evaluateAll(subject, observation);
+      expect(results.store_down).toEqual(["1", "2", "3"].map((entity) => ({ entity, outcome: "ok" })));
+      expect(results.high_latency).toMatchObject({
+        unknown: expect.stringContaining("Prometheus query failed"),
+      });
+    } finally {
+      prom.route(
+        "/api/v1/query",
+        promRoute(() => storeCount),
+      );
+    }
+  });
+
   it("with several PD members, a dead one does not blind the subject", async () => {
     const dead = `http://127.0.0.1:${await closedPort()}`;
     const subject = tikvSubject({ name: "prod", pdUrl: [dead, pd.url] });
