@@ -25,9 +25,10 @@ export interface CollectorSources {
  * region checks and every metric query, all in parallel: 6 PD requests (8 with PD's members and
  * health, see `createPdReader`) and one per distinct PromQL (see `readMetrics` for the keys Prometheus
  * compares), whatever the number of stores. The store list and the cluster id are required: when
- * either cannot be read, or PD lists no live store, `observe` throws (the whole subject is `unknown`). Any other failure is
- * recorded in the observation for the invariants that need it. Stores listed earlier under the same
- * cluster id and no longer listed are reported in `removedStores`.
+ * either cannot be read, or PD lists no live store, `observe` throws (the whole subject is
+ * `unknown`). Any other failure is recorded in the observation for the invariants that need it, and
+ * those reads stop early (see {@link optionalDeadline}). Stores listed earlier under the same cluster
+ * id and no longer listed are reported in `removedStores`.
  */
 export function createCollector(
   sources: CollectorSources,
@@ -44,7 +45,6 @@ export function createCollector(
         requests[event.source] += 1;
       },
     };
-    // Every other source must settle before the store list would miss the deadline.
     const early = optionalDeadline(context.deadline, at);
     const optional: CallContext = early === undefined ? call : { ...call, deadline: early };
     const storesRead = sources.pd.stores(call);
