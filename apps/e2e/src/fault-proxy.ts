@@ -127,8 +127,11 @@ async function _stream(response: ServerResponse, bytes: number): Promise<void> {
   while (sent < bytes && !response.destroyed) {
     if (!response.write(chunk)) {
       await new Promise<void>((resolve) => {
-        response.once("drain", resolve);
-        response.once("close", resolve);
+        const done = () => {
+          response.off("drain", done).off("close", done);
+          resolve();
+        };
+        response.once("drain", done).once("close", done);
       });
     }
     sent += chunk.length;

@@ -352,24 +352,34 @@ function _linkedSignal(parent: AbortSignal | undefined, ms: number | undefined):
 }
 
 /** What runs when a signal aborts, by signal: one listener each, however many requests share it. */
-const FOLLOWERS = new WeakMap<AbortSignal, Set<() => void>>();
+const FOLLOWERS = new WeakMap<AbortSignal, { callbacks: Set<() => void>; listener: () => void }>();
 
 /**
  * Runs `callback` when `signal` aborts; returns what cancels that. The signal gets one listener for
  * all its callbacks: a cycle's signal is shared by dozens of concurrent requests, and a listener each
- * would pass Node's limit of ten and warn of a leak.
+ * would pass Node's limit of ten and warn of a leak. The listener goes with the last callback: Node 20
+ * keeps a signal made by `AbortSignal.any` alive while it has a listener, and a cycle's signal that
+ * kept one would leak every cycle.
  */
 function _onAbort(signal: AbortSignal, callback: () => void): () => void {
-  let callbacks = FOLLOWERS.get(signal);
-  if (callbacks === undefined) {
-    const created = new Set<() => void>();
-    signal.addEventListener("abort", () => created.forEach((run) => run()), { once: true });
-    FOLLOWERS.set(signal, created);
-    callbacks = created;
+  let followers = FOLLOWERS.get(signal);
+  if (followers === undefined) {
+    const callbacks = new Set<() => void>();
+    const listener = () => {
+      for (const run of [...callbacks]) run();
+    };
+    signal.addEventListener("abort", listener, { once: true });
+    followers = { callbacks, listener };
+    FOLLOWERS.set(signal, followers);
   }
-  const registered = callbacks;
-  registered.add(callback);
-  return () => registered.delete(callback);
+  const registered = followers;
+  registered.callbacks.add(callback);
+  return () => {
+    registered.callbacks.delete(callback);
+    if (registered.callbacks.size > 0) return;
+    signal.removeEventListener("abort", registered.listener);
+    FOLLOWERS.delete(signal);
+  };
 }
 
 const RETRY_STATUSES = [408, 429, 500, 502, 503, 504, 505, 506, 507, 508, 510, 511];

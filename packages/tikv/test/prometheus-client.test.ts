@@ -30,6 +30,17 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 describe("instant queries", () => {
+  it("evaluates at the time asked for, in seconds with milliseconds, and at Prometheus's now otherwise", async () => {
+    const times: (string | null)[] = [];
+    server.route(QUERY, (_request, url) => {
+      times.push(url.searchParams.get("time"));
+      return { body: vector([]) };
+    });
+    await prom.query("up", {}, { time: 1_764_750_000_123 });
+    await prom.query("up");
+    expect(times).toEqual(["1764750000.123", null]);
+  });
+
   it("sends the query and parses a vector with string values", async () => {
     server.route(QUERY, (_request, url) => ({
       body: vector([
