@@ -407,7 +407,7 @@ describe("PD CPU, memory and etcd backend quotas, from PD's metrics joined on cl
     expect(recordedReading("pd-memory-quota").query).toBe(queries.memoryQuota);
     expect(recordedReading("pd-etcd-quota").query).toBe(queries.etcdDbQuota);
     expect(queries.cpuQuota).toBe(
-      'label_replace(sum(rate(process_cpu_seconds_total[1m])) by (instance), "part", "used", "instance", ".*") or label_replace(sum(pd_service_maxprocs) by (instance), "part", "quota", "instance", ".*")',
+      'label_replace(sum(rate(process_cpu_seconds_total[1m])) by (instance) and on (instance) etcd_server_is_leader, "part", "used", "instance", ".*") or label_replace(sum(pd_service_maxprocs) by (instance), "part", "quota", "instance", ".*")',
     );
   });
 
