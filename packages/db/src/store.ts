@@ -264,18 +264,20 @@ class Store implements SqliteTicketStore {
 
   /**
    * Runs `fn` (one statement or transaction), and while another process holds the lock, tries again
-   * after a short pause until `busyTimeoutMs` has passed in total. The connection itself waits only a
-   * few milliseconds per attempt, so the event loop (and the daemon's /healthz) is never blocked for
-   * long; a failed attempt has written nothing.
+   * after a short pause until `busyTimeoutMs` has passed since the first refusal. The connection
+   * itself waits only a few milliseconds per attempt, so the event loop (and the daemon's /healthz) is
+   * never blocked for long; a failed attempt has written nothing. The clock is read only once refused:
+   * Node loads `perf_hooks` on the first use of `performance`, a few milliseconds a CLI command saves.
    */
   async #retrying<T>(fn: () => T): Promise<T> {
-    const started = performance.now();
+    let started: number | undefined;
     let pause = 5;
     for (;;) {
       try {
         return this.#guard(fn);
       } catch (error) {
         if (!(error instanceof DatabaseLockedError)) throw error;
+        started ??= performance.now();
         const left = this.#ctx.busyTimeoutMs - (performance.now() - started);
         if (left <= 0) throw error;
         await sleep(Math.min(pause, left));
