@@ -60,7 +60,11 @@ export async function benchStore(options: StoreOptions): Promise<SectionReport> 
       })),
       ...postgresTargets(postgres),
     ],
-    notes: Array.isArray(postgres) ? [] : [`PostgreSQL not measured: ${postgres}`],
+    notes: [
+      ...rows.flatMap((r) => (r.note === undefined ? [] : [`${r.measurement}: ${r.note}.`])),
+      ...pgRows.flatMap((r) => (r.note === undefined ? [] : [`PostgreSQL, ${r.measurement}: ${r.note}.`])),
+      ...(Array.isArray(postgres) ? [] : [`PostgreSQL not measured: ${postgres}`]),
+    ],
   };
 }
 
