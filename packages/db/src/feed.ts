@@ -27,7 +27,9 @@ export class EventFeed {
   constructor(sqlite: BetterSqlite3.Database) {
     this.#sqlite = sqlite;
     this.#events = sqlite.prepare("SELECT * FROM ticket_events WHERE id > ? ORDER BY id LIMIT ?");
-    this.#tickets = sqlite.prepare("SELECT * FROM tickets WHERE id IN (SELECT value FROM json_each(?))");
+    this.#tickets = sqlite.prepare(
+      "SELECT * FROM tickets_current WHERE id IN (SELECT value FROM json_each(?))",
+    );
   }
 
   /** Events with an id greater than `afterId`, at most `limit`, oldest first. */

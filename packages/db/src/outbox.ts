@@ -54,7 +54,7 @@ export const DUE_HEADS = `
     e.kind AS e_kind, e.from_value AS e_from, e.to_value AS e_to, e.comment AS e_comment, t.*
   FROM notification_deliveries d INDEXED BY notification_deliveries_pending_order
   JOIN ticket_events e ON e.id = d.event_id
-  JOIN tickets t ON t.id = e.ticket_id
+  JOIN tickets_current t ON t.id = e.ticket_id
   WHERE d.channel = @channel AND d.state = 'pending' AND d.next_attempt_at <= @now
     AND NOT EXISTS (SELECT 1 FROM notification_deliveries p
       WHERE p.channel = @channel AND p.key = d.key AND p.state = 'pending' AND p.event_id < d.event_id)
@@ -127,7 +127,9 @@ export class Outbox {
           (SELECT count(*) FROM notification_deliveries d
              WHERE d.channel = c.channel AND d.state = 'failed') AS failed
         FROM notification_channels c ORDER BY c.channel`),
-      unresolved: db.prepare<[], TicketRow>("SELECT * FROM tickets WHERE status <> 'resolved' ORDER BY id"),
+      unresolved: db.prepare<[], TicketRow>(
+        "SELECT * FROM tickets_current WHERE status <> 'resolved' ORDER BY id",
+      ),
     };
   }
 

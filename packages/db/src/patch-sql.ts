@@ -30,23 +30,37 @@ type PatchField = keyof typeof PATCH_COLUMNS;
 /** Named parameters of a patch statement: `id` plus one per patched field, in SQLite's types. */
 export type PatchParams = Record<string, string | number | null>;
 
+/** A ticket's sighting (see `ticket_sightings`), under the names of {@link PatchParams}. */
+interface SightingParams {
+  readonly lastSeenAt: number;
+  readonly occurrenceCount: number;
+  readonly updatedAt: number;
+}
+
 /**
  * Applies ticket patches with one prepared `UPDATE ... WHERE id = @id` per distinct set of fields.
- * A cycle's recurrences all share one field set, so a steady cycle reuses a single statement; only
- * the columns a patch names are written, which keeps untouched indexes (and unchanged JSON) alone.
+ * Only the columns a patch names are written, which keeps untouched indexes (and unchanged JSON)
+ * alone. The ticket's sighting, if it has one, is folded into the same update: the patch's own
+ * values win, the sighting's fill the moving fields the patch leaves alone.
  */
 export class TicketPatcher {
   readonly #db: BetterSqlite3.Database;
   readonly #statements = new Map<string, BetterSqlite3.Statement<unknown[], unknown>>();
+  readonly #takeSighting: BetterSqlite3.Statement<[number], SightingParams>;
 
   constructor(db: BetterSqlite3.Database) {
     this.#db = db;
+    this.#takeSighting = db.prepare(`
+      DELETE FROM ticket_sightings WHERE ticket_id = ?
+      RETURNING last_seen_at AS lastSeenAt, occurrence_count AS occurrenceCount, updated_at AS updatedAt`);
   }
 
   /** Writes `params` (from {@link patchParams}) to the ticket `params.id`. */
   run(params: PatchParams): void {
+    if (Object.keys(params).length < 2) return;
+    const sighting = this.#takeSighting.get(params.id as number);
+    if (sighting !== undefined) params = { ...sighting, ...params };
     const fields = Object.keys(params).filter((f) => f !== "id");
-    if (fields.length === 0) return;
     const signature = fields.join(",");
     let statement = this.#statements.get(signature);
     if (statement === undefined) {

@@ -11,7 +11,7 @@ import {
 } from "@operator/core";
 import { and, asc, desc, eq, gte, inArray, lt, lte, ne, type SQL, sql } from "drizzle-orm";
 import type { BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
-import { ticketEvents, tickets } from "./schema.ts";
+import { ticketEvents, ticketsCurrent } from "./schema.ts";
 
 /** Page size when a filter gives none. */
 export const DEFAULT_PAGE_SIZE = DEFAULT_TICKET_PAGE;
@@ -27,26 +27,26 @@ export function listTickets(db: BetterSQLite3Database, filter: TicketFilter = {}
   const limit = ticketPageSize(filter.limit);
   const search = ticketSearchText(filter.search);
   const where: SQL[] = [];
-  if (filter.status !== undefined) where.push(inArray(tickets.status, [...filter.status]));
-  else if (filter.includeResolved !== true) where.push(ne(tickets.status, "resolved"));
-  if (filter.severity !== undefined) where.push(inArray(tickets.severity, [...filter.severity]));
-  if (filter.subject !== undefined) where.push(eq(tickets.subject, filter.subject));
-  if (filter.invariant !== undefined) where.push(eq(tickets.invariant, filter.invariant));
-  if (filter.held !== undefined) where.push(eq(tickets.held, filter.held));
-  if (filter.silenced !== undefined) where.push(eq(tickets.silenced, filter.silenced));
-  if (filter.since !== undefined) where.push(gte(tickets.lastSeenAt, filter.since));
-  if (filter.until !== undefined) where.push(lte(tickets.firstSeenAt, filter.until));
-  if (filter.before !== undefined) where.push(lt(tickets.id, filter.before));
+  if (filter.status !== undefined) where.push(inArray(ticketsCurrent.status, [...filter.status]));
+  else if (filter.includeResolved !== true) where.push(ne(ticketsCurrent.status, "resolved"));
+  if (filter.severity !== undefined) where.push(inArray(ticketsCurrent.severity, [...filter.severity]));
+  if (filter.subject !== undefined) where.push(eq(ticketsCurrent.subject, filter.subject));
+  if (filter.invariant !== undefined) where.push(eq(ticketsCurrent.invariant, filter.invariant));
+  if (filter.held !== undefined) where.push(eq(ticketsCurrent.held, filter.held));
+  if (filter.silenced !== undefined) where.push(eq(ticketsCurrent.silenced, filter.silenced));
+  if (filter.since !== undefined) where.push(gte(ticketsCurrent.lastSeenAt, filter.since));
+  if (filter.until !== undefined) where.push(lte(ticketsCurrent.firstSeenAt, filter.until));
+  if (filter.before !== undefined) where.push(lt(ticketsCurrent.id, filter.before));
   if (search !== undefined) {
     where.push(
-      sql`(instr(lower(${tickets.key}), ${search}) > 0 OR instr(lower(${tickets.message}), ${search}) > 0)`,
+      sql`(instr(lower(${ticketsCurrent.key}), ${search}) > 0 OR instr(lower(${ticketsCurrent.message}), ${search}) > 0)`,
     );
   }
   const rows: Ticket[] = db
     .select()
-    .from(tickets)
+    .from(ticketsCurrent)
     .where(and(...where))
-    .orderBy(desc(tickets.id))
+    .orderBy(desc(ticketsCurrent.id))
     .limit(limit + 1)
     .all();
   const more = rows.length > limit;
@@ -56,7 +56,7 @@ export function listTickets(db: BetterSQLite3Database, filter: TicketFilter = {}
 
 /** One ticket with its events, oldest first. Throws `TicketNotFoundError`. */
 export function getTicket(db: BetterSQLite3Database, id: number): TicketDetail {
-  const ticket: Ticket | undefined = db.select().from(tickets).where(eq(tickets.id, id)).get();
+  const ticket: Ticket | undefined = db.select().from(ticketsCurrent).where(eq(ticketsCurrent.id, id)).get();
   if (ticket === undefined) throw new TicketNotFoundError(id);
   const events = db
     .select()

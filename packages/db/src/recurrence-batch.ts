@@ -4,15 +4,16 @@ import type { Statements } from "./statements.ts";
 
 /**
  * Groups plain recurrences (a change that only moves `lastSeenAt`, `updatedAt` and adds one to
- * `occurrenceCount`) so that one `UPDATE ... WHERE id IN (json_each(?))` writes all of them: in a steady
- * cycle that is every open ticket, and one statement costs about a third of a thousand. The result is
- * exactly what the individual patches would write, because `occurrence_count + 1` is computed inside
- * the cycle's transaction from the same stored value the planner saw.
+ * `occurrenceCount`) so that one statement writes all of them into `ticket_sightings`: in a steady
+ * cycle that is every open ticket. A sighting is a row of four integers, so a steady cycle with 1,000
+ * open tickets rewrites a few pages instead of every ticket's wide row (measured on a 100,000-ticket
+ * file: update and commit 2.0 ms before, 0.5–0.8 ms after). The values are exactly what the patches
+ * would write to the ticket; reads see them through the `tickets_current` view.
  */
 export class RecurrenceBatch {
   readonly #s: Statements;
-  /** Queued ids per (lastSeenAt, updatedAt); a cycle almost always has one group. */
-  readonly #groups: { lastSeenAt: number; updatedAt: number; ids: number[] }[] = [];
+  /** Queued `[id, occurrenceCount]` pairs per (lastSeenAt, updatedAt); a cycle almost always has one group. */
+  readonly #groups: { lastSeenAt: number; updatedAt: number; counts: [number, number][] }[] = [];
   readonly #queued = new Set<number>();
 
   constructor(s: Statements) {
@@ -26,10 +27,10 @@ export class RecurrenceBatch {
     if (occurrenceCount !== before.occurrenceCount + 1 || fieldCount(params) !== 4) return false;
     let group = this.#groups.find((g) => g.lastSeenAt === lastSeenAt && g.updatedAt === updatedAt);
     if (group === undefined) {
-      group = { lastSeenAt, updatedAt, ids: [] };
+      group = { lastSeenAt, updatedAt, counts: [] };
       this.#groups.push(group);
     }
-    group.ids.push(before.id);
+    group.counts.push([before.id, before.occurrenceCount + 1]);
     this.#queued.add(before.id);
     return true;
   }
@@ -41,8 +42,8 @@ export class RecurrenceBatch {
 
   /** Writes every queued recurrence. */
   flush(): void {
-    for (const { lastSeenAt, updatedAt, ids } of this.#groups) {
-      this.#s.bumpRecurrences.run(lastSeenAt, updatedAt, JSON.stringify(ids));
+    for (const { lastSeenAt, updatedAt, counts } of this.#groups) {
+      this.#s.bumpRecurrences.run(lastSeenAt, updatedAt, JSON.stringify(counts));
     }
     this.#groups.length = 0;
     this.#queued.clear();

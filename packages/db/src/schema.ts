@@ -7,17 +7,18 @@ import {
   integer,
   primaryKey,
   sqliteTable,
+  sqliteView,
   text,
   uniqueIndex,
 } from "drizzle-orm/sqlite-core";
 
 /**
- * One problem, as people see it. Property names match core's `Ticket`, so a selected row is a ticket.
- * Times are integer epoch milliseconds, flags integers, value snapshots JSON text.
+ * The columns of a ticket, for the table and for {@link ticketsCurrent}. Property names match core's
+ * `Ticket`, so a selected row is a ticket. Times are integer epoch milliseconds, flags integers, value
+ * snapshots JSON text.
  */
-export const tickets = sqliteTable(
-  "tickets",
-  {
+function ticketColumns() {
+  return {
     id: integer("id").primaryKey({ autoIncrement: true }),
     key: text("key").notNull(),
     subject: text("subject").notNull(),
@@ -46,22 +47,47 @@ export const tickets = sqliteTable(
     resolvedBy: text("resolved_by").$type<Actor>(),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
-  },
-  (t) => [
-    /** The dedup guarantee: SQLite itself refuses a second unresolved ticket for a key. */
-    uniqueIndex("tickets_one_unresolved_per_key").on(t.key).where(sql`status <> 'resolved'`),
-    index("tickets_key_id").on(t.key, t.id),
-    index("tickets_status_id").on(t.status, t.id),
-    // Written as OR chains: SQLite checks `x IN (list)` against a temporary table built for each row
-    // inserted, which made these two checks a fifth of the cost of opening a ticket.
-    check(
-      "tickets_status_valid",
-      sql`status = 'open' OR status = 'acknowledged' OR status = 'diagnosed' OR status = 'resolved'`,
-    ),
-    check("tickets_severity_valid", sql`severity = 'critical' OR severity = 'warning' OR severity = 'info'`),
-    check("tickets_resolved_has_time", sql`(status = 'resolved') = (resolved_at IS NOT NULL)`),
-  ],
-);
+  };
+}
+
+/**
+ * One problem, as people see it. A recurrence's three moving fields (`lastSeenAt`,
+ * `occurrenceCount`, `updatedAt`) may be newer in {@link ticketSightings}; read tickets through
+ * {@link ticketsCurrent}.
+ */
+export const tickets = sqliteTable("tickets", ticketColumns(), (t) => [
+  /** The dedup guarantee: SQLite itself refuses a second unresolved ticket for a key. */
+  uniqueIndex("tickets_one_unresolved_per_key").on(t.key).where(sql`status <> 'resolved'`),
+  index("tickets_key_id").on(t.key, t.id),
+  index("tickets_status_id").on(t.status, t.id),
+  // Written as OR chains: SQLite checks `x IN (list)` against a temporary table built for each row
+  // inserted, which made these two checks a fifth of the cost of opening a ticket.
+  check(
+    "tickets_status_valid",
+    sql`status = 'open' OR status = 'acknowledged' OR status = 'diagnosed' OR status = 'resolved'`,
+  ),
+  check("tickets_severity_valid", sql`severity = 'critical' OR severity = 'warning' OR severity = 'info'`),
+  check("tickets_resolved_has_time", sql`(status = 'resolved') = (resolved_at IS NOT NULL)`),
+]);
+
+/**
+ * The latest plain recurrence of a ticket (a cycle that saw it again and changed nothing else): its
+ * three moving fields, written here instead of into the wide ticket row, so that a steady cycle
+ * rewrites a few small pages rather than every open ticket's row. A row here is newer than the
+ * ticket's own columns; any other update of the ticket folds it back first (`TicketPatcher`), and
+ * a trigger refuses an update of those columns while a row is here.
+ */
+export const ticketSightings = sqliteTable("ticket_sightings", {
+  ticketId: integer("ticket_id")
+    .primaryKey()
+    .references(() => tickets.id),
+  lastSeenAt: integer("last_seen_at").notNull(),
+  occurrenceCount: integer("occurrence_count").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+});
+
+/** Tickets as they are now: the ticket row with its sighting, if any, applied (migration 0008). */
+export const ticketsCurrent = sqliteView("tickets_current", ticketColumns()).existing();
 
 /** Append-only history of every change to a ticket (update and delete are refused by triggers). */
 export const ticketEvents = sqliteTable(

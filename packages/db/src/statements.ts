@@ -10,13 +10,14 @@ import type { SilenceRow } from "./silences.ts";
  */
 const OPEN_TICKETS_OF_SUBJECTS = `
   SELECT t.* FROM json_each(?) AS s
-  JOIN tickets AS t ON t.key >= s.value || '/' AND t.key < s.value || '0' AND t.status <> 'resolved'`;
+  JOIN tickets_current AS t ON t.key >= s.value || '/' AND t.key < s.value || '0' AND t.status <> 'resolved'`;
 
 /**
  * The statements the store runs, prepared once per connection. A cycle runs most of them once per row
  * it writes: measured on SQLite 3.53, plain prepared statements beat set-based `json_each` updates
  * that pick each column out of JSON about threefold. The exception is the plain recurrence, which
- * needs no per-row values and is written set-based (see `RecurrenceBatch`).
+ * needs one value per row and is written set-based into the narrow `ticket_sightings` (see
+ * `RecurrenceBatch`). Full ticket rows are read from the `tickets_current` view.
  */
 export function prepareStatements(db: BetterSqlite3.Database): Statements {
   const stmt = <Row = unknown>(sql: string): Stmt<Row> => db.prepare<unknown[], Row>(sql);
@@ -36,7 +37,7 @@ export function prepareStatements(db: BetterSqlite3.Database): Statements {
       INSERT INTO subject_identities (subject, identity, pending, updated_at) VALUES (?, ?, ?, ?)
       ON CONFLICT (subject) DO UPDATE SET identity = excluded.identity, pending = excluded.pending,
         updated_at = excluded.updated_at`),
-    ticketById: stmt<TicketRow>("SELECT * FROM tickets WHERE id = ?"),
+    ticketById: stmt<TicketRow>("SELECT * FROM tickets_current WHERE id = ?"),
     latestTicketIds: stmt<{ key: string; id: number }>(
       "SELECT key, max(id) AS id FROM tickets WHERE key IN (SELECT value FROM json_each(?)) GROUP BY key",
     ),
@@ -62,8 +63,10 @@ export function prepareStatements(db: BetterSqlite3.Database): Statements {
       SELECT value, ?, ?, ?, ?, ?, ? FROM json_each(?) ORDER BY key`),
     patcher: new TicketPatcher(db),
     bumpRecurrences: stmt(`
-      UPDATE tickets SET last_seen_at = ?, updated_at = ?, occurrence_count = occurrence_count + 1
-      WHERE id IN (SELECT value FROM json_each(?))`),
+      INSERT INTO ticket_sightings (ticket_id, last_seen_at, updated_at, occurrence_count)
+      SELECT value ->> 0, ?, ?, value ->> 1 FROM json_each(?) WHERE true
+      ON CONFLICT (ticket_id) DO UPDATE SET last_seen_at = excluded.last_seen_at,
+        updated_at = excluded.updated_at, occurrence_count = excluded.occurrence_count`),
     insertCycleLog: stmt(`
       INSERT INTO cycle_log (id, started_at, finished_at, invariants, violations, unknown, opened, resolved,
         failures) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
@@ -73,7 +76,9 @@ export function prepareStatements(db: BetterSqlite3.Database): Statements {
     openCounts: stmt<{ severity: string; count: number }>(
       "SELECT severity, count(*) AS count FROM tickets WHERE status <> 'resolved' GROUP BY severity",
     ),
-    unresolvedTickets: stmt<TicketRow>("SELECT * FROM tickets WHERE status <> 'resolved' ORDER BY id"),
+    unresolvedTickets: stmt<TicketRow>(
+      "SELECT * FROM tickets_current WHERE status <> 'resolved' ORDER BY id",
+    ),
     allStates: stmt<KeyStateRow>("SELECT * FROM key_states ORDER BY key"),
   };
 }

@@ -37,14 +37,17 @@ describe("opening a database", () => {
       "silences",
       "subject_identities",
       "ticket_events",
+      "ticket_sightings",
       "tickets",
     ]);
+    expect(names("view")).toEqual(["tickets_current"]);
     expect(names("index")).toEqual(
       expect.arrayContaining(["tickets_one_unresolved_per_key", "tickets_key_id", "ticket_events_ticket_id"]),
     );
     expect(names("trigger")).toEqual([
       "ticket_events_no_delete",
       "ticket_events_no_update",
+      "tickets_fold_sightings_first",
       "tickets_no_delete",
       "tickets_no_reopen",
     ]);
@@ -107,6 +110,9 @@ describe("opening a database", () => {
     }));
     store.close();
     const db = new Database(path);
+    db.exec(
+      "DROP TRIGGER tickets_fold_sightings_first; DROP VIEW tickets_current; DROP TABLE ticket_sightings",
+    );
     db.exec("ALTER TABLE tickets DROP COLUMN runbook");
     db.exec("DROP TABLE silences");
     db.exec("ALTER TABLE tickets DROP COLUMN silenced");
@@ -114,9 +120,9 @@ describe("opening a database", () => {
     db.exec("DROP TABLE notification_channels");
     db.exec("DROP TABLE subject_identities");
     db.exec(
-      "DELETE FROM __drizzle_migrations WHERE created_at IN (SELECT created_at FROM __drizzle_migrations ORDER BY created_at DESC LIMIT 6)",
+      "DELETE FROM __drizzle_migrations WHERE created_at IN (SELECT created_at FROM __drizzle_migrations ORDER BY created_at DESC LIMIT 7)",
     );
-    db.pragma(`user_version = ${schemaVersion() - 6}`);
+    db.pragma(`user_version = ${schemaVersion() - 7}`);
     db.close();
 
     const upgraded = openTicketStore(path);

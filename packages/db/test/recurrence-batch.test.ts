@@ -1,5 +1,13 @@
-import { type CyclePlan, MONITOR_ACTOR, type TicketChange, type TicketDraft } from "@operator/core";
+import {
+  type CyclePlan,
+  type CycleSnapshot,
+  MONITOR_ACTOR,
+  type TicketChange,
+  type TicketDraft,
+} from "@operator/core";
+import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
+import { openTicketStore } from "../src/index.ts";
 import { freshStore } from "./helpers/store.ts";
 
 const T0 = Date.UTC(2026, 0, 1);
@@ -45,7 +53,7 @@ function draft(entity: string): TicketDraft {
   };
 }
 
-describe("recurrences written set-based", () => {
+describe("recurrences written set-based into ticket_sightings", () => {
   it("writes each recurrence with its own times, and changes that are more than a recurrence in full", async () => {
     const { store } = freshStore();
     try {
@@ -84,4 +92,103 @@ describe("recurrences written set-based", () => {
       store.close();
     }
   });
+
+  it("a plain recurrence lands in ticket_sightings, and every read sees it", async () => {
+    const { store, path } = freshStore();
+    const at = T0 + 30_000;
+    let id = 0;
+    try {
+      id = (await store.recordCycle(["s"], () => plan({ open: [draft("1")] }))).opened[0]?.id ?? 0;
+      await store.recordCycle(["s"], (snapshot) => plan({ change: [recurrence(snapshot, at)] }));
+      expect(raw(path, "SELECT last_seen_at, occurrence_count, updated_at FROM tickets")).toEqual([
+        { last_seen_at: T0, occurrence_count: 1, updated_at: T0 },
+      ]);
+      expect(raw(path, "SELECT * FROM ticket_sightings")).toEqual([
+        { ticket_id: id, last_seen_at: at, occurrence_count: 2, updated_at: at },
+      ]);
+      const current = { id, lastSeenAt: at, occurrenceCount: 2, updatedAt: at };
+      expect((await store.listTickets()).tickets).toMatchObject([current]);
+      expect((await store.getTicket(id)).ticket).toMatchObject(current);
+      expect(await store.unresolvedTickets()).toMatchObject([current]);
+      expect(await store.listEventsAfter(0, 10)).toMatchObject([{ ticket: current }]);
+      expect((await store.listTickets({ since: at })).tickets).toHaveLength(1);
+    } finally {
+      store.close();
+    }
+    const reopened = openTicketStore(path, { now: () => at + 30_000 });
+    try {
+      await reopened.recordCycle(["s"], (snapshot) => {
+        expect([...snapshot.openTickets.values()]).toMatchObject([
+          { id, lastSeenAt: at, occurrenceCount: 2 },
+        ]);
+        return plan({ change: [recurrence(snapshot, at + 30_000)] });
+      });
+      expect((await reopened.getTicket(id)).ticket).toMatchObject({
+        occurrenceCount: 3,
+        lastSeenAt: at + 30_000,
+      });
+    } finally {
+      reopened.close();
+    }
+  });
+
+  it("any other update folds the sighting back into the ticket first", async () => {
+    const { store, path, clock } = freshStore();
+    try {
+      const id = (await store.recordCycle(["s"], () => plan({ open: [draft("1")] }))).opened[0]?.id ?? 0;
+      const at = T0 + 30_000;
+      await store.recordCycle(["s"], (snapshot) => plan({ change: [recurrence(snapshot, at)] }));
+      const acknowledgedAt = clock.advance(60_000);
+      await store.applyAction(id, { type: "acknowledge", actor: "alice" });
+      expect(raw(path, "SELECT count(*) AS n FROM ticket_sightings")).toEqual([{ n: 0 }]);
+      expect(raw(path, "SELECT last_seen_at, occurrence_count, updated_at, status FROM tickets")).toEqual([
+        { last_seen_at: at, occurrence_count: 2, updated_at: acknowledgedAt, status: "acknowledged" },
+      ]);
+      await store.recordCycle(["s"], (snapshot) => plan({ change: [recurrence(snapshot, at + 60_000)] }));
+      expect((await store.getTicket(id)).ticket).toMatchObject({
+        status: "acknowledged",
+        lastSeenAt: at + 60_000,
+        occurrenceCount: 3,
+        updatedAt: at + 60_000,
+      });
+    } finally {
+      store.close();
+    }
+  });
+
+  it("the database refuses an update of a ticket's moving fields while its sighting is held", async () => {
+    const { store, path } = freshStore();
+    try {
+      await store.recordCycle(["s"], () => plan({ open: [draft("1")] }));
+      await store.recordCycle(["s"], (snapshot) => plan({ change: [recurrence(snapshot, T0 + 30_000)] }));
+    } finally {
+      store.close();
+    }
+    const db = new Database(path);
+    try {
+      expect(() => db.prepare("UPDATE tickets SET updated_at = 1").run()).toThrow(
+        /fold them before updating/,
+      );
+      expect(() => db.prepare("UPDATE tickets SET held = 1").run()).not.toThrow();
+    } finally {
+      db.close();
+    }
+  });
 });
+
+/** The change a planner makes when the ticket's violation recurs unchanged. */
+function recurrence(snapshot: CycleSnapshot, at: number): TicketChange {
+  const [ticket] = [...snapshot.openTickets.values()];
+  if (ticket === undefined) throw new Error("no open ticket");
+  const patch = { lastSeenAt: at, updatedAt: at, occurrenceCount: ticket.occurrenceCount + 1 };
+  return { id: ticket.id, patch, events: [] };
+}
+
+function raw(path: string, sql: string): unknown[] {
+  const db = new Database(path, { readonly: true });
+  try {
+    return db.prepare(sql).all();
+  } finally {
+    db.close();
+  }
+}

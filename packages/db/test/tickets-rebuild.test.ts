@@ -81,7 +81,11 @@ describe("migration 0007: the ticket table rebuilt with OR-chain checks", () => 
         path,
         "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'tickets' ORDER BY name",
       ),
-    ).toEqual([{ name: "tickets_no_delete" }, { name: "tickets_no_reopen" }]);
+    ).toEqual([
+      { name: "tickets_fold_sightings_first" },
+      { name: "tickets_no_delete" },
+      { name: "tickets_no_reopen" },
+    ]);
     expect(
       rows(
         path,
