@@ -1,18 +1,6 @@
-import { checkFeedRead, type Ticket, type TicketEvent, type TicketFeedItem } from "@operator/core";
+import { checkFeedRead, type Ticket, type TicketFeedItem } from "@operator/core";
 import type BetterSqlite3 from "better-sqlite3";
-import { type TicketRow, ticketFromRow } from "./rows.ts";
-
-/** A `ticket_events` row as SQLite returns it. */
-interface EventRow {
-  id: number;
-  ticket_id: number;
-  at: number;
-  actor: string;
-  kind: string;
-  from_value: string | null;
-  to_value: string | null;
-  comment: string | null;
-}
+import { type EventRow, eventFromRow, type TicketRow, ticketFromRow } from "./rows.ts";
 
 /**
  * The event feed (core's `listEventsAfter`): events after an id, oldest first, each with its ticket as
@@ -44,17 +32,4 @@ export class EventFeed {
       return rows.map((row) => ({ event: eventFromRow(row), ticket: tickets.get(row.ticket_id) as Ticket }));
     })();
   }
-}
-
-function eventFromRow(row: EventRow): TicketEvent {
-  return {
-    id: row.id,
-    ticketId: row.ticket_id,
-    at: row.at,
-    actor: row.actor,
-    kind: row.kind as TicketEvent["kind"],
-    from: row.from_value,
-    to: row.to_value,
-    comment: row.comment,
-  };
 }

@@ -1,7 +1,8 @@
 /**
  * `@operator/db`: Operator's ticket store on SQLite (Drizzle ORM + better-sqlite3). Implements core's
  * `TicketStore`; the database itself enforces one unresolved ticket per violation key.
- * The schema tables are exported for read-only tooling; everything else is internal.
+ * The Drizzle schema is exported apart, as `@operator/db/schema`, for read-only tooling; the store
+ * itself runs plain prepared SQL, so importing this entry loads no query builder.
  */
 
 export type { CycleLogRetention } from "./cycle.ts";
@@ -24,14 +25,5 @@ export { schemaVersion } from "./migrations.ts";
 export type { OpenTicketStoreOptions } from "./open.ts";
 export { openTicketStore } from "./open.ts";
 export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "./queries.ts";
-export {
-  cycleLog,
-  keyStates,
-  notificationChannels,
-  notificationDeliveries,
-  silences,
-  ticketEvents,
-  tickets,
-} from "./schema.ts";
 export type { SqliteTicketStore } from "./store.ts";
 export type { TicketCounts } from "./ticket-counts.ts";

@@ -5,6 +5,7 @@ import type {
   Severity,
   SubjectIdentity,
   Ticket,
+  TicketEvent,
   TicketPatch,
   TicketStatus,
   Values,
@@ -38,6 +39,18 @@ export interface TicketRow {
   resolved_by: string | null;
   created_at: number;
   updated_at: number;
+}
+
+/** A `ticket_events` row as SQLite returns it. */
+export interface EventRow {
+  id: number;
+  ticket_id: number;
+  at: number;
+  actor: string;
+  kind: string;
+  from_value: string | null;
+  to_value: string | null;
+  comment: string | null;
 }
 
 /** A `subject_identities` row as SQLite returns it. */
@@ -110,6 +123,20 @@ export function ticketFromRow(row: TicketRow): Ticket {
     resolvedBy: row.resolved_by,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+  };
+}
+
+/** The event a row stores. */
+export function eventFromRow(row: EventRow): TicketEvent {
+  return {
+    id: row.id,
+    ticketId: row.ticket_id,
+    at: row.at,
+    actor: row.actor,
+    kind: row.kind as TicketEvent["kind"],
+    from: row.from_value,
+    to: row.to_value,
+    comment: row.comment,
   };
 }
 

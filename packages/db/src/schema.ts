@@ -1,3 +1,8 @@
+/**
+ * `@operator/db/schema`: the Drizzle schema of the ticket database, for read-only tooling (and for
+ * drizzle-kit, which writes the migrations from it). Read tickets through {@link ticketsCurrent}: a
+ * ticket's latest recurrence may be held in {@link ticketSightings} rather than in its row.
+ */
 import type { Actor, Runbook, Severity, TicketEventKind, TicketStatus, Values } from "@operator/core";
 import { sql } from "drizzle-orm";
 import {

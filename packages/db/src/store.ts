@@ -29,7 +29,6 @@ import {
   type TicketStore,
 } from "@operator/core";
 import type BetterSqlite3 from "better-sqlite3";
-import { type BetterSQLite3Database, drizzle } from "drizzle-orm/better-sqlite3";
 import { applyActionInTransaction } from "./actions.ts";
 import { type CycleContext, recordCycleInTransaction } from "./cycle.ts";
 import { DatabaseError, DatabaseLockedError, DatabaseReplacedError } from "./errors.ts";
@@ -37,7 +36,7 @@ import { EventFeed } from "./feed.ts";
 import { GroupCommit } from "./group-commit.ts";
 import { resolveOrphansInTransaction } from "./orphans.ts";
 import { Outbox, type RecordedAttempt } from "./outbox.ts";
-import { getTicket, listTickets } from "./queries.ts";
+import { TicketQueries } from "./queries.ts";
 import { cycleLogFromRow } from "./rows.ts";
 import { Silences } from "./silences.ts";
 import { toDatabaseError } from "./sqlite-errors.ts";
@@ -92,7 +91,7 @@ export function createStore(sqlite: BetterSqlite3.Database, ctx: StoreContext): 
 class Store implements SqliteTicketStore {
   readonly path: string;
   readonly #sqlite: BetterSqlite3.Database;
-  readonly #db: BetterSQLite3Database;
+  readonly #queries: TicketQueries;
   readonly #s: Statements;
   readonly #ctx: StoreContext;
   readonly #cache = new SnapshotCache();
@@ -107,7 +106,7 @@ class Store implements SqliteTicketStore {
     this.path = ctx.path;
     this.#sqlite = sqlite;
     this.#ctx = ctx;
-    this.#db = drizzle({ client: sqlite });
+    this.#queries = new TicketQueries(sqlite);
     this.#s = prepareStatements(sqlite);
     this.#outbox = new Outbox(sqlite);
     this.#attempts = new GroupCommit(async (attempts) => {
@@ -139,11 +138,11 @@ class Store implements SqliteTicketStore {
   }
 
   async listTickets(filter?: TicketFilter): Promise<TicketPage> {
-    return this.#retrying(() => listTickets(this.#db, filter));
+    return this.#retrying(() => this.#queries.list(filter));
   }
 
   async getTicket(id: number): Promise<TicketDetail> {
-    return this.#retrying(() => getTicket(this.#db, id));
+    return this.#retrying(() => this.#queries.get(id));
   }
 
   async listEventsAfter(afterId: number, limit: number): Promise<readonly TicketFeedItem[]> {

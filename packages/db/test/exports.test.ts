@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import * as db from "../src/index.ts";
+import * as schema from "../src/schema.ts";
 
 describe("public surface", () => {
   it("exports exactly the documented runtime names", () => {
@@ -18,15 +19,23 @@ describe("public surface", () => {
       "SchemaMissingError",
       "SchemaTooNewError",
       "acquireDaemonLock",
+      "openTicketStore",
+      "schemaVersion",
+    ]);
+  });
+
+  it("exports the Drizzle schema apart, as @operator/db/schema", () => {
+    expect(Object.keys(schema).sort()).toEqual([
       "cycleLog",
       "keyStates",
       "notificationChannels",
       "notificationDeliveries",
-      "openTicketStore",
-      "schemaVersion",
       "silences",
+      "subjectIdentities",
       "ticketEvents",
+      "ticketSightings",
       "tickets",
+      "ticketsCurrent",
     ]);
   });
 

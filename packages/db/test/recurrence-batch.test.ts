@@ -6,8 +6,11 @@ import {
   type TicketDraft,
 } from "@operator/core";
 import Database from "better-sqlite3";
+import { eq } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { openTicketStore } from "../src/index.ts";
+import { tickets, ticketsCurrent } from "../src/schema.ts";
 import { freshStore } from "./helpers/store.ts";
 
 const T0 = Date.UTC(2026, 0, 1);
@@ -153,6 +156,35 @@ describe("recurrences written set-based into ticket_sightings", () => {
       });
     } finally {
       store.close();
+    }
+  });
+
+  it("read-only tooling on @operator/db/schema sees the sighting through ticketsCurrent", async () => {
+    const { store, path } = freshStore();
+    const at = T0 + 30_000;
+    try {
+      await store.recordCycle(["s"], () => plan({ open: [draft("1")] }));
+      await store.recordCycle(["s"], (snapshot) => plan({ change: [recurrence(snapshot, at)] }));
+    } finally {
+      store.close();
+    }
+    const sqlite = new Database(path, { readonly: true });
+    try {
+      const orm = drizzle({ client: sqlite });
+      const where = eq(ticketsCurrent.key, "s/lat/1");
+      expect(orm.select().from(ticketsCurrent).where(where).all()).toMatchObject([
+        {
+          key: "s/lat/1",
+          lastSeenAt: at,
+          occurrenceCount: 2,
+          updatedAt: at,
+          lastValues: { ms: 1 },
+          held: false,
+        },
+      ]);
+      expect(orm.select().from(tickets).all()).toMatchObject([{ lastSeenAt: T0, occurrenceCount: 1 }]);
+    } finally {
+      sqlite.close();
     }
   });
 
