@@ -177,9 +177,15 @@ export async function recordCycleInTransaction(
   };
 }
 
-/** The patch without fields set to `undefined` (which leave the stored value as it is). */
+/** The patch without fields set to `undefined` (which leave the stored value as it is); itself when it has none. */
 function stripUndefined(patch: TicketPatch): TicketPatch {
-  return Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as TicketPatch;
+  for (const field in patch) {
+    if (patch[field as keyof TicketPatch] !== undefined) continue;
+    const stripped: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(patch)) if (value !== undefined) stripped[key] = value;
+    return stripped as TicketPatch;
+  }
+  return patch;
 }
 
 /** Type ids of `postgres`'s array parameters. */
