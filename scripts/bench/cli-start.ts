@@ -18,7 +18,7 @@ export interface CliStartOptions {
 const TARGET_RATIO = 1.6;
 const TARGET = `≤ ${TARGET_RATIO}× a bare \`node -e ""\``;
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const BIN = path.join(ROOT, "apps/monitor/bin.js");
+const BIN = path.join(ROOT, "apps/monitor/bin.cjs");
 
 /** Wall time (ms) of one fresh process, from spawn to exit; throws on a non-zero exit. */
 function timeProcess(args: readonly string[]): Promise<{ ms: number; stdout: string }> {
@@ -51,7 +51,7 @@ export async function benchCliStart(options: CliStartOptions): Promise<SectionRe
     id: "cli-start",
     title: "CLI start",
     method:
-      `\`node apps/monitor/bin.js tickets list --db FILE\` with ${num(options.tickets, 0)} tickets in the database ` +
+      `\`node apps/monitor/bin.cjs tickets list --db FILE\` with ${num(options.tickets, 0)} tickets in the database ` +
       `(seeded by real monitor cycles), the built CLI, a new process each time: wall time from spawn to exit, ` +
       `${options.runs} runs alternating with a bare \`node -e ""\` start; median (min–max). Cold means a cold ` +
       "process; the operating system's file cache is warm after the first run.",

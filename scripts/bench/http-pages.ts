@@ -19,7 +19,7 @@ export interface HttpPagesOptions {
 
 const TARGET_MS = 20;
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const BIN = path.join(ROOT, "apps/monitor/bin.js");
+const BIN = path.join(ROOT, "apps/monitor/bin.cjs");
 
 /**
  * Walks every ticket of a `tickets`-ticket database page by page through `GET /api/v1/tickets` of

@@ -64,7 +64,7 @@ export interface MonitorProcess {
 /** The pattern of a heartbeat line. */
 export const HEARTBEAT = /Check complete: /;
 
-/** Starts `node apps/monitor/bin.js monitor ...` as a child process and captures its output by line. */
+/** Starts `node apps/monitor/bin.cjs monitor ...` as a child process and captures its output by line. */
 export function startMonitorProcess(options: MonitorProcessOptions): MonitorProcess {
   const args = [
     "monitor",

@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 /** Path of the operator CLI entry point (the monitor app's bin shim, which loads the built dist). */
-export const OPERATOR_BIN: string = fileURLToPath(new URL("../../monitor/bin.js", import.meta.url));
+export const OPERATOR_BIN: string = fileURLToPath(new URL("../../monitor/bin.cjs", import.meta.url));
 
 /**
  * A ticket as `operator tickets list --json` prints it, with its ISO 8601 times turned into epoch

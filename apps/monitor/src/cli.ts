@@ -112,7 +112,7 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
 }
 
 /**
- * Runs `operator` as the process itself (what `bin.js` calls): a reader that goes away early
+ * Runs `operator` as the process itself (what `bin.cjs` calls): a reader that goes away early
  * (`operator tickets list | head`) ends the output quietly instead of crashing, and the process
  * exits with {@link main}'s code only after everything written to stdout and stderr has been
  * handed to the operating system, so `operator check --json | jq` gets the whole document.

@@ -11,12 +11,12 @@ import { cliEnv } from "./helpers/cli.ts";
 const run = promisify(execFile);
 const APP = fileURLToPath(new URL("..", import.meta.url));
 
-describe("bin.js", () => {
+describe("bin.cjs", () => {
   it("explains how to build when dist/ is missing, and exits 1", async () => {
     const dir = await mkdtemp(join(tmpdir(), "operator-bin-"));
     try {
-      await copyFile(join(APP, "bin.js"), join(dir, "bin.js"));
-      const error = await run(process.execPath, [join(dir, "bin.js"), "--version"], { env: cliEnv() }).catch(
+      await copyFile(join(APP, "bin.cjs"), join(dir, "bin.cjs"));
+      const error = await run(process.execPath, [join(dir, "bin.cjs"), "--version"], { env: cliEnv() }).catch(
         (e) => e,
       );
       expect(error.code).toBe(1);
@@ -29,7 +29,7 @@ describe("bin.js", () => {
   });
 
   it.skipIf(!existsSync(join(APP, "dist", "cli.cjs")))("runs the built CLI with plain node", async () => {
-    const { stdout } = await run(process.execPath, [join(APP, "bin.js"), "--version"], { env: cliEnv() });
+    const { stdout } = await run(process.execPath, [join(APP, "bin.cjs"), "--version"], { env: cliEnv() });
     expect(stdout).toMatch(/^operator \d+\.\d+\.\d+\n$/);
   });
 });

@@ -8,9 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
 const UNIT = join(ROOT, "deploy", "operator.service");
-const BIN = join(ROOT, "apps", "monitor", "bin.js");
+const BIN = join(ROOT, "apps", "monitor", "bin.cjs");
 const SYSTEMD_ANALYZE = ["/usr/bin/systemd-analyze", "/bin/systemd-analyze"].find((path) => existsSync(path));
-const SHIPPED_EXEC = "ExecStart=/usr/bin/node /opt/operator/apps/monitor/bin.js ";
+const SHIPPED_EXEC = "ExecStart=/usr/bin/node /opt/operator/apps/monitor/bin.cjs ";
 
 let dir: string;
 let unit: string;
@@ -47,7 +47,7 @@ async function verify(text: string, name: string): Promise<{ code: number; outpu
   });
 }
 
-/** The shipped unit with ExecStart pointing at this machine's node and this checkout's bin.js. */
+/** The shipped unit with ExecStart pointing at this machine's node and this checkout's bin.cjs. */
 function local(text: string): string {
   expect(text).toContain(SHIPPED_EXEC);
   return text.replace(SHIPPED_EXEC, `ExecStart=${process.execPath} ${BIN} `);

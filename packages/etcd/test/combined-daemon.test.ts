@@ -10,7 +10,7 @@ import { memberUnreachable } from "../src/index.ts";
 import { startCluster, type TestCluster, waitFor } from "./helpers/etcd-cluster.ts";
 
 const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
-const BIN = join(ROOT, "apps/monitor/bin.js");
+const BIN = join(ROOT, "apps/monitor/bin.cjs");
 const BUILT = [
   "apps/monitor/dist/cli.cjs",
   "packages/core/dist/index.js",

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 /** The built CLI loads `@operator/promql` by package name from a config file and runs its rules. */
 
 const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
-const BIN = join(ROOT, "apps/monitor/bin.js");
+const BIN = join(ROOT, "apps/monitor/bin.cjs");
 const BUILT = [
   "apps/monitor/dist/cli.cjs",
   "packages/promql/dist/index.js",

@@ -5,12 +5,12 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 
 const APP_DIR = fileURLToPath(new URL("../..", import.meta.url));
-const BIN = join(APP_DIR, "bin.js");
+const BIN = join(APP_DIR, "bin.cjs");
 const DIST_CLI = join(APP_DIR, "dist", "cli.cjs");
 const SRC_CLI = join(APP_DIR, "src", "cli.ts");
 
 /**
- * How tests start the CLI: the built `bin.js` (plain node, as users run it) when `dist/` here and in
+ * How tests start the CLI: the built `bin.cjs` (plain node, as users run it) when `dist/` here and in
  * every `@operator/*` dependency is at least as new as the sources, otherwise the sources through tsx. `./dev test` builds first, so CI
  * runs the real shim; a developer editing `src/` still tests what they edited.
  */
