@@ -47,7 +47,7 @@ const T0 = Date.UTC(2026, 0, 1);
  * cost up to three times the later ones while V8 compiles the store's code; a daemon spends its life
  * after them, so the steady target is judged there and the warm-up's median is reported beside it.
  */
-export const STEADY_WARM_UP_CYCLES = 100;
+const STEADY_WARM_UP_CYCLES = 100;
 
 /** Measures the store's three targets (plus listing variants) and returns one row per measurement. */
 export async function benchStore(options: StoreBenchOptions = {}): Promise<StoreBenchRow[]> {
