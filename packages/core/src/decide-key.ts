@@ -230,8 +230,12 @@ function draft(
   const { now } = input;
   const events = [monitorEvent("opened", now, null, "open", outcome.message)];
   if (flapping) events.push(flapEvent(true, now));
+  const { key, subject, invariant, entity } = input.parts;
   return {
-    ...input.parts,
+    key,
+    subject,
+    invariant,
+    entity,
     severity: outcome.severity,
     message: outcome.message,
     flapping,

@@ -13,7 +13,7 @@ import { violationKey } from "./key.ts";
 import type { Severity } from "./severity.ts";
 import { markSilences } from "./silence-marks.ts";
 import type { CyclePlan, CycleSnapshot, KeyState, TicketDraft } from "./store.ts";
-import type { InvariantSettings, Runbook } from "./subject.ts";
+import type { InvariantSettings, Runbook, ViolatedResult } from "./subject.ts";
 import type { TicketChange } from "./transitions.ts";
 import {
   SOURCE_UNREACHABLE_INVARIANT,
@@ -126,7 +126,15 @@ export function planCycle(input: CycleInput, snapshot: CycleSnapshot): PlannedCy
     });
     record(decision, snapshot.states.get(parts.key), ticket !== undefined);
     if (outcome.outcome === "violated") {
-      findings.push({ ...parts, outcome: "violated", severity: outcome.severity, message: outcome.message });
+      findings.push({
+        key: parts.key,
+        subject: parts.subject,
+        invariant: parts.invariant,
+        entity: parts.entity,
+        outcome: "violated",
+        severity: outcome.severity,
+        message: outcome.message,
+      });
     }
   };
   const record = (decision: KeyDecision, stored: KeyState | undefined, hadTicket: boolean) => {
@@ -215,18 +223,22 @@ export function planCycle(input: CycleInput, snapshot: CycleSnapshot): PlannedCy
         const resultParts = partsOf(subject.name, invariant.name, result.entity);
         seen.add(resultParts.key);
         if (result.outcome === "unknown") {
-          findings.push({ ...base, ...resultParts, outcome: "unknown", reason: result.reason });
+          findings.push({
+            subject: subject.name,
+            invariant: invariant.name,
+            severity: settings.severity,
+            key: resultParts.key,
+            entity: resultParts.entity,
+            outcome: "unknown",
+            reason: result.reason,
+          });
           interrupt(resultParts);
           continue;
         }
-        const keyOutcome: KeyOutcome =
+        const keyOutcome =
           result.outcome === "ok"
             ? result
-            : {
-                ...result,
-                severity: result.severity ?? settings.severity,
-                ...(invariant.runbook ? { runbook: invariant.runbook } : {}),
-              };
+            : violatedOutcome(result, result.severity ?? settings.severity, invariant.runbook);
         decide(resultParts, keyOutcome, settings);
       }
       for (const absent of known.get(`${subject.name}/${invariant.name}`) ?? []) {
@@ -262,16 +274,30 @@ export function planCycle(input: CycleInput, snapshot: CycleSnapshot): PlannedCy
   };
 }
 
+/**
+ * A violated result as the key's decision takes it, built field by field: a cycle can hold tens of
+ * thousands of them, and an object spread costs several times more.
+ */
+function violatedOutcome(
+  result: ViolatedResult,
+  severity: Severity,
+  runbook: Runbook | undefined,
+): KeyOutcome {
+  const { message, values } = result;
+  return runbook === undefined
+    ? { outcome: "violated", message, values, severity }
+    : { outcome: "violated", message, values, severity, runbook };
+}
+
 function partsOf(subject: string, invariant: string, entity: string): Parts {
   return { key: violationKey({ subject, invariant, entity }), subject, invariant, entity };
 }
 
-/** Keys the store knows (a state row or an unresolved ticket), grouped by `subject/invariant`. */
+/** Keys the store knows (a state row or an unresolved ticket, itself as the parts), grouped by `subject/invariant`. */
 function knownKeys(snapshot: CycleSnapshot): Map<string, Parts[]> {
   const byKey = new Map<string, Parts>();
   for (const source of [snapshot.states.values(), snapshot.openTickets.values()]) {
-    for (const { key, subject, invariant, entity } of source)
-      byKey.set(key, { key, subject, invariant, entity });
+    for (const parts of source) byKey.set(parts.key, parts);
   }
   const grouped = new Map<string, Parts[]>();
   for (const parts of byKey.values()) {
