@@ -203,6 +203,7 @@ export function planCycle(input: CycleInput, snapshot: CycleSnapshot): PlannedCy
       if (outcome.kind === "disabled") continue;
       invariants++;
       const base = { subject: subject.name, invariant: invariant.name, severity: settings.severity };
+      const knownHere = known.get(`${subject.name}/${invariant.name}`);
       const reason =
         subject.failure !== null
           ? `observation failed: ${subject.failure}`
@@ -215,13 +216,14 @@ export function planCycle(input: CycleInput, snapshot: CycleSnapshot): PlannedCy
           outcome: "unknown",
           reason: reason ?? "not evaluated",
         });
-        for (const parts of known.get(`${subject.name}/${invariant.name}`) ?? []) interrupt(parts);
+        for (const parts of knownHere ?? []) interrupt(parts);
         continue;
       }
-      const seen = new Set<string>();
+      // Only a group with known keys needs the keys reported, to find the absent ones.
+      const seen = knownHere === undefined ? undefined : new Set<string>();
       for (const result of outcome.results) {
         const resultParts = partsOf(subject.name, invariant.name, result.entity);
-        seen.add(resultParts.key);
+        seen?.add(resultParts.key);
         if (result.outcome === "unknown") {
           findings.push({
             subject: subject.name,
@@ -241,8 +243,8 @@ export function planCycle(input: CycleInput, snapshot: CycleSnapshot): PlannedCy
             : violatedOutcome(result, result.severity ?? settings.severity, invariant.runbook);
         decide(resultParts, keyOutcome, settings);
       }
-      for (const absent of known.get(`${subject.name}/${invariant.name}`) ?? []) {
-        if (!seen.has(absent.key)) decide(absent, ABSENT, settings);
+      for (const absent of knownHere ?? []) {
+        if (!seen?.has(absent.key)) decide(absent, ABSENT, settings);
       }
     }
   }
