@@ -295,7 +295,10 @@ function partsOf(subject: string, invariant: string, entity: string): Parts {
   return { key: violationKey({ subject, invariant, entity }), subject, invariant, entity };
 }
 
-/** Keys the store knows (a state row or an unresolved ticket, itself as the parts), grouped by `subject/invariant`. */
+/**
+ * Keys the store knows (a state row or an unresolved ticket, which serves as the key's parts), grouped
+ * by `subject/invariant`.
+ */
 function knownKeys(snapshot: CycleSnapshot): Map<string, Parts[]> {
   const byKey = new Map<string, Parts>();
   for (const source of [snapshot.states.values(), snapshot.openTickets.values()]) {
