@@ -6,6 +6,12 @@ import { parseJson } from "./json.ts";
  * over 1,000 stores (up to 300 KB) then needs no scan.
  */
 export const PIECE_CHARS = 1024 * 1024;
+/**
+ * Length of the runs of items a large list is parsed in (a run ends after the item that reaches it).
+ * Small runs parse faster than pieces of {@link PIECE_CHARS}: PD's `/stores` for 1,000 stores (1.2 MB)
+ * takes 17 ms in 1 MB runs and 5 ms in runs of 64 KB (16 to 64 KB are alike; 120 KB takes 9 ms).
+ */
+const RUN_CHARS = 64 * 1024;
 /** Longest time (ms) the parser works before it lets the event loop run. */
 export const SLICE_MS = 8;
 /** Deepest nesting accepted; PD and Prometheus bodies nest about 6 levels deep. */
@@ -18,7 +24,7 @@ export const MAX_TOKEN_CHARS = 512;
 /**
  * Parses JSON like {@link parseJson} (integers beyond 2^53 become `bigint`), without blocking the
  * event loop for long on a large body: the text is scanned in time slices, and every container
- * larger than {@link PIECE_CHARS} is built from pieces of that size, yielding to the event loop
+ * larger than {@link PIECE_CHARS} is built from runs of its items, yielding to the event loop
  * every {@link SLICE_MS} ms. Throws a `SyntaxError` for text that is not JSON, nested deeper than
  * {@link MAX_DEPTH}, or holding a string or token longer than the limits above.
  */
@@ -88,7 +94,7 @@ async function _parseByLines(
     if (next[1] === "]") {
       runs.push([runStart, itemEnd]);
       end = after.lastIndex;
-    } else if (itemEnd - runStart >= PIECE_CHARS) {
+    } else if (itemEnd - runStart >= RUN_CHARS) {
       runs.push([runStart, itemEnd]);
       runStart = after.lastIndex;
     }
@@ -279,7 +285,7 @@ function _endItem(frame: Frame, at: number, closes: boolean): void {
     if (frame.runStart < 0) frame.runStart = frame.itemStart;
     frame.runEnd = at;
     frame.items += 1;
-    if (frame.runEnd - frame.runStart >= PIECE_CHARS) _flushRun(frame);
+    if (frame.runEnd - frame.runStart >= RUN_CHARS) _flushRun(frame);
   }
   if (closes) _flushRun(frame);
   frame.itemStart = at + 1;
