@@ -31,7 +31,8 @@ export function checkEvaluation(evaluation: unknown): InvariantOutcome {
     return { kind: "unknown", reason: `invalid evaluation: got ${describe(evaluation)}`, fault: true };
   }
   const seen = new Set<string>();
-  for (const [index, result] of evaluation.entries()) {
+  for (let index = 0; index < evaluation.length; index++) {
+    const result: unknown = evaluation[index];
     const problem = resultProblem(result);
     if (problem) return { kind: "unknown", reason: `invalid result #${index}: ${problem}`, fault: true };
     const entity = (result as EntityResult).entity;

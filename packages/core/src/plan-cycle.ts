@@ -216,14 +216,16 @@ export function planCycle(input: CycleInput, snapshot: CycleSnapshot): PlannedCy
           outcome: "unknown",
           reason: reason ?? "not evaluated",
         });
-        for (const parts of knownHere ?? []) interrupt(parts);
+        for (const parts of knownHere?.values() ?? []) interrupt(parts);
         continue;
       }
-      // Only a group with known keys needs the keys reported, to find the absent ones.
-      const seen = knownHere === undefined ? undefined : new Set<string>();
+      const seen = new Set<string>();
       for (const result of outcome.results) {
-        const resultParts = partsOf(subject.name, invariant.name, result.entity);
-        seen?.add(resultParts.key);
+        const knownParts = knownHere?.get(result.entity);
+        if (knownParts !== undefined) seen.add(result.entity);
+        // An ok result for a key without state or ticket needs nothing: the common case, kept cheap.
+        else if (result.outcome === "ok") continue;
+        const resultParts = knownParts ?? partsOf(subject.name, invariant.name, result.entity);
         if (result.outcome === "unknown") {
           findings.push({
             subject: subject.name,
@@ -243,8 +245,8 @@ export function planCycle(input: CycleInput, snapshot: CycleSnapshot): PlannedCy
             : violatedOutcome(result, result.severity ?? settings.severity, invariant.runbook);
         decide(resultParts, keyOutcome, settings);
       }
-      for (const absent of knownHere ?? []) {
-        if (!seen?.has(absent.key)) decide(absent, ABSENT, settings);
+      for (const [entity, absent] of knownHere ?? []) {
+        if (!seen.has(entity)) decide(absent, ABSENT, settings);
       }
     }
   }
@@ -296,20 +298,18 @@ function partsOf(subject: string, invariant: string, entity: string): Parts {
 }
 
 /**
- * Keys the store knows (a state row or an unresolved ticket, which serves as the key's parts), grouped
- * by `subject/invariant`.
+ * Keys the store knows (a state row or an unresolved ticket, which serves as the key's parts), by
+ * entity, grouped by `subject/invariant` (names hold no `/`, so the entity names the key in its group).
  */
-function knownKeys(snapshot: CycleSnapshot): Map<string, Parts[]> {
-  const byKey = new Map<string, Parts>();
+function knownKeys(snapshot: CycleSnapshot): Map<string, Map<string, Parts>> {
+  const grouped = new Map<string, Map<string, Parts>>();
   for (const source of [snapshot.states.values(), snapshot.openTickets.values()]) {
-    for (const parts of source) byKey.set(parts.key, parts);
-  }
-  const grouped = new Map<string, Parts[]>();
-  for (const parts of byKey.values()) {
-    const group = `${parts.subject}/${parts.invariant}`;
-    const list = grouped.get(group);
-    if (list) list.push(parts);
-    else grouped.set(group, [parts]);
+    for (const parts of source) {
+      const group = `${parts.subject}/${parts.invariant}`;
+      const entities = grouped.get(group) ?? new Map<string, Parts>();
+      entities.set(parts.entity, parts);
+      grouped.set(group, entities);
+    }
   }
   return grouped;
 }
