@@ -1,4 +1,5 @@
 import path from "node:path";
+import { getHeapSpaceStatistics } from "node:v8";
 import { createMonitor, openTicketStore, silentLogger, tikvSubject } from "./deps.ts";
 import { type HotSpot, profileHotSpots } from "./profile.ts";
 import { num, type SectionReport, type Table, type TargetCheck } from "./report.ts";
@@ -38,6 +39,8 @@ interface SizeResult {
   readonly unknownReasons: readonly string[];
   /** Where one extra, profiled cycle spent its CPU time. */
   readonly hotSpots: readonly HotSpot[];
+  /** Size of V8's young generation (new space) after the measured cycles, MB. */
+  readonly youngMb: number;
   /** Requests by path in the last measured cycle. */
   readonly paths: { readonly pd: Record<string, number>; readonly prometheus: Record<string, number> };
 }
@@ -146,6 +149,7 @@ async function measureSize(stores: number, options: CycleCostOptions): Promise<S
             for (const failure of Object.values(report.failures)) unknownReasons.add(failure);
           }
         }
+        const youngMb = youngGenerationMb();
         const hotSpots = await profileHotSpots(() => monitor.runOnce());
         const summary = Object.fromEntries(
           Object.entries(samples).map(([series, values]) => [series, summarize(values)]),
@@ -158,6 +162,7 @@ async function measureSize(stores: number, options: CycleCostOptions): Promise<S
           unknownCycles,
           unknownReasons: [...unknownReasons].slice(0, 3),
           hotSpots,
+          youngMb,
           paths,
         };
       } finally {
@@ -169,6 +174,11 @@ async function measureSize(stores: number, options: CycleCostOptions): Promise<S
     await sim.call("stop").catch(() => undefined);
     await sim.close();
   }
+}
+
+function youngGenerationMb(): number {
+  const young = getHeapSpaceStatistics().find((space) => space.space_name === "new_space");
+  return (young?.space_size ?? 0) / (1024 * 1024);
 }
 
 /**
@@ -266,8 +276,9 @@ function cycleCostReport(
     title: "Cycle cost against cluster size",
     method:
       "One monitor (the TiKV subject and the SQLite ticket store) runs in the benchmark process, under the V8 " +
-      "setting `operator monitor` applies (a small young generation and heap growth: less memory, more " +
-      "CPU for the collector); the simulated " +
+      "setting `operator monitor` applies, set as the daemon sets it, after start (a small young generation " +
+      "and heap growth: less memory, more CPU for the collector; the young generation's size is a row below); " +
+      "the simulated " +
       `cluster, a real Prometheus and two counting proxies run in other processes, so CPU time here is the ` +
       `monitor's own (process.cpuUsage around runOnce(), all threads of the process). ${options.warmup} warm-up ` +
       `cycles (one from 5,000 stores), then up to ${options.cycles} measured cycles per size, fewer where they ` +
@@ -300,6 +311,13 @@ function cycleCostReport(
           row("Wall time", (r) => r.wall, " ms"),
           row("Database time", (r) => r.db, " ms", 2),
           row("Planning time (in the transaction)", (r) => r.plan, " ms", 2),
+          [
+            "V8 young generation after the cycles",
+            ...sizes.map((s) => {
+              const r = bySize.get(s);
+              return r ? `${num(r.youngMb)} MB` : "—";
+            }),
+          ],
           ["Regions in the cluster", ...sizes.map((s) => num(regionsFor(s) ?? 100 * s, 0))],
           [
             "Prometheus scrape interval",

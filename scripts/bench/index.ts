@@ -9,7 +9,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseBenchArgs, USAGE } from "./cli-args.ts";
 import { describeMachine, renderReport, type SectionReport } from "./report.ts";
-import { SECTION_NODE_FLAGS } from "./section-flags.ts";
+import { SECTION_V8_FLAGS } from "./section-flags.ts";
 import type { SectionHandlers } from "./section-host.ts";
 import { startWorker } from "./worker.ts";
 
@@ -27,8 +27,9 @@ async function main(argv: readonly string[]): Promise<number> {
   for (const id of args.only) {
     process.stderr.write(`[bench] ${id}\n`);
     const sectionStarted = performance.now();
+    const v8Flags = SECTION_V8_FLAGS[id];
     const host = startWorker<SectionHandlers>(new URL("./section-host.ts", import.meta.url), {
-      nodeFlags: SECTION_NODE_FLAGS[id] ?? [],
+      args: v8Flags === undefined ? [] : [v8Flags],
     });
     try {
       const report = await host.call("run", { id, args });

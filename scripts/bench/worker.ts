@@ -28,15 +28,19 @@ export interface Worker<H extends Handlers> {
 
 /**
  * Starts `file` (a TypeScript module that calls {@link serve}) as a separate Node process with the
- * same loader flags as this one, so its CPU time and memory are not counted in ours. With `plainNode`
- * the file is JavaScript run without the TypeScript loader.
+ * same loader flags as this one, so its CPU time and memory are not counted in ours; `args` are its
+ * command-line arguments. With `plainNode` the file is JavaScript run without the TypeScript loader.
  */
 export function startWorker<H extends Handlers>(
   file: URL,
-  options: { readonly nodeFlags?: readonly string[]; readonly plainNode?: boolean } = {},
+  options: {
+    readonly nodeFlags?: readonly string[];
+    readonly args?: readonly string[];
+    readonly plainNode?: boolean;
+  } = {},
 ): Worker<H> {
   const loader = options.plainNode ? [] : process.execArgv;
-  const child: ChildProcess = fork(file.pathname, [], {
+  const child: ChildProcess = fork(file.pathname, [...(options.args ?? [])], {
     execArgv: [...loader, ...(options.nodeFlags ?? [])],
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
