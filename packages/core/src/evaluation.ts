@@ -13,11 +13,22 @@ export type InvariantOutcome =
   | { readonly kind: "disabled" };
 
 /**
+ * Lists of entities {@link checkEvaluation} found distinct, the last one of each length. The
+ * invariants of a subject mostly report the same entities in the same order (its stores, its
+ * members): sharing one of these among them within a cycle spares each a set of its entities when
+ * they are those of an earlier list.
+ */
+export type DistinctEntities = Map<number, readonly string[]>;
+
+/**
  * Checks what an invariant's `evaluate` returned. Anything malformed (a result without an entity, a
  * violation without a message, the same entity twice) makes the whole evaluation `unknown`: a broken
  * answer is not an all-clear.
  */
-export function checkEvaluation(evaluation: unknown): InvariantOutcome {
+export function checkEvaluation(
+  evaluation: unknown,
+  distinct: DistinctEntities = new Map(),
+): InvariantOutcome {
   if (typeof evaluation === "object" && evaluation !== null && !Array.isArray(evaluation)) {
     const reason = (evaluation as { unknown?: unknown }).unknown;
     if (typeof reason === "string" && reason !== "") return { kind: "unknown", reason };
@@ -30,24 +41,38 @@ export function checkEvaluation(evaluation: unknown): InvariantOutcome {
   if (!Array.isArray(evaluation)) {
     return { kind: "unknown", reason: `invalid evaluation: got ${describe(evaluation)}`, fault: true };
   }
-  const seen = new Set<string>();
+  const known = distinct.get(evaluation.length);
+  // Undefined while every entity so far is the known one at its index (and so distinct).
+  let seen = known === undefined ? new Set<string>() : undefined;
   for (let index = 0; index < evaluation.length; index++) {
     const result: unknown = evaluation[index];
     const problem = resultProblem(result);
     if (problem) return { kind: "unknown", reason: `invalid result #${index}: ${problem}`, fault: true };
     const entity = (result as EntityResult).entity;
+    if (seen === undefined) {
+      if (entity === known?.[index]) continue;
+      seen = new Set(known?.slice(0, index));
+    }
     if (seen.has(entity))
       return { kind: "unknown", reason: `invalid result #${index}: entity "${entity}" twice` };
     seen.add(entity);
   }
+  if (seen !== undefined) distinct.set(evaluation.length, [...seen]);
   return { kind: "results", results: evaluation as EntityResult[] };
 }
 
-/** Evaluates one invariant safely: a disabled one is skipped, a throw becomes `unknown`. */
-export function evaluateInvariant<O>(invariant: Invariant<O>, observation: O): InvariantOutcome {
+/**
+ * Evaluates one invariant safely: a disabled one is skipped, a throw becomes `unknown`. `distinct` is
+ * shared by the invariants of one subject in one cycle (see {@link DistinctEntities}).
+ */
+export function evaluateInvariant<O>(
+  invariant: Invariant<O>,
+  observation: O,
+  distinct?: DistinctEntities,
+): InvariantOutcome {
   if (!invariant.defaults.enabled) return { kind: "disabled" };
   try {
-    return checkEvaluation(invariant.evaluate(observation, invariant.defaults));
+    return checkEvaluation(invariant.evaluate(observation, invariant.defaults), distinct);
   } catch (error) {
     return { kind: "unknown", reason: `evaluate threw: ${errorMessage(error)}`, fault: true };
   }

@@ -1,4 +1,4 @@
-import { errorMessage, evaluateInvariant } from "./evaluation.ts";
+import { type DistinctEntities, errorMessage, evaluateInvariant } from "./evaluation.ts";
 import type { SubjectCycleInput } from "./plan-cycle.ts";
 import type { Subject } from "./subject.ts";
 import { readSubjectHealth } from "./subject-health.ts";
@@ -53,6 +53,7 @@ export async function readSubjects(
     let reading = readings[i] ?? { ok: false as const, failure: "no reading" };
     const health = reading.ok ? readSubjectHealth(subject, reading.observation) : undefined;
     if (health && !health.ok) reading = { ok: false, failure: health.failure };
+    const distinct: DistinctEntities = new Map();
     return {
       name: subject.name,
       failure: reading.ok ? null : reading.failure,
@@ -65,7 +66,7 @@ export async function readSubjects(
         outcome: !invariant.defaults.enabled
           ? { kind: "disabled" as const }
           : reading.ok
-            ? evaluateInvariant(invariant, reading.observation)
+            ? evaluateInvariant(invariant, reading.observation, distinct)
             : { kind: "unknown" as const, reason: reading.failure },
       })),
     };
