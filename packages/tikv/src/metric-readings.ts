@@ -35,6 +35,9 @@ export async function readMetrics(
   const scraped = Object.keys(queries).some((key) => holds[key] !== undefined)
     ? ask(SCRAPED_QUERY)
     : undefined;
+  // One set of the scraped instances, shared by every reading that holds.
+  const scrapedInstances = scraped?.then(_instancesOf);
+  scrapedInstances?.catch(() => {});
 
   /** The comparison's verdict: every scraped store held, the read failed, or `undefined`: read in full. */
   async function compare(
@@ -48,11 +51,7 @@ export async function readMetrics(
       if (time === undefined) return undefined;
       const outside = await ask(`${SCRAPED_QUERY} unless on (instance) (${hold})`, time);
       if (outside.samples.length > 0) return undefined;
-      const instances = new Set<string>();
-      for (const sample of listed.samples) {
-        const instance = sample.labels.instance;
-        if (instance !== undefined) instances.add(instance);
-      }
+      const instances = await (scrapedInstances as Promise<ReadonlySet<string>>);
       return { instances, warnings: [...listed.warnings, ...outside.warnings] };
     } catch (error) {
       return { error };
@@ -81,4 +80,16 @@ export async function readMetrics(
 export function sourceFailure(error: unknown): SourceFailure {
   if (error instanceof ObservationError) return { reason: error.reason, message: error.message };
   return { reason: "invalid_response", message: error instanceof Error ? error.message : String(error) };
+}
+
+// --- Internal helpers ---
+
+/** The `instance` label of each sample. */
+function _instancesOf(answer: QueryResult): ReadonlySet<string> {
+  const instances = new Set<string>();
+  for (const sample of answer.samples) {
+    const instance = sample.labels.instance;
+    if (instance !== undefined) instances.add(instance);
+  }
+  return instances;
 }
