@@ -129,6 +129,7 @@ export {
   MAX_FEED_PAGE,
   MAX_TICKET_SEARCH_LENGTH,
   sharedOpeningEvent,
+  storedValues,
   ticketFromDraft,
   ticketSearchText,
 } from "./store.ts";

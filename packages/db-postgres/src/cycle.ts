@@ -9,6 +9,7 @@ import {
   type SnapshotCache,
   type SnapshotRows,
   sharedOpeningEvent,
+  storedValues,
   type Ticket,
   type TicketDraft,
   TicketNotFoundError,
@@ -263,7 +264,7 @@ async function insertOpened(
     const { id, previous_ticket_id: previous } = byKey.get(draft.key) as InsertedTicket;
     if (!shared) for (const event of draft.events) events.push({ ticketId: id, event });
     const lastValuesJson = valuesJson[n] as string;
-    const ticket = ticketFromDraft(draft, id, previous, JSON.parse(lastValuesJson));
+    const ticket = ticketFromDraft(draft, id, previous, storedValues(draft.values, lastValuesJson));
     return { ticket, lastValuesJson };
   });
   await insertEvents(tx, events);

@@ -8,10 +8,10 @@ import {
   SILENCE_SNAPSHOT_WINDOW_MS,
   type SnapshotCache,
   sharedOpeningEvent,
+  storedValues,
   type Ticket,
   TicketNotFoundError,
   ticketFromDraft,
-  type Values,
 } from "@operator/core";
 import { DuplicateOpenTicketError } from "./errors.ts";
 import { loadSnapshot } from "./load-snapshot.ts";
@@ -191,7 +191,7 @@ function insertOpened(
     }
     if (shared) ids.push(id);
     else insertEvents(s, id, draft.events);
-    const ticket = ticketFromDraft(draft, id, previousTicketId, JSON.parse(valuesJson) as Values);
+    const ticket = ticketFromDraft(draft, id, previousTicketId, storedValues(draft.values, valuesJson));
     return { ticket, valuesJson };
   });
   if (shared) {
