@@ -1,6 +1,6 @@
 import { DEFAULT_SETTINGS } from "@operator/core";
 import { holdsWhen, type MetricInvariant } from "./metric-invariant.ts";
-import { evaluateStores, jsonNumber, storeLabel, storeValues } from "./per-store.ts";
+import { evaluateStores, jsonNumber, storeLabel, storeOk, storeValues } from "./per-store.ts";
 
 /** Name of the gRPC latency invariant. */
 export const HIGH_LATENCY = "high_latency";
@@ -25,7 +25,7 @@ export const highLatency: MetricInvariant = {
     const threshold = settings.thresholds.p99Seconds ?? 0.1;
     return evaluateStores(observation, "grpcP99", (store, samples, query) => {
       const p99 = Math.max(...samples.map((sample) => sample.value));
-      if (Number.isNaN(p99) || p99 <= threshold) return { entity: store.id, outcome: "ok" };
+      if (Number.isNaN(p99) || p99 <= threshold) return storeOk(store);
       return {
         entity: store.id,
         outcome: "violated",

@@ -1,6 +1,6 @@
 import { DEFAULT_SETTINGS } from "@operator/core";
 import { holdsWhen, type MetricInvariant } from "./metric-invariant.ts";
-import { evaluateStores, jsonNumber, storeLabel, storeValues } from "./per-store.ts";
+import { evaluateStores, jsonNumber, storeLabel, storeOk, storeValues } from "./per-store.ts";
 
 /** Name of the leader-drop invariant. */
 export const LEADER_DROP = "leader_drop";
@@ -38,7 +38,7 @@ export const leaderDrop: MetricInvariant = {
         const delta = samples.reduce((sum, sample) => sum + sample.value, 0);
         if (Number.isNaN(delta))
           return { entity: store.id, outcome: "unknown", reason: `Store ${store.id} leader change is NaN` };
-        if (delta >= -threshold) return { entity: store.id, outcome: "ok" };
+        if (delta >= -threshold) return storeOk(store);
         return {
           entity: store.id,
           outcome: "violated",

@@ -1,7 +1,7 @@
 import { DEFAULT_SETTINGS } from "@operator/core";
 import { formatByteSize } from "../byte-size.ts";
 import { type MetricInvariant, promNumber } from "./metric-invariant.ts";
-import { evaluateStores, storeLabel, storeValues } from "./per-store.ts";
+import { evaluateStores, storeLabel, storeOk, storeValues } from "./per-store.ts";
 
 /** Name of the disk-space invariant. */
 export const LOW_DISK_SPACE = "low_disk_space";
@@ -42,7 +42,7 @@ export const lowDiskSpace: MetricInvariant = {
         available === undefined ? 0 : 1 - available / capacity,
       ];
       const usedRatio = Math.max(...ratios.filter(Number.isFinite));
-      if (!(usedRatio > threshold)) return { entity: store.id, outcome: "ok" };
+      if (!(usedRatio > threshold)) return storeOk(store);
       const shown = formatByteSize(capacity * usedRatio);
       return {
         entity: store.id,

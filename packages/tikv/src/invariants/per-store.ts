@@ -76,7 +76,7 @@ export function evaluateStores(
       });
     } else if (held) {
       const instance = instanceOf(store);
-      results.push(held.has(instance) ? { entity, outcome: "ok" } : _noSample(first, entity, instance));
+      results.push(held.has(instance) ? storeOk(store) : _noSample(first, entity, instance));
     } else {
       const instance = instanceOf(store);
       const all: Record<string, readonly Sample[]> = {};
@@ -95,6 +95,21 @@ export function evaluateStores(
   }
   return results;
 }
+
+/**
+ * The `ok` result of a store, one object per store object (PD's stores are read afresh each cycle):
+ * every invariant that finds the store ok reports the same one, rather than one object each.
+ */
+export function storeOk(store: PdStore): EntityResult {
+  let result = okResults.get(store);
+  if (result === undefined) {
+    result = { entity: store.id, outcome: "ok" };
+    okResults.set(store, result);
+  }
+  return result;
+}
+
+const okResults = new WeakMap<PdStore, EntityResult>();
 
 /** `ok` with `gone` for every store PD no longer lists (see `TikvObservation.removedStores`). */
 export function removedResults(observation: TikvObservation): EntityResult[] {

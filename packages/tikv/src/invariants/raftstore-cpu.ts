@@ -1,6 +1,6 @@
 import { DEFAULT_SETTINGS } from "@operator/core";
 import { holdsWhen, type MetricInvariant } from "./metric-invariant.ts";
-import { evaluateStores, jsonNumber, storeLabel, storeValues } from "./per-store.ts";
+import { evaluateStores, jsonNumber, storeLabel, storeOk, storeValues } from "./per-store.ts";
 
 /** Name of the raftstore CPU invariant. */
 export const RAFTSTORE_CPU = "raftstore_cpu";
@@ -27,7 +27,7 @@ export const raftstoreCpu: MetricInvariant = {
       const cores = samples.reduce((sum, sample) => sum + sample.value, 0);
       if (Number.isNaN(cores))
         return { entity: store.id, outcome: "unknown", reason: `Store ${store.id} raftstore CPU is NaN` };
-      if (cores <= threshold) return { entity: store.id, outcome: "ok" };
+      if (cores <= threshold) return storeOk(store);
       return {
         entity: store.id,
         outcome: "violated",

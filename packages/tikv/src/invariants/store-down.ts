@@ -8,7 +8,7 @@ import {
 } from "@operator/core";
 import type { TikvObservation } from "../observation.ts";
 import type { PdStore } from "../pd-client.ts";
-import { removedResults, storeLabel, tombstoneResult } from "./per-store.ts";
+import { removedResults, storeLabel, storeOk, tombstoneResult } from "./per-store.ts";
 
 /** Name of the store-down invariant. */
 export const STORE_DOWN = "store_down";
@@ -34,7 +34,7 @@ export const storeDown: Invariant<TikvObservation> = {
       switch (store.stateName) {
         case "Up":
         case "Offline":
-          return { entity, outcome: "ok" };
+          return storeOk(store);
         case "Tombstone":
           return tombstoneResult(store);
         case "Disconnected":

@@ -3,7 +3,7 @@ import type { PdStore } from "../pd-client.ts";
 import type { Sample } from "../prometheus-client.ts";
 import { formatValue, type Unit } from "./format.ts";
 import type { MetricInvariant, QueryContext } from "./metric-invariant.ts";
-import { evaluateStores, jsonNumber, storeLabel, storeValues } from "./per-store.ts";
+import { evaluateStores, jsonNumber, storeLabel, storeOk, storeValues } from "./per-store.ts";
 
 /** What one store measured: the number compared with the threshold. */
 export interface Measurement {
@@ -94,9 +94,9 @@ export function storeThresholdInvariant(spec: StoreThresholdSpec): MetricInvaria
         if (Number.isNaN(value)) {
           return spec.nanIsUnknown
             ? { entity: store.id, outcome: "unknown", reason: `Store ${store.id} ${spec.what} is NaN` }
-            : { entity: store.id, outcome: "ok" };
+            : storeOk(store);
         }
-        if (value <= threshold) return { entity: store.id, outcome: "ok" };
+        if (value <= threshold) return storeOk(store);
         const details = { value, ...measured.describe?.() };
         return {
           entity: store.id,

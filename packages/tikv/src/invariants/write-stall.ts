@@ -1,6 +1,6 @@
 import { DEFAULT_SETTINGS } from "@operator/core";
 import { holdsWhen, type MetricInvariant } from "./metric-invariant.ts";
-import { evaluateStores, jsonNumber, storeLabel, storeValues } from "./per-store.ts";
+import { evaluateStores, jsonNumber, storeLabel, storeOk, storeValues } from "./per-store.ts";
 
 /** Name of the write-stall invariant. */
 export const WRITE_STALL = "write_stall";
@@ -29,7 +29,7 @@ export const writeStall: MetricInvariant = {
       const fraction = samples.reduce((sum, sample) => sum + sample.value, 0);
       if (Number.isNaN(fraction))
         return { entity: store.id, outcome: "unknown", reason: `Store ${store.id} stall rate is NaN` };
-      if (fraction <= threshold) return { entity: store.id, outcome: "ok" };
+      if (fraction <= threshold) return storeOk(store);
       return {
         entity: store.id,
         outcome: "violated",
