@@ -16,7 +16,19 @@ describe("parseByteSize", () => {
     expect(parseByteSize(text)).toBe(Math.round(bytes));
   });
 
-  it.each(["", "GiB", "1.5TB", "1.5 tib", "-1GiB", "abc", "1,5GiB", "12"])("rejects %j", (text) => {
+  it.each([
+    "",
+    "GiB",
+    "1.5TB",
+    "1.5 tib",
+    "-1GiB",
+    "abc",
+    "1,5GiB",
+    "12",
+    "1eB",
+    "1constructor",
+    "1toString",
+  ])("rejects %j", (text) => {
     expect(parseByteSize(text)).toBeUndefined();
   });
 
