@@ -53,12 +53,12 @@ export function formatPath(path: readonly PropertyKey[]): string {
 const LONG_DIGITS = /(?<![\d.])\d{16}/;
 
 /**
- * A `:`, spaces (group 1) and an integer of 16 digits or more (group 2), not followed by a fraction or
- * exponent: an object member with a long integer value, when {@link _markLongMembers} finds its key
- * before the colon. Starting at the colon, not at a quote, keeps the search fast (a body has many
- * more quotes than colons).
+ * A `:`, spaces and an integer of 16 digits or more, not followed by a fraction or exponent: an
+ * object member with a long integer value, when {@link _markLongMembers} finds its key before the
+ * colon. Starting at the colon, not at a quote, keeps the search fast (a body has many more quotes
+ * than colons).
  */
-const LONG_MEMBER_VALUE = /:(\s*)(-?\d{16,})(?![\d.eE])/g;
+const LONG_MEMBER_VALUE = /:\s*-?\d{16,}(?![\d.eE])/g;
 
 /**
  * Marks a long integer turned into a string: a NUL character, which a JSON string can only hold
@@ -77,12 +77,18 @@ const MARK = 0;
 function _markLongMembers(text: string): string {
   let out = "";
   let copied = 0;
-  for (const match of text.matchAll(LONG_MEMBER_VALUE)) {
-    if (!_followsKey(text, match.index)) continue;
-    const digits = match[2] as string;
-    const start = match.index + 1 + (match[1] as string).length;
-    out += `${text.slice(copied, start)}"${MARK_ESCAPE}${digits}"`;
-    copied = start + digits.length;
+  // `test` finds each match without a match array; the integer and the colon are found back from its end.
+  const search = new RegExp(LONG_MEMBER_VALUE);
+  while (search.test(text)) {
+    const end = search.lastIndex;
+    let start = end;
+    while (_isDigit(text.charCodeAt(start - 1))) start -= 1;
+    if (text.charCodeAt(start - 1) === MINUS) start -= 1;
+    let colon = start - 1;
+    while (text.charCodeAt(colon) !== COLON) colon -= 1;
+    if (!_followsKey(text, colon)) continue;
+    out += `${text.slice(copied, start)}"${MARK_ESCAPE}${text.slice(start, end)}"`;
+    copied = end;
   }
   return copied === 0 ? text : out + text.slice(copied);
 }
@@ -107,7 +113,13 @@ function _followsKey(text: string, colon: number): boolean {
 const QUOTE = 34;
 const BACKSLASH = 92;
 const COMMA = 44;
+const COLON = 58;
+const MINUS = 45;
 const OPEN_OBJECT = 123;
+
+function _isDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
+}
 
 function _isSpace(code: number): boolean {
   return code === 32 || code === 10 || code === 13 || code === 9;
@@ -134,7 +146,8 @@ function _unmark(root: unknown): boolean {
       continue;
     }
     const object = node as Record<string, unknown>;
-    for (const key of Object.keys(object)) {
+    for (const key in object) {
+      if (!Object.hasOwn(object, key)) continue;
       const item = object[key];
       if (typeof item === "object" && item !== null) stack.push(item);
       else if (typeof item === "string" && item.charCodeAt(0) === MARK) _set(object, key, _integer(item));

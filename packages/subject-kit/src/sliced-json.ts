@@ -55,8 +55,6 @@ export function yieldToEventLoop(): Promise<void> {
 
 /** The first array whose first item is an object on a line of its own: PD's list of stores. */
 const ARRAY_OF_OBJECTS = /\[\n( +)\{/;
-/** White space, then the comma before the next item or the bracket closing the array. */
-const AFTER_ITEM = /\s*([,\]])/y;
 /** Stands in the rest of the body for the array cut by {@link _parseByLines}. */
 const PLACEHOLDER = "\\u0001sliced\\u0001";
 const PLACEHOLDER_VALUE = "\u0001sliced\u0001";
@@ -76,30 +74,30 @@ async function _parseByLines(
 ): Promise<{ value: unknown } | undefined> {
   const open = ARRAY_OF_OBJECTS.exec(text);
   if (!open || text.includes("\\u0001")) return undefined;
-  const close = new RegExp(`\\n${open[1]}\\}`, "g");
-  close.lastIndex = open.index;
-  const after = new RegExp(AFTER_ITEM);
+  const close = `\n${open[1]}}`;
   const runs: [number, number][] = [];
   let runStart = open.index + 1;
   let itemStart = runStart;
   let end = -1;
-  while (end < 0) {
-    const found = close.exec(text);
-    if (!found) return undefined;
-    const itemEnd = found.index + found[0].length;
-    after.lastIndex = itemEnd;
-    const next = after.exec(text);
+  // Searched with indexOf and read by character code: no match object per item.
+  for (let from = open.index; end < 0; ) {
+    const found = text.indexOf(close, from);
+    if (found < 0) return undefined;
+    const itemEnd = found + close.length;
+    let next = itemEnd;
+    while (_isSpace(text.charCodeAt(next))) next += 1;
+    const mark = text.charCodeAt(next);
     // An item too large for one piece is left to the scan, which also enforces its limits.
-    if (!next || itemEnd - itemStart > PIECE_CHARS) return undefined;
-    if (next[1] === "]") {
+    if ((mark !== COMMA && mark !== CLOSE_ARRAY) || itemEnd - itemStart > PIECE_CHARS) return undefined;
+    if (mark === CLOSE_ARRAY) {
       runs.push([runStart, itemEnd]);
-      end = after.lastIndex;
+      end = next + 1;
     } else if (itemEnd - runStart >= RUN_CHARS) {
       runs.push([runStart, itemEnd]);
-      runStart = after.lastIndex;
+      runStart = next + 1;
     }
-    itemStart = after.lastIndex;
-    close.lastIndex = after.lastIndex;
+    itemStart = next + 1;
+    from = next + 1;
   }
   if (text.length - (end - open.index) > PIECE_CHARS) return undefined;
   try {
@@ -161,6 +159,10 @@ const OPEN_ARRAY = 91;
 const CLOSE_ARRAY = 93;
 const OPEN_OBJECT = 123;
 const CLOSE_OBJECT = 125;
+
+function _isSpace(code: number): boolean {
+  return code === 32 || code === 10 || code === 13 || code === 9;
+}
 
 function _fail(message: string, at: number): never {
   throw new SyntaxError(`${message} at position ${at}`);
