@@ -91,6 +91,7 @@ describe("public surface", () => {
       "silenceMatches",
       "silentLogger",
       "stopOnSignals",
+      "storedValues",
       "ticketDetailToJson",
       "ticketFromDraft",
       "ticketPageSize",
