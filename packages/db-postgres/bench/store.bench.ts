@@ -106,7 +106,7 @@ async function benchSteady(url: string, cycles: number, warmUp: number): Promise
   }
   return {
     ...row("steady cycle, 1,000 open tickets recurring, no change", 10, times),
-    note: `measured after ${warmUp} warm-up cycles of the same store, whose median was ${median(warming).toFixed(2)} ms (a new process still compiling its code)`,
+    note: `measured after ${warmUp} warm-up cycles of the same store (a new process compiles its code in its first cycles), whose median was ${median(warming).toFixed(2)} ms`,
   };
 }
 

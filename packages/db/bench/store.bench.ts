@@ -120,7 +120,7 @@ async function benchSteady(dir: string, cycles: number, warmUp: number): Promise
 
 /** Names the warm-up cycles a steady measurement left out, and what they cost. */
 function warmUpNote(cycles: number, medianMs: number): string {
-  return `measured after ${cycles} warm-up cycles of the same store, whose median was ${medianMs.toFixed(2)} ms (a new process still compiling its code)`;
+  return `measured after ${cycles} warm-up cycles of the same store (a new process compiles its code in its first cycles), whose median was ${medianMs.toFixed(2)} ms`;
 }
 
 async function benchListing(dir: string, runs: number): Promise<StoreBenchRow[]> {
