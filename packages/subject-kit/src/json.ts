@@ -96,7 +96,7 @@ function _markLongMembers(text: string): string {
 /** True when the colon at `colon` ends an object member's key (see {@link _markLongMembers}). */
 function _followsKey(text: string, colon: number): boolean {
   let close = colon - 1;
-  while (close >= 0 && _isSpace(text.charCodeAt(close))) close -= 1;
+  while (close >= 0 && isJsonSpace(text.charCodeAt(close))) close -= 1;
   if (text.charCodeAt(close) !== QUOTE) return false;
   let open = close - 1;
   for (; open >= 0; open -= 1) {
@@ -105,7 +105,7 @@ function _followsKey(text: string, colon: number): boolean {
     if (code === BACKSLASH) return false;
   }
   let before = open - 1;
-  while (before >= 0 && _isSpace(text.charCodeAt(before))) before -= 1;
+  while (before >= 0 && isJsonSpace(text.charCodeAt(before))) before -= 1;
   const code = text.charCodeAt(before);
   return code === OPEN_OBJECT || code === COMMA;
 }
@@ -121,7 +121,8 @@ function _isDigit(code: number): boolean {
   return code >= 48 && code <= 57;
 }
 
-function _isSpace(code: number): boolean {
+/** True for JSON's white space: space, line feed, carriage return, tab (for the package's parsers). */
+export function isJsonSpace(code: number): boolean {
   return code === 32 || code === 10 || code === 13 || code === 9;
 }
 

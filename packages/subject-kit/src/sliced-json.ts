@@ -1,4 +1,4 @@
-import { parseJson } from "./json.ts";
+import { isJsonSpace, parseJson } from "./json.ts";
 
 /**
  * Bodies up to this many characters are parsed in one go, and larger containers are built from
@@ -85,7 +85,7 @@ async function _parseByLines(
     if (found < 0) return undefined;
     const itemEnd = found + close.length;
     let next = itemEnd;
-    while (_isSpace(text.charCodeAt(next))) next += 1;
+    while (isJsonSpace(text.charCodeAt(next))) next += 1;
     const mark = text.charCodeAt(next);
     // An item too large for one piece is left to the scan, which also enforces its limits.
     if ((mark !== COMMA && mark !== CLOSE_ARRAY) || itemEnd - itemStart > PIECE_CHARS) return undefined;
@@ -159,10 +159,6 @@ const OPEN_ARRAY = 91;
 const CLOSE_ARRAY = 93;
 const OPEN_OBJECT = 123;
 const CLOSE_OBJECT = 125;
-
-function _isSpace(code: number): boolean {
-  return code === 32 || code === 10 || code === 13 || code === 9;
-}
 
 function _fail(message: string, at: number): never {
   throw new SyntaxError(`${message} at position ${at}`);
