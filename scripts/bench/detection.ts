@@ -26,7 +26,10 @@ export async function benchDetection(options: DetectionOptions): Promise<Section
     process.stderr.write(`[bench] detection: run ${i + 1}/${options.runs}\n`);
     try {
       results.push(
-        await runDetectionComparison({ log: (line) => process.stderr.write(`[bench] ${line}\n`) }),
+        await runDetectionComparison({
+          phase: phaseOfRun(i, options.runs),
+          log: (line) => process.stderr.write(`[bench] ${line}\n`),
+        }),
       );
     } catch (error) {
       notes.push(
@@ -93,7 +96,11 @@ export async function benchDetection(options: DetectionOptions): Promise<Section
     method:
       `apps/e2e's detection comparison (\`runDetectionComparison\`), ${results.length} complete run(s): the built ` +
       "`operator` daemon and Prometheus's own alerting rules watch the same simulated cluster through the same " +
-      "Prometheus, and each fault is injected once per run. Detection times are medians over the runs (a side " +
+      "Prometheus, and each fault is injected once per run at a set moment of the monitor's cycle, another " +
+      "in each run so that the runs spread evenly over the cycle " +
+      `(${results.map((r) => `${Math.round((r.settings.phase ?? 0) * 100)} %`).join(", ")} of the interval after a cycle started): ` +
+      "a real fault strikes at any moment of a cycle, and one injected right after every cycle would always meet " +
+      "the monitor's longest wait. Detection times are medians over the runs (a side " +
       "that missed a fault in any run shows `not detected`); false resolves are summed over the runs. Verdict " +
       "per scenario: Operator's median detection is no later than Prometheus's (or Prometheus never detected), " +
       "and Operator resolved no more often while the fault lasted than the semantics allow (none, but for a " +
@@ -109,6 +116,11 @@ export async function benchDetection(options: DetectionOptions): Promise<Section
     notes,
     appendix: [`### Last run in detail\n\n${formatComparisonTable(last).trim()}`],
   };
+}
+
+/** Run `i` of `runs` injects at the middle of the `i`th equal slice of the monitor's cycle. */
+function phaseOfRun(i: number, runs: number): number {
+  return (i + 0.5) / runs;
 }
 
 /** One scenario over the runs: median detections, false resolves summed, and the verdict. */

@@ -15,7 +15,7 @@ export function formatComparisonTable(result: ComparisonResult): string {
     "",
     `- Settings: monitor interval ${settings.intervalMs} ms; scrape and rule evaluation every ${settings.intervalMs} ms;`,
     `  PD's clock ${settings.timeScale}x (its 20 s disconnect takes ${settings.storeDownForMs} ms); rate window ${settings.rateWindow};`,
-    `  high_latency \`for\` ${settings.latencyForMs} ms on both sides.`,
+    `  high_latency \`for\` ${settings.latencyForMs} ms on both sides; each fault injected ${_phase(settings.phase)}.`,
     "- Detected after: from the fault's injection to the ticket's creation (its row's `createdAt`) or to the",
     `  first poll of \`/api/v1/alerts\` (every ${ALERT_POLL_MS} ms) that shows the alert firing. Alertmanager's \`group_wait\``,
     "  (30 s by default) would come on top of Prometheus's figure before anyone is notified. In brackets: when",
@@ -39,6 +39,12 @@ export function formatComparisonTable(result: ComparisonResult): string {
 }
 
 // --- Internal helpers ---
+
+function _phase(phase: number | null): string {
+  return phase === null
+    ? "at a random moment of the monitor's cycle"
+    : `${Math.round(phase * 100)} % of the monitor's interval after a cycle started`;
+}
 
 function _seconds(ms: number | null): string {
   return ms === null ? "not detected" : `${(ms / 1000).toFixed(1)} s`;

@@ -9,7 +9,8 @@ import {
   type ComparisonScenarioId,
 } from "./comparison-scenarios.ts";
 import { type Environment, PD_DISCONNECT_SIM_MS, startEnvironment, waitForAllPassing } from "./harness.ts";
-import { waitFor } from "./wait.ts";
+import type { OutputLine } from "./monitor-process.ts";
+import { sleep, waitFor } from "./wait.ts";
 
 /** Options of {@link runDetectionComparison}. */
 export interface ComparisonOptions {
@@ -23,6 +24,12 @@ export interface ComparisonOptions {
   readonly latencyForMs?: number;
   /** `rate()` range on both sides. @default "4s" */
   readonly rateWindow?: string;
+  /**
+   * Where in the monitor's cycle each fault is injected: the fraction of the interval since the start
+   * of a cycle, in [0, 1). A real fault strikes at any moment of a cycle; setting it lets runs spread
+   * evenly over the cycle. @default a random phase per scenario
+   */
+  readonly phase?: number;
   /** Progress lines (scenario started, detected, ...). */
   readonly log?: (line: string) => void;
 }
@@ -52,6 +59,8 @@ export interface ComparisonRow {
   readonly allowedFalseResolves: number;
   /** How long the fault lasted, ms. */
   readonly faultMs: number;
+  /** Where in the monitor's cycle the fault was injected (see {@link ComparisonOptions.phase}). */
+  readonly phase: number;
   readonly operator: SideResult;
   readonly prometheus: SideResult;
 }
@@ -63,6 +72,8 @@ export interface ComparisonSettings {
   readonly latencyForMs: number;
   readonly rateWindow: string;
   readonly storeDownForMs: number;
+  /** The phase of the monitor's cycle faults were injected at; `null`: a random one per scenario. */
+  readonly phase: number | null;
 }
 
 /** Rows plus the settings they were measured with. */
@@ -84,7 +95,11 @@ export async function runDetectionComparison(options: ComparisonOptions = {}): P
     latencyForMs: options.latencyForMs ?? 10_000,
     rateWindow: options.rateWindow ?? "4s",
     storeDownForMs: PD_DISCONNECT_SIM_MS / (options.timeScale ?? 20),
+    phase: options.phase ?? null,
   };
+  if (settings.phase !== null && !(settings.phase >= 0 && settings.phase < 1)) {
+    throw new RangeError(`phase must be in [0, 1), got ${settings.phase}`);
+  }
   const log = options.log ?? (() => {});
   const ids = options.scenarios ?? COMPARISON_SCENARIOS.map((s) => s.id);
   const rulesDir = await mkdtemp(join(tmpdir(), "operator-e2e-rules-"));
@@ -122,6 +137,22 @@ export async function runDetectionComparison(options: ComparisonOptions = {}): P
  */
 export const ALERT_POLL_MS = 50;
 
+/**
+ * Milliseconds from `now` to the next moment that is `phase` of an interval after the start of a
+ * cycle, given one cycle's start (cycles start every `intervalMs`).
+ */
+export function msUntilPhase(cycleStartedAt: number, intervalMs: number, phase: number, now: number): number {
+  const ahead = (cycleStartedAt + phase * intervalMs - now) % intervalMs;
+  return ahead < 0 ? ahead + intervalMs : ahead;
+}
+
+/** A heartbeat's cycle duration, the `(12ms)` that ends it. */
+export function cycleDurationMs(heartbeat: string): number {
+  const match = /Check complete: .*\((\d+)ms\)/.exec(heartbeat);
+  if (!match) throw new Error(`Not a heartbeat with a duration: ${heartbeat}`);
+  return Number(match[1]);
+}
+
 // --- Internal helpers ---
 
 async function _runScenario(
@@ -143,6 +174,9 @@ async function _runScenario(
   const key = `${run.subject}/${scenario.invariant}/${scenario.storeId}`;
   try {
     await waitForAllPassing(run);
+    const beat = run.process.heartbeats().at(-1) as OutputLine;
+    const phase = settings.phase ?? Math.random();
+    await sleep(msUntilPhase(beat.at - cycleDurationMs(beat.text), settings.intervalMs, phase, Date.now()));
     const startedAt = Date.now();
     await scenario.inject(env);
     const detectTimeoutMs = settings.latencyForMs + 60_000;
@@ -174,6 +208,7 @@ async function _runScenario(
       alert,
       allowedFalseResolves: scenario.allowedFalseResolves,
       faultMs: endedAt - startedAt,
+      phase,
       operator: {
         detectMs: first ? first.createdAt - startedAt : null,
         firstSeenMs: first ? first.firstSeenAt - startedAt : null,

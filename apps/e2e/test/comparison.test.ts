@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { cycleDurationMs, msUntilPhase } from "../src/comparison.ts";
 import { COMPARISON_SCENARIOS, formatComparisonTable, runDetectionComparison } from "../src/index.ts";
 
 /**
@@ -8,9 +9,15 @@ import { COMPARISON_SCENARIOS, formatComparisonTable, runDetectionComparison } f
 describe("detection comparison with Prometheus's own alerting rules", () => {
   it("measures both sides on a store outage and a full disk across a store restart", async () => {
     const scenarios = ["store-down", "disk-full-store-restart"] as const;
-    const result = await runDetectionComparison({ scenarios, latencyForMs: 5_000 });
+    const result = await runDetectionComparison({ scenarios, latencyForMs: 5_000, phase: 0.5 });
     expect(result.rows.map((row) => row.scenario)).toEqual(scenarios);
+    const interval = result.settings.intervalMs;
     for (const row of result.rows) {
+      expect(row.phase).toBe(0.5);
+      // Injected half an interval after a cycle started, the fault was first seen at a cycle start: a
+      // whole number of intervals and a half later (timers and pipes allowing).
+      const offset = ((row.operator.firstSeenMs ?? Number.NaN) - interval / 2) % interval;
+      expect(Math.min(Math.abs(offset), interval - Math.abs(offset))).toBeLessThan(interval / 5);
       const scenario = COMPARISON_SCENARIOS.find((s) => s.id === row.scenario);
       expect(row.invariant).toBe(scenario?.invariant);
       expect(row.faultMs).toBeGreaterThan(0);
@@ -39,5 +46,28 @@ describe("detection comparison with Prometheus's own alerting rules", () => {
     const tableRows = table.split("\n").filter((line) => line.startsWith("| "));
     expect(tableRows).toHaveLength(1 + scenarios.length);
     for (const id of scenarios) expect(table).toContain(`| ${id} |`);
+    expect(table).toContain("each fault injected 50 % of the monitor's interval after a cycle started");
+  });
+
+  it("refuses a phase outside one cycle", async () => {
+    await expect(runDetectionComparison({ phase: 1 })).rejects.toThrow(/phase must be in \[0, 1\)/);
+  });
+});
+
+describe("injecting at a phase of the monitor's cycle", () => {
+  it.each([
+    [1_000, 0.5, 1_100, 400],
+    [1_000, 0.5, 1_600, 900],
+    [1_000, 0, 1_000, 0],
+    [1_000, 0.25, 5_300, 950],
+  ])("from a cycle started at %d, phase %d, at %d: waits %d ms", (startedAt, phase, now, expected) => {
+    expect(msUntilPhase(startedAt, 1_000, phase, now)).toBeCloseTo(expected, 6);
+  });
+
+  it("reads a cycle's duration from its heartbeat", () => {
+    expect(
+      cycleDurationMs("2026-01-01T00:00:00.000Z info  Check complete: 3 invariants, all passing (12ms)"),
+    ).toBe(12);
+    expect(() => cycleDurationMs("Monitor loop stopped")).toThrow(/Not a heartbeat/);
   });
 });
