@@ -10,7 +10,7 @@ import { setFlagsFromString } from "node:v8";
  * apps/monitor/src/heap.ts; a test there checks the two agree), so this process holds its heap as
  * the daemon does.
  */
-const DAEMON_V8_FLAGS = "--heap-growing-percent=10 --semi-space-growth-factor=1";
+const DAEMON_V8_FLAGS = "--heap-growing-percent=40 --semi-space-growth-factor=1";
 setFlagsFromString(DAEMON_V8_FLAGS);
 
 const { createMonitor, silentLogger } = await import("../../packages/core/dist/index.js");
