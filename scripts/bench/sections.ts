@@ -36,7 +36,7 @@ export function plan(args: BenchArgs): Record<SectionId, () => Promise<SectionRe
     store: () => benchStore({ quick: q }),
     "cli-start": () => benchCliStart({ tickets: q ? 20_000 : 100_000, runs: q ? 3 : 10 }),
     http: () => benchHttpPages({ tickets: q ? 20_000 : 100_000, pageSize: 100, walks: q ? 2 : 4 }),
-    detection: () => benchDetection({ runs: q ? 1 : 3 }),
+    detection: () => benchDetection({ runs: q ? 1 : 6 }),
     notifications: () => benchNotifications({ tickets: q ? 1000 : 10_000, runs: 3 }),
     failover: () => benchFailover({ kills: q ? 3 : 10, stops: q ? 1 : 3, intervalMs: 2000 }),
   };
