@@ -9,7 +9,7 @@ import {
   type ComparisonScenarioId,
 } from "./comparison-scenarios.ts";
 import { type Environment, PD_DISCONNECT_SIM_MS, startEnvironment, waitForAllPassing } from "./harness.ts";
-import type { OutputLine } from "./monitor-process.ts";
+import { cycleStartOf, type OutputLine } from "./monitor-process.ts";
 import { sleep, waitFor } from "./wait.ts";
 
 /** Options of {@link runDetectionComparison}. */
@@ -146,13 +146,6 @@ export function msUntilPhase(cycleStartedAt: number, intervalMs: number, phase: 
   return ahead < 0 ? ahead + intervalMs : ahead;
 }
 
-/** A heartbeat's cycle duration, the `(12ms)` that ends it. */
-export function cycleDurationMs(heartbeat: string): number {
-  const match = /Check complete: .*\((\d+)ms\)/.exec(heartbeat);
-  if (!match) throw new Error(`Not a heartbeat with a duration: ${heartbeat}`);
-  return Number(match[1]);
-}
-
 // --- Internal helpers ---
 
 async function _runScenario(
@@ -176,7 +169,7 @@ async function _runScenario(
     await waitForAllPassing(run);
     const beat = run.process.heartbeats().at(-1) as OutputLine;
     const phase = settings.phase ?? Math.random();
-    await sleep(msUntilPhase(beat.at - cycleDurationMs(beat.text), settings.intervalMs, phase, Date.now()));
+    await sleep(msUntilPhase(cycleStartOf(beat), settings.intervalMs, phase, Date.now()));
     const startedAt = Date.now();
     await scenario.inject(env);
     const detectTimeoutMs = settings.latencyForMs + 60_000;

@@ -48,7 +48,7 @@ export {
 export type { InvariantOverridesConfig, MonitorConfigOptions } from "./monitor-config.ts";
 export { monitorConfig, writeMonitorConfig } from "./monitor-config.ts";
 export type { MonitorProcess, MonitorProcessOptions, OutputLine, ProcessExit } from "./monitor-process.ts";
-export { HEARTBEAT, startMonitorProcess } from "./monitor-process.ts";
+export { cycleStartOf, HEARTBEAT, startMonitorProcess } from "./monitor-process.ts";
 export type { CliResult, ListedTicket, ShownEvent, ShownTicket } from "./operator-cli.ts";
 export {
   CliError,

@@ -64,6 +64,13 @@ export interface MonitorProcess {
 /** The pattern of a heartbeat line. */
 export const HEARTBEAT = /Check complete: /;
 
+/** When the cycle a heartbeat reports started: the line's arrival less the duration it ends with. */
+export function cycleStartOf(heartbeat: OutputLine): number {
+  const match = /Check complete: .*\((\d+)ms\)/.exec(heartbeat.text);
+  if (!match) throw new Error(`Not a heartbeat with a duration: ${heartbeat.text}`);
+  return heartbeat.at - Number(match[1]);
+}
+
 /** Starts `node apps/monitor/bin.cjs monitor ...` as a child process and captures its output by line. */
 export function startMonitorProcess(options: MonitorProcessOptions): MonitorProcess {
   const args = [

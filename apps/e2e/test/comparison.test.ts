@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { cycleDurationMs, msUntilPhase } from "../src/comparison.ts";
-import { COMPARISON_SCENARIOS, formatComparisonTable, runDetectionComparison } from "../src/index.ts";
+import { msUntilPhase } from "../src/comparison.ts";
+import {
+  COMPARISON_SCENARIOS,
+  cycleStartOf,
+  formatComparisonTable,
+  runDetectionComparison,
+} from "../src/index.ts";
 
 /**
  * A small run of the detection comparison that `pnpm bench` publishes: not a timing test, but proof
@@ -64,10 +69,11 @@ describe("injecting at a phase of the monitor's cycle", () => {
     expect(msUntilPhase(startedAt, 1_000, phase, now)).toBeCloseTo(expected, 6);
   });
 
-  it("reads a cycle's duration from its heartbeat", () => {
-    expect(
-      cycleDurationMs("2026-01-01T00:00:00.000Z info  Check complete: 3 invariants, all passing (12ms)"),
-    ).toBe(12);
-    expect(() => cycleDurationMs("Monitor loop stopped")).toThrow(/Not a heartbeat/);
+  it("finds when a heartbeat's cycle started from its arrival and duration", () => {
+    const text = "2026-01-01T00:00:00.000Z info  Check complete: 3 invariants, all passing (12ms)";
+    expect(cycleStartOf({ stream: "stdout", at: 5_000, text })).toBe(4_988);
+    expect(() => cycleStartOf({ stream: "stdout", at: 5_000, text: "Monitor loop stopped" })).toThrow(
+      /Not a heartbeat/,
+    );
   });
 });
