@@ -14,8 +14,13 @@ export interface CycleCostOptions {
   readonly sizes: readonly number[];
   /** Measured cycles per size. */
   readonly cycles: number;
-  /** Unmeasured cycles first (JIT, connection pools, ticket state). */
+  /**
+   * Unmeasured cycles first, until V8 has compiled the hot paths (a daemon runs for days: its steady
+   * state is what it costs): this many, or fewer where they exceed {@link warmupMs} (at least one).
+   */
   readonly warmup: number;
+  /** Stop warming a size up after this many ms of cycles. */
+  readonly warmupMs: number;
   /** Stop measuring a size after this many ms of cycles (at least 3 cycles run). */
   readonly budgetMs: number;
   /** Give up on a size whose Prometheus has not scraped every store within this many ms. */
@@ -39,6 +44,10 @@ interface SizeResult {
   readonly unknownReasons: readonly string[];
   /** Where one extra, profiled cycle spent its CPU time. */
   readonly hotSpots: readonly HotSpot[];
+  /** CPU time of the process's first cycles, before V8 compiled the hot paths (first size only). */
+  readonly coldCpu: Summary | undefined;
+  /** Warm-up cycles run before the measured ones. */
+  readonly warmupCycles: number;
   /** Size of V8's young generation (new space) after the measured cycles, MB. */
   readonly youngMb: number;
   /** Requests by path in the last measured cycle. */
@@ -57,6 +66,11 @@ const CPU_TARGETS: ReadonlyMap<number, number> = new Map([
 const PROFILED_STORES = [...CPU_TARGETS.keys()][0];
 /** Per-request timeout of the subject: generous, so a slow Prometheus shows as wall time, not as unknown. */
 const REQUEST_TIMEOUT_MS = 20_000;
+
+/** Cycles of a fresh process reported as its cold cost. */
+const COLD_CYCLES = 10;
+/** Cycles run by this process so far, at any size. */
+let processCycles = 0;
 
 /** Regions of the 10,000-store cluster: 100,000 behind PD's region checks (10 per store). */
 const REGIONS_AT_10000 = 100_000;
@@ -106,10 +120,17 @@ async function measureSize(stores: number, options: CycleCostOptions): Promise<S
         deadlineMs: 50_000,
         logger: silentLogger,
       });
-      const deadline = performance.now() + options.budgetMs;
       try {
-        const warmup = stores >= 5000 ? Math.min(1, options.warmup) : options.warmup;
-        for (let i = 0; i < warmup; i++) await monitor.runOnce();
+        const cold: number[] = [];
+        const warmupEnd = performance.now() + options.warmupMs;
+        let warmupCycles = 0;
+        do {
+          const cpu0 = process.cpuUsage();
+          await monitor.runOnce();
+          if (processCycles++ < COLD_CYCLES) cold.push(cpuMs(cpu0));
+          warmupCycles++;
+        } while (warmupCycles < options.warmup && performance.now() < warmupEnd);
+        const deadline = performance.now() + options.budgetMs;
         await sim.call("counts");
         const samples: Record<Series, number[]> = {
           pd: [],
@@ -162,6 +183,8 @@ async function measureSize(stores: number, options: CycleCostOptions): Promise<S
           unknownCycles,
           unknownReasons: [...unknownReasons].slice(0, 3),
           hotSpots,
+          coldCpu: cold.length === COLD_CYCLES ? summarize(cold) : undefined,
+          warmupCycles,
           youngMb,
           paths,
         };
@@ -262,6 +285,15 @@ function cycleCostReport(
             `Prometheus ${listPaths(first.paths.prometheus)}.`,
         ]
       : []),
+    ...results.flatMap(({ coldCpu: cold, stores, cpu }) =>
+      cold
+        ? [
+            `Cold start: the process's first ${COLD_CYCLES} cycles (${num(stores, 0)} stores, V8 still compiling) ` +
+              `took ${num(cold.median)} ms of CPU each (median; ${num(cold.min)}–${num(cold.max)}), against ` +
+              `${num(cpu.median)} ms once warm.`,
+          ]
+        : [],
+    ),
     ...results
       .filter((r) => r.unknownCycles > 0)
       .map(
@@ -280,8 +312,11 @@ function cycleCostReport(
       "and heap growth: less memory, more CPU for the collector; the young generation's size is a row below); " +
       "the simulated " +
       `cluster, a real Prometheus and two counting proxies run in other processes, so CPU time here is the ` +
-      `monitor's own (process.cpuUsage around runOnce(), all threads of the process). ${options.warmup} warm-up ` +
-      `cycles (one from 5,000 stores), then up to ${options.cycles} measured cycles per size, fewer where they ` +
+      `monitor's own (process.cpuUsage around runOnce(), all threads of the process). Each size first runs ` +
+      `unmeasured warm-up cycles (up to ${options.warmup}, or ${num(options.warmupMs / 1000, 0)} s of them, at least ` +
+      "one; row below), so that what is measured is the steady state of a daemon that runs for days, after V8 has " +
+      "compiled its hot paths; the process's first cycles, before that, are noted apart. Then " +
+      `up to ${options.cycles} measured cycles per size, fewer where they ` +
       `exceed ${num(options.budgetMs / 1000, 0)} s (at least 3); median (min–max). Database time is the time ` +
       "inside the store's recordCycle minus the monitor's planning callback (shown apart). Requests are counted " +
       "at the proxies; retries (the subject's `onRequest` hook, attempt > 0) are shown apart and the request target " +
@@ -306,6 +341,13 @@ function cycleCostReport(
               const r = bySize.get(s);
               const base = results[0];
               return r && base ? `${num(r.cpu.median / base.cpu.median, 1)}×` : "—";
+            }),
+          ],
+          [
+            "Warm-up cycles before these",
+            ...sizes.map((s) => {
+              const r = bySize.get(s);
+              return r ? num(r.warmupCycles, 0) : "—";
             }),
           ],
           row("Wall time", (r) => r.wall, " ms"),

@@ -17,7 +17,8 @@ export function plan(args: BenchArgs): Record<SectionId, () => Promise<SectionRe
       benchCycleCost({
         sizes: args.stores ?? (q ? [10, 100] : [10, 100, 1000, 5000, 10_000]),
         cycles: q ? 5 : 15,
-        warmup: q ? 2 : 3,
+        warmup: q ? 20 : 100,
+        warmupMs: q ? 10_000 : 60_000,
         budgetMs: q ? 20_000 : 60_000,
         readyTimeoutMs: q ? 120_000 : 360_000,
       }),
