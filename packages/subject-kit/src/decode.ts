@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import { ResponseShapeError } from "./errors.ts";
 import { formatPath } from "./json.ts";
-import { parseJsonSliced, SLICE_MS, yieldToEventLoop } from "./sliced-json.ts";
+import { parseJsonSliced, parseJsonSlicedMapping, SLICE_MS, yieldToEventLoop } from "./sliced-json.ts";
 
 /** Where the long list of a body is, for {@link decodeJsonSliced}. */
 export interface ListAt {
@@ -50,8 +50,9 @@ export function checkShape<S extends z.ZodType>(
 
 /**
  * Parses a body (uint64-safe, see `parseJsonSliced`) and checks it against `schema`, letting the
- * event loop run on large bodies: the list at `list` is validated element by element, the rest of the
- * body with that list empty, then the validated elements are put back.
+ * event loop run on large bodies: the list at `list` is validated element by element (as its runs
+ * are parsed, where the parser cuts it into runs), the rest of the body with that list empty, then
+ * the validated elements are put back.
  */
 export async function decodeJsonSliced<S extends z.ZodType>(
   schema: S,
@@ -63,13 +64,35 @@ export async function decodeJsonSliced<S extends z.ZodType>(
   fail: ShapeErrorFactory = (field, problem) =>
     new ResponseShapeError(label, endpoint, field, problem, source),
 ): Promise<z.output<S>> {
+  // The first element that fails is reported after the rest of the body is checked, as below.
+  let failure: { index: number; issue: Issue | undefined } | undefined;
+  const check =
+    list &&
+    ((item: unknown, index: number) => {
+      if (failure) return undefined;
+      const result = list.element.safeParse(item);
+      if (result.success) return result.data;
+      failure = { index, issue: result.error.issues[0] };
+      return undefined;
+    });
   let data: unknown;
+  let mapped: unknown[] | undefined;
   try {
-    data = await parseJsonSliced(text);
+    ({ value: data, mapped } = await parseJsonSlicedMapping(text, check));
   } catch (error) {
     const shown = text.length > 60 ? `${text.slice(0, 60)}…` : text;
     const why = error instanceof SyntaxError ? ` (${error.message})` : "";
     throw fail("", `body is not JSON${why}: ${JSON.stringify(shown)}`);
+  }
+  if (list && mapped) {
+    if (_at(data, list.input) === mapped) {
+      _put(data, list.input, []);
+      const envelope = checkShape(schema, data, label, endpoint, source, fail);
+      if (failure) throw _elementError(list, failure.index, failure.issue, fail);
+      _put(envelope, list.output ?? list.input, mapped);
+      return envelope;
+    }
+    data = await parseJsonSliced(text); // the parser cut another list: read the body as it is
   }
   const elements = list ? _at(data, list.input) : undefined;
   if (!list || !Array.isArray(elements) || elements.length < SLICED_LIST_MIN) {
@@ -81,10 +104,7 @@ export async function decodeJsonSliced<S extends z.ZodType>(
   let last = performance.now();
   for (let i = 0; i < elements.length; i += 1) {
     const result = list.element.safeParse(elements[i]);
-    if (!result.success) {
-      const issue = result.error.issues[0];
-      throw fail(formatPath([...list.input, i, ...(issue?.path ?? [])]), _problem(issue));
-    }
+    if (!result.success) throw _elementError(list, i, result.error.issues[0], fail);
     validated.push(result.data);
     if ((i & 63) === 63 && performance.now() - last >= SLICE_MS) {
       await yieldToEventLoop();
@@ -99,6 +119,12 @@ export async function decodeJsonSliced<S extends z.ZodType>(
 
 /** Lists shorter than this are validated with the rest of the body, in one go. */
 const SLICED_LIST_MIN = 256;
+
+type Issue = { readonly path: readonly PropertyKey[]; readonly message: string };
+
+function _elementError(list: ListAt, index: number, issue: Issue | undefined, fail: ShapeErrorFactory) {
+  return fail(formatPath([...list.input, index, ...(issue?.path ?? [])]), _problem(issue));
+}
 
 function _problem(issue: { message: string } | undefined): string {
   return issue?.message.replace(/^Invalid input: /, "") ?? "unexpected shape";

@@ -32,18 +32,32 @@ export async function parseJsonSliced(
   text: string,
   yieldNow: () => Promise<void> = _yield,
 ): Promise<unknown> {
-  if (text.length <= PIECE_CHARS) return parseJson(text);
+  return (await parseJsonSlicedMapping(text, undefined, yieldNow)).value;
+}
+
+/**
+ * {@link parseJsonSliced}, passing each item of the large list it cuts into runs (PD's list of stores,
+ * see `_parseByLines`) through `mapItem` as soon as its run is parsed: the raw items then die young
+ * instead of living until the whole body is parsed, which saves the collector from copying them.
+ * `mapped` is the list of mapped items, in the value where the list was; it is absent when no list
+ * was cut, and then nothing was mapped. `mapItem` must not throw.
+ */
+export async function parseJsonSlicedMapping(
+  text: string,
+  mapItem: ((item: unknown, index: number) => unknown) | undefined,
+  yieldNow: () => Promise<void> = _yield,
+): Promise<{ value: unknown; mapped?: unknown[] }> {
+  if (text.length <= PIECE_CHARS) return { value: parseJson(text) };
   const clock = { last: performance.now() };
   const pause = async () => {
     if (performance.now() - clock.last < SLICE_MS) return;
     await yieldNow();
     clock.last = performance.now();
   };
-  const byLines = await _parseByLines(text, pause);
-  if (byLines) return byLines.value;
+  const byLines = await _parseByLines(text, pause, mapItem);
+  if (byLines) return mapItem ? byLines : { value: byLines.value };
   const root = await _scan(text, pause);
-  if (root === undefined) return parseJson(text);
-  return _build(text, root, pause);
+  return { value: root === undefined ? parseJson(text) : await _build(text, root, pause) };
 }
 
 /** What {@link parseJsonSliced} uses to let the event loop run: one `setImmediate` turn. */
@@ -64,14 +78,15 @@ const PLACEHOLDER_VALUE = "\u0001sliced\u0001";
  * objects on lines of their own is cut into runs of whole items at the lines that close an item
  * (`\n` and the item's indent, then `}`). A raw line break never occurs inside a JSON string, so
  * every cut is between tokens; a run that does not parse on its own was cut inside an item. Each run
- * is parsed by itself, the rest of the body with a placeholder for the array. Returns `undefined`
- * when the body has no such array or any of that fails: the scan then reads the body (and words the
+ * is parsed by itself (its items passed through `mapItem`, if given), the rest of the body with a
+ * placeholder for the array. Returns `undefined` when the body has no such array or any of that fails: the scan then reads the body (and words the
  * error).
  */
 async function _parseByLines(
   text: string,
   pause: () => Promise<void>,
-): Promise<{ value: unknown } | undefined> {
+  mapItem: ((item: unknown, index: number) => unknown) | undefined,
+): Promise<{ value: unknown; mapped: unknown[] } | undefined> {
   const open = ARRAY_OF_OBJECTS.exec(text);
   if (!open || text.includes("\\u0001")) return undefined;
   const close = `\n${open[1]}}`;
@@ -103,11 +118,13 @@ async function _parseByLines(
   try {
     const items: unknown[] = [];
     for (const [start, stop] of runs) {
-      for (const item of parseJson(`[${text.slice(start, stop)}]`) as unknown[]) items.push(item);
+      for (const item of parseJson(`[${text.slice(start, stop)}]`) as unknown[]) {
+        items.push(mapItem ? mapItem(item, items.length) : item);
+      }
       await pause();
     }
     const rest = parseJson(`${text.slice(0, open.index)}"${PLACEHOLDER}"${text.slice(end)}`);
-    return _replacePlaceholder(rest, items) ? { value: rest } : undefined;
+    return _replacePlaceholder(rest, items) ? { value: rest, mapped: items } : undefined;
   } catch {
     return undefined;
   }

@@ -1,7 +1,9 @@
-import { MAX_DEPTH, PIECE_CHARS, parseJsonSliced } from "@operator/subject-kit";
+import { checkShape, MAX_DEPTH, PIECE_CHARS, parseJsonSliced } from "@operator/subject-kit";
 import { describe, expect, it } from "vitest";
+import { z } from "zod";
 import { decodeSliced, parseJson } from "../src/json.ts";
 import { storeInfo, storesResponse } from "../src/pd-schemas.ts";
+import { STORE_ELEMENT } from "../src/pd-store-check.ts";
 import { fixture } from "./helpers/fixtures.ts";
 
 /** Issue 13, item 9: large bodies are parsed in slices, with the same result as one `parse`. */
@@ -130,5 +132,40 @@ describe("decodeSliced", () => {
         element: storeInfo,
       }),
     ).rejects.toThrow("at `stores[699].store.id`");
+  });
+
+  it("checks the list while parsing it, with the result of one check of the whole body", async () => {
+    const text = bigStores(1000);
+    expect(text.length).toBeGreaterThan(PIECE_CHARS);
+    const decoded = await decodeSliced(storesResponse, text, "pd", "/pd/api/v1/stores", {
+      input: ["stores"],
+      element: STORE_ELEMENT,
+    });
+    expect(decoded).toEqual(checkShape(storesResponse, parseJson(text), "PD", "/pd/api/v1/stores"));
+    expect(decoded.stores.map((store) => store.id)).toEqual(
+      Array.from({ length: 1000 }, (_, i) => String(i + 1)),
+    );
+  });
+
+  it("names a wrong field outside the list before a wrong element, as a check after parsing does", async () => {
+    const text = bigStores(1000)
+      .replace('"id": 700,', '"id": "seven hundred",')
+      .replace('"count": 1000', '"count": "many"');
+    await expect(
+      decodeSliced(storesResponse, text, "pd", "/pd/api/v1/stores", {
+        input: ["stores"],
+        element: STORE_ELEMENT,
+      }),
+    ).rejects.toThrow("at `count`");
+  });
+
+  it("reads the body as it is when the list the parser cuts is not the one to check", async () => {
+    const schema = z.object({ stores: z.array(z.unknown()), ids: z.array(z.number()) });
+    const body = JSON.parse(bigStores(1000)) as { stores: unknown[] };
+    const text = JSON.stringify({ stores: body.stores, ids: [1, 2, 3] }, null, 2);
+    expect(text.length).toBeGreaterThan(PIECE_CHARS);
+    const decoded = await decodeSliced(schema, text, "pd", "/x", { input: ["ids"], element: z.number() });
+    expect(decoded).toEqual(parseJson(text));
+    expect(decoded.ids).toEqual([1, 2, 3]);
   });
 });
