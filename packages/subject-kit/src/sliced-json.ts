@@ -79,8 +79,8 @@ const PLACEHOLDER_VALUE = "\u0001sliced\u0001";
  * (`\n` and the item's indent, then `}`). A raw line break never occurs inside a JSON string, so
  * every cut is between tokens; a run that does not parse on its own was cut inside an item. Each run
  * is parsed by itself (its items passed through `mapItem`, if given), the rest of the body with a
- * placeholder for the array. Returns `undefined` when the body has no such array or any of that fails: the scan then reads the body (and words the
- * error).
+ * placeholder for the array. Returns `undefined` when the body has no such array or any of that
+ * fails: the scan then reads the body (and words the error).
  */
 async function _parseByLines(
   text: string,
