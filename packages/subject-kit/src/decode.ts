@@ -84,22 +84,27 @@ export async function decodeJsonSliced<S extends z.ZodType>(
     const why = error instanceof SyntaxError ? ` (${error.message})` : "";
     throw fail("", `body is not JSON${why}: ${JSON.stringify(shown)}`);
   }
-  if (list && mapped) {
-    if (_at(data, list.input) === mapped) {
-      _put(data, list.input, []);
-      const envelope = checkShape(schema, data, label, endpoint, source, fail);
-      if (failure) throw _elementError(list, failure.index, failure.issue, fail);
-      _put(envelope, list.output ?? list.input, mapped);
-      return envelope;
-    }
-    data = await parseJsonSliced(text); // the parser cut another list: read the body as it is
-  }
+  // Checked while parsing only when the list the parser cut is the one at `list.input`.
+  const checked = list && mapped && _at(data, list.input) === mapped ? mapped : undefined;
+  if (list && mapped && !checked) data = await parseJsonSliced(text); // read the body as it is
   const elements = list ? _at(data, list.input) : undefined;
-  if (!list || !Array.isArray(elements) || elements.length < SLICED_LIST_MIN) {
+  if (!list || !Array.isArray(elements) || (!checked && elements.length < SLICED_LIST_MIN)) {
     return checkShape(schema, data, label, endpoint, source, fail);
   }
   _put(data, list.input, []);
   const envelope = checkShape(schema, data, label, endpoint, source, fail);
+  if (checked && failure) throw _elementError(list, failure.index, failure.issue, fail);
+  _put(envelope, list.output ?? list.input, checked ?? (await _checkElements(list, elements, fail)));
+  return envelope;
+}
+
+// --- Internal helpers ---
+
+/** Lists shorter than this are validated with the rest of the body, in one go. */
+const SLICED_LIST_MIN = 256;
+
+/** Each element checked in turn, letting the event loop run every {@link SLICE_MS} ms. */
+async function _checkElements(list: ListAt, elements: readonly unknown[], fail: ShapeErrorFactory) {
   const validated: unknown[] = [];
   let last = performance.now();
   for (let i = 0; i < elements.length; i += 1) {
@@ -111,14 +116,8 @@ export async function decodeJsonSliced<S extends z.ZodType>(
       last = performance.now();
     }
   }
-  _put(envelope, list.output ?? list.input, validated);
-  return envelope;
+  return validated;
 }
-
-// --- Internal helpers ---
-
-/** Lists shorter than this are validated with the rest of the body, in one go. */
-const SLICED_LIST_MIN = 256;
 
 type Issue = { readonly path: readonly PropertyKey[]; readonly message: string };
 

@@ -1,4 +1,10 @@
-import { checkShape, MAX_DEPTH, PIECE_CHARS, parseJsonSliced } from "@operator/subject-kit";
+import {
+  checkShape,
+  type ElementSchema,
+  MAX_DEPTH,
+  PIECE_CHARS,
+  parseJsonSliced,
+} from "@operator/subject-kit";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { decodeSliced, parseJson } from "../src/json.ts";
@@ -22,6 +28,11 @@ function bigStores(count: number): string {
     /"last_heartbeat": "(\d+)"/g,
     '"last_heartbeat": $1',
   );
+}
+
+/** Decodes a `/stores` body as the PD client does, `element` checking each store. */
+function decodeStores(text: string, element: ElementSchema = STORE_ELEMENT) {
+  return decodeSliced(storesResponse, text, "pd", "/pd/api/v1/stores", { input: ["stores"], element });
 }
 
 async function counted(text: string): Promise<{ value: unknown; yields: number }> {
@@ -126,21 +137,13 @@ describe("parseJsonSliced", () => {
 describe("decodeSliced", () => {
   it("validates a long list element by element and names the offending field", async () => {
     const text = bigStores(1000).replace('"id": 700,', '"id": "seven hundred",');
-    await expect(
-      decodeSliced(storesResponse, text, "pd", "/pd/api/v1/stores", {
-        input: ["stores"],
-        element: storeInfo,
-      }),
-    ).rejects.toThrow("at `stores[699].store.id`");
+    await expect(decodeStores(text, storeInfo)).rejects.toThrow("at `stores[699].store.id`");
   });
 
   it("checks the list while parsing it, with the result of one check of the whole body", async () => {
     const text = bigStores(1000);
     expect(text.length).toBeGreaterThan(PIECE_CHARS);
-    const decoded = await decodeSliced(storesResponse, text, "pd", "/pd/api/v1/stores", {
-      input: ["stores"],
-      element: STORE_ELEMENT,
-    });
+    const decoded = await decodeStores(text);
     expect(decoded).toEqual(checkShape(storesResponse, parseJson(text), "PD", "/pd/api/v1/stores"));
     expect(decoded.stores.map((store) => store.id)).toEqual(
       Array.from({ length: 1000 }, (_, i) => String(i + 1)),
@@ -151,12 +154,7 @@ describe("decodeSliced", () => {
     const text = bigStores(1000)
       .replace('"id": 700,', '"id": "seven hundred",')
       .replace('"count": 1000', '"count": "many"');
-    await expect(
-      decodeSliced(storesResponse, text, "pd", "/pd/api/v1/stores", {
-        input: ["stores"],
-        element: STORE_ELEMENT,
-      }),
-    ).rejects.toThrow("at `count`");
+    await expect(decodeStores(text)).rejects.toThrow("at `count`");
   });
 
   it("reads the body as it is when the list the parser cuts is not the one to check", async () => {
