@@ -9,11 +9,13 @@ export const SCRAPED_QUERY = `count by (instance) (${ALWAYS_PRESENT})`;
 
 /**
  * Reads every metric query of a cycle, by reading key; the same PromQL runs once. A key in `holds`
- * is first compared in Prometheus: after one shared read of the scraped instances, one query at the
- * same evaluation time lists the scraped instances that do not hold. When there is none, the reading
- * carries `held` and no sample; when there is one (or no instance is scraped), the full answer is
- * read, as for every other key. A failed query is recorded in its reading; a failed comparison is not
- * retried as a full read, which a Prometheus that just failed would likely fail too, later.
+ * is first compared in Prometheus: after one shared read of the scraped instances, a few batched
+ * queries at the same evaluation time (see {@link comparisonQueries}) count, comparison by
+ * comparison, the scraped instances that do not hold. A comparison with none gives a reading that
+ * carries `held` and no sample; when one is outside its bounds (or no instance is scraped, or a
+ * batch's answer cannot be read back), the full answer is read, as for every other key. A failed
+ * query is recorded in its reading; a failed comparison is not retried as a full read, which a
+ * Prometheus that just failed would likely fail too, later.
  */
 export async function readMetrics(
   prometheus: PrometheusClient,
@@ -22,47 +24,58 @@ export async function readMetrics(
   call: CallContext,
 ): Promise<Record<string, MetricReading>> {
   const answers = new Map<string, Promise<QueryResult>>();
-  const ask = (promql: string, time?: number): Promise<QueryResult> => {
-    const id = time === undefined ? promql : `@${time} ${promql}`;
-    let answer = answers.get(id);
+  const ask = (promql: string): Promise<QueryResult> => {
+    let answer = answers.get(promql);
     if (answer === undefined) {
-      answer = prometheus.query(promql, call, time === undefined ? {} : { time });
+      answer = prometheus.query(promql, call);
       answer.catch(() => {});
-      answers.set(id, answer);
+      answers.set(promql, answer);
     }
     return answer;
   };
-  const scraped = Object.keys(queries).some((key) => holds[key] !== undefined)
-    ? ask(SCRAPED_QUERY)
-    : undefined;
-  // One set of the scraped instances, shared by every reading that holds.
-  const scrapedInstances = scraped?.then(_instancesOf);
-  scrapedInstances?.catch(() => {});
+  const compared = new Set<string>();
+  for (const key of Object.keys(queries)) {
+    const hold = holds[key];
+    if (hold !== undefined) compared.add(hold);
+  }
+  const verdicts = compared.size > 0 ? compareAll([...compared]) : undefined;
 
-  /** The comparison's verdict: every scraped store held, the read failed, or `undefined`: read in full. */
-  async function compare(
-    hold: string,
-  ): Promise<
-    { instances: ReadonlySet<string>; warnings: readonly string[] } | { error: unknown } | undefined
-  > {
+  /** Each comparison's verdict, by hold; a hold without one is read in full. */
+  async function compareAll(list: readonly string[]): Promise<ReadonlyMap<string, Verdict>> {
+    const verdicts = new Map<string, Verdict>();
+    let listed: QueryResult;
     try {
-      const listed = await (scraped as Promise<QueryResult>);
-      const time = listed.samples[0]?.timestamp;
-      if (time === undefined) return undefined;
-      const outside = await ask(`${SCRAPED_QUERY} unless on (instance) (${hold})`, time);
-      if (outside.samples.length > 0) return undefined;
-      const instances = await (scrapedInstances as Promise<ReadonlySet<string>>);
-      return { instances, warnings: [...listed.warnings, ...outside.warnings] };
+      listed = await ask(SCRAPED_QUERY);
     } catch (error) {
-      return { error };
+      for (const hold of list) verdicts.set(hold, { error });
+      return verdicts;
     }
+    const time = listed.samples[0]?.timestamp;
+    if (time === undefined) return verdicts;
+    const instances = _instancesOf(listed);
+    await Promise.all(
+      comparisonQueries(list).map(async (batch) => {
+        try {
+          const answer = await prometheus.query(batch.query, call, { time });
+          const outside = _outsideOf(answer, batch.holds.length);
+          if (outside === undefined) return;
+          const warnings = [...listed.warnings, ...answer.warnings];
+          batch.holds.forEach((hold, i) => {
+            if (!outside.has(i)) verdicts.set(hold, { instances, warnings });
+          });
+        } catch (error) {
+          for (const hold of batch.holds) verdicts.set(hold, { error });
+        }
+      }),
+    );
+    return verdicts;
   }
 
   async function reading(key: string, query: string): Promise<MetricReading> {
     const hold = holds[key];
-    const compared = hold === undefined ? undefined : await compare(hold);
-    if (compared && "error" in compared) return { query, error: sourceFailure(compared.error) };
-    if (compared) return { query, samples: [], warnings: compared.warnings, held: compared.instances };
+    const verdict = hold === undefined ? undefined : (await verdicts)?.get(hold);
+    if (verdict && "error" in verdict) return { query, error: sourceFailure(verdict.error) };
+    if (verdict) return { query, samples: [], warnings: verdict.warnings, held: verdict.instances };
     try {
       const answer = await ask(query);
       return { query, samples: answer.samples, warnings: answer.warnings };
@@ -76,6 +89,67 @@ export async function readMetrics(
   return Object.fromEntries(entries.map(([key], i) => [key, readings[i] as MetricReading]));
 }
 
+/** The label a batched comparison puts on what it counts: the comparison's index in its batch. */
+export const COMPARISON_LABEL = "operator_comparison";
+
+/**
+ * Most PromQL characters in one batched comparison: URL-encoded, the request line stays under the
+ * 8 KiB that proxies in front of Prometheus commonly accept (nginx's default), and a large cluster's
+ * comparisons are still spread over a few queries that Prometheus evaluates in parallel.
+ */
+export const MAX_COMPARISON_CHARS = 3000;
+
+/** One batched comparison: its PromQL and the holds it compares, in label order. */
+export interface ComparisonQuery {
+  readonly query: string;
+  readonly holds: readonly string[];
+}
+
+/**
+ * The comparisons of `holds` (each the PromQL of the instances that hold) in as few queries as fit
+ * {@link MAX_COMPARISON_CHARS} (a longer comparison is a query of its own). A query counts, by
+ * comparison, the scraped instances that do not hold; a comparison whose index is absent from the
+ * answer found every scraped instance holding:
+ *
+ *     count by (operator_comparison) (
+ *         label_replace(<scraped> unless on (instance) (<hold 0>), "operator_comparison", "0", "", "")
+ *       or label_replace(<scraped> unless on (instance) (<hold 1>), "operator_comparison", "1", "", "")
+ *     )
+ */
+export function comparisonQueries(holds: readonly string[]): ComparisonQuery[] {
+  const batches: ComparisonQuery[] = [];
+  let parts: string[] = [];
+  let batch: string[] = [];
+  let chars = EMPTY_BATCH_CHARS;
+  for (const hold of holds) {
+    let part = _comparison(hold, batch.length);
+    if (batch.length > 0 && chars + OR.length + part.length > MAX_COMPARISON_CHARS) {
+      batches.push(_batch(parts, batch));
+      parts = [];
+      batch = [];
+      chars = EMPTY_BATCH_CHARS;
+      part = _comparison(hold, 0);
+    }
+    chars += (parts.length > 0 ? OR.length : 0) + part.length;
+    parts.push(part);
+    batch.push(hold);
+  }
+  if (batch.length > 0) batches.push(_batch(parts, batch));
+  return batches;
+}
+
+const OR = " or ";
+const EMPTY_BATCH_CHARS = _batch([], []).query.length;
+
+/** The scraped instances that do not hold, labelled with the comparison's index in its batch. */
+function _comparison(hold: string, index: number): string {
+  return `label_replace(${SCRAPED_QUERY} unless on (instance) (${hold}), "${COMPARISON_LABEL}", "${index}", "", "")`;
+}
+
+function _batch(parts: readonly string[], holds: readonly string[]): ComparisonQuery {
+  return { query: `count by (${COMPARISON_LABEL}) (${parts.join(OR)})`, holds };
+}
+
 /** Why a source could not be read, from what its read threw. */
 export function sourceFailure(error: unknown): SourceFailure {
   if (error instanceof ObservationError) return { reason: error.reason, message: error.message };
@@ -83,6 +157,27 @@ export function sourceFailure(error: unknown): SourceFailure {
 }
 
 // --- Internal helpers ---
+
+/** A comparison's verdict: every scraped instance held, or the comparison failed. */
+type Verdict =
+  | { readonly instances: ReadonlySet<string>; readonly warnings: readonly string[] }
+  | { readonly error: unknown };
+
+/**
+ * The indexes of the comparisons a batched answer lists (some scraped instance did not hold), or
+ * `undefined` when a sample does not name one of the batch's comparisons: the answer is not what was
+ * asked, and every comparison of the batch is read in full.
+ */
+function _outsideOf(answer: QueryResult, count: number): ReadonlySet<number> | undefined {
+  const outside = new Set<number>();
+  for (const sample of answer.samples) {
+    const label = sample.labels[COMPARISON_LABEL] ?? "";
+    const index = /^\d{1,4}$/.test(label) ? Number(label) : Number.NaN;
+    if (!(index < count)) return undefined;
+    outside.add(index);
+  }
+  return outside;
+}
 
 /** The `instance` label of each sample. */
 function _instancesOf(answer: QueryResult): ReadonlySet<string> {

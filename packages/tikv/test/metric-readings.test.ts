@@ -9,7 +9,13 @@ import {
   type QueryContext,
 } from "../src/invariants/metric-invariant.ts";
 import { instanceOf } from "../src/join.ts";
-import { readMetrics, SCRAPED_QUERY } from "../src/metric-readings.ts";
+import {
+  COMPARISON_LABEL,
+  comparisonQueries,
+  MAX_COMPARISON_CHARS,
+  readMetrics,
+  SCRAPED_QUERY,
+} from "../src/metric-readings.ts";
 import type { PrometheusClient, QueryOptions, QueryResult } from "../src/prometheus-client.ts";
 import { buildQueries, collectHolds } from "../src/queries.ts";
 import { observation, recordedStores } from "./helpers/observations.ts";
@@ -17,8 +23,13 @@ import { observation, recordedStores } from "./helpers/observations.ts";
 const WINDOWS = { rateWindow: "1m", leaderDropWindow: "30s" } as const;
 const AT = 1_764_750_000_123;
 
+/** A batched comparison's answer: the indexes of the comparisons with a store outside its bounds. */
+interface Outside {
+  readonly outside: readonly (number | string)[];
+}
+
 /** A Prometheus client answering from a table by PromQL; records every request with its time. */
-function fakePrometheus(answers: Record<string, number[] | Error>) {
+function fakePrometheus(answers: Record<string, number[] | Outside | Error>) {
   const asked: { promql: string; time: number | undefined }[] = [];
   const client: PrometheusClient = {
     async query(promql: string, _context?: unknown, options: QueryOptions = {}): Promise<QueryResult> {
@@ -26,12 +37,17 @@ function fakePrometheus(answers: Record<string, number[] | Error>) {
       const answer = answers[promql];
       if (answer === undefined) throw new Error(`unexpected query ${promql}`);
       if (answer instanceof Error) throw answer;
+      const labels: Record<string, string>[] =
+        "outside" in answer
+          ? answer.outside.map((index) => ({ [COMPARISON_LABEL]: String(index) }))
+          : answer.map((_, i) => ({ instance: `tikv-${i + 1}:20180` }));
+      const values = "outside" in answer ? answer.outside.map(() => 1) : answer;
       return {
         query: promql,
         warnings: [],
-        samples: answer.map((value, i) => ({
-          labels: { instance: `tikv-${i + 1}:20180` },
-          value,
+        samples: labels.map((sampleLabels, i) => ({
+          labels: sampleLabels,
+          value: values[i] ?? 0,
           timestamp: AT,
         })),
       };
@@ -40,7 +56,12 @@ function fakePrometheus(answers: Record<string, number[] | Error>) {
   return { client, asked };
 }
 
-const compare = (hold: string) => `${SCRAPED_QUERY} unless on (instance) (${hold})`;
+/** The one batched comparison of `holds`. */
+const compare = (...holds: string[]) => {
+  const batches = comparisonQueries(holds);
+  expect(batches).toHaveLength(1);
+  return (batches[0] as { query: string }).query;
+};
 const failure = () =>
   new PrometheusError("http://prom/api/v1/query", { reason: "server_error", status: 503 });
 
@@ -48,7 +69,7 @@ describe("readMetrics: comparisons in Prometheus", () => {
   it("reads no sample when every scraped store holds, and pins the comparison to the listing's time", async () => {
     const { client, asked } = fakePrometheus({
       [SCRAPED_QUERY]: [1, 1, 1],
-      [compare("h")]: [],
+      [compare("h")]: { outside: [] },
       plain: [5, 6],
     });
     const readings = await readMetrics(client, { held: "q", other: "plain" }, { held: "h" }, {});
@@ -66,13 +87,47 @@ describe("readMetrics: comparisons in Prometheus", () => {
   it("reads the samples when a scraped store is outside the bounds", async () => {
     const { client, asked } = fakePrometheus({
       [SCRAPED_QUERY]: [1, 1],
-      [compare("h")]: [1],
+      [compare("h")]: { outside: [0] },
       q: [0.5, 0.01],
     });
     const readings = await readMetrics(client, { held: "q" }, { held: "h" }, {});
     expect(readings.held).toMatchObject({ query: "q", samples: [{ value: 0.5 }, { value: 0.01 }] });
     expect(readings.held).not.toHaveProperty("held");
     expect(asked.map((entry) => entry.promql)).toEqual([SCRAPED_QUERY, compare("h"), "q"]);
+  });
+
+  it("compares several invariants in one query and reads only those outside their bounds", async () => {
+    const { client, asked } = fakePrometheus({
+      [SCRAPED_QUERY]: [1, 1],
+      [compare("h1", "h2", "h3")]: { outside: [1] },
+      q2: [0.5, 0.01],
+    });
+    const readings = await readMetrics(
+      client,
+      { one: "q1", two: "q2", three: "q3" },
+      { one: "h1", two: "h2", three: "h3" },
+      {},
+    );
+    expect(readings.one).toMatchObject({ samples: [], held: new Set(["tikv-1:20180", "tikv-2:20180"]) });
+    expect(readings.three).toMatchObject({ samples: [], held: expect.any(Set) });
+    expect(readings.two).toMatchObject({ query: "q2", samples: [{ value: 0.5 }, { value: 0.01 }] });
+    expect(asked.map((entry) => entry.promql)).toEqual([SCRAPED_QUERY, compare("h1", "h2", "h3"), "q2"]);
+  });
+
+  it.each([
+    ["a comparison the batch does not have", ["3"]],
+    ["no comparison", [""]],
+    ["a label that is not an index", ["1e0"]],
+  ])("reads every comparison of the batch in full when the answer names %s", async (_why, outside) => {
+    const { client } = fakePrometheus({
+      [SCRAPED_QUERY]: [1],
+      [compare("h1", "h2")]: { outside },
+      q1: [0.01],
+      q2: [0.02],
+    });
+    const readings = await readMetrics(client, { one: "q1", two: "q2" }, { one: "h1", two: "h2" }, {});
+    expect(readings.one).toMatchObject({ samples: [{ value: 0.01 }] });
+    expect(readings.two).toMatchObject({ samples: [{ value: 0.02 }] });
   });
 
   it("reads the samples when no store is scraped", async () => {
@@ -92,16 +147,66 @@ describe("readMetrics: comparisons in Prometheus", () => {
     expect(asked.map((entry) => entry.promql)).not.toContain("q");
   });
 
+  it("records a failed batch for its own comparisons only", async () => {
+    const long = (name: string) => `${name}${" ".repeat(MAX_COMPARISON_CHARS / 2)}`;
+    const [first, second] = comparisonQueries([long("a"), long("b")]);
+    if (!first || !second) throw new Error("expected two batches");
+    const { client } = fakePrometheus({
+      [SCRAPED_QUERY]: [1],
+      [first.query]: failure(),
+      [second.query]: { outside: [] },
+    });
+    const readings = await readMetrics(client, { a: "qa", b: "qb" }, { a: long("a"), b: long("b") }, {});
+    expect(readings.a).toMatchObject({ query: "qa", error: { reason: "server_error" } });
+    expect(readings.b).toMatchObject({ query: "qb", samples: [], held: expect.any(Set) });
+  });
+
   it("records a failed read of the samples as the reading's error", async () => {
-    const { client } = fakePrometheus({ [SCRAPED_QUERY]: [1], [compare("h")]: [1], q: failure() });
+    const { client } = fakePrometheus({
+      [SCRAPED_QUERY]: [1],
+      [compare("h")]: { outside: [0] },
+      q: failure(),
+    });
     const readings = await readMetrics(client, { held: "q" }, { held: "h" }, {});
     expect(readings.held).toMatchObject({ query: "q", error: { reason: "server_error" } });
   });
 
   it("lists the scraped instances once per cycle, and runs the same PromQL once", async () => {
-    const { client, asked } = fakePrometheus({ [SCRAPED_QUERY]: [1], [compare("h")]: [], same: [1] });
+    const { client, asked } = fakePrometheus({
+      [SCRAPED_QUERY]: [1],
+      [compare("h")]: { outside: [] },
+      same: [1],
+    });
     await readMetrics(client, { a: "q", b: "q", c: "same", d: "same" }, { a: "h", b: "h" }, {});
     expect(asked.map((entry) => entry.promql).sort()).toEqual([SCRAPED_QUERY, compare("h"), "same"].sort());
+  });
+});
+
+describe("comparisonQueries", () => {
+  const holds = collectHolds(TIKV_INVARIANTS, WINDOWS);
+  const distinct = [...new Set(Object.values(holds))];
+
+  it("puts every comparison in one batch, numbered from 0 in each, each query within the limit", () => {
+    const batches = comparisonQueries(distinct);
+    expect(batches.length).toBeGreaterThan(1);
+    expect(batches.length).toBeLessThan(distinct.length / 4);
+    expect(batches.flatMap((batch) => batch.holds)).toEqual(distinct);
+    for (const batch of batches) {
+      expect(batch.query.length).toBeLessThanOrEqual(MAX_COMPARISON_CHARS);
+      expect(batch.query.startsWith(`count by (${COMPARISON_LABEL}) (label_replace(`)).toBe(true);
+      batch.holds.forEach((hold, i) => {
+        expect(batch.query).toContain(
+          `(${SCRAPED_QUERY} unless on (instance) (${hold}), "${COMPARISON_LABEL}", "${i}", "", "")`,
+        );
+      });
+    }
+    expect(new URLSearchParams({ query: batches[0]?.query ?? "" }).toString().length).toBeLessThan(6000);
+  });
+
+  it("gives a comparison longer than the limit a query of its own", () => {
+    const long = "x".repeat(MAX_COMPARISON_CHARS);
+    expect(comparisonQueries(["a", long, "b"]).map((batch) => batch.holds)).toEqual([["a"], [long], ["b"]]);
+    expect(comparisonQueries([])).toEqual([]);
   });
 });
 

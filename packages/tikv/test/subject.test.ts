@@ -9,7 +9,7 @@ import tikvSubjectDefault, {
   tikvSubject,
 } from "../src/index.ts";
 import { METRIC_INVARIANTS } from "../src/invariants/index.ts";
-import { SCRAPED_QUERY } from "../src/metric-readings.ts";
+import { COMPARISON_LABEL } from "../src/metric-readings.ts";
 import { buildHolds, buildQueries } from "../src/queries.ts";
 import { compact, fixture } from "./helpers/fixtures.ts";
 import { requestsWhenAllHold } from "./helpers/observations.ts";
@@ -20,7 +20,7 @@ const ALL_QUERIES = buildQueries({ rateWindow: "1m", leaderDropWindow: "30s" });
 /** PD's own metric queries (WAL fsync, peer round trip, TSO saves, clock), read with its members. */
 const PD_QUERIES = 7;
 /**
- * A cycle's requests to Prometheus: every comparison, the disk sizes read because store 2 is outside
+ * A cycle's requests to Prometheus: the batched comparisons, the disk sizes read because store 2 is outside
  * its bounds, the listing of scraped stores, and PD's own metric queries.
  */
 const REQUESTS =
@@ -52,17 +52,17 @@ function storesBody(count: number): string {
 }
 
 /**
- * Answers every instant query with one sample per store of the current store count. A comparison
- * (`... unless on (instance) (...)`) finds every store holding, except store 2 on disk sizes (its
+ * Answers every instant query with one sample per store of the current store count. A batched
+ * comparison (see `comparisonQueries`) finds every store holding, except store 2 on disk sizes (its
  * disk is 90 % used).
  */
 function promRoute(stores: () => number) {
   return (_request: unknown, url: URL) => {
     const query = url.searchParams.get("query") ?? "";
-    if (query.startsWith(SCRAPED_QUERY) && query !== SCRAPED_QUERY) {
-      const result = query.includes("tikv_store_size_bytes")
-        ? [{ metric: { instance: "tikv-2:20180" }, value: [1, "1"] }]
-        : [];
+    if (query.startsWith(`count by (${COMPARISON_LABEL})`)) {
+      const result = comparisonsOf(query)
+        .filter(({ text }) => text.includes("tikv_store_size_bytes"))
+        .map(({ index }) => ({ metric: { [COMPARISON_LABEL]: index }, value: [1, "1"] }));
       return { body: JSON.stringify({ status: "success", data: { resultType: "vector", result } }) };
     }
     const value = query.includes("tikv_store_size_bytes") ? null : query.includes("delta") ? "0" : "0.01";
@@ -79,6 +79,18 @@ function promRoute(stores: () => number) {
     );
     return { body: JSON.stringify({ status: "success", data: { resultType: "vector", result } }) };
   };
+}
+
+/** The comparisons of a batched comparison query: each one's index and PromQL text. */
+function comparisonsOf(query: string): { index: string; text: string }[] {
+  const marker = new RegExp(`"${COMPARISON_LABEL}", "(\\d+)", "", ""\\)`, "g");
+  const comparisons: { index: string; text: string }[] = [];
+  let from = 0;
+  for (const match of query.matchAll(marker)) {
+    comparisons.push({ index: match[1] ?? "", text: query.slice(from, match.index) });
+    from = match.index + match[0].length;
+  }
+  return comparisons;
 }
 
 let storeCount = 3;

@@ -1,4 +1,5 @@
 import { decode } from "../../src/json.ts";
+import { comparisonQueries } from "../../src/metric-readings.ts";
 import type { MetricReading, TikvObservation } from "../../src/observation.ts";
 import { REGION_CHECKS } from "../../src/observation.ts";
 import { summarizeRegions } from "../../src/observe.ts";
@@ -67,13 +68,17 @@ export function observation(patch: Partial<TikvObservation> = {}): TikvObservati
 
 /**
  * Prometheus requests of a cycle (PD's own metric queries aside) when every comparison finds every
- * store holding: one per distinct comparison or query, and the listing of scraped instances.
+ * store holding: the listing of scraped instances, the batched comparisons, and one per distinct
+ * query that is not compared.
  */
 export function requestsWhenAllHold(
   queries: Readonly<Record<string, string>>,
   holds: Readonly<Record<string, string>>,
 ): number {
-  return new Set(Object.keys(queries).map((key) => holds[key] ?? queries[key])).size + 1;
+  const keys = Object.keys(queries);
+  const compared = new Set(keys.flatMap((key) => (holds[key] === undefined ? [] : [holds[key]])));
+  const read = new Set(keys.filter((key) => holds[key] === undefined).map((key) => queries[key]));
+  return (compared.size > 0 ? 1 + comparisonQueries([...compared]).length : 0) + read.size;
 }
 
 /** A reading with one sample per instance. */
