@@ -1,4 +1,5 @@
 import { ObservationError } from "@operator/core";
+import { PrometheusError } from "./errors.ts";
 import type { CallContext } from "./http.ts";
 import { ALWAYS_PRESENT } from "./invariants/promql.ts";
 import type { MetricReading, SourceFailure } from "./observation.ts";
@@ -15,7 +16,9 @@ export const SCRAPED_QUERY = `count by (instance) (${ALWAYS_PRESENT})`;
  * carries `held` and no sample; when one is outside its bounds (or no instance is scraped, or a
  * batch's answer cannot be read back), the full answer is read, as for every other key. A failed
  * query is recorded in its reading; a failed comparison is not retried as a full read, which a
- * Prometheus that just failed would likely fail too, later.
+ * Prometheus that just failed would likely fail too, later. A batch whose PromQL Prometheus refuses
+ * (`bad_data`, `execution`) is compared again one comparison per query, so that one comparison's
+ * error stays its own.
  */
 export async function readMetrics(
   prometheus: PrometheusClient,
@@ -53,21 +56,25 @@ export async function readMetrics(
     const time = listed.samples[0]?.timestamp;
     if (time === undefined) return verdicts;
     const instances = _instancesOf(listed);
-    await Promise.all(
-      comparisonQueries(list).map(async (batch) => {
-        try {
-          const answer = await prometheus.query(batch.query, call, { time });
-          const outside = _outsideOf(answer, batch.holds.length);
-          if (outside === undefined) return;
-          const warnings = [...listed.warnings, ...answer.warnings];
-          batch.holds.forEach((hold, i) => {
-            if (!outside.has(i)) verdicts.set(hold, { instances, warnings });
-          });
-        } catch (error) {
-          for (const hold of batch.holds) verdicts.set(hold, { error });
+    const compare = async (batch: ComparisonQuery): Promise<void> => {
+      try {
+        const answer = await prometheus.query(batch.query, call, { time });
+        const outside = _outsideOf(answer, batch.holds.length);
+        if (outside === undefined) return;
+        const warnings = [...listed.warnings, ...answer.warnings];
+        batch.holds.forEach((hold, i) => {
+          if (!outside.has(i)) verdicts.set(hold, { instances, warnings });
+        });
+      } catch (error) {
+        // Prometheus refused the PromQL itself: one comparison must not blind the others of its batch.
+        if (batch.holds.length > 1 && _refusedQuery(error)) {
+          await Promise.all(batch.holds.flatMap((hold) => comparisonQueries([hold])).map(compare));
+          return;
         }
-      }),
-    );
+        for (const hold of batch.holds) verdicts.set(hold, { error });
+      }
+    };
+    await Promise.all(comparisonQueries(list).map(compare));
     return verdicts;
   }
 
@@ -177,6 +184,13 @@ function _outsideOf(answer: QueryResult, count: number): ReadonlySet<number> | u
     outside.add(index);
   }
   return outside;
+}
+
+/** Prometheus answered that it cannot evaluate the query (`bad_data`, `execution`): not a transient failure. */
+function _refusedQuery(error: unknown): boolean {
+  return (
+    error instanceof PrometheusError && (error.errorType === "bad_data" || error.errorType === "execution")
+  );
 }
 
 /** The `instance` label of each sample. */

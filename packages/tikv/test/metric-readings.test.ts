@@ -161,6 +161,38 @@ describe("readMetrics: comparisons in Prometheus", () => {
     expect(readings.b).toMatchObject({ query: "qb", samples: [], held: expect.any(Set) });
   });
 
+  it("compares each alone when Prometheus refuses a batch's PromQL, so one error stays its own", async () => {
+    const refused = () =>
+      new PrometheusError("http://prom/api/v1/query", {
+        reason: "client_error",
+        status: 422,
+        errorType: "execution",
+      });
+    const { client, asked } = fakePrometheus({
+      [SCRAPED_QUERY]: [1],
+      [compare("h1", "h2")]: refused(),
+      [compare("h1")]: { outside: [] },
+      [compare("h2")]: refused(),
+    });
+    const readings = await readMetrics(client, { one: "q1", two: "q2" }, { one: "h1", two: "h2" }, {});
+    expect(readings.one).toMatchObject({ query: "q1", samples: [], held: expect.any(Set) });
+    expect(readings.two).toMatchObject({ query: "q2", error: { reason: "client_error" } });
+    expect(asked.map((entry) => entry.promql)).toEqual([
+      SCRAPED_QUERY,
+      compare("h1", "h2"),
+      compare("h1"),
+      compare("h2"),
+    ]);
+  });
+
+  it("does not compare again when the batch failed for another reason", async () => {
+    const { client, asked } = fakePrometheus({ [SCRAPED_QUERY]: [1], [compare("h1", "h2")]: failure() });
+    const readings = await readMetrics(client, { one: "q1", two: "q2" }, { one: "h1", two: "h2" }, {});
+    expect(readings.one).toMatchObject({ error: { reason: "server_error" } });
+    expect(readings.two).toMatchObject({ error: { reason: "server_error" } });
+    expect(asked).toHaveLength(2);
+  });
+
   it("records a failed read of the samples as the reading's error", async () => {
     const { client } = fakePrometheus({
       [SCRAPED_QUERY]: [1],
