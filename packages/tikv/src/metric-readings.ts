@@ -150,7 +150,8 @@ const EMPTY_BATCH_CHARS = _batch([], []).query.length;
 
 /** The scraped instances that do not hold, labelled with the comparison's index in its batch. */
 function _comparison(hold: string, index: number): string {
-  return `label_replace(${SCRAPED_QUERY} unless on (instance) (${hold}), "${COMPARISON_LABEL}", "${index}", "", "")`;
+  const outside = `${SCRAPED_QUERY} unless on (instance) (${hold})`;
+  return `label_replace(${outside}, "${COMPARISON_LABEL}", "${index}", "", "")`;
 }
 
 function _batch(parts: readonly string[], holds: readonly string[]): ComparisonQuery {
@@ -186,7 +187,7 @@ function _outsideOf(answer: QueryResult, count: number): ReadonlySet<number> | u
   return outside;
 }
 
-/** Prometheus answered that it cannot evaluate the query (`bad_data`, `execution`): not a transient failure. */
+/** Prometheus answered that it cannot evaluate the query (`bad_data`, `execution`): not transient. */
 function _refusedQuery(error: unknown): boolean {
   return (
     error instanceof PrometheusError && (error.errorType === "bad_data" || error.errorType === "execution")

@@ -20,8 +20,8 @@ const ALL_QUERIES = buildQueries({ rateWindow: "1m", leaderDropWindow: "30s" });
 /** PD's own metric queries (WAL fsync, peer round trip, TSO saves, clock), read with its members. */
 const PD_QUERIES = 7;
 /**
- * A cycle's requests to Prometheus: the batched comparisons, the disk sizes read because store 2 is outside
- * its bounds, the listing of scraped stores, and PD's own metric queries.
+ * A cycle's requests to Prometheus: the batched comparisons, the disk sizes read because store 2 is
+ * outside its bounds, the listing of scraped stores, and PD's own metric queries.
  */
 const REQUESTS =
   requestsWhenAllHold(ALL_QUERIES, buildHolds({ rateWindow: "1m", leaderDropWindow: "30s" })) +
