@@ -45,16 +45,16 @@ export async function readMetrics(
 
   /** Each comparison's verdict, by hold; a hold without one is read in full. */
   async function compareAll(list: readonly string[]): Promise<ReadonlyMap<string, Verdict>> {
-    const verdicts = new Map<string, Verdict>();
+    const found = new Map<string, Verdict>();
     let listed: QueryResult;
     try {
       listed = await ask(SCRAPED_QUERY);
     } catch (error) {
-      for (const hold of list) verdicts.set(hold, { error });
-      return verdicts;
+      for (const hold of list) found.set(hold, { error });
+      return found;
     }
     const time = listed.samples[0]?.timestamp;
-    if (time === undefined) return verdicts;
+    if (time === undefined) return found;
     const instances = _instancesOf(listed);
     const compare = async (batch: ComparisonQuery): Promise<void> => {
       try {
@@ -63,7 +63,7 @@ export async function readMetrics(
         if (outside === undefined) return;
         const warnings = [...listed.warnings, ...answer.warnings];
         batch.holds.forEach((hold, i) => {
-          if (!outside.has(i)) verdicts.set(hold, { instances, warnings });
+          if (!outside.has(i)) found.set(hold, { instances, warnings });
         });
       } catch (error) {
         // Prometheus refused the PromQL itself: one comparison must not blind the others of its batch.
@@ -71,11 +71,11 @@ export async function readMetrics(
           await Promise.all(batch.holds.flatMap((hold) => comparisonQueries([hold])).map(compare));
           return;
         }
-        for (const hold of batch.holds) verdicts.set(hold, { error });
+        for (const hold of batch.holds) found.set(hold, { error });
       }
     };
     await Promise.all(comparisonQueries(list).map(compare));
-    return verdicts;
+    return found;
   }
 
   async function reading(key: string, query: string): Promise<MetricReading> {
