@@ -1,5 +1,5 @@
 import { ObservationError } from "@operator/core";
-import { PrometheusError } from "./errors.ts";
+import { packQueries, refusedQuery } from "./batched-reads.ts";
 import type { CallContext } from "./http.ts";
 import { ALWAYS_PRESENT } from "./invariants/promql.ts";
 import type { MetricReading, SourceFailure } from "./observation.ts";
@@ -67,7 +67,7 @@ export async function readMetrics(
         });
       } catch (error) {
         // Prometheus refused the PromQL itself: one comparison must not blind the others of its batch.
-        if (batch.holds.length > 1 && _refusedQuery(error)) {
+        if (batch.holds.length > 1 && refusedQuery(error)) {
           await Promise.all(batch.holds.flatMap((hold) => comparisonQueries([hold])).map(compare));
           return;
         }
@@ -99,13 +99,6 @@ export async function readMetrics(
 /** The label a batched comparison puts on what it counts: the comparison's index in its batch. */
 export const COMPARISON_LABEL = "operator_comparison";
 
-/**
- * Most PromQL characters in one batched comparison: URL-encoded, the request line stays under the
- * 8 KiB that proxies in front of Prometheus commonly accept (nginx's default), and a large cluster's
- * comparisons are still spread over a few queries that Prometheus evaluates in parallel.
- */
-export const MAX_COMPARISON_CHARS = 3000;
-
 /** One batched comparison: its PromQL and the holds it compares, in label order. */
 export interface ComparisonQuery {
   readonly query: string;
@@ -114,9 +107,9 @@ export interface ComparisonQuery {
 
 /**
  * The comparisons of `holds` (each the PromQL of the instances that hold) in as few queries as fit
- * {@link MAX_COMPARISON_CHARS} (a longer comparison is a query of its own). A query counts, by
- * comparison, the scraped instances that do not hold; a comparison whose index is absent from the
- * answer found every scraped instance holding:
+ * `MAX_BATCH_CHARS` (see `packQueries`). A query counts, by comparison, the scraped instances that
+ * do not hold; a comparison whose index is absent from the answer found every scraped instance
+ * holding:
  *
  *     count by (operator_comparison) (
  *         label_replace(<scraped> unless on (instance) (<hold 0>), "operator_comparison", "0", "", "")
@@ -124,38 +117,15 @@ export interface ComparisonQuery {
  *     )
  */
 export function comparisonQueries(holds: readonly string[]): ComparisonQuery[] {
-  const batches: ComparisonQuery[] = [];
-  let parts: string[] = [];
-  let batch: string[] = [];
-  let chars = EMPTY_BATCH_CHARS;
-  for (const hold of holds) {
-    let part = _comparison(hold, batch.length);
-    if (batch.length > 0 && chars + OR.length + part.length > MAX_COMPARISON_CHARS) {
-      batches.push(_batch(parts, batch));
-      parts = [];
-      batch = [];
-      chars = EMPTY_BATCH_CHARS;
-      part = _comparison(hold, 0);
-    }
-    chars += (parts.length > 0 ? OR.length : 0) + part.length;
-    parts.push(part);
-    batch.push(hold);
-  }
-  if (batch.length > 0) batches.push(_batch(parts, batch));
-  return batches;
+  return packQueries(holds, _comparison, (body) => `count by (${COMPARISON_LABEL}) (${body})`).map(
+    (batch) => ({ query: batch.query, holds: batch.items }),
+  );
 }
-
-const OR = " or ";
-const EMPTY_BATCH_CHARS = _batch([], []).query.length;
 
 /** The scraped instances that do not hold, labelled with the comparison's index in its batch. */
 function _comparison(hold: string, index: number): string {
   const outside = `${SCRAPED_QUERY} unless on (instance) (${hold})`;
   return `label_replace(${outside}, "${COMPARISON_LABEL}", "${index}", "", "")`;
-}
-
-function _batch(parts: readonly string[], holds: readonly string[]): ComparisonQuery {
-  return { query: `count by (${COMPARISON_LABEL}) (${parts.join(OR)})`, holds };
 }
 
 /** Why a source could not be read, from what its read threw. */
@@ -185,13 +155,6 @@ function _outsideOf(answer: QueryResult, count: number): ReadonlySet<number> | u
     outside.add(index);
   }
   return outside;
-}
-
-/** Prometheus answered that it cannot evaluate the query (`bad_data`, `execution`): not transient. */
-function _refusedQuery(error: unknown): boolean {
-  return (
-    error instanceof PrometheusError && (error.errorType === "bad_data" || error.errorType === "execution")
-  );
 }
 
 /** The `instance` label of each sample. */

@@ -1,5 +1,6 @@
-import { ObservationError } from "@operator/core";
+import { type BatchedAnswer, readBatched } from "./batched-reads.ts";
 import type { CallContext } from "./http.ts";
+import { sourceFailure } from "./metric-readings.ts";
 import type { MetricReading, SourceFailure } from "./observation.ts";
 import {
   memberHealthResponse,
@@ -27,7 +28,7 @@ export const QUOTA_PART = "part";
 export const CLOCK_WINDOW = "10m";
 
 /**
- * The PromQL of each PD reading, grouped by `instance` (one request each, whatever the number of
+ * The PromQL of each PD reading, grouped by `instance` (all in one batched request, whatever the number of
  * members); samples are joined to members by `instance` = host:port of a member's client URL.
  *
  * - `etcdWalFsyncP99`: p99 of the embedded etcd's WAL fsync per member.
@@ -109,8 +110,9 @@ export interface PdReaderSources {
 }
 
 /**
- * Reads PD's `/health` and `/members` and the PD metric queries, in parallel (2 PD requests and one
- * per query), and keeps the leader history across cycles. Never throws: each failure is recorded
+ * Reads PD's `/health` and `/members` and the PD metric queries, in parallel (2 PD requests, and the
+ * queries batched into one Prometheus request, see `readBatched`), and keeps the leader history
+ * across cycles. Never throws: each failure is recorded
  * for the invariants that need it.
  */
 export function createPdReader(
@@ -119,21 +121,26 @@ export function createPdReader(
   let history: LeaderHistory | undefined;
   let gap = false;
   return async (call, at) => {
-    const entries = sources.prometheus ? (Object.entries(sources.queries) as [PdMetricName, string][]) : [];
-    const [health, members, readings] = await Promise.all([
+    const prometheus = sources.prometheus;
+    const entries = prometheus ? (Object.entries(sources.queries) as [PdMetricName, string][]) : [];
+    const [health, members, answers] = await Promise.all([
       sources.pd.get("/health", memberHealthResponse, call).then(_ok, _failed),
       sources.pd.get("/members", membersResponse, call).then(_ok, _failed),
-      Promise.allSettled(
-        entries.map(([, query]) => (sources.prometheus as PrometheusClient).query(query, call)),
-      ),
+      prometheus
+        ? readBatched(
+            prometheus,
+            entries.map(([, query]) => query),
+            call,
+          )
+        : [],
     ]);
     const metrics: Partial<Record<PdMetricName, MetricReading>> = {};
     entries.forEach(([name, query], i) => {
-      const reading = readings[i] as PromiseSettledResult<Awaited<ReturnType<PrometheusClient["query"]>>>;
+      const answer = answers[i] as BatchedAnswer;
       metrics[name] =
-        reading.status === "fulfilled"
-          ? { query, samples: reading.value.samples, warnings: reading.value.warnings }
-          : { query, error: _failure(reading.reason) };
+        "error" in answer
+          ? { query, error: sourceFailure(answer.error) }
+          : { query, samples: answer.samples, warnings: answer.warnings };
     });
     let leaderHistory: PdApiObservation["leaderHistory"];
     if ("error" in members) {
@@ -191,10 +198,5 @@ function _ok<T>(value: T): T {
 }
 
 function _failed(error: unknown): { readonly error: SourceFailure } {
-  return { error: _failure(error) };
-}
-
-function _failure(error: unknown): SourceFailure {
-  if (error instanceof ObservationError) return { reason: error.reason, message: error.message };
-  return { reason: "invalid_response", message: error instanceof Error ? error.message : String(error) };
+  return { error: sourceFailure(error) };
 }

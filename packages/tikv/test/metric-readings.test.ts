@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { MAX_BATCH_CHARS } from "../src/batched-reads.ts";
 import { PrometheusError } from "../src/errors.ts";
 import { highLatency } from "../src/invariants/high-latency.ts";
 import { TIKV_INVARIANTS } from "../src/invariants/index.ts";
@@ -9,13 +10,7 @@ import {
   type QueryContext,
 } from "../src/invariants/metric-invariant.ts";
 import { instanceOf } from "../src/join.ts";
-import {
-  COMPARISON_LABEL,
-  comparisonQueries,
-  MAX_COMPARISON_CHARS,
-  readMetrics,
-  SCRAPED_QUERY,
-} from "../src/metric-readings.ts";
+import { COMPARISON_LABEL, comparisonQueries, readMetrics, SCRAPED_QUERY } from "../src/metric-readings.ts";
 import type { PrometheusClient, QueryOptions, QueryResult } from "../src/prometheus-client.ts";
 import { buildQueries, collectHolds } from "../src/queries.ts";
 import { observation, recordedStores } from "./helpers/observations.ts";
@@ -148,7 +143,7 @@ describe("readMetrics: comparisons in Prometheus", () => {
   });
 
   it("records a failed batch for its own comparisons only", async () => {
-    const long = (name: string) => `${name}${" ".repeat(MAX_COMPARISON_CHARS / 2)}`;
+    const long = (name: string) => `${name}${" ".repeat(MAX_BATCH_CHARS / 2)}`;
     const [first, second] = comparisonQueries([long("a"), long("b")]);
     if (!first || !second) throw new Error("expected two batches");
     const { client } = fakePrometheus({
@@ -224,7 +219,7 @@ describe("comparisonQueries", () => {
     expect(batches.length).toBeLessThan(distinct.length / 4);
     expect(batches.flatMap((batch) => batch.holds)).toEqual(distinct);
     for (const batch of batches) {
-      expect(batch.query.length).toBeLessThanOrEqual(MAX_COMPARISON_CHARS);
+      expect(batch.query.length).toBeLessThanOrEqual(MAX_BATCH_CHARS);
       expect(batch.query.startsWith(`count by (${COMPARISON_LABEL}) (label_replace(`)).toBe(true);
       batch.holds.forEach((hold, i) => {
         expect(batch.query).toContain(
@@ -236,7 +231,7 @@ describe("comparisonQueries", () => {
   });
 
   it("gives a comparison longer than the limit a query of its own", () => {
-    const long = "x".repeat(MAX_COMPARISON_CHARS);
+    const long = "x".repeat(MAX_BATCH_CHARS);
     expect(comparisonQueries(["a", long, "b"]).map((batch) => batch.holds)).toEqual([["a"], [long], ["b"]]);
     expect(comparisonQueries([])).toEqual([]);
   });

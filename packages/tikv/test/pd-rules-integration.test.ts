@@ -2,7 +2,10 @@ import type { EntityResult, Evaluation, ObserveContext } from "@operator/core";
 import { isUnknownEvaluation } from "@operator/core";
 import { type PrometheusHarness, type SimCluster, startCluster, startPrometheus } from "@operator/tikv-sim";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { readBatched } from "../src/batched-reads.ts";
 import { type TikvSubject, tikvSubject } from "../src/index.ts";
+import { buildPdQueries } from "../src/pd-health.ts";
+import { createPrometheusClient, type Sample } from "../src/prometheus-client.ts";
 
 /**
  * The PD rule invariants against a simulated cluster with three PD members, scraped (TiKV stores
@@ -238,4 +241,23 @@ describe("PD rule invariants against a simulated cluster and a real Prometheus",
       3, 3, 3,
     ]);
   }, 150_000);
+
+  it("PD's metric queries read in one batched request give exactly what each query gives alone", async () => {
+    cluster.pdFsync("pd-2", 2);
+    cluster.pdCpu("pd-3", 7);
+    cluster.pdClockBackward("pd-1");
+    await until(
+      (r) => outcome(r, "pd_cpu_quota", "pd-3") === "violated" && p99(r, "pd_etcd_wal_fsync", "pd-2") > 1,
+    );
+    const client = createPrometheusClient({ url: prometheus.url });
+    const queries = Object.values(buildPdQueries("10s"));
+    const time = Date.now() - 1000;
+    const batched = await readBatched(client, queries, {}, { time });
+    const alone = await Promise.all(queries.map((query) => client.query(query, {}, { time })));
+    const sorted = (samples: readonly Sample[]) => samples.map((sample) => JSON.stringify(sample)).sort();
+    expect(batched.map((answer) => ("error" in answer ? answer : sorted(answer.samples)))).toEqual(
+      alone.map((answer) => sorted(answer.samples)),
+    );
+    expect(alone.filter((answer) => answer.samples.length > 0)).toHaveLength(queries.length);
+  }, 90_000);
 });

@@ -2,6 +2,7 @@ import { ConfigError, isUnknownEvaluation, ObservationError, type ObserveContext
 import { closedPort } from "@operator/core/testing";
 import { startTestServer, type TestServer } from "@operator/subject-kit/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { QUERY_LABEL } from "../src/batched-reads.ts";
 import tikvSubjectDefault, {
   type RequestEvent,
   SUBJECT_KIND,
@@ -17,8 +18,8 @@ import { requestsWhenAllHold } from "./helpers/observations.ts";
 const API = "/pd/api/v1";
 /** Every query of the built-in metric invariants, and how many distinct ones a cycle runs. */
 const ALL_QUERIES = buildQueries({ rateWindow: "1m", leaderDropWindow: "30s" });
-/** PD's own metric queries (WAL fsync, peer round trip, TSO saves, clock), read with its members. */
-const PD_QUERIES = 7;
+/** PD's own metric queries (WAL fsync, peer round trip, TSO saves, clock, quotas): one batched read. */
+const PD_QUERIES = 1;
 /**
  * A cycle's requests to Prometheus: the batched comparisons, the disk sizes read because store 2 is
  * outside its bounds, the listing of scraped stores, and PD's own metric queries.
@@ -52,21 +53,17 @@ function storesBody(count: number): string {
 }
 
 /**
- * Answers every instant query with one sample per store of the current store count. A batched
- * comparison (see `comparisonQueries`) finds every store holding, except store 2 on disk sizes (its
- * disk is 90 % used).
+ * Answers every instant query with one sample per store of the current store count, and a batched
+ * read (see `readBatched`) with the samples of each of its queries. A batched comparison (see
+ * `comparisonQueries`) finds every store holding, except store 2 on disk sizes (its disk is 90 % used).
  */
 function promRoute(stores: () => number) {
-  return (_request: unknown, url: URL) => {
-    const query = url.searchParams.get("query") ?? "";
-    if (query.startsWith(`count by (${COMPARISON_LABEL})`)) {
-      const result = comparisonsOf(query)
-        .filter(({ text }) => text.includes("tikv_store_size_bytes"))
-        .map(({ index }) => ({ metric: { [COMPARISON_LABEL]: index }, value: [1, "1"] }));
-      return { body: JSON.stringify({ status: "success", data: { resultType: "vector", result } }) };
-    }
+  const answer = (result: unknown[]) => ({
+    body: JSON.stringify({ status: "success", data: { resultType: "vector", result } }),
+  });
+  const samples = (query: string) => {
     const value = query.includes("tikv_store_size_bytes") ? null : query.includes("delta") ? "0" : "0.01";
-    const result = Array.from({ length: stores() }, (_, i) => i + 1).flatMap((id) =>
+    return Array.from({ length: stores() }, (_, i) => i + 1).flatMap((id) =>
       value === null
         ? [
             { metric: { instance: `tikv-${id}:20180`, type: "capacity" }, value: [1, "1000"] },
@@ -77,20 +74,35 @@ function promRoute(stores: () => number) {
           ]
         : [{ metric: { instance: `tikv-${id}:20180` }, value: [1, value] }],
     );
-    return { body: JSON.stringify({ status: "success", data: { resultType: "vector", result } }) };
+  };
+  return (_request: unknown, url: URL) => {
+    const query = url.searchParams.get("query") ?? "";
+    if (query.startsWith(`count by (${COMPARISON_LABEL})`)) {
+      const result = partsOf(query, COMPARISON_LABEL)
+        .filter(({ text }) => text.includes("tikv_store_size_bytes"))
+        .map(({ index }) => ({ metric: { [COMPARISON_LABEL]: index }, value: [1, "1"] }));
+      return answer(result);
+    }
+    const parts = partsOf(query, QUERY_LABEL);
+    if (parts.length === 0) return answer(samples(query));
+    return answer(
+      parts.flatMap(({ index, text }) =>
+        samples(text).map((sample) => ({ ...sample, metric: { ...sample.metric, [QUERY_LABEL]: index } })),
+      ),
+    );
   };
 }
 
-/** The comparisons of a batched comparison query: each one's index and PromQL text. */
-function comparisonsOf(query: string): { index: string; text: string }[] {
-  const marker = new RegExp(`"${COMPARISON_LABEL}", "(\\d+)", "", ""\\)`, "g");
-  const comparisons: { index: string; text: string }[] = [];
+/** The parts of a batched query that label each part's samples with `label`: index and PromQL text. */
+function partsOf(query: string, label: string): { index: string; text: string }[] {
+  const marker = new RegExp(`"${label}", "(\\d+)", "", ""\\)`, "g");
+  const parts: { index: string; text: string }[] = [];
   let from = 0;
   for (const match of query.matchAll(marker)) {
-    comparisons.push({ index: match[1] ?? "", text: query.slice(from, match.index) });
+    parts.push({ index: match[1] ?? "", text: query.slice(from, match.index) });
     from = match.index + match[0].length;
   }
-  return comparisons;
+  return parts;
 }
 
 let storeCount = 3;
