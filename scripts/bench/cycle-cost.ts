@@ -87,6 +87,14 @@ function scrapeIntervalFor(stores: number): number {
   return 30_000;
 }
 
+/**
+ * The subject's windows for a scrape interval: a `rate()` or `delta()` needs two samples in its window,
+ * so at 30 s a window of 30 s (the leader-drop default) would leave stores without a sample.
+ */
+function windowsFor(scrapeIntervalMs: number): { rateWindow: string; leaderDropWindow?: string } {
+  return scrapeIntervalMs > 15_000 ? { rateWindow: "2m", leaderDropWindow: "2m" } : { rateWindow: "1m" };
+}
+
 async function measureSize(stores: number, options: CycleCostOptions): Promise<SizeResult> {
   const sim = startWorker<SimHandlers>(new URL("./sim-host.ts", import.meta.url));
   const scrapeIntervalMs = scrapeIntervalFor(stores);
@@ -109,7 +117,7 @@ async function measureSize(stores: number, options: CycleCostOptions): Promise<S
             pdUrl: endpoints.pdUrl,
             prometheusUrl: endpoints.prometheusUrl,
             timeoutMs: REQUEST_TIMEOUT_MS,
-            rateWindow: scrapeIntervalMs > 15_000 ? "2m" : "1m",
+            ...windowsFor(scrapeIntervalMs),
             onRequest: (event) => {
               if (event.attempt > 0) retries[event.source]++;
             },
@@ -323,8 +331,9 @@ function cycleCostReport(
       "is judged on first attempts. Wall time includes one loopback proxy hop per request and Prometheus's query " +
       `time; the subject's request timeout is ${REQUEST_TIMEOUT_MS / 1000} s so that a slow Prometheus shows as ` +
       "wall time rather than as unknown results. Prometheus scrapes less often on big clusters (row below; rate " +
-      "window 2m at 30 s), since its own load is not what is measured; cycles start once 95 % of the stores are " +
-      "up in Prometheus, and a store still missing is an unknown result (noted below). The simulated cluster " +
+      "and leader-drop windows 2m at 30 s, so that each spans several scrapes), since its own load is not what " +
+      "is measured; cycles start once 95 % of the stores are up in Prometheus, and a store still missing is an " +
+      "unknown result (noted below). The simulated cluster " +
       `has 100 regions per store, ${num(REGIONS_AT_10000, 0)} at 10,000 stores (row below).`,
     tables: [
       {
