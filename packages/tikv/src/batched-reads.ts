@@ -60,9 +60,10 @@ export type BatchedAnswer = QueryResult | { readonly error: unknown };
  * then dropped, so every sample reads as its own query's. A batch of one is sent as written. The
  * answers come back in the order of `queries`; each batched answer carries its batch's warnings.
  *
- * A batch whose PromQL Prometheus refuses (`bad_data`, `execution`), or whose answer names no query
- * of the batch, is asked again one query per request, so that one query's fault stays its own; any
- * other failure (Prometheus down, a timeout) is the error of every query of the batch.
+ * A batch whose PromQL Prometheus refuses (`bad_data`, `execution`), or whose answer has a sample
+ * that names none of the batch's queries, is asked again one query per request, so that one query's
+ * fault stays its own; any other failure (Prometheus down, a timeout) is the error of every query of
+ * the batch.
  */
 export async function readBatched(
   prometheus: PrometheusClient,

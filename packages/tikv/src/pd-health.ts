@@ -28,8 +28,8 @@ export const QUOTA_PART = "part";
 export const CLOCK_WINDOW = "10m";
 
 /**
- * The PromQL of each PD reading, grouped by `instance` (all in one batched request, whatever the number of
- * members); samples are joined to members by `instance` = host:port of a member's client URL.
+ * The PromQL of each PD reading, grouped by `instance` (all in one batched request, whatever the
+ * number of members); samples are joined to members by `instance` = host:port of a member's client URL.
  *
  * - `etcdWalFsyncP99`: p99 of the embedded etcd's WAL fsync per member.
  * - `etcdPeerRttP99`: p99 round trip from each member to each peer (`To` = peer id in hex).
@@ -112,8 +112,7 @@ export interface PdReaderSources {
 /**
  * Reads PD's `/health` and `/members` and the PD metric queries, in parallel (2 PD requests, and the
  * queries batched into one Prometheus request, see `readBatched`), and keeps the leader history
- * across cycles. Never throws: each failure is recorded
- * for the invariants that need it.
+ * across cycles. Never throws: each failure is recorded for the invariants that need it.
  */
 export function createPdReader(
   sources: PdReaderSources,
