@@ -17,33 +17,31 @@ export interface PackedQuery<T> {
 
 /**
  * Packs items into as few queries as fit {@link MAX_BATCH_CHARS}: each item is rendered with its
- * index in its batch, the parts are joined with `or` and wrapped (an item longer than the limit is
- * a query of its own).
+ * index in its batch and the parts are joined with `or` (an item longer than the limit is a query
+ * of its own).
  */
 export function packQueries<T>(
   items: readonly T[],
   render: (item: T, index: number) => string,
-  wrap: (body: string) => string = (body) => body,
 ): PackedQuery<T>[] {
-  const empty = wrap("").length;
   const batches: PackedQuery<T>[] = [];
   let parts: string[] = [];
   let batch: T[] = [];
-  let chars = empty;
+  let chars = 0;
   for (const item of items) {
     let part = render(item, batch.length);
     if (batch.length > 0 && chars + OR.length + part.length > MAX_BATCH_CHARS) {
-      batches.push({ query: wrap(parts.join(OR)), items: batch });
+      batches.push({ query: parts.join(OR), items: batch });
       parts = [];
       batch = [];
-      chars = empty;
+      chars = 0;
       part = render(item, 0);
     }
     chars += (parts.length > 0 ? OR.length : 0) + part.length;
     parts.push(part);
     batch.push(item);
   }
-  if (batch.length > 0) batches.push({ query: wrap(parts.join(OR)), items: batch });
+  if (batch.length > 0) batches.push({ query: parts.join(OR), items: batch });
   return batches;
 }
 
@@ -99,9 +97,17 @@ export async function readBatched(
       answers[i] = { query: queries[i] as string, samples: split[index] ?? [], warnings };
     });
   };
-  const indexes = queries.map((_, i) => i);
-  await Promise.all(packQueries(indexes, (i, index) => _labelled(queries[i] as string, index)).map(read));
+  await Promise.all(batchedRequests(queries).map(read));
   return answers;
+}
+
+/**
+ * The requests {@link readBatched} makes for `queries` when Prometheus answers each: the batched
+ * PromQL of each and the indexes of the queries it holds.
+ */
+export function batchedRequests(queries: readonly string[]): PackedQuery<number>[] {
+  const indexes = queries.map((_, i) => i);
+  return packQueries(indexes, (i, index) => _labelled(queries[i] as string, index));
 }
 
 /** Prometheus answered that it cannot evaluate the query (`bad_data`, `execution`): not transient. */

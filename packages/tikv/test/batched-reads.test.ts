@@ -103,13 +103,9 @@ describe("readBatched", () => {
 });
 
 describe("packQueries", () => {
-  it("numbers each part within its batch and wraps the joined parts", () => {
-    const batches = packQueries(
-      ["a", "b"],
-      (item, index) => `${item}${index}`,
-      (body) => `f(${body})`,
-    );
-    expect(batches).toEqual([{ query: "f(a0 or b1)", items: ["a", "b"] }]);
+  it("numbers each part within its batch and joins the parts with `or`", () => {
+    const batches = packQueries(["a", "b"], (item, index) => `${item}${index}`);
+    expect(batches).toEqual([{ query: "a0 or b1", items: ["a", "b"] }]);
   });
 
   it("starts a new batch at the limit, numbering from 0 again, and keeps an overlong item alone", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MAX_BATCH_CHARS } from "../src/batched-reads.ts";
+import { batchedRequests, MAX_BATCH_CHARS, QUERY_LABEL } from "../src/batched-reads.ts";
 import { PrometheusError } from "../src/errors.ts";
 import { highLatency } from "../src/invariants/high-latency.ts";
 import { TIKV_INVARIANTS } from "../src/invariants/index.ts";
@@ -10,7 +10,7 @@ import {
   type QueryContext,
 } from "../src/invariants/metric-invariant.ts";
 import { instanceOf } from "../src/join.ts";
-import { COMPARISON_LABEL, comparisonQueries, readMetrics, SCRAPED_QUERY } from "../src/metric-readings.ts";
+import { comparisonQuery, readMetrics, SCRAPED_QUERY } from "../src/metric-readings.ts";
 import type { PrometheusClient, QueryOptions, QueryResult } from "../src/prometheus-client.ts";
 import { buildQueries, collectHolds } from "../src/queries.ts";
 import { observation, recordedStores } from "./helpers/observations.ts";
@@ -18,53 +18,52 @@ import { observation, recordedStores } from "./helpers/observations.ts";
 const WINDOWS = { rateWindow: "1m", leaderDropWindow: "30s" } as const;
 const AT = 1_764_750_000_123;
 
-/** A batched comparison's answer: the indexes of the comparisons with a store outside its bounds. */
-interface Outside {
-  readonly outside: readonly (number | string)[];
+/**
+ * The queries one request asked: the parts of a batched read (see `readBatched`), or the PromQL itself.
+ */
+function partsOf(promql: string): string[] {
+  if (!promql.includes(`"${QUERY_LABEL}"`)) return [promql];
+  const part = new RegExp(`^label_replace\\((.*), "${QUERY_LABEL}", "\\d+", "", ""\\)$`);
+  return promql.split(/(?<=""\)) or (?=label_replace\()/).map((text) => part.exec(text)?.[1] ?? text);
 }
 
-/** A Prometheus client answering from a table by PromQL; records every request with its time. */
-function fakePrometheus(answers: Record<string, number[] | Outside | Error>) {
-  const asked: { promql: string; time: number | undefined }[] = [];
+/**
+ * A Prometheus client answering each query from a table by PromQL (one sample per value, by instance),
+ * a batched read part by part, labelled, or with the first part's error; records the parts of every
+ * request with its time.
+ */
+function fakePrometheus(answers: Record<string, number[] | Error>) {
+  const asked: { parts: string[]; time: number | undefined }[] = [];
   const client: PrometheusClient = {
     async query(promql: string, _context?: unknown, options: QueryOptions = {}): Promise<QueryResult> {
-      asked.push({ promql, time: options.time });
-      const answer = answers[promql];
-      if (answer === undefined) throw new Error(`unexpected query ${promql}`);
-      if (answer instanceof Error) throw answer;
-      const labels: Record<string, string>[] =
-        "outside" in answer
-          ? answer.outside.map((index) => ({ [COMPARISON_LABEL]: String(index) }))
-          : answer.map((_, i) => ({ instance: `tikv-${i + 1}:20180` }));
-      const values = "outside" in answer ? answer.outside.map(() => 1) : answer;
-      return {
-        query: promql,
-        warnings: [],
-        samples: labels.map((sampleLabels, i) => ({
-          labels: sampleLabels,
-          value: values[i] ?? 0,
+      const parts = partsOf(promql);
+      asked.push({ parts, time: options.time });
+      const batched = parts[0] !== promql;
+      const samples = parts.flatMap((part, index) => {
+        const answer = answers[part];
+        if (answer === undefined) throw new Error(`unexpected query ${part}`);
+        if (answer instanceof Error) throw answer;
+        return answer.map((value, i) => ({
+          labels: { instance: `tikv-${i + 1}:20180`, ...(batched ? { [QUERY_LABEL]: String(index) } : {}) },
+          value,
           timestamp: AT,
-        })),
-      };
+        }));
+      });
+      return { query: promql, warnings: [], samples };
     },
   };
-  return { client, asked };
+  return { client, asked, requests: () => asked.map((entry) => entry.parts) };
 }
 
-/** The one batched comparison of `holds`. */
-const compare = (...holds: string[]) => {
-  const batches = comparisonQueries(holds);
-  expect(batches).toHaveLength(1);
-  return (batches[0] as { query: string }).query;
-};
+const compare = comparisonQuery;
 const failure = () =>
   new PrometheusError("http://prom/api/v1/query", { reason: "server_error", status: 503 });
 
 describe("readMetrics: comparisons in Prometheus", () => {
   it("reads no sample when every scraped store holds, and pins the comparison to the listing's time", async () => {
-    const { client, asked } = fakePrometheus({
+    const { client, asked, requests } = fakePrometheus({
       [SCRAPED_QUERY]: [1, 1, 1],
-      [compare("h")]: { outside: [] },
+      [compare("h")]: [],
       plain: [5, 6],
     });
     const readings = await readMetrics(client, { held: "q", other: "plain" }, { held: "h" }, {});
@@ -75,26 +74,28 @@ describe("readMetrics: comparisons in Prometheus", () => {
       held: new Set(["tikv-1:20180", "tikv-2:20180", "tikv-3:20180"]),
     });
     expect(readings.other).toMatchObject({ query: "plain", samples: [{ value: 5 }, { value: 6 }] });
-    expect(asked).toContainEqual({ promql: compare("h"), time: AT });
-    expect(asked.map((entry) => entry.promql).sort()).toEqual([SCRAPED_QUERY, compare("h"), "plain"].sort());
+    expect(asked).toContainEqual({ parts: [compare("h")], time: AT });
+    expect(requests().sort()).toEqual([[SCRAPED_QUERY], [compare("h")], ["plain"]].sort());
   });
 
   it("reads the samples when a scraped store is outside the bounds", async () => {
-    const { client, asked } = fakePrometheus({
+    const { client, requests } = fakePrometheus({
       [SCRAPED_QUERY]: [1, 1],
-      [compare("h")]: { outside: [0] },
+      [compare("h")]: [1],
       q: [0.5, 0.01],
     });
     const readings = await readMetrics(client, { held: "q" }, { held: "h" }, {});
     expect(readings.held).toMatchObject({ query: "q", samples: [{ value: 0.5 }, { value: 0.01 }] });
     expect(readings.held).not.toHaveProperty("held");
-    expect(asked.map((entry) => entry.promql)).toEqual([SCRAPED_QUERY, compare("h"), "q"]);
+    expect(requests()).toEqual([[SCRAPED_QUERY], [compare("h")], ["q"]]);
   });
 
   it("compares several invariants in one query and reads only those outside their bounds", async () => {
-    const { client, asked } = fakePrometheus({
+    const { client, requests } = fakePrometheus({
       [SCRAPED_QUERY]: [1, 1],
-      [compare("h1", "h2", "h3")]: { outside: [1] },
+      [compare("h1")]: [],
+      [compare("h2")]: [2],
+      [compare("h3")]: [],
       q2: [0.5, 0.01],
     });
     const readings = await readMetrics(
@@ -106,23 +107,7 @@ describe("readMetrics: comparisons in Prometheus", () => {
     expect(readings.one).toMatchObject({ samples: [], held: new Set(["tikv-1:20180", "tikv-2:20180"]) });
     expect(readings.three).toMatchObject({ samples: [], held: expect.any(Set) });
     expect(readings.two).toMatchObject({ query: "q2", samples: [{ value: 0.5 }, { value: 0.01 }] });
-    expect(asked.map((entry) => entry.promql)).toEqual([SCRAPED_QUERY, compare("h1", "h2", "h3"), "q2"]);
-  });
-
-  it.each([
-    ["a comparison the batch does not have", ["3"]],
-    ["no comparison", [""]],
-    ["a label that is not an index", ["1e0"]],
-  ])("reads every comparison of the batch in full when the answer names %s", async (_why, outside) => {
-    const { client } = fakePrometheus({
-      [SCRAPED_QUERY]: [1],
-      [compare("h1", "h2")]: { outside },
-      q1: [0.01],
-      q2: [0.02],
-    });
-    const readings = await readMetrics(client, { one: "q1", two: "q2" }, { one: "h1", two: "h2" }, {});
-    expect(readings.one).toMatchObject({ samples: [{ value: 0.01 }] });
-    expect(readings.two).toMatchObject({ samples: [{ value: 0.02 }] });
+    expect(requests()).toEqual([[SCRAPED_QUERY], [compare("h1"), compare("h2"), compare("h3")], ["q2"]]);
   });
 
   it("reads the samples when no store is scraped", async () => {
@@ -136,24 +121,23 @@ describe("readMetrics: comparisons in Prometheus", () => {
     ["the listing of scraped stores fails", { [SCRAPED_QUERY]: failure() }],
     ["the comparison fails", { [SCRAPED_QUERY]: [1], [compare("h")]: failure() }],
   ])("records the failure, without a full read, when %s", async (_why, answers) => {
-    const { client, asked } = fakePrometheus({ ...answers, q: [0.01] });
+    const { client, requests } = fakePrometheus({ ...answers, q: [0.01] });
     const readings = await readMetrics(client, { held: "q" }, { held: "h" }, {});
     expect(readings.held).toMatchObject({ query: "q", error: { reason: "server_error" } });
-    expect(asked.map((entry) => entry.promql)).not.toContain("q");
+    expect(requests().flat()).not.toContain("q");
   });
 
   it("records a failed batch for its own comparisons only", async () => {
     const long = (name: string) => `${name}${" ".repeat(MAX_BATCH_CHARS / 2)}`;
-    const [first, second] = comparisonQueries([long("a"), long("b")]);
-    if (!first || !second) throw new Error("expected two batches");
-    const { client } = fakePrometheus({
+    const { client, requests } = fakePrometheus({
       [SCRAPED_QUERY]: [1],
-      [first.query]: failure(),
-      [second.query]: { outside: [] },
+      [compare(long("a"))]: failure(),
+      [compare(long("b"))]: [],
     });
     const readings = await readMetrics(client, { a: "qa", b: "qb" }, { a: long("a"), b: long("b") }, {});
     expect(readings.a).toMatchObject({ query: "qa", error: { reason: "server_error" } });
     expect(readings.b).toMatchObject({ query: "qb", samples: [], held: expect.any(Set) });
+    expect(requests()).toHaveLength(3);
   });
 
   it("compares each alone when Prometheus refuses a batch's PromQL, so one error stays its own", async () => {
@@ -163,35 +147,38 @@ describe("readMetrics: comparisons in Prometheus", () => {
         status: 422,
         errorType: "execution",
       });
-    const { client, asked } = fakePrometheus({
+    const { client, requests } = fakePrometheus({
       [SCRAPED_QUERY]: [1],
-      [compare("h1", "h2")]: refused(),
-      [compare("h1")]: { outside: [] },
+      [compare("h1")]: [],
       [compare("h2")]: refused(),
     });
     const readings = await readMetrics(client, { one: "q1", two: "q2" }, { one: "h1", two: "h2" }, {});
     expect(readings.one).toMatchObject({ query: "q1", samples: [], held: expect.any(Set) });
     expect(readings.two).toMatchObject({ query: "q2", error: { reason: "client_error" } });
-    expect(asked.map((entry) => entry.promql)).toEqual([
-      SCRAPED_QUERY,
-      compare("h1", "h2"),
-      compare("h1"),
-      compare("h2"),
+    expect(requests()).toEqual([
+      [SCRAPED_QUERY],
+      [compare("h1"), compare("h2")],
+      [compare("h1")],
+      [compare("h2")],
     ]);
   });
 
   it("does not compare again when the batch failed for another reason", async () => {
-    const { client, asked } = fakePrometheus({ [SCRAPED_QUERY]: [1], [compare("h1", "h2")]: failure() });
+    const { client, requests } = fakePrometheus({
+      [SCRAPED_QUERY]: [1],
+      [compare("h1")]: [],
+      [compare("h2")]: failure(),
+    });
     const readings = await readMetrics(client, { one: "q1", two: "q2" }, { one: "h1", two: "h2" }, {});
     expect(readings.one).toMatchObject({ error: { reason: "server_error" } });
     expect(readings.two).toMatchObject({ error: { reason: "server_error" } });
-    expect(asked).toHaveLength(2);
+    expect(requests()).toHaveLength(2);
   });
 
   it("records a failed read of the samples as the reading's error", async () => {
     const { client } = fakePrometheus({
       [SCRAPED_QUERY]: [1],
-      [compare("h")]: { outside: [0] },
+      [compare("h")]: [1],
       q: failure(),
     });
     const readings = await readMetrics(client, { held: "q" }, { held: "h" }, {});
@@ -199,41 +186,25 @@ describe("readMetrics: comparisons in Prometheus", () => {
   });
 
   it("lists the scraped instances once per cycle, and runs the same PromQL once", async () => {
-    const { client, asked } = fakePrometheus({
+    const { client, requests } = fakePrometheus({
       [SCRAPED_QUERY]: [1],
-      [compare("h")]: { outside: [] },
+      [compare("h")]: [],
       same: [1],
     });
     await readMetrics(client, { a: "q", b: "q", c: "same", d: "same" }, { a: "h", b: "h" }, {});
-    expect(asked.map((entry) => entry.promql).sort()).toEqual([SCRAPED_QUERY, compare("h"), "same"].sort());
+    expect(requests().sort()).toEqual([[SCRAPED_QUERY], [compare("h")], ["same"]].sort());
   });
 });
 
-describe("comparisonQueries", () => {
+describe("comparisonQuery", () => {
   const holds = collectHolds(TIKV_INVARIANTS, WINDOWS);
   const distinct = [...new Set(Object.values(holds))];
 
-  it("puts every comparison in one batch, numbered from 0 in each, each query within the limit", () => {
-    const batches = comparisonQueries(distinct);
+  it("counts the scraped instances that do not hold, and the built-in comparisons take a few requests", () => {
+    expect(comparisonQuery("h")).toBe(`count(${SCRAPED_QUERY} unless on (instance) (h))`);
+    const batches = batchedRequests(distinct.map(comparisonQuery));
     expect(batches.length).toBeGreaterThan(1);
     expect(batches.length).toBeLessThan(distinct.length / 4);
-    expect(batches.flatMap((batch) => batch.holds)).toEqual(distinct);
-    for (const batch of batches) {
-      expect(batch.query.length).toBeLessThanOrEqual(MAX_BATCH_CHARS);
-      expect(batch.query.startsWith(`count by (${COMPARISON_LABEL}) (label_replace(`)).toBe(true);
-      batch.holds.forEach((hold, i) => {
-        expect(batch.query).toContain(
-          `(${SCRAPED_QUERY} unless on (instance) (${hold}), "${COMPARISON_LABEL}", "${i}", "", "")`,
-        );
-      });
-    }
-    expect(new URLSearchParams({ query: batches[0]?.query ?? "" }).toString().length).toBeLessThan(6000);
-  });
-
-  it("gives a comparison longer than the limit a query of its own", () => {
-    const long = "x".repeat(MAX_BATCH_CHARS);
-    expect(comparisonQueries(["a", long, "b"]).map((batch) => batch.holds)).toEqual([["a"], [long], ["b"]]);
-    expect(comparisonQueries([])).toEqual([]);
   });
 });
 

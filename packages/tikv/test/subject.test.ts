@@ -10,7 +10,6 @@ import tikvSubjectDefault, {
   tikvSubject,
 } from "../src/index.ts";
 import { METRIC_INVARIANTS } from "../src/invariants/index.ts";
-import { COMPARISON_LABEL } from "../src/metric-readings.ts";
 import { buildHolds, buildQueries } from "../src/queries.ts";
 import { compact, fixture } from "./helpers/fixtures.ts";
 import { requestsWhenAllHold } from "./helpers/observations.ts";
@@ -54,14 +53,17 @@ function storesBody(count: number): string {
 
 /**
  * Answers every instant query with one sample per store of the current store count, and a batched
- * read (see `readBatched`) with the samples of each of its queries. A batched comparison (see
- * `comparisonQueries`) finds every store holding, except store 2 on disk sizes (its disk is 90 % used).
+ * read (see `readBatched`) with the samples of each of its queries. A comparison (see
+ * `comparisonQuery`) finds every store holding, except store 2 on disk sizes (its disk is 90 % used).
  */
 function promRoute(stores: () => number) {
   const answer = (result: unknown[]) => ({
     body: JSON.stringify({ status: "success", data: { resultType: "vector", result } }),
   });
   const samples = (query: string) => {
+    if (query.includes(" unless on (instance) (")) {
+      return query.includes("tikv_store_size_bytes") ? [{ metric: {}, value: [1, "1"] }] : [];
+    }
     const value = query.includes("tikv_store_size_bytes") ? null : query.includes("delta") ? "0" : "0.01";
     return Array.from({ length: stores() }, (_, i) => i + 1).flatMap((id) =>
       value === null
@@ -77,13 +79,7 @@ function promRoute(stores: () => number) {
   };
   return (_request: unknown, url: URL) => {
     const query = url.searchParams.get("query") ?? "";
-    if (query.startsWith(`count by (${COMPARISON_LABEL})`)) {
-      const result = partsOf(query, COMPARISON_LABEL)
-        .filter(({ text }) => text.includes("tikv_store_size_bytes"))
-        .map(({ index }) => ({ metric: { [COMPARISON_LABEL]: index }, value: [1, "1"] }));
-      return answer(result);
-    }
-    const parts = partsOf(query, QUERY_LABEL);
+    const parts = partsOf(query);
     if (parts.length === 0) return answer(samples(query));
     return answer(
       parts.flatMap(({ index, text }) =>
@@ -93,9 +89,9 @@ function promRoute(stores: () => number) {
   };
 }
 
-/** The parts of a batched query that label each part's samples with `label`: index and PromQL text. */
-function partsOf(query: string, label: string): { index: string; text: string }[] {
-  const marker = new RegExp(`"${label}", "(\\d+)", "", ""\\)`, "g");
+/** The parts of a batched read (see `readBatched`): each part's index and PromQL text. */
+function partsOf(query: string): { index: string; text: string }[] {
+  const marker = new RegExp(`"${QUERY_LABEL}", "(\\d+)", "", ""\\)`, "g");
   const parts: { index: string; text: string }[] = [];
   let from = 0;
   for (const match of query.matchAll(marker)) {

@@ -1,5 +1,6 @@
+import { batchedRequests } from "../../src/batched-reads.ts";
 import { decode } from "../../src/json.ts";
-import { comparisonQueries } from "../../src/metric-readings.ts";
+import { comparisonQuery } from "../../src/metric-readings.ts";
 import type { MetricReading, TikvObservation } from "../../src/observation.ts";
 import { REGION_CHECKS } from "../../src/observation.ts";
 import { summarizeRegions } from "../../src/observe.ts";
@@ -78,7 +79,7 @@ export function requestsWhenAllHold(
   const keys = Object.keys(queries);
   const compared = new Set(keys.flatMap((key) => (holds[key] === undefined ? [] : [holds[key]])));
   const read = new Set(keys.filter((key) => holds[key] === undefined).map((key) => queries[key]));
-  return (compared.size > 0 ? 1 + comparisonQueries([...compared]).length : 0) + read.size;
+  return (compared.size > 0 ? 1 + batchedRequests([...compared].map(comparisonQuery)).length : 0) + read.size;
 }
 
 /** A reading with one sample per instance. */
