@@ -11,6 +11,12 @@ export const ALERT_NAMES = {
 /** The invariants that have a Prometheus twin. */
 export type ComparedInvariant = keyof typeof ALERT_NAMES;
 
+/**
+ * The compared invariants the monitor, like its twin rule, reads from Prometheus's samples (store_down
+ * it reads from PD's store state): for these, both sides wait for the same scrape.
+ */
+export const SCRAPED_INVARIANTS: ReadonlySet<ComparedInvariant> = new Set(["high_latency", "low_disk_space"]);
+
 /** Thresholds and grace periods, the same on both sides. */
 export interface AlertRuleOptions {
   /** `rate()` range of the latency query (the tikv plugin's `rateWindow`). */

@@ -2,7 +2,14 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { recordAlerts } from "./alert-recorder.ts";
-import { ALERT_NAMES, type ComparedInvariant, fetchAlerts, writeAlertingRules } from "./alerting.ts";
+import {
+  ALERT_NAMES,
+  alertExpressions,
+  type ComparedInvariant,
+  fetchAlerts,
+  SCRAPED_INVARIANTS,
+  writeAlertingRules,
+} from "./alerting.ts";
 import {
   COMPARISON_SCENARIOS,
   type ComparisonScenario,
@@ -10,6 +17,7 @@ import {
 } from "./comparison-scenarios.ts";
 import { type Environment, PD_DISCONNECT_SIM_MS, startEnvironment, waitForAllPassing } from "./harness.ts";
 import { cycleStartOf, type OutputLine } from "./monitor-process.ts";
+import { firstScrapeShowing } from "./scrape-times.ts";
 import { sleep, waitFor } from "./wait.ts";
 
 /** Options of {@link runDetectionComparison}. */
@@ -61,6 +69,12 @@ export interface ComparisonRow {
   readonly faultMs: number;
   /** Where in the monitor's cycle the fault was injected (see {@link ComparisonOptions.phase}). */
   readonly phase: number;
+  /**
+   * Milliseconds from the fault to the scrape whose samples first showed it (the rule's expression true
+   * at that scrape's timestamp), which both sides then read, each at its own next look; `null` where the
+   * monitor reads another source (store_down: PD's store state) or no scrape showed it.
+   */
+  readonly scrapedMs: number | null;
   readonly operator: SideResult;
   readonly prometheus: SideResult;
 }
@@ -179,6 +193,14 @@ async function _runScenario(
         (await run.tickets()).some((t) => t.key === key && t.createdAt >= startedAt),
       { timeoutMs: detectTimeoutMs, intervalMs: 300, description: `both sides to detect ${scenario.id}` },
     ).catch(() => undefined);
+    const scrapedAt = SCRAPED_INVARIANTS.has(scenario.invariant)
+      ? await firstScrapeShowing(
+          env.prometheus,
+          alertExpressions(settings)[scenario.invariant],
+          instance,
+          startedAt,
+        )
+      : null;
     await scenario.during({ env, run, recorder, alert, instance, settings });
     const endedAt = Date.now();
     if (run.process.exit) {
@@ -202,6 +224,7 @@ async function _runScenario(
       allowedFalseResolves: scenario.allowedFalseResolves,
       faultMs: endedAt - startedAt,
       phase,
+      scrapedMs: scrapedAt === null ? null : scrapedAt - startedAt,
       operator: {
         detectMs: first ? first.createdAt - startedAt : null,
         firstSeenMs: first ? first.firstSeenAt - startedAt : null,

@@ -24,7 +24,7 @@ export type {
   ComparisonSettings,
   SideResult,
 } from "./comparison.ts";
-export { runDetectionComparison } from "./comparison.ts";
+export { ALERT_POLL_MS, runDetectionComparison } from "./comparison.ts";
 export type { ComparisonScenario, ComparisonScenarioId, ScenarioContext } from "./comparison-scenarios.ts";
 export { COMPARISON_SCENARIOS, flapPeriodMs } from "./comparison-scenarios.ts";
 export { formatComparisonTable } from "./comparison-table.ts";

@@ -43,6 +43,19 @@ describe("detection comparison with Prometheus's own alerting rules", () => {
         expect(Number.isInteger(side.falseResolves) && side.falseResolves >= 0).toBe(true);
       }
     }
+    // The outage is read from PD's store state, the full disk from the samples of one scrape, which
+    // each side first saw at its next look after that scrape: within an interval (timers allowing).
+    const [outage, disk] = result.rows;
+    expect(outage?.scrapedMs).toBeNull();
+    expect(disk?.scrapedMs, "the scrape that showed the full disk").not.toBeNull();
+    const scraped = disk?.scrapedMs ?? Number.NaN;
+    expect(scraped).toBeGreaterThanOrEqual(0);
+    expect(scraped).toBeLessThan(2 * interval);
+    for (const side of [disk?.operator, disk?.prometheus]) {
+      const wait = (side?.firstSeenMs ?? Number.NaN) - scraped;
+      expect(wait).toBeGreaterThan(-interval / 5);
+      expect(wait).toBeLessThan(interval + interval / 5);
+    }
     // The full disk never went away: the monitor kept its ticket open through the store's restart.
     const restart = result.rows.find((row) => row.scenario === "disk-full-store-restart");
     expect(restart?.operator).toMatchObject({ opened: 1, falseResolves: 0 });
