@@ -92,8 +92,8 @@ export async function benchDetection(options: DetectionOptions): Promise<Section
   };
   const targets: TargetCheck[] = summaries.map(({ rows, ours, theirs, falseOurs, allowed, verdict }) => ({
     measure: `Detection, ${rows[0]?.scenario}`,
-    target: `not later than Prometheus, or later only by the wait for its next look after the scrape; ${allowedText(allowed)}`,
-    measured: `${seconds(ours)} vs ${seconds(theirs)}${verdict === "sampling" ? " (only by the wait after the scrape)" : ""}; ${falseOurs} false resolves`,
+    target: `not later than Prometheus, or later only by the phase of its cycle (met: sampling, see below); ${allowedText(allowed)}`,
+    measured: `${seconds(ours)} vs ${seconds(theirs)}${verdict === "sampling" ? " (sampling)" : ""}; ${falseOurs} false resolves`,
     met: verdict !== "missed",
   }));
   return {
